@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { FindingDraft } from '../domain/finding.js';
+import type { Logger } from '../logger.js';
+import type { PlexClient } from '../plex/plex-client.js';
+
+/** Per-check JSON state kept between scans (a baseline, addresses already seen). */
+export interface CheckState {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+}
+
+/**
+ * Values several checks need within one scan (the router's mappings, the public IP): the
+ * first caller computes, the others await the same promise. Cleared between scans.
+ */
+export interface ScanShared {
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+/** Long-lived dependencies of the checks, built once in the composition root. */
+export interface CheckDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly plex: PlexClient;
+}
+
+export interface CheckContext extends CheckDeps {
+  readonly logger: Logger;
+  /** Aborted when the check's timeout passes or the scan is stopped: pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  readonly shared: ScanShared;
+  readonly state: CheckState;
+}
+
+/**
+ * A check detects and returns data; it never talks to Discord. A check that cannot do its job
+ * throws CheckError with a message safe to show; the runner turns that into a finding.
+ */
+export interface Check {
+  /** Equals the file name in src/checks. */
+  readonly id: string;
+  readonly title: string;
+  /** Overrides CHECK_TIMEOUT for this check only (shorter, never longer). */
+  readonly timeoutMs?: number;
+  run(ctx: CheckContext): Promise<readonly FindingDraft[]>;
+}
+
+/** A check could not do its job for a reason the admin can act on; the message is shown as is. */
+export class CheckError extends Error {
+  override readonly name = 'CheckError';
+}

@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { type CoreConfig, readCoreConfig } from './core.js';
+import { type DiscordConfig, readDiscordConfig } from './discord.js';
+import { type PlexConfig, readPlexConfig } from './plex.js';
+import { ConfigError, type Env, EnvReader } from './reader.js';
+
+export { ConfigError, type Env } from './reader.js';
+export type { CoreConfig, DiscordConfig, PlexConfig };
+
+export interface Config {
+  readonly core: CoreConfig;
+  readonly discord: DiscordConfig | null;
+  readonly plex: PlexConfig;
+}
+
+export interface LoadOptions {
+  /** The bot needs Discord; `scan`, `review` and `replay` do not. */
+  readonly requireDiscord: boolean;
+}
+
+/**
+ * Parses and validates the whole configuration once. Throws ConfigError listing every problem.
+ * The result is deeply frozen: nothing changes configuration at run time.
+ */
+export function loadConfig(env: Env, options: LoadOptions): Config {
+  const r = new EnvReader(env);
+  const config: Config = {
+    core: readCoreConfig(r),
+    discord: readDiscordConfig(r, options.requireDiscord),
+    plex: readPlexConfig(r),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}
+
+/** The process environment over the values of a `.env` file (the environment wins). */
+export function readEnvironment(processEnv: Env, envFile = '.env'): Env {
+  if (!existsSync(envFile)) return processEnv;
+  const fromFile = parseEnv(readFileSync(envFile, 'utf8'));
+  return { ...fromFile, ...processEnv };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

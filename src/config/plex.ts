@@ -1,0 +1,19 @@
+import type { EnvReader } from './reader.js';
+
+export interface PlexConfig {
+  readonly url: string;
+  /** Optional: without it only unauthenticated checks run, and plex-reachable says so. */
+  readonly token: string | undefined;
+  readonly timeoutMs: number;
+}
+
+export function readPlexConfig(r: EnvReader): PlexConfig {
+  return {
+    url: r.url('PLEX_URL', { default: 'http://127.0.0.1:32400' }) ?? 'http://127.0.0.1:32400',
+    token: r.secret('PLEX_TOKEN', {
+      minLength: 8,
+      expected: 'the X-Plex-Token of the server owner (at least 8 characters, no spaces)',
+    }),
+    timeoutMs: r.duration('PLEX_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 120_000 }) ?? 5_000,
+  };
+}

@@ -1,0 +1,5 @@
+import { initial } from './001-initial.js';
+import type { Migration } from './types.js';
+
+/** Forward-only, in order. Append; never edit a migration that has shipped. */
+export const migrations: readonly Migration[] = [initial];

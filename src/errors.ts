@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
+/** An error whose message is written for the user and is safe to show in Discord or a terminal. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+/** A short reference printed to the user and logged with the full error, to find one in the other. */
+export function errorReference(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // System tests create network namespaces and daemons; running files in parallel on two
+    // cores is fine, but each file owns its own namespaces (unique prefix per run).
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
