@@ -2,16 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
+import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, PlexConfig };
+export type { CoreConfig, DiscordConfig, NetworkConfig, PlexConfig };
 
 export interface Config {
   readonly core: CoreConfig;
   readonly discord: DiscordConfig | null;
   readonly plex: PlexConfig;
+  readonly network: NetworkConfig;
 }
 
 export interface LoadOptions {
@@ -29,6 +31,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     core: readCoreConfig(r),
     discord: readDiscordConfig(r, options.requireDiscord),
     plex: readPlexConfig(r),
+    network: readNetworkConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

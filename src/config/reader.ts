@@ -46,6 +46,16 @@ export class EnvReader {
     );
   }
 
+  /** Reads one key with a custom parser that returns undefined for invalid input. */
+  parse<T>(
+    key: string,
+    expected: string,
+    opts: Options<T>,
+    parse: (raw: string) => T | undefined,
+  ): T | undefined {
+    return this.read(key, expected, opts, parse);
+  }
+
   private read<T>(
     key: string,
     expected: string,

@@ -1,0 +1,109 @@
+import ipaddr from 'ipaddr.js';
+
+export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** A parsed network: address plus prefix length, always in canonical form. */
+export interface Cidr {
+  readonly address: IpAddress;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+/** Parses an IPv4/IPv6 address; `::ffff:1.2.3.4` comes back as IPv4. Undefined if invalid. */
+export function parseIp(text: string): IpAddress | undefined {
+  const input = text.trim().replace(/^\[(.*)\]$/, '$1');
+  if (!ipaddr.isValid(input)) return undefined;
+  // ipaddr.isValid accepts odd IPv4 forms ("1", "0x7f.1"); require four dotted decimals.
+  if (!input.includes(':') && !/^\d{1,3}(\.\d{1,3}){3}$/.test(input)) return undefined;
+  const parsed = ipaddr.parse(input);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed;
+}
+
+/** Canonical text of an address (IPv4-mapped IPv6 unwrapped), or undefined if invalid. */
+export function normalizeIp(text: string): string | undefined {
+  return parseIp(text)?.toString();
+}
+
+/**
+ * Parses `a.b.c.d/nn`, `a.b.c.d/255.255.0.0` (Plex's IP/mask form), an IPv6 CIDR, or a bare
+ * address (a /32 or /128). The address is masked to the network.
+ */
+export function parseCidr(text: string): Cidr | undefined {
+  const input = text.trim();
+  const slash = input.indexOf('/');
+  if (slash === -1) {
+    const address = parseIp(input);
+    if (!address) return undefined;
+    return makeCidr(address, address.kind() === 'ipv4' ? 32 : 128);
+  }
+  const address = parseIp(input.slice(0, slash));
+  const suffix = input.slice(slash + 1);
+  if (!address) return undefined;
+  let prefix: number | undefined;
+  if (/^\d{1,3}$/.test(suffix)) {
+    prefix = Number(suffix);
+  } else if (
+    address.kind() === 'ipv4' &&
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(suffix) &&
+    ipaddr.IPv4.isValid(suffix)
+  ) {
+    prefix = ipaddr.IPv4.parse(suffix).prefixLengthFromSubnetMask() ?? undefined;
+  }
+  const max = address.kind() === 'ipv4' ? 32 : 128;
+  if (prefix === undefined || prefix < 0 || prefix > max) return undefined;
+  return makeCidr(address, prefix);
+}
+
+function makeCidr(address: IpAddress, prefix: number): Cidr {
+  const network =
+    address.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
+  return { address: network, prefix, text: `${network.toString()}/${prefix}` };
+}
+
+export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
+  if (cidr.address.kind() !== ip.kind()) return false;
+  return ip.match(cidr.address, cidr.prefix);
+}
+
+/** A list of networks answering "is this address inside any of them?". */
+export class CidrSet {
+  readonly cidrs: readonly Cidr[];
+
+  constructor(cidrs: readonly Cidr[]) {
+    this.cidrs = cidrs;
+  }
+
+  static parse(texts: readonly string[]): CidrSet {
+    return new CidrSet(texts.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== undefined));
+  }
+
+  contains(ip: IpAddress | string): boolean {
+    const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
+    if (!parsed) return false;
+    return this.cidrs.some((c) => cidrContains(c, parsed));
+  }
+}
+
+/**
+ * ipaddr.js range names for addresses that are not reachable public internet addresses:
+ * loopback, RFC 1918 private, link-local, CGNAT (carrierGradeNat), unique-local, etc.
+ */
+export function ipRange(ip: IpAddress): string {
+  return ip.range();
+}
+
+export function isPublicIp(ip: IpAddress | string): boolean {
+  const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
+  if (!parsed) return false;
+  return parsed.range() === 'unicast';
+}
+
+export function isCgnat(ip: IpAddress | string): boolean {
+  const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
+  return parsed !== undefined && parsed.range() === 'carrierGradeNat';
+}
