@@ -43,11 +43,12 @@ export async function startBot(
     nextScanAt: () => scans?.nextAt(),
   };
   for (const handler of events) {
+    // The registry ties each handler to its event's argument types; here they pass through.
+    const execute = handler.execute as (ctx: BotContext, ...args: unknown[]) => Promise<void>;
     const listener = (...args: unknown[]) => {
-      // biome-ignore lint/suspicious/noExplicitAny: arguments come from the event the handler declared.
-      handler
-        .execute(ctx, ...(args as any))
-        .catch((error: unknown) => app.logger.error('event handler failed', { event: handler.id, error }));
+      execute(ctx, ...args).catch((error: unknown) =>
+        app.logger.error('event handler failed', { event: handler.id, error }),
+      );
     };
     if (handler.once) client.once(handler.event, listener);
     else client.on(handler.event, listener);
