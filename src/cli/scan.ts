@@ -69,7 +69,8 @@ function formatTable(
   checkCount: number,
   findings: readonly { severity: string; checkId: string; title: string; evidence: string; fix: string }[],
 ): string {
-  if (findings.length === 0) return `${checkCount} checks ran: no findings.\n`;
+  const ran = `${checkCount} check${checkCount === 1 ? '' : 's'} ran`;
+  if (findings.length === 0) return `${ran}: no findings.\n`;
   const rows = findings.map((f) => [f.severity.toUpperCase(), f.checkId, f.title]);
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), i === 0 ? 8 : 5));
   const lines = [`${'SEVERITY'.padEnd(widths[0] ?? 8)}  ${'CHECK'.padEnd(widths[1] ?? 5)}  FINDING`];
@@ -81,6 +82,6 @@ function formatTable(
     lines.push(`${' '.repeat((widths[0] ?? 8) + (widths[1] ?? 5) + 4)}evidence: ${f.evidence}`);
     lines.push(`${' '.repeat((widths[0] ?? 8) + (widths[1] ?? 5) + 4)}fix:      ${f.fix}`);
   });
-  lines.push('', `${checkCount} checks ran: ${findings.length} finding${findings.length === 1 ? '' : 's'}.`);
+  lines.push('', `${ran}: ${findings.length} finding${findings.length === 1 ? '' : 's'}.`);
   return `${lines.join('\n')}\n`;
 }
