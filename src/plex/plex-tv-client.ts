@@ -80,8 +80,15 @@ export class PlexTvClient {
    * `GET /api/v2/user` with a token: 200 = a working plex.tv account token, 401 = rejected,
    * 498 = an expired short-lived token. Returns the status and the username when known.
    */
-  async user(token: string, signal?: AbortSignal): Promise<{ status: number; username?: string }> {
-    const { status, body } = await this.call('GET', '/api/v2/user', { signal, token });
+  async user(
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; username?: string }> {
+    const { status, body } = await this.call(
+      'GET',
+      '/api/v2/user',
+      token === undefined ? { signal } : { signal, token },
+    );
     const username =
       status === 200 && isObject(body) && typeof body.username === 'string' ? body.username : undefined;
     return username === undefined ? { status } : { status, username };

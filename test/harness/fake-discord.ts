@@ -55,7 +55,18 @@ export class FakeDiscord {
   /** Roles GET /guilds/{id}/members/{user} reports, for handlers that fetch members. */
   readonly memberRoles = new Map<string, string[]>();
   identifies = 0;
-  readonly guild = { id: TEST_IDS.guild, name: 'Home' };
+  readonly guild = { id: TEST_IDS.guild, name: 'Home', ownerId: TEST_IDS.otherUser };
+  /** The guild's roles with their permission integers (GET /guilds/{id}, GUILD_CREATE). */
+  readonly roles: { id: string; name: string; permissions: string }[] = [
+    { id: TEST_IDS.guild, name: '@everyone', permissions: '0' },
+    { id: TEST_IDS.approverRole, name: 'Plex admins', permissions: '0' },
+  ];
+  /** The alert channel's permission overwrites (GET /channels/{id}). */
+  channelOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[] = [];
+  /** Channels GET /channels/{id} answers 404 for (deleted, or the bot cannot see them). */
+  readonly hiddenChannels = new Set<string>();
+  /** When set, REST calls that carry an Authorization header with another token get 401. */
+  acceptedToken: string | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<Socket>();
@@ -305,7 +316,7 @@ export class FakeDiscord {
         id: this.guild.id,
         name: this.guild.name,
         icon: null,
-        owner_id: TEST_IDS.otherUser,
+        owner_id: this.guild.ownerId,
         afk_timeout: 300,
         verification_level: 0,
         default_message_notifications: 0,
@@ -318,14 +329,14 @@ export class FakeDiscord {
         features: [],
         emojis: [],
         stickers: [],
-        roles: [role(this.guild.id, '@everyone', 0), role(TEST_IDS.approverRole, 'Plex admins', 1)],
+        roles: this.roles.map((r, i) => ({ ...role(r.id, r.name, i), permissions: r.permissions })),
         channels: [
           {
             id: TEST_IDS.channel,
             type: 0,
             name: 'plex-alerts',
             position: 0,
-            permission_overwrites: [],
+            permission_overwrites: this.channelOverwrites,
             guild_id: this.guild.id,
           },
         ],
@@ -381,6 +392,14 @@ export class FakeDiscord {
     }
     if (this.restDown) {
       json(503, { message: 'Service Unavailable', code: 0 });
+      return;
+    }
+    if (
+      this.acceptedToken !== undefined &&
+      call.authorization !== undefined &&
+      call.authorization !== `Bot ${this.acceptedToken}`
+    ) {
+      json(401, { message: '401: Unauthorized', code: 0 });
       return;
     }
     this.record(call);
@@ -462,14 +481,39 @@ export class FakeDiscord {
         'GET',
         /^\/channels\/(\d+)$/,
         (match) => {
+          if (this.hiddenChannels.has(match[1] ?? '')) {
+            json(404, { message: 'Unknown Channel', code: 10003 });
+            return;
+          }
           json(200, {
             id: match[1],
             type: 0,
             name: 'plex-alerts',
             guild_id: this.guild.id,
             position: 0,
-            permission_overwrites: [],
+            permission_overwrites: this.channelOverwrites,
           });
+        },
+      ],
+      [
+        'GET',
+        /^\/guilds\/(\d+)$/,
+        (match) => {
+          if (match[1] !== this.guild.id) json(403, { message: 'Missing Access', code: 50001 });
+          else
+            json(200, {
+              id: this.guild.id,
+              name: this.guild.name,
+              owner_id: this.guild.ownerId,
+              roles: this.roles.map((r, i) => ({
+                ...r,
+                position: i,
+                color: 0,
+                hoist: false,
+                managed: false,
+                mentionable: false,
+              })),
+            });
         },
       ],
       [
