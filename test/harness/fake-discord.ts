@@ -65,6 +65,13 @@ export class FakeDiscord {
   channelOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[] = [];
   /** Channels GET /channels/{id} answers 404 for (deleted, or the bot cannot see them). */
   readonly hiddenChannels = new Set<string>();
+  /**
+   * A partial outage: 'refuse' answers 503 to matching calls; 'lose' carries the call out (the
+   * message is stored) but cuts the connection before the answer, like a timeout on the way back.
+   */
+  restFault: ((method: string, path: string) => 'refuse' | 'lose' | undefined) | undefined;
+  /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
+  private readonly nonces = new Map<string, string>();
   /** When set, REST calls that carry an Authorization header with another token get 401. */
   acceptedToken: string | undefined;
   private server: Server | undefined;
@@ -142,7 +149,8 @@ export class FakeDiscord {
 
   /** Messages posted to a channel by the bot, in order. */
   channelMessages(channelId: string = TEST_IDS.channel): StoredMessage[] {
-    return [...this.messages.values()].filter((m) => m.channel_id === channelId);
+    // Interaction replies are stored under two keys (webhook token and id): list each once.
+    return [...new Set(this.messages.values())].filter((m) => m.channel_id === channelId);
   }
 
   /** Sends a chat-input command like Discord does; returns the interaction id and token. */
@@ -364,6 +372,7 @@ export class FakeDiscord {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
+    let lose = false;
     let body: unknown = raw;
     if ((req.headers['content-type'] ?? '').includes('application/json') && raw) body = JSON.parse(raw);
     else if ((req.headers['content-type'] ?? '').includes('multipart/form-data'))
@@ -376,6 +385,10 @@ export class FakeDiscord {
       at: Date.now(),
     };
     const json = (status: number, payload?: unknown) => {
+      if (lose) {
+        req.socket.destroy();
+        return;
+      }
       if (payload === undefined) {
         res.writeHead(status).end();
         return;
@@ -402,6 +415,12 @@ export class FakeDiscord {
       json(401, { message: '401: Unauthorized', code: 0 });
       return;
     }
+    const fault = this.restFault?.(call.method, path);
+    if (fault === 'refuse') {
+      json(503, { message: 'Service Unavailable', code: 0 });
+      return;
+    }
+    lose = fault === 'lose';
     this.record(call);
     const routes: [string, RegExp, (match: RegExpExecArray) => void][] = [
       [
@@ -448,7 +467,19 @@ export class FakeDiscord {
       [
         'POST',
         /^\/channels\/(\d+)\/messages$/,
-        (match) => json(200, this.storeMessage(snowflake(), match[1] ?? '', body)),
+        (match) => {
+          const channelId = match[1] ?? '';
+          const { nonce, enforce_nonce: enforce } = (body ?? {}) as { nonce?: string; enforce_nonce?: boolean };
+          const earlier = enforce && nonce ? this.nonces.get(`${channelId}:${nonce}`) : undefined;
+          const existing = earlier ? this.messages.get(earlier) : undefined;
+          if (existing) {
+            json(200, this.toApiMessage(existing));
+            return;
+          }
+          const stored = this.storeMessage(snowflake(), channelId, body);
+          if (enforce && nonce) this.nonces.set(`${channelId}:${nonce}`, String(stored.id));
+          json(200, stored);
+        },
       ],
       [
         'PATCH',
