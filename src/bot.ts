@@ -68,6 +68,8 @@ export async function startBot(
       scans?.cancel();
       alerts.stop();
       await app.runner.stop();
+      // The round's digest must be queued before the caller closes the database.
+      await scans?.settled();
       await client.destroy();
     },
   };

@@ -469,7 +469,10 @@ export class FakeDiscord {
         /^\/channels\/(\d+)\/messages$/,
         (match) => {
           const channelId = match[1] ?? '';
-          const { nonce, enforce_nonce: enforce } = (body ?? {}) as { nonce?: string; enforce_nonce?: boolean };
+          const { nonce, enforce_nonce: enforce } = (body ?? {}) as {
+            nonce?: string;
+            enforce_nonce?: boolean;
+          };
           const earlier = enforce && nonce ? this.nonces.get(`${channelId}:${nonce}`) : undefined;
           const existing = earlier ? this.messages.get(earlier) : undefined;
           if (existing) {
