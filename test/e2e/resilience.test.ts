@@ -211,11 +211,13 @@ describe('resilience', () => {
     }
     const messages = alerts();
     expect(messages).toHaveLength(1);
-    expect((messages[0]?.embeds as Embed[])[0]?.title).toContain('Plex Media Server is not answering');
+    expect((messages[0]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
+      'Plex Media Server is not answering',
+    );
     expect(app.repos.findings.open().filter((f) => f.checkId === 'plex-reachable')).toHaveLength(1);
     plex.state.mode = 'normal';
     await runScheduledScan(app, bot.ctx.alerts);
     expect(alerts()).toHaveLength(2);
-    expect((alerts()[1]?.embeds as Embed[])[0]?.title).toMatch(/Resolved/);
+    expect((alerts()[1]?.embeds as Embed[] | undefined)?.[0]?.title).toMatch(/Resolved/);
   });
 });
