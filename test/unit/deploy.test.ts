@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEPLOYED_NODE_FLAGS } from '../../bench/soak.js';
 import { tempDir } from '../harness/test-env.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -52,7 +53,9 @@ describe('deploy/plex-warden.service', () => {
     const folder = database?.replace(/\/[^/]+$/, '');
     expect(values('ReadWritePaths')).toEqual([folder]);
     expect(value('StateDirectory')).toBe(folder?.replace('/var/lib/', ''));
-    expect(value('ExecStart')).toMatch(/ dist\/cli\.js bot$|\/dist\/cli\.js bot$/);
+    expect(value('ExecStart')).toMatch(/\/dist\/cli\.js bot$/);
+    // The V8 flag the soak benchmark measures as "as deployed".
+    expect(value('ExecStart')).toContain(DEPLOYED_NODE_FLAGS.join(' '));
     expect(value('KillSignal')).toBe('SIGTERM');
     expect(value('RestartPreventExitStatus')).toBe('2');
   });
@@ -105,6 +108,9 @@ describe('Dockerfile', () => {
     expect(final).toContain('VOLUME /data');
     expect(final.some((l) => /^HEALTHCHECK .*CMD .*doctor/.test(l))).toBe(true);
     expect(final.find((l) => l.startsWith('ENV '))).toMatch(/DATABASE_PATH=\/data\//);
+    expect(final.find((l) => l.startsWith('ENV '))).toContain(
+      `NODE_OPTIONS=${DEPLOYED_NODE_FLAGS.join(' ')}`,
+    );
   });
 
   it('copies only files that exist, and never the .env with the tokens', () => {
