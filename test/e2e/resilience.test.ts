@@ -106,6 +106,71 @@ describe('resilience', () => {
     expect(cli.output.stderr).not.toMatch(/"level":"error"/);
   });
 
+  it('kill -9 with an alert waiting in the outbox and a scan running: the restart delivers it once and moves on', async () => {
+    discord.restFault = (method, path) =>
+      method === 'POST' && /^\/channels\/\d+\/messages$/.test(path) ? 'refuse' : undefined;
+    plex.state.mode = 'garbage'; // every scheduled scan: "PLEX_URL does not answer like a Plex Media Server"
+    const childEnv = { ...env({ SCAN_SCHEDULE: '* * * * * *', PLEX_TIMEOUT: '30s', CHECK_TIMEOUT: '30s' }) };
+    const first = spawnCli(['bot'], childEnv, dir.path);
+    const dbPath = join(dir.path, 'db.sqlite');
+    const pending = () => {
+      const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      await expect
+        .poll(
+          () => {
+            try {
+              return pending();
+            } catch {
+              return 0;
+            }
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(1);
+      // Now make the next scan hang, and kill the bot in the middle of it.
+      plex.state.mode = 'hang';
+      const before = plex.requests.length;
+      await expect.poll(() => plex.requests.length, { timeout: 5_000 }).toBeGreaterThan(before);
+      first.child.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+    } finally {
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
+    }
+    expect(alerts()).toHaveLength(0);
+
+    discord.restFault = undefined;
+    plex.state.mode = 'garbage';
+    const second = spawnCli(['bot'], { ...childEnv, SCAN_SCHEDULE: '0 0 1 1 *' }, dir.path);
+    try {
+      await expect.poll(() => alerts().length, { timeout: 15_000 }).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(alerts()).toHaveLength(1);
+      expect((alerts()[0]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
+        'PLEX_URL does not answer like a Plex Media Server',
+      );
+      second.child.kill('SIGTERM');
+      expect((await second.exited).code).toBe(0);
+    } finally {
+      if (second.child.exitCode === null) second.child.kill('SIGKILL');
+    }
+    const db = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      const runs = db.prepare('SELECT status FROM scan_runs ORDER BY id').all() as { status: string }[];
+      expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+      expect(runs.some((r) => r.status === 'abandoned')).toBe(true);
+      expect((db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it('Discord outage: alerts raised meanwhile arrive afterwards in order, exactly once; /status shows the queue', async () => {
     const { app, bot } = await start({ PLEX_TIMEOUT: '300ms' });
     await discord.waitFor((c) => c.method === 'PUT' && c.path.endsWith('/commands'));
