@@ -14,7 +14,7 @@
  * The log-review phase (a million lines) joins when the log engine is on main.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeDiscord } from '../test/harness/fake-discord.js';
 import { FakePlex } from '../test/harness/fake-plex.js';
@@ -65,6 +65,43 @@ interface SoakResult {
   readonly perMinute: number;
   readonly seconds: number;
   readonly exitCode: number | null;
+  /** Log phase: lines appended, seconds the bot kept busy on them, its CPU seconds. */
+  readonly logLines: number;
+  readonly logBusySeconds: number;
+  readonly logCpuSeconds: number;
+}
+
+function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** nginx combined lines, documentation addresses only: mostly 200s, some 401/404 bursts. */
+function appendLogLines(path: string, count: number): void {
+  const batch = 50_000;
+  const now = new Date();
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${pad(now.getUTCDate())}/${months[now.getUTCMonth()]}/${now.getUTCFullYear()}:${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())} +0000`;
+  for (let written = 0; written < count; written += batch) {
+    const lines: string[] = [];
+    for (let i = written; i < Math.min(count, written + batch); i += 1) {
+      const ip = i % 97 === 0 ? `198.51.100.${i % 200}` : `203.0.113.${i % 250}`;
+      const status = i % 97 === 0 ? (i % 2 === 0 ? 401 : 404) : 200;
+      const path =
+        status === 404 ? `/wp-admin/${i % 500}.php` : status === 401 ? '/login' : `/library/${i % 1000}`;
+      lines.push(
+        `${ip} - - [${stamp}] "GET ${path} HTTP/1.1" ${status} ${512 + (i % 4096)} "-" "Mozilla/5.0 (soak)"`,
+      );
+    }
+    appendFileSync(path, `${lines.join('\n')}\n`);
+  }
 }
 
 export default async function soak(): Promise<void> {
@@ -138,11 +175,18 @@ export default async function soak(): Promise<void> {
     console.log(
       `\npeak ratio deployed/defaults: ${(tuned.peak / base.peak).toFixed(2)}; command time ratio: ${(tuned.commandMs / base.commandMs).toFixed(2)}`,
     );
-  console.log('log review (1M lines): not run, the log engine is not on this branch yet');
+  const reviewed = runs.every(([, r]) => r.logCpuSeconds > 1);
+  console.log(
+    reviewed
+      ? `log review: ${runs.map(([name, r]) => `${name}: ${r.logLines.toLocaleString('en')} lines in ${r.logBusySeconds.toFixed(1)} s (${Math.round(r.logLines / r.logBusySeconds).toLocaleString('en')} lines/s)`).join('; ')}`
+      : `log review: ${runs[0]?.[1].logLines.toLocaleString('en')} lines appended to LOG_SOURCES, but the bot spent no CPU on them: this build has no log engine (the phase measures it once one is merged)`,
+  );
 }
 
 async function soakOnce(flags: readonly string[], scans: number, interactions: number): Promise<SoakResult> {
   const dir = tempDir('plex-warden-soak-');
+  const accessLog = join(dir.path, 'access.log');
+  writeFileSync(accessLog, '');
   const discord = new FakeDiscord();
   await discord.start();
   const plex = new FakePlex();
@@ -160,6 +204,9 @@ async function soakOnce(flags: readonly string[], scans: number, interactions: n
     APPROVER_USER_IDS: TEST_IDS.approverUser,
     DISCORD_API_URL: discord.apiUrl,
     LOG_LEVEL: 'warn',
+    // Read by the log engine once it is merged; an unknown key is ignored before that.
+    LOG_SOURCES: `nginx:${accessLog}`,
+    LOG_REVIEW_INTERVAL: '1s',
     LOG_FORMAT: 'json',
   }) as Record<string, string>;
   const child = spawn(process.execPath, [...flags, join(distDir, 'cli.js'), 'bot'], {
@@ -235,6 +282,23 @@ async function soakOnce(flags: readonly string[], scans: number, interactions: n
   }
   const commandMs = performance.now() - commandStart;
 
+  // Phase 3: a million access-log lines appended while the bot runs (incremental review).
+  const logLines = Number(process.env.SOAK_LOG_LINES ?? 1_000_000);
+  const cpuBefore = cpuSecondsOf(pid);
+  const logStart = performance.now();
+  appendLogLines(accessLog, logLines);
+  // Busy until the bot's CPU time stops moving for two seconds (bounded at two minutes).
+  let lastCpu = cpuSecondsOf(pid);
+  let lastChange = performance.now();
+  while (performance.now() - lastChange < 2_000 && performance.now() - logStart < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const cpu = cpuSecondsOf(pid);
+    if (cpu - lastCpu > 0.05) lastChange = performance.now();
+    lastCpu = cpu;
+  }
+  const logBusySeconds = (lastChange - logStart) / 1000;
+  const logCpuSeconds = lastCpu - cpuBefore;
+
   clearInterval(sampler);
   sample();
   child.kill('SIGTERM');
@@ -254,5 +318,8 @@ async function soakOnce(flags: readonly string[], scans: number, interactions: n
     perMinute: (slope(half) * 60_000) / MB,
     seconds: (samples.at(-1)?.t ?? 0) / 1000,
     exitCode: code,
+    logLines,
+    logBusySeconds,
+    logCpuSeconds,
   };
 }

@@ -63,12 +63,23 @@ function sites(options: readonly AnyOption[] = [], path: readonly string[] = [])
   return found;
 }
 
-/** A harmless valid value for a required option that is not under attack. */
+/**
+ * A valid value for an option that is not under attack, so that the hostile one gets past the
+ * others' validation and reaches the deeper code paths (the proposal text, the audit log).
+ * Guessed from the option's name; documentation addresses only (RFC 5737).
+ */
+const BENIGN_BY_NAME: readonly [RegExp, string][] = [
+  [/cidr|network|range/, '203.0.113.0/24'],
+  [/ip|address/, '203.0.113.7'],
+  [/duration|for|until|time/, '1h'],
+  [/check/, 'plex-reachable'],
+];
+
 function benign(option: AnyOption): string | number | boolean | undefined {
   if (option.choices?.[0]) return option.choices[0].value;
   switch (option.type) {
     case 3:
-      return 'x';
+      return BENIGN_BY_NAME.find(([pattern]) => pattern.test(option.name))?.[1] ?? 'x';
     case 4:
     case 10:
       return option.min_value ?? 1;
@@ -88,7 +99,8 @@ function benign(option: AnyOption): string | number | boolean | undefined {
 
 function optionTree(site: Site, value: string, focused = false): unknown[] {
   let leaf: unknown[] = site.siblings
-    .filter((o) => o.name === site.option.name || (o as AnyOption).required)
+    // The attacked option, and a valid value for every other option (required or not).
+    .filter((o) => o.type !== 1 && o.type !== 2)
     .map((o) => ({
       name: o.name,
       type: o.type,
