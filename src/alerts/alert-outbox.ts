@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type APIEmbed, type REST, Routes } from 'discord.js';
+import { type APIEmbed, DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { Clock } from '../clock.js';
 import type { OutboxRepository } from '../db/outbox-repository.js';
 import type { Logger } from '../logger.js';
@@ -90,6 +90,18 @@ export class AlertOutbox {
         });
         repo.delivered(item.id);
       } catch (error) {
+        if (error instanceof DiscordAPIError && error.status === 400) {
+          // Malformed: no retry will ever pass, and waiting would hold back every alert behind it.
+          // Everything else (outage, 403 until the admin fixes permissions, 429) waits and retries.
+          logger.error('Discord refused an alert as malformed; it was set aside', {
+            outboxId: item.id,
+            code: error.code,
+            titles: item.payload.embeds.map((e) => e.title).filter(Boolean),
+            error: error.message,
+          });
+          repo.delivered(item.id);
+          continue;
+        }
         repo.failed(item.id, error instanceof Error ? error.message : String(error));
         logger.warn('alert delivery failed; will retry', {
           outboxId: item.id,
