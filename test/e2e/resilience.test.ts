@@ -243,6 +243,34 @@ describe('resilience', () => {
     expect(bot.ctx.alerts.pending).toBe(0);
   });
 
+  it('a message Discord rejects as malformed (400) is set aside and does not block the alerts behind it', async () => {
+    const { app, bot } = await start();
+    discord.restFault = (method, path, body) =>
+      method === 'POST' && path.endsWith('/messages') && JSON.stringify(body).includes('POISON')
+        ? 'reject'
+        : undefined;
+    await bot.ctx.alerts.post([{ content: 'POISON', embeds: [] }]);
+    plex.state.token = 'rotated-token-000000';
+    await runScheduledScan(app, bot.ctx.alerts);
+    expect(bot.ctx.alerts.pending).toBe(0);
+    expect(alerts()).toHaveLength(1);
+    expect((alerts()[0]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
+      'Plex rejects the configured token',
+    );
+  });
+
+  it('a channel the bot may not post in (403) keeps alerts queued until the permission is fixed', async () => {
+    const { app, bot } = await start();
+    discord.restFault = (method, path) =>
+      method === 'POST' && path.endsWith('/messages') ? 'forbid' : undefined;
+    plex.state.token = 'rotated-token-000000';
+    await runScheduledScan(app, bot.ctx.alerts);
+    expect(bot.ctx.alerts.pending).toBe(1);
+    discord.restFault = undefined;
+    await bot.ctx.alerts.flush();
+    expect(alerts()).toHaveLength(1);
+  });
+
   it('an answer lost on the way back does not post the alert twice (enforce_nonce)', async () => {
     const { app, bot } = await start();
     let lost = 0;

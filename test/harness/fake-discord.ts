@@ -67,9 +67,13 @@ export class FakeDiscord {
   readonly hiddenChannels = new Set<string>();
   /**
    * A partial outage: 'refuse' answers 503 to matching calls; 'lose' carries the call out (the
-   * message is stored) but cuts the connection before the answer, like a timeout on the way back.
+   * message is stored) but cuts the connection before the answer, like a timeout on the way back;
+   * 'reject' answers 400 Invalid Form Body, as Discord does for a malformed message; 'forbid'
+   * answers 403 Missing Permissions.
    */
-  restFault: ((method: string, path: string) => 'refuse' | 'lose' | undefined) | undefined;
+  restFault:
+    | ((method: string, path: string, body: unknown) => 'refuse' | 'lose' | 'reject' | 'forbid' | undefined)
+    | undefined;
   /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
   private readonly nonces = new Map<string, string>();
   /** When set, REST calls that carry an Authorization header with another token get 401. */
@@ -415,9 +419,17 @@ export class FakeDiscord {
       json(401, { message: '401: Unauthorized', code: 0 });
       return;
     }
-    const fault = this.restFault?.(call.method, path);
+    const fault = this.restFault?.(call.method, path, body);
     if (fault === 'refuse') {
       json(503, { message: 'Service Unavailable', code: 0 });
+      return;
+    }
+    if (fault === 'forbid') {
+      json(403, { message: 'Missing Permissions', code: 50013 });
+      return;
+    }
+    if (fault === 'reject') {
+      json(400, { message: 'Invalid Form Body', code: 50035, errors: {} });
       return;
     }
     lose = fault === 'lose';
