@@ -171,6 +171,38 @@ describe('resilience', () => {
     }
   });
 
+  it('Discord unreachable, the token rejected, or the bot not in the server at start: one clear line and the right exit code', async () => {
+    const cases: [string, () => void, number, RegExp][] = [
+      ['down', () => (discord.restDown = true), 3, /^Discord is not reachable right now \(HTTP 503\)/],
+      [
+        'token',
+        () => (discord.acceptedToken = 'another-token'),
+        2,
+        /^Discord rejected DISCORD_TOKEN \(401\)/,
+      ],
+      [
+        'not invited',
+        () =>
+          (discord.restFault = (method, path) =>
+            method === 'PUT' && path.endsWith('/commands') ? 'forbid' : undefined),
+        2,
+        /^Discord refused to register the slash commands in DISCORD_GUILD_ID \(403/,
+      ],
+    ];
+    for (const [name, breakIt, exitCode, message] of cases) {
+      discord.restDown = false;
+      discord.acceptedToken = undefined;
+      discord.restFault = undefined;
+      breakIt();
+      const cli = spawnCli(['bot'], env(), dir.path);
+      const { code } = await cli.exited;
+      expect(code, name).toBe(exitCode);
+      expect(cli.output.stderr, name).toMatch(message);
+      expect(cli.output.stderr, name).not.toMatch(/\n\s+at /);
+      expect(cli.output.stderr, name).not.toContain(TEST_DISCORD_TOKEN);
+    }
+  });
+
   it('Discord outage: alerts raised meanwhile arrive afterwards in order, exactly once; /status shows the queue', async () => {
     const { app, bot } = await start({ PLEX_TIMEOUT: '300ms' });
     await discord.waitFor((c) => c.method === 'PUT' && c.path.endsWith('/commands'));
