@@ -11,7 +11,8 @@
  * sign out of all devices) and consider /block for the address.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { CidrSet, isPublicIp } from '../net/ip.js';
+import { CidrSet } from '../net/ip.js';
+import { isInternalIp } from '../outside/address-kind.js';
 import { requirePlex } from '../plex/plex-availability.js';
 import { type PlexSession, readSessions } from '../plex/plex-resources.js';
 import { keyPart, safeText } from '../util/safe-text.js';
@@ -26,7 +27,7 @@ function isRemote(session: PlexSession, lan: CidrSet): boolean {
   if (session.location === 'wan' || session.local === false) {
     return session.address === undefined || !lan.contains(session.address);
   }
-  return session.address !== undefined && isPublicIp(session.address) && !lan.contains(session.address);
+  return session.address !== undefined && !isInternalIp(session.address) && !lan.contains(session.address);
 }
 
 export const plexSessions: Check = {

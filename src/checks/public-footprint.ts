@@ -10,7 +10,8 @@
  * Fix: close the listed ports on the router (forwards and UPnP mappings), then wait for a recrawl.
  */
 import type { FindingDraft, Severity } from '../domain/finding.js';
-import { isCgnat, isPublicIp, parseIp } from '../net/ip.js';
+import { isCgnat, parseIp } from '../net/ip.js';
+import { isInternalIp } from '../outside/address-kind.js';
 import { lookupInternetDb } from '../outside/internetdb.js';
 import { resolvePublicIp } from '../outside/public-ip.js';
 import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../outside/risky-ports.js';
@@ -53,7 +54,7 @@ export const publicFootprint: Check = {
         },
       ];
     }
-    if (!isPublicIp(ip)) {
+    if (isInternalIp(ip)) {
       return [
         {
           key: 'private-wan',
@@ -123,7 +124,7 @@ export const publicFootprint: Check = {
         evidence: `${NO_DATE} lists ${from} with ports ${ports.map(describePort).join(', ')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`,
         fix:
           lanOnly.length > 0 || admin.length > 0
-            ? `Remove the router forwards / UPnP mappings for ${[...lanOnly, ...admin].join(', ')}; only 32400/tcp (Plex) should ever be forwarded.`
+            ? `Remove the router forwards / UPnP mappings for ${[...lanOnly, ...admin].sort((a, b) => a - b).join(', ')}; only 32400/tcp (Plex) should ever be forwarded.`
             : 'Check that every listed port is forwarded on purpose; close the others on the router.',
       });
     }

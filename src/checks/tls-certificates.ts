@@ -27,8 +27,8 @@ const STEPS = [
 ] as const satisfies readonly { days: number; severity: FindingDraft['severity'] }[];
 
 const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
-/** Dates are judged against the bot's clock below, not by the TLS stack. */
-const DATE_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+/** Judged below with their own findings: dates against the bot's clock, the name by checkServerIdentity. */
+const JUDGED_ELSEWHERE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
 interface Handshake {
   readonly cert: PeerCertificate;
@@ -133,7 +133,7 @@ export function judgeCertificate(
       fix: `Issue a certificate that includes ${safeText(endpoint.host)}, or point TLS_ENDPOINTS at the name people actually use.`,
     });
   }
-  if (authorizationError && !DATE_ERRORS.has(authorizationError)) {
+  if (authorizationError && !JUDGED_ELSEWHERE.has(authorizationError)) {
     const selfSigned = SELF_SIGNED.has(authorizationError);
     findings.push({
       key: `${selfSigned ? 'self-signed' : 'untrusted'}:${key}`,
@@ -141,7 +141,7 @@ export function judgeCertificate(
       title: selfSigned
         ? `The certificate of ${label} is self-signed`
         : `The certificate of ${label} is not trusted`,
-      evidence: `${who}: ${safeText(authorizationError, 60)}`,
+      evidence: `${who}: ${authorizationError.replace(/[^A-Z0-9_]/gi, '').slice(0, 60)}`,
       fix: selfSigned
         ? "Use a certificate from a public CA (Let's Encrypt via your reverse proxy), or add your own CA with TLS_CA_FILE if this is intended."
         : 'Serve the full chain (leaf + intermediates) from a trusted CA, or add your private CA with TLS_CA_FILE.',
