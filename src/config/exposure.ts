@@ -17,8 +17,6 @@ export interface TlsEndpoint {
 }
 
 export interface ExposureConfig {
-  /** plex.tv base URL (downloads feed, resources). */
-  readonly plexTvUrl: string;
   /** Shodan InternetDB base URL. */
   readonly internetDbUrl: string;
   /** Bound on one outside call (plex.tv, InternetDB, one TLS handshake). */
@@ -83,7 +81,6 @@ function parseAll<T>(raw: string, parse: (s: string) => T | undefined): T[] | un
 
 export function readExposureConfig(r: EnvReader): ExposureConfig {
   return {
-    plexTvUrl: r.url('PLEX_TV_URL', { default: 'https://plex.tv' }) ?? 'https://plex.tv',
     internetDbUrl:
       r.url('INTERNETDB_URL', { default: 'https://internetdb.shodan.io' }) ?? 'https://internetdb.shodan.io',
     outsideTimeoutMs: r.duration('OUTSIDE_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 60_000 }) ?? 5_000,

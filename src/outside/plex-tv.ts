@@ -8,7 +8,8 @@ import { getJson, OutsideError } from './outside-http.js';
  */
 export function latestPlexVersion(ctx: CheckContext, platform: string): Promise<string> {
   return ctx.shared.once(`plex-tv:downloads:${platform}`, async () => {
-    const { plexTvUrl, outsideTimeoutMs } = ctx.config.exposure;
+    const { outsideTimeoutMs } = ctx.config.exposure;
+    const plexTvUrl = ctx.config.plex.tvUrl;
     const response = await getJson(`${plexTvUrl}/api/downloads/5.json`, {
       signal: ctx.signal,
       timeoutMs: outsideTimeoutMs,
@@ -45,7 +46,8 @@ export async function publishedConnections(
   ctx: CheckContext,
   machineIdentifier: string,
 ): Promise<PublishedConnection[] | undefined> {
-  const { plexTvUrl, outsideTimeoutMs } = ctx.config.exposure;
+  const { outsideTimeoutMs } = ctx.config.exposure;
+  const plexTvUrl = ctx.config.plex.tvUrl;
   const response = await getJson(`${plexTvUrl}/api/v2/resources?includeHttps=1&includeRelay=1`, {
     signal: ctx.signal,
     timeoutMs: outsideTimeoutMs,
