@@ -47,8 +47,9 @@ export const plexVersion: Check = {
     }
 
     const [pending, latest] = await Promise.all([
+      // The updater is a second opinion: its failure must not hide the advisory findings above.
       readPendingUpdates(ctx).catch((error: unknown) => {
-        if (!(error instanceof PlexError) || error.kind === 'timeout') throw error;
+        if (!(error instanceof PlexError)) throw error;
         ctx.logger.warn('Plex updater not readable', { reason: error.message });
         return undefined;
       }),

@@ -110,3 +110,24 @@ describe('plex-version', () => {
     expect(keysOf(result.findings)).toEqual([['could-not-run', 'low']]);
   });
 });
+
+describe('plex-version when the updater misbehaves', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('keeps the advisory findings when /updater/status fails', async () => {
+    lab.plex.state.identity.version = '1.42.2.10156-x';
+    lab.plex.state.root.version = '1.42.2.10156-x';
+    lab.plex.state.routes['/updater/status'] = { status: 500, text: 'boom' };
+    const result = await lab.scan([plexVersion]);
+    expect(result.checks[0]?.status).toBe('ok');
+    expect(keysOf(result.findings).map(([k]) => k)).toEqual([
+      'update-available',
+      'vulnerable:cve-2025-69414',
+      'vulnerable:plex2shell-2026',
+    ]);
+  });
+});
