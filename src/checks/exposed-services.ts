@@ -15,7 +15,7 @@ import type { FindingDraft } from '../domain/finding.js';
 import { normalizeIp } from '../net/ip.js';
 import { type PublicPortView, publicPortSources } from '../outside/public-ports.js';
 import { keyPart } from '../util/safe-text.js';
-import type { Check } from './types.js';
+import { type Check, CheckSkipped } from './types.js';
 
 type Probe = { open: true } | { open: false; reason: string };
 
@@ -70,6 +70,12 @@ export const exposedServices: Check = {
       ),
     ]);
     const known = views.filter((v): v is PublicPortView => v !== undefined);
+    if (known.length === 0 && ctx.state.get<boolean>('hadView')) {
+      // Unknown is not fixed: without an outside view this time, earlier "exposed" findings stay
+      // open; public-footprint reports why the view is missing.
+      throw new CheckSkipped('no outside view this time (reported by public-footprint)');
+    }
+    if (known.length > 0) ctx.state.set('hadView', true);
     const findings: FindingDraft[] = [];
     services.forEach((service, i) => {
       const probe = probes[i] ?? { open: false, reason: 'not probed' };

@@ -23,11 +23,14 @@ const MAX_REMEMBERED = 2_000;
 /** An address counts as new for a day: the same evening's stream stays one alert, not new-then-known. */
 export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
 
+/**
+ * Decided by the address, as plex-reference.md advises: Plex marks Docker bridges and other VLANs
+ * as WAN/not local although they are inside the house. The flags only decide when the address is
+ * missing.
+ */
 function isRemote(session: PlexSession, lan: CidrSet): boolean {
-  if (session.location === 'wan' || session.local === false) {
-    return session.address === undefined || !lan.contains(session.address);
-  }
-  return session.address !== undefined && !isInternalIp(session.address) && !lan.contains(session.address);
+  if (session.address === undefined) return session.location === 'wan' || session.local === false;
+  return !isInternalIp(session.address) && !lan.contains(session.address);
 }
 
 export const plexSessions: Check = {

@@ -73,13 +73,21 @@ export const plexVersion: Check = {
       reasons.push(`plex.tv's public downloads list ${shortPlexVersion(latest)}`);
     }
     if (reasons.length > 0) {
-      findings.push({
+      const update: FindingDraft = {
         key: 'update-available',
         severity: 'low',
         title: 'A newer Plex Media Server is available',
         evidence: `version=${current}; ${reasons.join('; ')}`,
         fix: UPDATE_FIX,
-      });
+      };
+      findings.push(update);
+      ctx.state.set('update', { version: current, finding: update });
+    } else if (pending === undefined && latest === undefined) {
+      // Neither source answered: unknown is not fixed, keep last scan's answer for this version.
+      const last = ctx.state.get<{ version: string; finding: FindingDraft }>('update');
+      if (last?.version === current) findings.push(last.finding);
+    } else {
+      ctx.state.set('update', null);
     }
     return findings;
   },

@@ -16,7 +16,7 @@ import { lookupInternetDb } from '../outside/internetdb.js';
 import { resolvePublicIp } from '../outside/public-ip.js';
 import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../outside/risky-ports.js';
 import { safeText } from '../util/safe-text.js';
-import { type Check, CheckError } from './types.js';
+import { type Check, CheckError, CheckSkipped } from './types.js';
 
 const NO_DATE = 'InternetDB (no crawl date)';
 
@@ -30,6 +30,10 @@ export const publicFootprint: Check = {
   title: "The public IP's footprint in a public scan index",
   async run(ctx) {
     const found = await resolvePublicIp(ctx);
+    if (!found && ctx.state.get<string>('lastIp') !== undefined) {
+      // The IP came from Plex and Plex is away this time: keep what was found open.
+      throw new CheckSkipped('the public IP is unknown this time (Plex not answering?)');
+    }
     if (!found) {
       return [
         {
@@ -42,6 +46,7 @@ export const publicFootprint: Check = {
       ];
     }
     const { ip, source } = found;
+    ctx.state.set('lastIp', ip);
     const from = `${ip} (from ${source})`;
     if (isCgnat(ip)) {
       return [

@@ -168,12 +168,24 @@ export const tlsCertificates: Check = {
     if (tlsEndpoints.length === 0) return [];
     const ca = await trustedCas(ctx);
     const now = ctx.clock.now();
+    const last = ctx.state.get<Record<string, FindingDraft[]>>('last') ?? {};
+    const next: Record<string, FindingDraft[]> = {};
     const results = await Promise.all(
       tlsEndpoints.map(async (endpoint): Promise<FindingDraft[]> => {
         try {
-          return judgeCertificate(endpoint, await handshake(endpoint, ca, outsideTimeoutMs, ctx.signal), now);
+          const found = judgeCertificate(
+            endpoint,
+            await handshake(endpoint, ca, outsideTimeoutMs, ctx.signal),
+            now,
+          );
+          next[endpoint.label] = found;
+          return found;
         } catch (error) {
+          // Unknown is not fixed: what the certificate had last time stays reported.
+          const previous = last[endpoint.label] ?? [];
+          next[endpoint.label] = previous;
           return [
+            ...previous,
             {
               key: `unreachable:${keyPart(endpoint.label)}`,
               severity: 'low',
@@ -185,6 +197,7 @@ export const tlsCertificates: Check = {
         }
       }),
     );
+    ctx.state.set('last', next);
     return results.flat();
   },
 };

@@ -83,3 +83,22 @@ describe('exposed-services', () => {
     );
   });
 });
+
+describe('exposed-services when the outside view goes away', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('keeps an "exposed" finding open while InternetDB is rate limited', async () => {
+    lab.internetDb.answers.set('203.0.113.7', { ports: [22] });
+    const env = { PUBLIC_IP: '203.0.113.7', EXPOSED_SERVICES: 'ssh=127.0.0.1:22' };
+    const first = await lab.scan([exposedServices], env);
+    expect(keysOf(first.findings)[0]).toEqual(['exposed:ssh', 'high']);
+    lab.internetDb.answers.set('203.0.113.7', { status: 429 });
+    const limited = await lab.scan([exposedServices]);
+    expect(limited.checks[0]?.status).toBe('skipped');
+    expect(limited.changes.resolved).toEqual([]);
+  });
+});

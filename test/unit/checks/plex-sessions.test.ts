@@ -81,3 +81,21 @@ describe('plex-sessions', () => {
     ]);
   });
 });
+
+describe('plex-sessions address rules', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('does not call a Docker bridge or another home VLAN remote, even when Plex says WAN', async () => {
+    lab.open([plexSessions], {}, { clock: new ManualClock() });
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      session({ id: 3, title: 'kid' }, '172.17.0.5', false),
+      session({ id: 4, title: 'guest' }, '::ffff:10.20.0.8', false),
+    ];
+    expect((await lab.scan([plexSessions])).findings).toEqual([]);
+  });
+});

@@ -131,3 +131,26 @@ describe('plex-version when the updater misbehaves', () => {
     ]);
   });
 });
+
+describe('plex-version when both update sources are away', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('keeps "update available" open instead of resolving it, and resolves it once up to date', async () => {
+    lab.plexTv.state.versions.Linux = '1.43.4.11000-new';
+    const first = await lab.scan([plexVersion]);
+    expect(keysOf(first.findings)).toEqual([['update-available', 'low']]);
+    lab.plexTv.state.mode = 'error';
+    lab.plex.state.routes['/updater/status'] = { status: 500, text: 'boom' };
+    const away = await lab.scan([plexVersion]);
+    expect(away.changes.resolved).toEqual([]);
+    expect(away.changes.changed).toEqual([]);
+    lab.plexTv.state.mode = 'normal';
+    lab.plexTv.state.versions.Linux = '1.43.3.10861-0f1e2d3c4';
+    const current = await lab.scan([plexVersion]);
+    expect(current.changes.resolved.map((f) => f.key)).toEqual(['update-available']);
+  });
+});

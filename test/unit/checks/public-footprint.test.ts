@@ -99,3 +99,21 @@ describe('public-footprint', () => {
     expect(keysOf(result.findings)).toEqual([['indexed-empty', 'info']]);
   });
 });
+
+describe('public-footprint when the IP source goes away', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('keeps the findings learned through Plex open while Plex is down', async () => {
+    lab.plex.state.myplexAccount.publicAddress = '198.51.100.20';
+    lab.internetDb.answers.set('198.51.100.20', { ports: [22] });
+    await lab.scan([publicFootprint]);
+    lab.plex.state.mode = 'html';
+    const down = await lab.scan([publicFootprint]);
+    expect(down.checks[0]?.status).toBe('skipped');
+    expect(down.changes.resolved).toEqual([]);
+  });
+});

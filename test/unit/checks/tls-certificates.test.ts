@@ -137,6 +137,24 @@ describe('tls-certificates (real local TLS servers)', () => {
     );
   });
 
+  it('keeps the last certificate findings of an endpoint that stops answering', async () => {
+    lab.open([tlsCertificates], {
+      TLS_ENDPOINTS: `https://127.0.0.1:${ports.expired}`,
+      TLS_CA_FILE: caFile,
+      OUTSIDE_TIMEOUT: '400ms',
+    });
+    await lab.scan([tlsCertificates]);
+    const server = servers[Object.keys(ports).indexOf('expired')];
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    const gone = await lab.scan([tlsCertificates]);
+    expect(gone.changes.resolved).toEqual([]);
+    expect(keysOf(gone.findings).map(([k, s]) => `${k.split(':')[0]} ${s}`)).toEqual([
+      'expired high',
+      'unreachable low',
+    ]);
+  });
+
   it('rejects a malformed TLS_ENDPOINTS at configuration time', () => {
     expect(() => lab.open([tlsCertificates], { TLS_ENDPOINTS: 'http://plain.example' })).toThrow(
       /TLS_ENDPOINTS/,
