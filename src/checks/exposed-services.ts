@@ -14,7 +14,7 @@ import type { ExposedService } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { normalizeIp } from '../net/ip.js';
 import { type PublicPortView, publicPortSources } from '../outside/public-ports.js';
-import { keyPart } from '../util/safe-text.js';
+import { keyPart } from '../util/untrusted-text.js';
 import { type Check, CheckSkipped } from './types.js';
 
 type Probe = { open: true } | { open: false; reason: string };

@@ -13,7 +13,7 @@ import type { FindingDraft } from '../domain/finding.js';
 import { type Cidr, CidrSet, cidrContains, parseCidr } from '../net/ip.js';
 import { requirePlex } from '../plex/plex-availability.js';
 import { prefText, readPrefs } from '../plex/plex-prefs.js';
-import { keyPart, safeText } from '../util/safe-text.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** Blocks that never route on the internet; a range inside one of them is "not public". */
@@ -57,7 +57,7 @@ export const plexAllowedNetworks: Check = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)) {
-      const shown = safeText(entry, 60);
+      const shown = untrustedText(entry, 60);
       const cidr = parseCidr(entry);
       if (!cidr) {
         findings.push({

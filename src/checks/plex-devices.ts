@@ -13,7 +13,7 @@
 import type { FindingDraft } from '../domain/finding.js';
 import { requirePlex } from '../plex/plex-availability.js';
 import { readDevices } from '../plex/plex-resources.js';
-import { keyPart, safeText } from '../util/safe-text.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** How long a new device is reported before it joins the baseline. */
@@ -48,8 +48,8 @@ export const plexDevices: Check = {
       findings.push({
         key: `new:${keyPart(device.clientIdentifier)}`,
         severity: 'medium',
-        title: `New device on the Plex server: ${safeText(device.name, 40)}`,
-        evidence: `name=${safeText(device.name)}, platform=${safeText(device.platform, 40)}, product=${safeText(device.product, 40)}, createdAt=${created}, first seen by the bot ${new Date(firstSeen).toISOString()}`,
+        title: `New device on the Plex server: ${untrustedText(device.name, 40)}`,
+        evidence: `name=${untrustedText(device.name)}, platform=${untrustedText(device.platform, 40)}, product=${untrustedText(device.product, 40)}, createdAt=${created}, first seen by the bot ${new Date(firstSeen).toISOString()}`,
         fix: 'If nobody in the house recognises it: remove it under Settings > Authorized Devices and change the Plex password (sign out of all devices).',
       });
     }

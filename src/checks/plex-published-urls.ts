@@ -14,7 +14,7 @@ import { OutsideError } from '../outside/outside-http.js';
 import { publishedConnections } from '../outside/plex-tv.js';
 import { requirePlex } from '../plex/plex-availability.js';
 import { prefBool, prefText, readPrefs } from '../plex/plex-prefs.js';
-import { keyPart, safeText } from '../util/safe-text.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 const FIX_URLS =
@@ -48,7 +48,7 @@ export const plexPublishedUrls: Check = {
           key: `unparsed:${keyPart(entry)}`,
           severity: 'low',
           title: 'customConnections has an entry that is not an http(s) URL',
-          evidence: `customConnections contains "${safeText(entry, 60)}"`,
+          evidence: `customConnections contains "${untrustedText(entry, 60)}"`,
           fix: FIX_URLS,
         });
         continue;
@@ -96,7 +96,7 @@ export const plexPublishedUrls: Check = {
             key: `published-http:${keyPart(endpoint)}`,
             severity: 'high',
             title: 'plex.tv tells clients to reach this server over plain HTTP from the internet',
-            evidence: `plex.tv resources lists a public connection http://${safeText(endpoint)} (local=0, relay=0)`,
+            evidence: `plex.tv resources lists a public connection http://${untrustedText(endpoint)} (local=0, relay=0)`,
             fix: 'Set Secure connections to Required and remove plain-HTTP custom URLs; then check again.',
           });
         }

@@ -15,7 +15,7 @@ import { CidrSet } from '../net/ip.js';
 import { isInternalIp } from '../outside/address-kind.js';
 import { requirePlex } from '../plex/plex-availability.js';
 import { type PlexSession, readSessions } from '../plex/plex-resources.js';
-import { keyPart, safeText } from '../util/safe-text.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** Remembered remote addresses are capped so a busy server cannot grow the state without bound. */
@@ -50,11 +50,13 @@ export const plexSessions: Check = {
     for (const s of remote) {
       const address = s.address ?? 'unknown';
       const who =
-        s.userId === 1 ? `${safeText(s.userTitle, 40)} (the owner account)` : safeText(s.userTitle, 40);
+        s.userId === 1
+          ? `${untrustedText(s.userTitle, 40)} (the owner account)`
+          : untrustedText(s.userTitle, 40);
       const how = [
         `user=${who}`,
         `address=${address}`,
-        `player=${safeText(s.product, 30)} on ${safeText(s.platform, 30)}`,
+        `player=${untrustedText(s.product, 30)} on ${untrustedText(s.platform, 30)}`,
         `secure=${s.secure === undefined ? '?' : s.secure ? '1' : '0'}`,
         `relayed=${s.relayed === undefined ? '?' : s.relayed ? '1' : '0'}`,
       ].join(', ');

@@ -15,7 +15,7 @@ import { isInternalIp } from '../outside/address-kind.js';
 import { lookupInternetDb } from '../outside/internetdb.js';
 import { resolvePublicIp } from '../outside/public-ip.js';
 import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../outside/risky-ports.js';
-import { safeText } from '../util/safe-text.js';
+import { untrustedText } from '../util/untrusted-text.js';
 import { type Check, CheckError, CheckSkipped } from './types.js';
 
 const NO_DATE = 'InternetDB (no crawl date)';
@@ -109,13 +109,13 @@ export const publicFootprint: Check = {
         hostnames.length > 0
           ? `hostnames ${hostnames
               .slice(0, 5)
-              .map((h) => safeText(h, 60))
+              .map((h) => untrustedText(h, 60))
               .join(', ')}`
           : '',
         tags.length > 0
           ? `tags ${tags
               .slice(0, 5)
-              .map((t) => safeText(t, 30))
+              .map((t) => untrustedText(t, 30))
               .join(', ')}`
           : '',
       ].filter(Boolean);
@@ -134,7 +134,7 @@ export const publicFootprint: Check = {
       });
     }
     if (vulns.length > 0) {
-      const shown = vulns.slice(0, 10).map((v) => safeText(v, 30));
+      const shown = vulns.slice(0, 10).map((v) => untrustedText(v, 30));
       findings.push({
         key: 'vulns',
         severity: 'medium',

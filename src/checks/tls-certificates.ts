@@ -15,7 +15,7 @@ import { checkServerIdentity, connect, type PeerCertificate, rootCertificates } 
 import type { TlsEndpoint } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { parseIp } from '../net/ip.js';
-import { keyPart, safeText } from '../util/safe-text.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import { type Check, type CheckContext, CheckError } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -78,7 +78,7 @@ function handshake(endpoint: TlsEndpoint, ca: string[], timeoutMs: number, signa
 function subjectOf(cert: PeerCertificate): string {
   const cn = cert.subject?.CN;
   const issuer = cert.issuer?.CN ?? cert.issuer?.O;
-  return `CN=${safeText(Array.isArray(cn) ? cn[0] : cn, 60)}, issuer ${safeText(Array.isArray(issuer) ? issuer[0] : issuer, 60)}`;
+  return `CN=${untrustedText(Array.isArray(cn) ? cn[0] : cn, 60)}, issuer ${untrustedText(Array.isArray(issuer) ? issuer[0] : issuer, 60)}`;
 }
 
 export function judgeCertificate(
@@ -129,8 +129,8 @@ export function judgeCertificate(
       key: `hostname:${key}`,
       severity: 'high',
       title: `The certificate of ${label} is for another name`,
-      evidence: `${who} does not cover ${safeText(endpoint.host)}; it names ${safeText(names, 200)}`,
-      fix: `Issue a certificate that includes ${safeText(endpoint.host)}, or point TLS_ENDPOINTS at the name people actually use.`,
+      evidence: `${who} does not cover ${untrustedText(endpoint.host)}; it names ${untrustedText(names, 200)}`,
+      fix: `Issue a certificate that includes ${untrustedText(endpoint.host)}, or point TLS_ENDPOINTS at the name people actually use.`,
     });
   }
   if (authorizationError && !JUDGED_ELSEWHERE.has(authorizationError)) {

@@ -2,7 +2,7 @@
  * Text that came from elsewhere (a device name, a hostname from a scan index) shown in evidence:
  * control characters and Discord markdown/mention characters removed, length bounded.
  */
-export function safeText(value: string | undefined, max = 80): string {
+export function untrustedText(value: string | undefined, max = 80): string {
   if (value === undefined) return '?';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   const cleaned = value.replace(/[\u0000-\u001f\u007f`*_~|<>@#[\]\\]/g, '').trim();
