@@ -4,7 +4,7 @@ import type { Finding } from '../../src/domain/finding.js';
 import type { ScanResult } from '../../src/scan/scan-runner.js';
 import { FakeInternetDb } from './fake-internetdb.js';
 import { FakePlex } from './fake-plex.js';
-import { FakePlexTv } from './fake-plex-tv.js';
+import { FakePlexTvFeeds } from './fake-plex-tv-feeds.js';
 import { tempDir, testContext, testEnv } from './test-env.js';
 
 /**
@@ -14,7 +14,7 @@ import { tempDir, testContext, testEnv } from './test-env.js';
  */
 export class ExposureLab {
   readonly plex = new FakePlex();
-  readonly plexTv = new FakePlexTv();
+  readonly plexTv = new FakePlexTvFeeds();
   readonly internetDb = new FakeInternetDb();
   private dir: ReturnType<typeof tempDir> | undefined;
   private context: AppContext | undefined;

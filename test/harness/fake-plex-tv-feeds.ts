@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export interface FakePlexTvState {
+export interface FakePlexTvFeedsState {
   /** `computer.<Platform>.version` of the downloads feed. */
   versions: Record<string, string>;
   /** `/api/v2/resources` answer (the owner's servers and their connections). */
@@ -11,20 +11,23 @@ export interface FakePlexTvState {
   mode: 'normal' | 'hang' | 'error';
 }
 
-export interface RecordedPlexTvRequest {
+export interface RecordedPlexTvFeedsRequest {
   readonly path: string;
   readonly query: Record<string, string>;
   readonly hadToken: boolean;
 }
 
-/** A loopback plex.tv: the public downloads feed and the account's resources. */
-export class FakePlexTv {
-  readonly requests: RecordedPlexTvRequest[] = [];
-  readonly state: FakePlexTvState;
+/**
+ * A loopback plex.tv for the exposure checks: the public downloads feed and the account's
+ * resources. (The sign-in PIN flow has its own fake, fake-plex-tv.ts, on the hardening branch.)
+ */
+export class FakePlexTvFeeds {
+  readonly requests: RecordedPlexTvFeedsRequest[] = [];
+  readonly state: FakePlexTvFeedsState;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
-  constructor(state: Partial<FakePlexTvState> = {}) {
+  constructor(state: Partial<FakePlexTvFeedsState> = {}) {
     this.state = {
       versions: { Linux: '1.43.3.10861-0f1e2d3c4', Windows: '1.43.3.10861-0f1e2d3c4' },
       resources: [],
