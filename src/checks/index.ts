@@ -1,5 +1,6 @@
 import { plexReachable } from './plex-reachable.js';
+import { routerUpnp } from './router-upnp.js';
 import type { Check } from './types.js';
 
 /** Every check, in display order. Adding a check = one file + one line here. */
-export const checks: readonly Check[] = [plexReachable];
+export const checks: readonly Check[] = [plexReachable, routerUpnp];

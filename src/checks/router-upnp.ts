@@ -190,7 +190,7 @@ function classify(mapping: PortMapping, target: PlexTarget): FindingDraft | unde
   }
   const toPlex =
     mapping.protocol === 'TCP' &&
-    (mapping.internalPort === target.port ||
+    (target.ports.includes(mapping.internalPort) ||
       (target.publicPorts.includes(mapping.externalPort) && target.hosts.includes(mapping.internalClient)));
   if (toPlex) {
     const severity: Severity = target.remoteAccessEnabled === false ? 'high' : 'medium';

@@ -6,7 +6,8 @@ import type { PortMapping } from './igd-client.js';
 
 /** Where Plex listens on the LAN and which public port Plex believes it has. */
 export interface PlexTarget {
-  readonly port: number;
+  /** Ports Plex listens on: 32400, PLEX_URL's port (unless 80/443: a proxy), myplex privatePort. */
+  readonly ports: readonly number[];
   /** LAN addresses of the Plex host; empty when unknown (then any host counts). */
   readonly hosts: readonly string[];
   /** Public ports Plex reported (myplex publicPort, manual or last automatic mapping). */
@@ -25,7 +26,8 @@ export async function readPlexTarget(
   localAddresses: () => string[] = ownIpv4Addresses,
 ): Promise<PlexTarget> {
   const url = new URL(plex.baseUrl);
-  const port = url.port ? Number(url.port) : 32400;
+  const ports = new Set<number>([32400]);
+  if (url.port && url.port !== '80' && url.port !== '443') ports.add(Number(url.port));
   const hosts = new Set<string>();
   const urlHost = parseIp(url.hostname);
   if (urlHost && urlHost.range() !== 'loopback') hosts.add(urlHost.toString());
@@ -46,6 +48,7 @@ export async function readPlexTarget(
     try {
       const account = await plex.get('/myplex/account', { signal });
       addPort(publicPorts, account.publicPort);
+      addPort(ports, account.privatePort);
       const privateAddress =
         typeof account.privateAddress === 'string' ? parseIp(account.privateAddress) : undefined;
       if (privateAddress && privateAddress.range() !== 'loopback') hosts.add(privateAddress.toString());
@@ -53,7 +56,7 @@ export async function readPlexTarget(
       // Optional detail.
     }
   }
-  return { port, hosts: [...hosts], publicPorts: [...publicPorts], remoteAccessEnabled };
+  return { ports: [...ports], hosts: [...hosts], publicPorts: [...publicPorts], remoteAccessEnabled };
 }
 
 function addPort(set: Set<number>, value: unknown): void {
@@ -75,6 +78,6 @@ function ownIpv4Addresses(): string[] {
 export function isPlexMapping(mapping: PortMapping, target: PlexTarget): boolean {
   if (mapping.protocol !== 'TCP') return false;
   const hostMatches = target.hosts.length === 0 || target.hosts.includes(mapping.internalClient);
-  if (mapping.internalPort === target.port && hostMatches) return true;
-  return target.publicPorts.includes(mapping.externalPort) && mapping.internalPort === target.port;
+  if (!target.ports.includes(mapping.internalPort)) return false;
+  return hostMatches || target.publicPorts.includes(mapping.externalPort);
 }
