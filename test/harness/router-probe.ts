@@ -1,0 +1,145 @@
+/**
+ * Runs inside a lab namespace (RouterLab.runScript): reads a JSON command on stdin, talks to the
+ * router from there, prints one JSON line. Only loopback fakes and the lab router are contacted.
+ */
+import { routerUpnp } from '../../src/checks/router-upnp.js';
+import { IgdClient } from '../../src/router/igd-client.js';
+import { collectRouterFacts } from '../../src/router/router-facts.js';
+import { RouterHttp } from '../../src/router/soap-client.js';
+import { UpnpFaultError } from '../../src/router/upnp-errors.js';
+import { FakePlex } from './fake-plex.js';
+import { tempDir, testConfig, testContext, testEnv } from './test-env.js';
+
+type Command =
+  | { op: 'facts'; env: Record<string, string> }
+  | { op: 'check'; env: Record<string, string>; remoteAccess: boolean | null }
+  | { op: 'add'; url: string; mapping: Parameters<IgdClient['addMapping']>[0] }
+  | { op: 'delete-and-rewalk'; url: string; protocol: string; externalPort: number }
+  | { op: 'both-walks'; url: string }
+  | { op: 'time-walk'; url: string; rounds: number };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const LIMITS = { maxMappings: 1000, timeBoundMs: 20_000 };
+
+async function main(): Promise<unknown> {
+  const command = JSON.parse(await readStdin()) as Command;
+  const http = new RouterHttp({ timeoutMs: 5_000 });
+  try {
+    switch (command.op) {
+      case 'facts': {
+        const config = testConfig(
+          testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9', ...command.env }),
+        );
+        return await collectRouterFacts(config.router);
+      }
+      case 'check': {
+        const plex = new FakePlex();
+        await plex.start();
+        const dir = tempDir();
+        try {
+          if (command.remoteAccess === null) plex.state.prefs = [];
+          else plex.setPref('PublishServerOnPlexOnlineKey', command.remoteAccess);
+          plex.state.myplexAccount.privateAddress = '192.168.77.10';
+          const ctx = testContext(
+            testEnv({
+              databasePath: `${dir.path}/db.sqlite`,
+              plexUrl: plex.url,
+              CHECK_TIMEOUT: '20s',
+              ...command.env,
+            }),
+            { checks: [routerUpnp] },
+          );
+          try {
+            const result = await ctx.runner.run({ trigger: 'cli' });
+            return { findings: result.findings, outcomes: result.checks };
+          } finally {
+            ctx.close();
+          }
+        } finally {
+          await plex.stop();
+          dir.remove();
+        }
+      }
+      case 'add': {
+        const client = await IgdClient.connect(command.url, http);
+        try {
+          await client.addMapping(command.mapping);
+          return { ok: true };
+        } catch (error) {
+          if (error instanceof UpnpFaultError)
+            return { ok: false, errorCode: error.errorCode, status: error.status };
+          throw error;
+        }
+      }
+      case 'delete-and-rewalk': {
+        const client = await IgdClient.connect(command.url, http);
+        const before = await client.walkGeneric(LIMITS);
+        await client.deleteMapping({
+          remoteHost: '',
+          protocol: command.protocol,
+          externalPort: command.externalPort,
+        });
+        const after = await client.walkGeneric(LIMITS);
+        let secondDelete: unknown = 'ok';
+        try {
+          await client.deleteMapping({
+            remoteHost: '',
+            protocol: command.protocol,
+            externalPort: command.externalPort,
+          });
+        } catch (error) {
+          secondDelete = error instanceof UpnpFaultError ? { errorCode: error.errorCode } : String(error);
+        }
+        return { before, after, secondDelete };
+      }
+      case 'both-walks': {
+        const client = await IgdClient.connect(command.url, http);
+        return {
+          service: client.service,
+          generic: await client.walkGeneric(LIMITS),
+          list: await client.listPortMappings(LIMITS),
+          past: await client.genericEntry(100_000).then(
+            () => 'no fault',
+            (e: unknown) =>
+              e instanceof UpnpFaultError ? { errorCode: e.errorCode, status: e.status } : String(e),
+          ),
+        };
+      }
+      case 'time-walk': {
+        const t0 = performance.now();
+        const client = await IgdClient.connect(command.url, http);
+        const connectMs = performance.now() - t0;
+        const times: number[] = [];
+        let count = 0;
+        let listMs: number[] = [];
+        for (let i = 0; i < command.rounds; i++) {
+          const walk = await client.walkGeneric(LIMITS);
+          times.push(walk.elapsedMs);
+          count = walk.mappings.length;
+        }
+        listMs = [];
+        for (let i = 0; i < command.rounds; i++)
+          listMs.push((await client.listPortMappings(LIMITS)).elapsedMs);
+        return { connectMs, times, listMs, count };
+      }
+    }
+  } finally {
+    await http.close();
+  }
+}
+
+main().then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
