@@ -42,6 +42,8 @@ export interface MappingWalk {
 export interface WalkLimits {
   readonly maxMappings: number;
   readonly timeBoundMs: number;
+  /** Requests in flight during the generic walk (default 4; 1 = strictly sequential). */
+  readonly concurrency?: number;
 }
 
 const END_CODES: ReadonlySet<number> = new Set([
@@ -117,29 +119,41 @@ export class IgdClient {
     });
   }
 
-  /** Reads the table entry by entry until the router says it ended, with a cap and a time bound. */
+  /**
+   * Reads the table entry by entry until the router says it ended, with a cap and a time bound.
+   * Routers close the connection after every answer, so each entry costs a connection; a few
+   * requests in flight hide that latency. Results are taken in index order and everything after
+   * the first failure is discarded, so the outcome equals a sequential walk.
+   */
   async walkGeneric(limits: WalkLimits, signal?: AbortSignal): Promise<MappingWalk> {
     const started = performance.now();
     const deadline = AbortSignal.timeout(limits.timeBoundMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const inFlight = Math.max(1, limits.concurrency ?? 4);
     const mappings: PortMapping[] = [];
     let malformed = 0;
-    let stop: WalkStop = 'cap';
+    let stop: WalkStop | undefined;
     let error: string | undefined;
-    for (let index = 0; index < limits.maxMappings; index++) {
-      try {
-        const entry = await this.genericEntry(index, combined);
-        if (entry) mappings.push(entry);
-        else malformed++;
-      } catch (e) {
-        if (deadline.aborted && !signal?.aborted) {
+    for (let base = 0; stop === undefined && base < limits.maxMappings; base += inFlight) {
+      const count = Math.min(inFlight, limits.maxMappings - base);
+      const results = await Promise.allSettled(
+        Array.from({ length: count }, (_, k) => this.genericEntry(base + k, combined)),
+      );
+      for (const [k, result] of results.entries()) {
+        if (result.status === 'fulfilled') {
+          if (result.value) mappings.push(result.value);
+          else malformed++;
+          continue;
+        }
+        const e: unknown = result.reason;
+        if (signal?.aborted) throw e;
+        if (deadline.aborted) {
           stop = 'time';
-        } else if (isEndOfTable(e, index)) {
+        } else if (isEndOfTable(e, base + k)) {
           stop = 'end';
         } else {
           stop = 'error';
           error = e instanceof RouterError ? e.message : 'unexpected error';
-          if (signal?.aborted) throw e;
         }
         break;
       }
@@ -147,7 +161,7 @@ export class IgdClient {
     return {
       mappings,
       method: 'GetGenericPortMappingEntry',
-      stop,
+      stop: stop ?? 'cap',
       malformed,
       error,
       elapsedMs: performance.now() - started,

@@ -29,7 +29,9 @@ export class RouterHttp {
   constructor(readonly options: HttpOptions) {
     this.dispatcher =
       options.dispatcher ??
-      new Agent({ connectTimeout: options.timeoutMs, keepAliveTimeout: 5_000, pipelining: 1 });
+      // No keep-alive: miniupnpd and most router HTTP servers close after every answer, and
+      // reusing a socket the router is closing costs a retry on each call.
+      new Agent({ connectTimeout: options.timeoutMs, pipelining: 0 });
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   }
 

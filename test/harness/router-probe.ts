@@ -16,6 +16,7 @@ type Command =
   | { op: 'add'; url: string; mapping: Parameters<IgdClient['addMapping']>[0] }
   | { op: 'delete-and-rewalk'; url: string; protocol: string; externalPort: number }
   | { op: 'both-walks'; url: string }
+  | { op: 'add-many'; url: string; count: number; internalClient: string }
   | { op: 'time-walk'; url: string; rounds: number };
 
 async function readStdin(): Promise<string> {
@@ -110,22 +111,43 @@ async function main(): Promise<unknown> {
           ),
         };
       }
-      case 'time-walk': {
-        const t0 = performance.now();
+      case 'add-many': {
         const client = await IgdClient.connect(command.url, http);
-        const connectMs = performance.now() - t0;
-        const times: number[] = [];
-        let count = 0;
-        let listMs: number[] = [];
-        for (let i = 0; i < command.rounds; i++) {
-          const walk = await client.walkGeneric(LIMITS);
-          times.push(walk.elapsedMs);
-          count = walk.mappings.length;
+        for (let i = 0; i < command.count; i++) {
+          await client.addMapping({
+            remoteHost: '',
+            externalPort: 30000 + i,
+            protocol: i % 2 === 0 ? 'TCP' : 'UDP',
+            internalPort: 30000 + i,
+            internalClient: command.internalClient,
+            description: `bench ${i}`,
+            leaseSeconds: 3600,
+          });
         }
-        listMs = [];
-        for (let i = 0; i < command.rounds; i++)
-          listMs.push((await client.listPortMappings(LIMITS)).elapsedMs);
-        return { connectMs, times, listMs, count };
+        return { ok: true };
+      }
+      case 'time-walk': {
+        // Cold: description + external IP + walk on a fresh connection, like `upnpc -l` does.
+        const cold: number[] = [];
+        const walk: number[] = [];
+        const list: number[] = [];
+        let count = 0;
+        let listCount = 0;
+        for (let i = 0; i < command.rounds; i++) {
+          const fresh = new RouterHttp({ timeoutMs: 5_000 });
+          const t0 = performance.now();
+          const client = await IgdClient.connect(command.url, fresh);
+          await client.externalIp();
+          const result = await client.walkGeneric(LIMITS);
+          cold.push(performance.now() - t0);
+          walk.push(result.elapsedMs);
+          count = result.mappings.length;
+          const listed = await client.listPortMappings(LIMITS);
+          list.push(listed.elapsedMs);
+          listCount = listed.mappings.length;
+          await fresh.close();
+        }
+        return { cold, walk, list, count, listCount };
       }
     }
   } finally {
