@@ -2,7 +2,15 @@
  * Runs inside a lab namespace (RouterLab.runScript): reads a JSON command on stdin, talks to the
  * router from there, prints one JSON line. Only loopback fakes and the lab router are contacted.
  */
+import BetterSqlite3 from 'better-sqlite3';
 import { routerUpnp } from '../../src/checks/router-upnp.js';
+import { ManualClock } from '../../src/clock.js';
+import { initial } from '../../src/db/migrations/001-initial.js';
+import { remoteAccess } from '../../src/db/migrations/005-remote-access.js';
+import { RemoteAccessRepository } from '../../src/db/remote-access-repository.js';
+import { silentLogger } from '../../src/logger.js';
+import { PlexClient } from '../../src/plex/plex-client.js';
+import { RemoteAccessService } from '../../src/remote-access/remote-access-service.js';
 import { IgdClient } from '../../src/router/igd-client.js';
 import { collectRouterFacts } from '../../src/router/router-facts.js';
 import { RouterHttp } from '../../src/router/soap-client.js';
@@ -17,7 +25,8 @@ type Command =
   | { op: 'delete-and-rewalk'; url: string; protocol: string; externalPort: number }
   | { op: 'both-walks'; url: string }
   | { op: 'add-many'; url: string; count: number; internalClient: string }
-  | { op: 'time-walk'; url: string; rounds: number };
+  | { op: 'time-walk'; url: string; rounds: number }
+  | { op: 'remote-access'; scenario: 'off' | 'on-for-then-restart'; env: Record<string, string> };
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -111,6 +120,8 @@ async function main(): Promise<unknown> {
           ),
         };
       }
+      case 'remote-access':
+        return await remoteAccessScenario(command.scenario, command.env);
       case 'add-many': {
         const client = await IgdClient.connect(command.url, http);
         for (let i = 0; i < command.count; i++) {
@@ -152,6 +163,68 @@ async function main(): Promise<unknown> {
     }
   } finally {
     await http.close();
+  }
+}
+
+/** The service with a fake Plex on this namespace's loopback and the lab router. */
+async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env: Record<string, string>) {
+  const plex = new FakePlex();
+  await plex.start();
+  const dir = tempDir();
+  const dbs: BetterSqlite3.Database[] = [];
+  const services: RemoteAccessService[] = [];
+  try {
+    plex.setPref('PublishServerOnPlexOnlineKey', true);
+    plex.setPref('RelayEnabled', true);
+    plex.state.myplexAccount.privateAddress = '192.168.77.10';
+    const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: plex.url, ...env }));
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    // A fresh process-level "start": new connection, repository and service over the same file.
+    const boot = () => {
+      const db = new BetterSqlite3(`${dir.path}/db.sqlite`);
+      dbs.push(db);
+      if (db.pragma('user_version', { simple: true }) === 0) {
+        initial.up(db);
+        remoteAccess.up(db);
+        db.pragma('user_version = 5');
+      }
+      const service = new RemoteAccessService({
+        plex: new PlexClient({
+          baseUrl: plex.url,
+          token: config.plex.token,
+          clientIdentifier: '00000000-0000-4000-8000-000000000000',
+          timeoutMs: 2_000,
+        }),
+        router: config.router,
+        repository: new RemoteAccessRepository(db),
+        clock,
+        logger: silentLogger(),
+      });
+      services.push(service);
+      return service;
+    };
+    if (scenario === 'off') {
+      const service = boot();
+      const outcome = await service.turnOff();
+      const status = await service.status();
+      return { outcome, status, pref: plex.pref('PublishServerOnPlexOnlineKey')?.value };
+    }
+    plex.setPref('PublishServerOnPlexOnlineKey', false);
+    const first = boot();
+    await first.start();
+    const on = await first.turnOn({ forMs: 3_600_000 });
+    const prefWhileOn = plex.pref('PublishServerOnPlexOnlineKey')?.value;
+    first.stop();
+    clock.advance(2 * 3_600_000);
+    const second = boot();
+    await second.start();
+    const status = await second.status();
+    return { on, prefWhileOn, status, pref: plex.pref('PublishServerOnPlexOnlineKey')?.value };
+  } finally {
+    for (const s of services) s.stop();
+    for (const db of dbs) db.close();
+    await plex.stop();
+    dir.remove();
   }
 }
 
