@@ -40,9 +40,9 @@ export interface RouterLabOptions {
 
 export class RouterLab {
   readonly netns: NetnsLab;
-  readonly lan: string;
-  readonly router: string;
-  readonly wan: string;
+  readonly lan: string = '';
+  readonly router: string = '';
+  readonly wan: string = '';
   readonly dir: string;
   private pidFile = '';
   private starts = 0;
@@ -50,22 +50,28 @@ export class RouterLab {
   constructor(tag: string) {
     this.netns = new NetnsLab(tag);
     this.dir = mkdtempSync(join(tmpdir(), 'pw-router-lab-'));
-    this.lan = this.netns.namespace('lan');
-    this.router = this.netns.namespace('rtr');
-    this.wan = this.netns.namespace('wan');
-    this.netns.link(
-      { ns: this.lan, ifname: 'eth0', cidr: `${LAB.lanHost}/24` },
-      { ns: this.router, ifname: 'lan0', cidr: `${LAB.router}/24` },
-    );
-    this.netns.link(
-      { ns: this.router, ifname: 'wan0', cidr: '10.77.0.2/24' },
-      { ns: this.wan, ifname: 'eth0', cidr: '10.77.0.1/24' },
-    );
-    // Without a route covering 239.255.255.250 the M-SEARCH send fails with ENETUNREACH.
-    this.netns.ip(this.lan, ['route', 'add', 'default', 'via', LAB.router]);
-    this.netns.ip(this.router, ['route', 'add', 'default', 'via', '10.77.0.1']);
-    this.netns.exec(this.router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
-    this.netns.exec(this.router, 'nft', ['-f', '-'], NFT_SKELETON);
+    // A half-built lab (a failing `ip` call) must not leak namespaces: the caller never gets it.
+    try {
+      this.lan = this.netns.namespace('lan');
+      this.router = this.netns.namespace('rtr');
+      this.wan = this.netns.namespace('wan');
+      this.netns.link(
+        { ns: this.lan, ifname: 'eth0', cidr: `${LAB.lanHost}/24` },
+        { ns: this.router, ifname: 'lan0', cidr: `${LAB.router}/24` },
+      );
+      this.netns.link(
+        { ns: this.router, ifname: 'wan0', cidr: '10.77.0.2/24' },
+        { ns: this.wan, ifname: 'eth0', cidr: '10.77.0.1/24' },
+      );
+      // Without a route covering 239.255.255.250 the M-SEARCH send fails with ENETUNREACH.
+      this.netns.ip(this.lan, ['route', 'add', 'default', 'via', LAB.router]);
+      this.netns.ip(this.router, ['route', 'add', 'default', 'via', '10.77.0.1']);
+      this.netns.exec(this.router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+      this.netns.exec(this.router, 'nft', ['-f', '-'], NFT_SKELETON);
+    } catch (error) {
+      this.cleanup();
+      throw error;
+    }
   }
 
   get descriptionUrl(): string {
