@@ -11,8 +11,10 @@
  * the bot was down.
  */
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
 import type { RouterConfig } from '../config/router.js';
-import type { RemoteAccessRepository } from '../db/remote-access-repository.js';
+import type { Database } from '../db/database.js';
+import { RemoteAccessRepository } from '../db/remote-access-repository.js';
 import type { Logger } from '../logger.js';
 import { isObject, type PlexClient, PlexError, parseBool } from '../plex/plex-client.js';
 import type { MappingWalk, PortMapping } from '../router/igd-client.js';
@@ -84,6 +86,23 @@ export class RemoteAccessService implements RemoteAccessPort {
   constructor(private readonly deps: RemoteAccessServiceDeps) {
     this.timers = deps.timers ?? realTimers;
     this.retryMs = deps.retryMs ?? 60_000;
+  }
+
+  /** For the composition root: `RemoteAccessService.create(app)`, then `await service.start()`. */
+  static create(app: {
+    readonly config: Config;
+    readonly db: Database;
+    readonly plex: PlexClient;
+    readonly clock: Clock;
+    readonly logger: Logger;
+  }): RemoteAccessService {
+    return new RemoteAccessService({
+      plex: app.plex,
+      router: app.config.router,
+      repository: new RemoteAccessRepository(app.db),
+      clock: app.clock,
+      logger: app.logger.child({ component: 'remote-access' }),
+    });
   }
 
   /** Runs a switch-off that fell due while the bot was down and arms the timer for a pending one. */

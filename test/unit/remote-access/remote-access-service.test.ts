@@ -249,4 +249,28 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
       ]),
     );
   });
+
+  it('create() builds the service from the app context pieces', async () => {
+    const config = testConfig(
+      testEnv({ databasePath: ':memory:', plexUrl: plex.url, ROUTER_UPNP_URL: igd.descriptionUrl }),
+    );
+    const db = openDb(`${dir.path}/db.sqlite`);
+    dbs.push(db);
+    const client = new PlexClient({
+      baseUrl: plex.url,
+      token: config.plex.token,
+      clientIdentifier: '00000000-0000-4000-8000-000000000000',
+      timeoutMs: 1_000,
+    });
+    const service = RemoteAccessService.create({
+      config,
+      db,
+      plex: client,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+    });
+    services.push(service);
+    await service.start();
+    expect((await service.status()).enabled).toBe(true);
+  });
 });
