@@ -222,13 +222,19 @@ function describeMapping(m: PortMapping, target: PlexTarget): string {
   if (!m.enabled) notes.push('disabled');
   if (m.remoteHost !== '') notes.push(`only from ${m.remoteHost}`);
   const description = m.description === '' ? '' : ` "${m.description.slice(0, 60)}"`;
-  const lease = m.leaseSeconds === 0 ? 'permanent' : `lease ${m.leaseSeconds}s`;
+  // The router reports the lease still *remaining*: printing it would change the evidence on
+  // every scan and re-alert. Temporary vs permanent is what the admin acts on.
+  const lease = m.leaseSeconds === 0 ? 'permanent' : 'temporary (lease)';
   const client = m.internalClient === '' ? '?' : m.internalClient;
   return `${m.protocol} ${m.externalPort} → ${client}:${m.internalPort}${description}, ${lease}${notes.length > 0 ? ` [${notes.join(', ')}]` : ''}`;
 }
 
 function listLines(mappings: readonly PortMapping[], target: PlexTarget): string {
-  const shown = mappings.slice(0, MAX_LISTED).map((m) => `- ${describeMapping(m, target)}`);
+  // Sorted: routers may return the table in any order, and the evidence must not flap.
+  const sorted = [...mappings].sort(
+    (a, b) => a.protocol.localeCompare(b.protocol) || a.externalPort - b.externalPort,
+  );
+  const shown = sorted.slice(0, MAX_LISTED).map((m) => `- ${describeMapping(m, target)}`);
   if (mappings.length > MAX_LISTED) shown.push(`- … and ${mappings.length - MAX_LISTED} more`);
   return shown.join('\n');
 }

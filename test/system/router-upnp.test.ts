@@ -46,13 +46,15 @@ describeSystem('router-upnp against a real miniupnpd in namespaces', TOOLS, () =
       `NAT-PMP at ${LAB.router} answers with public address ${LAB.externalIp}.`,
     );
     expect(upnp?.evidence).toMatch(
-      /TCP 32400 → 192\.168\.77\.10:32400 "Plex Media Server", lease (71\d\d|7200)s/,
+      /TCP 32400 → 192\.168\.77\.10:32400 "Plex Media Server", temporary \(lease\)/,
     );
     // miniupnpd (IGD:2) turns lease 0 into its 7-day maximum: "no lease" is unit-tested on the fake.
-    expect(upnp?.evidence).toMatch(/TCP 51413 → 192\.168\.77\.10:51413 "Transmission", lease 60\d{4}s/);
-    expect(upnp?.evidence).toMatch(/TCP 18080 → 192\.168\.77\.10:8080 "nas admin", lease \d+s/);
+    expect(upnp?.evidence).toMatch(/TCP 51413 → 192\.168\.77\.10:51413 "Transmission", temporary \(lease\)/);
+    expect(upnp?.evidence).toMatch(/TCP 18080 → 192\.168\.77\.10:8080 "nas admin", temporary \(lease\)/);
     // natpmpc's mapping, with miniupnpd's own description for NAT-PMP entries.
-    expect(upnp?.evidence).toMatch(/UDP 40001 → 192\.168\.77\.10:40001 "NAT-PMP 40001 udp", lease \d+s/);
+    expect(upnp?.evidence).toMatch(
+      /UDP 40001 → 192\.168\.77\.10:40001 "NAT-PMP 40001 udp", temporary \(lease\)/,
+    );
 
     expect(byKey(out, 'mapping:TCP:32400')).toMatchObject({ severity: 'high' });
     expect(byKey(out, 'mapping:TCP:32400')?.evidence).toContain('Plex remote access is OFF');
@@ -74,6 +76,19 @@ describeSystem('router-upnp against a real miniupnpd in namespaces', TOOLS, () =
     expect(facts.natPmpGateway).toBe(LAB.router);
     expect(facts.natPmpExternalIp).toBe(facts.externalIp);
     expect(facts.walk?.method).toBe('GetListOfPortMappings');
+    // The facts carry the exact remaining lease (the finding text only says temporary/permanent).
+    const plexMapping = facts.mappings.find((m) => m.protocol === 'TCP' && m.externalPort === 32400);
+    expect(plexMapping).toMatchObject({
+      internalClient: LAB.lanHost,
+      internalPort: 32400,
+      description: 'Plex Media Server',
+      enabled: true,
+    });
+    expect(plexMapping?.leaseSeconds).toBeGreaterThan(7000);
+    expect(plexMapping?.leaseSeconds).toBeLessThanOrEqual(7200);
+    const natPmpMapping = facts.mappings.find((m) => m.protocol === 'UDP' && m.externalPort === 40001);
+    expect(natPmpMapping?.leaseSeconds).toBeGreaterThan(800);
+    expect(natPmpMapping?.leaseSeconds).toBeLessThanOrEqual(900);
 
     const both = await lab.runScript<{
       generic: MappingWalk;

@@ -80,7 +80,7 @@ describe('router-upnp check', () => {
     expect(evidence).toContain(
       'TCP 51413 → 192.168.1.50:51413 "Transmission", permanent [other LAN host, no lease]',
     );
-    expect(evidence).toContain('UDP 1900 → 192.168.1.10:1900, lease 3600s [no description]');
+    expect(evidence).toContain('UDP 1900 → 192.168.1.10:1900, temporary (lease) [no description]');
 
     expect(byKey(findings, 'mapping:TCP:32400')).toMatchObject({ severity: 'high' });
     expect(byKey(findings, 'mapping:TCP:32400')?.evidence).toContain('Plex remote access is OFF');
@@ -115,6 +115,30 @@ describe('router-upnp check', () => {
     plex.state.myplexAccount.publicPort = 40123;
     const findings = await scan({ mappings: [m(40123, 'TCP', PLEX_HOST, { internalPort: 32400 })] });
     expect(byKey(findings, 'mapping:TCP:40123')).toMatchObject({ severity: 'high' });
+  });
+
+  it('does not re-alert as leases count down or the router reorders its table', async () => {
+    igd = await new FakeIgd({
+      mappings: [m(32400, 'TCP', PLEX_HOST), m(51413, 'TCP', '192.168.1.50'), m(3074, 'UDP', '192.168.1.60')],
+    }).start();
+    ctx = testContext(
+      testEnv({
+        databasePath: `${dir.path}/db.sqlite`,
+        plexUrl: plex.url,
+        ROUTER_UPNP_URL: igd.descriptionUrl,
+      }),
+      { checks: [routerUpnp] },
+    );
+    const first = await ctx.runner.run({ trigger: 'cli' });
+    expect(first.changes.opened.length).toBeGreaterThan(0);
+    igd.mappings = igd.mappings.map((x) => ({ ...x, lease: Number(x.lease) - 1800 })).reverse();
+    const second = await ctx.runner.run({ trigger: 'cli' });
+    expect(second.changes.opened).toEqual([]);
+    expect(second.changes.changed).toEqual([]);
+    igd.mappings.push(m(5900, 'TCP', '192.168.1.70'));
+    const third = await ctx.runner.run({ trigger: 'cli' });
+    expect(third.changes.changed.map((c) => c.finding.fingerprint)).toEqual(['router-upnp:upnp:enabled']);
+    expect(third.changes.opened.map((f) => f.fingerprint)).toEqual(['router-upnp:mapping:TCP:5900']);
   });
 
   it('says it was skipped, and why, when discovery is off and no URL is set', async () => {
