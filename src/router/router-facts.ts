@@ -1,5 +1,6 @@
 import type { CheckContext } from '../checks/types.js';
 import type { RouterConfig } from '../config/router.js';
+import { isPublicIp } from '../net/ip.js';
 import type { MappingWalk, PortMapping } from './igd-client.js';
 import { locateIgd, type RouterProbeOverrides, safeMessage } from './igd-locator.js';
 import { defaultGateway, natPmpExternalAddress } from './nat-pmp.js';
@@ -42,6 +43,18 @@ export function readRouterFacts(
   overrides?: RouterProbeOverrides,
 ): Promise<RouterFacts> {
   return ctx.shared.once('router', () => collectRouterFacts(ctx.config.router, ctx.signal, overrides));
+}
+
+/**
+ * The household's public IPv4 as the router sees it (UPnP first, then NAT-PMP), only when it is
+ * a real public address: behind CGNAT or double NAT the router's WAN address is not what the
+ * internet sees, so public-footprint must not look it up.
+ */
+export function routerPublicIp(facts: RouterFacts): string | undefined {
+  for (const ip of [facts.externalIp, facts.natPmpExternalIp]) {
+    if (ip && isPublicIp(ip)) return ip;
+  }
+  return undefined;
 }
 
 /** Asks the router over UPnP and NAT-PMP at the same time; never throws for router trouble. */

@@ -3,7 +3,7 @@ import type { AppContext } from '../../../src/app-context.js';
 import { routerUpnp } from '../../../src/checks/router-upnp.js';
 import type { ScanShared } from '../../../src/checks/types.js';
 import type { Finding } from '../../../src/domain/finding.js';
-import { collectRouterFacts, readRouterFacts } from '../../../src/router/router-facts.js';
+import { collectRouterFacts, readRouterFacts, routerPublicIp } from '../../../src/router/router-facts.js';
 import { FakeIgd, type FakeIgdOptions, type FakeMapping, FakeNatPmp } from '../../harness/fake-igd.js';
 import { FakePlex } from '../../harness/fake-plex.js';
 import { tempDir, testConfig, testContext, testEnv } from '../../harness/test-env.js';
@@ -228,6 +228,15 @@ describe('router facts', () => {
       const facts = await collectRouterFacts(config.router, undefined, { natPmpPort: natPmp.port });
       expect(facts.natPmpExternalIp).toBe('198.51.100.8');
       expect(facts.natPmpExternalIp).toBe(facts.externalIp);
+      // 198.51.100.0/24 is a documentation range: not what the internet sees.
+      expect(routerPublicIp(facts)).toBeUndefined();
+      expect(routerPublicIp({ ...facts, externalIp: '198.0.0.11' })).toBe('198.0.0.11');
+      expect(
+        routerPublicIp({ ...facts, externalIp: '100.64.3.4', natPmpExternalIp: undefined }),
+      ).toBeUndefined();
+      expect(routerPublicIp({ ...facts, externalIp: '10.0.0.2', natPmpExternalIp: '203.0.113.5' })).toBe(
+        '203.0.113.5',
+      );
     } finally {
       await igd.stop();
       await natPmp.stop();
