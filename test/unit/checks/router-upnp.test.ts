@@ -234,8 +234,8 @@ describe('router facts', () => {
       expect(
         routerPublicIp({ ...facts, externalIp: '100.64.3.4', natPmpExternalIp: undefined }),
       ).toBeUndefined();
-      expect(routerPublicIp({ ...facts, externalIp: '10.0.0.2', natPmpExternalIp: '203.0.113.5' })).toBe(
-        '203.0.113.5',
+      expect(routerPublicIp({ ...facts, externalIp: '10.0.0.2', natPmpExternalIp: '8.8.4.4' })).toBe(
+        '8.8.4.4',
       );
     } finally {
       await igd.stop();
