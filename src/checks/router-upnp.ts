@@ -251,7 +251,9 @@ function walkFinding(facts: RouterFacts): FindingDraft {
     key: 'walk:capped',
     severity: walk?.stop === 'error' ? 'info' : 'low',
     title: `Router mapping table read only in part (${facts.mappings.length} entries)`,
-    evidence: `Stopped after ${facts.mappings.length} entries with ${walk?.method}: ${why}. Findings cover only what was read.`,
+    // A time-bound stop reads a different number of entries each scan: keep the count out of
+    // the evidence then, or every scan would re-alert.
+    evidence: `Stopped ${walk?.stop === 'time' ? 'early' : `after ${facts.mappings.length} entries`} with ${walk?.method}: ${why}. Findings cover only what was read.`,
     fix: 'A table this large usually means a program keeps adding mappings: find it, then clear the table (router restart) or raise UPNP_MAX_MAPPINGS.',
   };
 }
