@@ -5,6 +5,7 @@
  */
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   scan: () => import('./scan.js'),
+  upnp: () => import('./upnp.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

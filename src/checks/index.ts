@@ -9,6 +9,7 @@ import { plexSecureConnections } from './plex-secure-connections.js';
 import { plexSessions } from './plex-sessions.js';
 import { plexVersion } from './plex-version.js';
 import { publicFootprint } from './public-footprint.js';
+import { routerUpnp } from './router-upnp.js';
 import { tlsCertificates } from './tls-certificates.js';
 import type { Check } from './types.js';
 
@@ -23,6 +24,7 @@ export const checks: readonly Check[] = [
   plexVersion,
   plexDevices,
   plexSessions,
+  routerUpnp,
   publicFootprint,
   tlsCertificates,
   exposedServices,

@@ -6,9 +6,10 @@ import { type ExposureConfig, readExposureConfig } from './exposure.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
+import { type RouterConfig, readRouterConfig } from './router.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, ExposureConfig, NetworkConfig, PlexConfig };
+export type { CoreConfig, DiscordConfig, ExposureConfig, NetworkConfig, PlexConfig, RouterConfig };
 
 export interface Config {
   readonly core: CoreConfig;
@@ -16,6 +17,7 @@ export interface Config {
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
   readonly exposure: ExposureConfig;
+  readonly router: RouterConfig;
 }
 
 export interface LoadOptions {
@@ -35,6 +37,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
     exposure: readExposureConfig(r),
+    router: readRouterConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -2,6 +2,7 @@ import type { CheckContext } from '../checks/types.js';
 import { normalizeIp } from '../net/ip.js';
 import { plexAvailability } from '../plex/plex-availability.js';
 import { readMyPlexAccount } from '../plex/plex-resources.js';
+import { readRouterFacts, routerPublicIp } from '../router/router-facts.js';
 
 /** One way of learning the home's public address; undefined when this source does not know. */
 export interface PublicIpSource {
@@ -29,11 +30,16 @@ const plexAccount: PublicIpSource = {
   },
 };
 
+const router: PublicIpSource = {
+  name: 'router (UPnP/NAT-PMP)',
+  read: async (ctx) => routerPublicIp(await readRouterFacts(ctx)),
+};
+
 /**
- * Sources in order of trust: what the admin configured, what Plex learned from plex.tv. The
- * router's external address (router-facts) is appended here at merge: one line.
+ * Sources in order of trust: what the admin configured, what Plex learned from plex.tv, what
+ * the router reports as its external address (public addresses only: CGNAT is not the home's).
  */
-export const publicIpSources: readonly PublicIpSource[] = [configured, plexAccount];
+export const publicIpSources: readonly PublicIpSource[] = [configured, plexAccount, router];
 
 /**
  * The first answer of the sources, once per scan. A source that fails is skipped (its own check

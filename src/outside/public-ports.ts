@@ -1,4 +1,5 @@
 import type { CheckContext } from '../checks/types.js';
+import { readRouterFacts } from '../router/router-facts.js';
 import { lookupInternetDb } from './internetdb.js';
 import { resolvePublicIp } from './public-ip.js';
 
@@ -36,8 +37,19 @@ const internetDb: PublicPortSource = {
   },
 };
 
-/**
- * Every outside view exposed-services matches against. The router's port mappings
- * (router-facts) are appended here at merge: one line.
- */
-export const publicPortSources: readonly PublicPortSource[] = [internetDb];
+const routerMappings: PublicPortSource = {
+  name: 'router UPnP mappings',
+  async read(ctx) {
+    const facts = await readRouterFacts(ctx);
+    if (!facts.upnpAvailable) return undefined;
+    return {
+      source: 'router UPnP mappings',
+      ports: facts.mappings
+        .filter((m) => m.enabled)
+        .map((m) => ({ port: m.externalPort, internal: { host: m.internalClient, port: m.internalPort } })),
+    };
+  },
+};
+
+/** Every outside view exposed-services matches against: the public index and the router's mappings. */
+export const publicPortSources: readonly PublicPortSource[] = [internetDb, routerMappings];
