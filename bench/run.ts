@@ -5,6 +5,8 @@
  */
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   soak: () => import('./soak.js'),
+  scan: () => import('./scan.js'),
+  upnp: () => import('./upnp.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
