@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEPLOYED_NODE_FLAGS } from '../../bench/soak.js';
+import { DEPLOYED_ENV, DEPLOYED_NODE_FLAGS } from '../../bench/soak.js';
 import { tempDir } from '../harness/test-env.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -56,6 +56,8 @@ describe('deploy/plex-warden.service', () => {
     expect(value('ExecStart')).toMatch(/\/dist\/cli\.js bot$/);
     // The V8 flag the soak benchmark measures as "as deployed".
     expect(value('ExecStart')).toContain(DEPLOYED_NODE_FLAGS.join(' '));
+    for (const [key, v] of Object.entries(DEPLOYED_ENV))
+      expect(values('Environment')).toContain(`${key}=${v}`);
     expect(value('KillSignal')).toBe('SIGTERM');
     expect(value('RestartPreventExitStatus')).toBe('2');
   });
