@@ -2,18 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
+import { type LogsConfig, readLogsConfig } from './logs.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, NetworkConfig, PlexConfig };
+export type { CoreConfig, DiscordConfig, LogsConfig, NetworkConfig, PlexConfig };
 
 export interface Config {
   readonly core: CoreConfig;
   readonly discord: DiscordConfig | null;
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
+  readonly logs: LogsConfig;
 }
 
 export interface LoadOptions {
@@ -32,6 +34,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     discord: readDiscordConfig(r, options.requireDiscord),
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
+    logs: readLogsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -1,0 +1,70 @@
+/**
+ * Per-address detector state with a hard size bound and change tracking: what changed since
+ * the last commit is written in the same transaction as the file offset. When full, the
+ * oldest entry is dropped (and counted), so memory stays bounded under an address flood.
+ */
+export class AddressTable<T> {
+  readonly map = new Map<string, T>();
+  private readonly dirty = new Set<string>();
+  private readonly removed = new Set<string>();
+  evicted = 0;
+
+  constructor(private readonly cap: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(ip: string): T | undefined {
+    return this.map.get(ip);
+  }
+
+  has(ip: string): boolean {
+    return this.map.has(ip);
+  }
+
+  set(ip: string, value: T): void {
+    if (!this.map.has(ip) && this.map.size >= this.cap) {
+      const oldest = this.map.keys().next().value as string;
+      this.delete(oldest);
+      this.evicted++;
+    }
+    this.map.set(ip, value);
+    this.touch(ip);
+  }
+
+  touch(ip: string): void {
+    this.dirty.add(ip);
+    this.removed.delete(ip);
+  }
+
+  delete(ip: string): void {
+    if (this.map.delete(ip)) {
+      this.dirty.delete(ip);
+      this.removed.add(ip);
+    }
+  }
+
+  /** Loads a persisted entry without marking it changed. */
+  restore(ip: string, value: T): void {
+    this.map.set(ip, value);
+  }
+
+  /** Changes since the last call: entries to write and addresses to delete. */
+  drain(): { changed: [string, T][]; removed: string[] } {
+    const changed: [string, T][] = [];
+    for (const ip of this.dirty) {
+      const value = this.map.get(ip);
+      if (value !== undefined) changed.push([ip, value]);
+    }
+    const removed = [...this.removed];
+    this.dirty.clear();
+    this.removed.clear();
+    return { changed, removed };
+  }
+
+  /** Number of changes not yet drained. */
+  get pending(): number {
+    return this.dirty.size + this.removed.size;
+  }
+}
