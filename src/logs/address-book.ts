@@ -10,9 +10,11 @@ export interface AddressInfo {
   /** Canonical text (IPv4-mapped unwrapped, IPv6 compressed). */
   readonly ip: string;
   readonly kind: number;
+  /** Bit i: detector i of the owning source already knows everything about this address. */
+  settled: number;
 }
 
-const INVALID: AddressInfo = { ip: '', kind: ADDR_INVALID };
+const INVALID: AddressInfo = { ip: '', kind: ADDR_INVALID, settled: 0 };
 
 export interface AddressBookOptions {
   readonly lanCidrs: readonly string[];
@@ -24,14 +26,22 @@ export interface AddressBookOptions {
   readonly cacheSize: number;
 }
 
+const INITIAL_SLOTS = 4096;
+
 /**
- * Classifies addresses as written in logs. Parsing an address is the expensive part, so the
- * answer is cached by the raw text (cleared wholesale when the cache is full: bounded memory).
+ * Classifies addresses as written in logs (one book per source and pass: the `settled` bits
+ * belong to that source's detectors). This runs for most lines, so the answer is cached
+ * in an open-addressing table keyed by the raw bytes *in place*: a known address costs a hash
+ * over a dozen chars and one comparison, without cutting a string out of the chunk. The table
+ * is bounded (cleared wholesale when full).
  */
 export class AddressBook {
   private readonly lan: CidrSet;
   private readonly allow: CidrSet;
-  private readonly cache = new Map<string, AddressInfo>();
+  private keys: (string | undefined)[] = new Array(INITIAL_SLOTS);
+  private values: (AddressInfo | undefined)[] = new Array(INITIAL_SLOTS);
+  private mask = INITIAL_SLOTS - 1;
+  private count = 0;
 
   constructor(private readonly options: AddressBookOptions) {
     this.lan = CidrSet.parse(options.lanCidrs);
@@ -39,12 +49,62 @@ export class AddressBook {
   }
 
   lookup(raw: string): AddressInfo {
-    const hit = this.cache.get(raw);
-    if (hit !== undefined) return hit;
+    return this.lookupRange(raw, 0, raw.length);
+  }
+
+  lookupRange(text: string, start: number, end: number): AddressInfo {
+    const length = end - start;
+    if (length <= 0 || length > 47) return INVALID;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    const keys = this.keys;
+    const mask = this.mask;
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const key = keys[slot];
+      if (key === undefined) break;
+      if (key.length === length && text.startsWith(key, start)) return this.values[slot] as AddressInfo;
+      slot = (slot + 1) & mask;
+    }
+    const raw = text.slice(start, end);
     const info = this.classify(raw);
-    if (this.cache.size >= this.options.cacheSize) this.cache.clear();
-    this.cache.set(raw, info);
+    if (this.count * 2 >= keys.length) {
+      this.grow();
+      return this.insert(raw, info);
+    }
+    keys[slot] = raw;
+    this.values[slot] = info;
+    this.count++;
     return info;
+  }
+
+  private insert(raw: string, info: AddressInfo): AddressInfo {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193);
+    let slot = (h ^ (h >>> 15)) & this.mask;
+    while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
+    this.keys[slot] = raw;
+    this.values[slot] = info;
+    this.count++;
+    return info;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const size = oldKeys.length * 2;
+    // Past the bound start empty rather than grow: memory stays bounded under a flood.
+    const keep = size / 2 <= this.options.cacheSize;
+    const slots = keep ? size : INITIAL_SLOTS;
+    this.keys = new Array(slots);
+    this.values = new Array(slots);
+    this.mask = slots - 1;
+    this.count = 0;
+    if (!keep) return;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const key = oldKeys[i];
+      if (key !== undefined) this.insert(key, oldValues[i] as AddressInfo);
+    }
   }
 
   private classify(raw: string): AddressInfo {
@@ -52,7 +112,8 @@ export class AddressBook {
     const parsed = parseIp(raw);
     if (!parsed) return INVALID;
     const ip = parsed.toString();
-    if (this.allow.contains(parsed) || this.options.isAllowed?.(ip)) return { ip, kind: ADDR_ALLOWED };
+    if (this.allow.contains(parsed) || this.options.isAllowed?.(ip))
+      return { ip, kind: ADDR_ALLOWED, settled: 0 };
     const range = parsed.range();
     if (
       range === 'loopback' ||
@@ -60,8 +121,8 @@ export class AddressBook {
       this.lan.contains(parsed) ||
       ip === this.options.publicIp
     ) {
-      return { ip, kind: ADDR_LOCAL };
+      return { ip, kind: ADDR_LOCAL, settled: 0 };
     }
-    return { ip, kind: ADDR_OUTSIDE };
+    return { ip, kind: ADDR_OUTSIDE, settled: 0 };
   }
 }

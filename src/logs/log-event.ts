@@ -16,28 +16,37 @@ export const EV_OWNER = 16;
 /** A routine request that is allow-listed (normal Plex client noise): counted, never detected. */
 export const EV_ROUTINE = 32;
 
+/** Reads a line's time on demand: most lines never need it. */
+export interface TimeSource {
+  timeOf(text: string, at: number): number;
+}
+
 export class LogEvent {
   /** Bit set of EV_* values; 0 means the line is well-formed but irrelevant. */
   flags = 0;
-  /** Address as written by the application, `::ffff:` already stripped. */
-  ip = '';
-  /** Epoch milliseconds; NaN when the line had no usable time. */
-  time = Number.NaN;
+  /** Address as written by the application: `ipText[ipStart, ipEnd)`, cut only when new. */
+  ipText = '';
+  ipStart = 0;
+  ipEnd = 0;
+  private t = Number.NaN;
+  private timeSource: TimeSource | null = null;
+  private timeText = '';
+  private timeAt = 0;
   status = 0;
   /** Account name where the format has one (SSH user, Plex owner name). */
   user = '';
-  /** The chunk the path lives in (latin1), with its range: strings are cut only when needed. */
+  /** The text the path lives in (latin1), with its range: strings are cut only when needed. */
   text = '';
   pathStart = 0;
   pathEnd = 0;
 
   reset(): void {
     this.flags = 0;
-    this.ip = '';
-    this.time = Number.NaN;
+    this.ipEnd = 0;
+    this.t = Number.NaN;
+    this.timeSource = null;
     this.status = 0;
     this.user = '';
-    this.text = '';
     this.pathStart = 0;
     this.pathEnd = 0;
   }
@@ -46,6 +55,41 @@ export class LogEvent {
     this.text = text;
     this.pathStart = start;
     this.pathEnd = end;
+  }
+
+  setIp(text: string, start: number, end: number): void {
+    this.ipText = text;
+    this.ipStart = start;
+    this.ipEnd = end;
+  }
+
+  setIpString(ip: string): void {
+    this.ipText = ip;
+    this.ipStart = 0;
+    this.ipEnd = ip.length;
+  }
+
+  get ip(): string {
+    return this.ipText.slice(this.ipStart, this.ipEnd);
+  }
+
+  setTime(ms: number): void {
+    this.t = ms;
+  }
+
+  setLazyTime(source: TimeSource, text: string, at: number): void {
+    this.timeSource = source;
+    this.timeText = text;
+    this.timeAt = at;
+  }
+
+  /** Epoch milliseconds; NaN when the line had no usable time. */
+  get time(): number {
+    if (Number.isNaN(this.t) && this.timeSource !== null) {
+      this.t = this.timeSource.timeOf(this.timeText, this.timeAt);
+      this.timeSource = null;
+    }
+    return this.t;
   }
 
   hasPath(): boolean {

@@ -5,7 +5,7 @@ import type { LogReviewRepository } from '../db/log-review-repository.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { errorReference } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { AddressBook } from './address-book.js';
+import type { AddressBookOptions } from './address-book.js';
 import { type SourcePassResult, SourceReview } from './source-review.js';
 
 /** The check id under which log findings enter the alert lifecycle. */
@@ -62,13 +62,13 @@ export class LogReviewer {
     const { logs, network, repo, clock, logger } = this.deps;
     const startedAt = clock.now();
     const t0 = performance.now();
-    const addresses = new AddressBook({
+    const addresses: AddressBookOptions = {
       lanCidrs: network.lanCidrs,
       allowlist: network.allowlist,
       publicIp: network.publicIp,
       isAllowed: this.deps.isAllowed,
       cacheSize: logs.maxTrackedAddresses,
-    });
+    };
     const sources: (SourcePassResult | SourceFailure)[] = [];
     for (const source of logs.sources) {
       let runtime = this.runtimes.get(source.id);

@@ -3,7 +3,7 @@ import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../errors.js';
-import { AddressBook } from './address-book.js';
+import type { AddressBookOptions } from './address-book.js';
 import { SourceReview } from './source-review.js';
 
 export interface ReplayAddress {
@@ -55,13 +55,13 @@ export function replayFile(
       repo: undefined,
       now: deps.now,
     });
-    const addresses = new AddressBook({
+    const addresses: AddressBookOptions = {
       lanCidrs: deps.network.lanCidrs,
       allowlist: deps.network.allowlist,
       publicIp: deps.network.publicIp,
       isAllowed: deps.isAllowed,
       cacheSize: deps.logs.maxTrackedAddresses,
-    });
+    };
     review.replay(fd, size, addresses);
     const c = review.counters;
     const list = [...review.counts].map(([ip, d]) => ({

@@ -7,7 +7,7 @@ import type {
   LogReviewRepository,
 } from '../db/log-review-repository.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { ADDR_INVALID, ADDR_OUTSIDE, type AddressBook } from './address-book.js';
+import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
 import { ChunkReader } from './chunk-reader.js';
 import { detectors as registeredDetectors } from './detectors/index.js';
 import type { Detector, DetectorInstance } from './detectors/types.js';
@@ -102,8 +102,8 @@ export class SourceReview {
   }
 
   /** One incremental pass over the source's file(s). */
-  pass(addresses: AddressBook): SourcePassResult {
-    this.addresses = addresses;
+  pass(addresses: AddressBookOptions): SourcePassResult {
+    this.addresses = new AddressBook(addresses);
     this.passNow = this.o.now();
     this.minTime = this.passNow - this.o.logs.maxAgeMs;
     this.pass_ = { lines: 0, matched: 0, routine: 0, skipped: 0 };
@@ -194,8 +194,8 @@ export class SourceReview {
   }
 
   /** Reads a whole file for a dry run (`replay`): nothing stored, everything counted. */
-  replay(fd: number, size: number, addresses: AddressBook): void {
-    this.addresses = addresses;
+  replay(fd: number, size: number, addresses: AddressBookOptions): void {
+    this.addresses = new AddressBook(addresses);
     this.passNow = this.o.now();
     this.minTime = Number.NEGATIVE_INFINITY;
     this.learning = false;
@@ -299,7 +299,7 @@ export class SourceReview {
       this.pass_.matched++;
       return;
     }
-    const info = this.addresses.lookup(ev.ip);
+    const info = this.addresses.lookupRange(ev.ipText, ev.ipStart, ev.ipEnd);
     if (info.kind === ADDR_INVALID) {
       this.pass_.skipped++;
       this.total.skipped++;
@@ -308,8 +308,8 @@ export class SourceReview {
     this.pass_.matched++;
     this.total.matched++;
     const ip = info.ip;
-    const time = Number.isNaN(ev.time) ? this.passNow : ev.time;
     if ((flags & COUNTED) !== 0) {
+      const time = this.timeOf(ev);
       let d = this.counts.get(ip);
       if (d === undefined) {
         d = { failures: 0, clientErrors: 0, badTokens: 0, lastAt: time };
@@ -320,15 +320,33 @@ export class SourceReview {
       if ((flags & EV_BAD_TOKEN) !== 0) d.badTokens++;
       if (time > d.lastAt) d.lastAt = time;
     }
-    if (info.kind !== ADDR_OUTSIDE || time < this.minTime) return;
-    if (time > this.latest) this.latest = time;
+    if (info.kind !== ADDR_OUTSIDE) return;
     const instances = this.instances;
+    let wanted = 0;
     for (let i = 0; i < instances.length; i++) {
+      const bit = 1 << i;
       const inst = instances[i] as DetectorInstance;
-      if ((inst.mask & flags) !== 0 && inst.observe(ev, ip, time, this.learning)) {
+      if ((inst.mask & flags) === 0 || (info.settled & bit) !== 0) continue;
+      if (inst.settled(ip)) info.settled |= bit;
+      else wanted |= bit;
+    }
+    if (wanted === 0) return;
+    const time = this.timeOf(ev);
+    if (time < this.minTime) return;
+    if (time > this.latest) this.latest = time;
+    for (let i = 0; i < instances.length; i++) {
+      if (
+        (wanted & (1 << i)) !== 0 &&
+        (instances[i] as DetectorInstance).observe(ev, ip, time, this.learning)
+      ) {
         (this.dirtyFindings[i] as Map<string, number>).set(ip, time);
       }
     }
+  }
+
+  private timeOf(ev: LogEvent): number {
+    const t = ev.time;
+    return Number.isNaN(t) ? this.passNow : t;
   }
 
   private commit(

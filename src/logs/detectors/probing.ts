@@ -46,6 +46,10 @@ class ProbingInstance implements DetectorInstance {
     return this.table.size;
   }
 
+  settled(): boolean {
+    return false;
+  }
+
   observe(ev: LogEvent, ip: string, time: number): boolean {
     if (!ev.hasPath()) return false;
     const { probePaths, probeFindTimeMs } = this.ctx.settings;

@@ -33,6 +33,10 @@ export abstract class SeenDetector implements DetectorInstance {
     return this.table.size;
   }
 
+  settled(ip: string): boolean {
+    return this.table.has(ip);
+  }
+
   observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean {
     if (this.table.has(ip)) return false;
     this.table.set(ip, { firstAt: time, flagged: !learning, user: ev.user });

@@ -31,6 +31,8 @@ export interface DetectorInstance {
    * finding for this address changed and must be rendered again.
    */
   observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean;
+  /** True when an event for this address cannot change anything (already known): skips time parsing. */
+  settled(ip: string): boolean;
   /** The current finding for an address, if it is flagged. */
   render(ip: string): FindingDraft | undefined;
   /** Forgets windows that ended before `now` (log time). */

@@ -38,6 +38,10 @@ export abstract class WindowDetector implements DetectorInstance {
     return '';
   }
 
+  settled(): boolean {
+    return false;
+  }
+
   observe(ev: LogEvent, ip: string, time: number): boolean {
     let w = this.table.get(ip);
     if (w === undefined || (w.flaggedAt !== 0 && windowExpired(w, time, this.findTimeMs))) {

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../log-event.js';
 import { ClfTime } from './clf-time.js';
-import { classifyHttpStatus, statusAt, unmapIpv4 } from './http-status.js';
+import { classifyHttpStatus, statusAt } from './http-status.js';
 import type { LineParser, ParserDefinition } from './types.js';
 
 /**
@@ -41,8 +41,8 @@ export class AccessLogParser implements LineParser {
     }
     classifyHttpStatus(status, ev);
     if (ev.flags !== 0) {
-      ev.ip = unmapIpv4(text.slice(start, sp));
-      ev.time = this.clock.parse(text, lb + 2);
+      ev.setIp(text, start, sp);
+      ev.setLazyTime(this.clock, text, lb + 2);
     }
     return true;
   }

@@ -1,5 +1,5 @@
 import type { LogEvent } from '../log-event.js';
-import { classifyHttpStatus, unmapIpv4 } from './http-status.js';
+import { classifyHttpStatus } from './http-status.js';
 import type { LineParser, ParserDefinition } from './types.js';
 
 interface CaddyEntry {
@@ -37,13 +37,14 @@ export class CaddyParser implements LineParser {
     ev.setPath(uriLatin1, 0, uriLatin1.length);
     classifyHttpStatus(entry.status, ev);
     if (ev.flags !== 0) {
-      ev.ip = unmapIpv4(ip);
-      ev.time =
+      ev.setIpString(ip);
+      ev.setTime(
         typeof entry.ts === 'number'
           ? Math.round(entry.ts * 1000)
           : typeof entry.ts === 'string'
             ? Date.parse(entry.ts)
-            : Number.NaN;
+            : Number.NaN,
+      );
     }
     return true;
   }

@@ -1,16 +1,17 @@
 import { digits2, digitsN, monthAt } from '../local-time.js';
+import type { TimeSource } from '../log-event.js';
 
 /**
  * Parses the Common Log Format time `25/Nov/2026:19:10:45 +0000` at `i` into epoch ms (NaN if
  * malformed). Lines of the same minute share the expensive part: the cached minute prefix is
  * compared in place, and only the seconds are read for each line.
  */
-export class ClfTime {
+export class ClfTime implements TimeSource {
   private minuteKey = '';
   private zoneKey = '';
   private minuteMs = 0;
 
-  parse(text: string, i: number): number {
+  timeOf(text: string, i: number): number {
     // 0         1         2
     // 0123456789012345678901234
     // 25/Nov/2026:19:10:45 +0000

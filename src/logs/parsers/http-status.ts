@@ -53,10 +53,3 @@ export function statusAt(text: string, i: number): number {
   if (a < 1 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
   return a * 100 + b * 10 + c;
 }
-
-/** Drops the `::ffff:` prefix of IPv4-mapped IPv6 addresses. */
-export function unmapIpv4(ip: string): string {
-  return ip.length > 7 && ip.charCodeAt(0) === 58 && ip.startsWith('::ffff:') && ip.indexOf('.') !== -1
-    ? ip.slice(7)
-    : ip;
-}

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../log-event.js';
 import { ClfTime } from './clf-time.js';
-import { classifyHttpStatus, statusAt, unmapIpv4 } from './http-status.js';
+import { classifyHttpStatus, statusAt } from './http-status.js';
 import type { LineParser, ParserDefinition } from './types.js';
 
 /**
@@ -35,8 +35,8 @@ export class NpmParser implements LineParser {
     ev.setPath(text, open + 1, close);
     classifyHttpStatus(status, ev);
     if (ev.flags !== 0) {
-      ev.ip = unmapIpv4(text.slice(ipStart, ipEnd));
-      ev.time = this.clock.parse(text, start + 1);
+      ev.setIp(text, ipStart, ipEnd);
+      ev.setLazyTime(this.clock, text, start + 1);
     }
     return true;
   }

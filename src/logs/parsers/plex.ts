@@ -7,9 +7,10 @@ import {
   EV_ROUTINE,
   EV_SUCCESS,
   type LogEvent,
+  type TimeSource,
 } from '../log-event.js';
 import { publicPlexPaths, routinePlexRequests } from '../routine-plex-requests.js';
-import { statusAt, unmapIpv4 } from './http-status.js';
+import { statusAt } from './http-status.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 
 /**
@@ -30,7 +31,7 @@ import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 const PENDING_CAP = 2048;
 const THREADS_CAP = 1024;
 
-export class PlexParser implements LineParser {
+export class PlexParser implements LineParser, TimeSource {
   private readonly zone: LocalTimeZone;
   private lastTime = Number.NaN;
   /** `ip:port path` of requests sent with an empty token, until their Completed line. */
@@ -97,8 +98,18 @@ export class PlexParser implements LineParser {
     } else {
       return true;
     }
-    if (ev.flags !== 0) ev.time = this.time(text, start, month, d, y, timeAt, ms);
+    if (ev.flags !== 0) ev.setLazyTime(this, text, start);
     return true;
+  }
+
+  /** The time of the line starting at `start` (already validated by parse). */
+  timeOf(text: string, start: number): number {
+    const month = monthAt(text, start);
+    const d = text.charCodeAt(start + 5) === 44 ? 1 : 2;
+    const y = start + 6 + d;
+    const timeAt = y + 5;
+    const ms = text.charCodeAt(timeAt + 8) === 46 ? digitsN(text, timeAt + 9, 3) : 0;
+    return this.time(text, start, month, d, y, timeAt, Math.max(0, ms));
   }
 
   private completed(text: string, a: number, end: number, ev: LogEvent): void {
@@ -124,7 +135,10 @@ export class PlexParser implements LineParser {
       else if (routinePlexRequests.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_ROUTINE;
       else ev.flags = status === 401 ? EV_FAILURE | EV_CLIENT_ERROR : EV_CLIENT_ERROR;
     }
-    if (ev.flags !== 0) ev.ip = hostOf(text, a, close);
+    if (ev.flags !== 0) {
+      const [s, e] = hostRange(text, a, close);
+      ev.setIp(text, s, e);
+    }
   }
 
   private request(
@@ -173,7 +187,7 @@ export class PlexParser implements LineParser {
     const ip = this.threads.get(key);
     if (ip === undefined || ip === '') return;
     ev.flags = EV_OWNER;
-    ev.ip = ip;
+    ev.setIpString(ip);
     ev.user = text.slice(a + 5, end);
   }
 
@@ -239,16 +253,20 @@ export class PlexParser implements LineParser {
   }
 }
 
-/** `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555` → address. */
-function hostOf(text: string, a: number, b: number): string {
+/** `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555` → address range. */
+function hostRange(text: string, a: number, b: number): [number, number] {
   if (text.charCodeAt(a) === 91) {
     const close = text.indexOf(']', a);
-    if (close === -1 || close > b) return '';
-    return unmapIpv4(text.slice(a + 1, close));
+    if (close === -1 || close > b) return [a, a];
+    return [a + 1, close];
   }
   const colon = text.lastIndexOf(':', b - 1);
-  if (colon < a) return unmapIpv4(text.slice(a, b));
-  return unmapIpv4(text.slice(a, colon));
+  return colon < a ? [a, b] : [a, colon];
+}
+
+function hostOf(text: string, a: number, b: number): string {
+  const [s, e] = hostRange(text, a, b);
+  return text.slice(s, e);
 }
 
 export const plexParser: ParserDefinition = {

@@ -1,6 +1,5 @@
 import { digits2, LocalTimeZone, monthAt } from '../local-time.js';
 import { EV_FAILURE, EV_SUCCESS, type LogEvent } from '../log-event.js';
-import { unmapIpv4 } from './http-status.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 
 /**
@@ -59,10 +58,10 @@ export class SshdParser implements LineParser {
     const pam = PAM_FAILURE.exec(line);
     if (pam) {
       ev.flags = EV_FAILURE;
-      ev.ip = unmapIpv4(pam[1] ?? '');
+      ev.setIpString(pam[1] ?? '');
       ev.user = pam[2]?.trim() ?? '';
       this.pamPid = pid;
-      this.pamIp = ev.ip;
+      this.pamIp = pam[1] ?? '';
       return true;
     }
     for (let i = 0; i < FAILURES.length; i++) {
@@ -70,13 +69,13 @@ export class SshdParser implements LineParser {
       re.lastIndex = msg;
       const m = re.exec(line);
       if (!m) continue;
-      const ip = unmapIpv4(m[2] ?? '');
+      const ip = m[2] ?? '';
       if (i === PASSWORD_FAILURE && pid === this.pamPid && ip === this.pamIp) {
         this.pamPid = '';
         return true; // the same attempt PAM already reported
       }
       ev.flags = EV_FAILURE;
-      ev.ip = ip;
+      ev.setIpString(ip);
       ev.user = m[1] ?? '';
       return true;
     }
@@ -84,7 +83,7 @@ export class SshdParser implements LineParser {
     const ok = ACCEPTED.exec(line);
     if (ok) {
       ev.flags = EV_SUCCESS;
-      ev.ip = unmapIpv4(ok[2] ?? '');
+      ev.setIpString(ok[2] ?? '');
       ev.user = ok[1] ?? '';
     }
     return true;
@@ -99,7 +98,7 @@ export class SshdParser implements LineParser {
       if (sp === -1 || sp - start > 40) return -1;
       const t = Date.parse(text.slice(start, sp));
       if (Number.isNaN(t)) return -1;
-      ev.time = t;
+      ev.setTime(t);
       return sp + 1;
     }
     // `Nov 25 19:10:45` or `Nov  5 19:10:45`
@@ -118,7 +117,7 @@ export class SshdParser implements LineParser {
     let t = this.zone.toEpoch(year, month, dayValue, hour, minute, second, 0, this.lastTime);
     if (t > now + 86_400_000)
       t = this.zone.toEpoch(year - 1, month, dayValue, hour, minute, second, 0, this.lastTime);
-    ev.time = t;
+    ev.setTime(t);
     this.lastTime = t;
     return start + 16;
   }
