@@ -159,8 +159,9 @@ export class PlexParser implements LineParser, TimeSource {
     let pathEnd = text.indexOf(' ', methodEnd + 1);
     if (pathEnd === -1 || pathEnd > end) pathEnd = end;
     // Everything after the path is written by Plex (paths never contain spaces).
-    const token = text.indexOf(' Token ()', pathEnd);
-    if (token !== -1 && token < end) {
+    // `Signed-in Token ()` closes the line when the token was not accepted (checked in place:
+    // a search would run on into the rest of the chunk).
+    if (end - pathEnd >= 9 && text.startsWith(' Token ()', end - 9)) {
       if (this.pending.size >= PENDING_CAP) this.pending.delete(this.pending.keys().next().value as string);
       this.pending.set(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`, 1);
     }
