@@ -50,34 +50,33 @@ export class ChunkReader {
 
   next(): Chunk | null {
     for (;;) {
-      const room = this.buf.length - this.carry;
-      const want = Math.min(room, this.end - this.pos);
+      const want = Math.min(this.buf.length - this.carry, this.end - this.pos);
       const n = want > 0 ? readSync(this.fd, this.buf, this.carry, want, this.pos) : 0;
       this.pos += n;
-      const filled = this.carry + n;
-      if (n === 0) {
-        // End of the range (or the file shrank under us).
-        if (this.carry > 0 && this.options.final && !this.skipping) {
-          const text = this.buf.toString('latin1', 0, this.carry);
-          this.carry = 0;
-          return { text, endOffset: this.pos };
-        }
-        return null;
-      }
+      let filled = this.carry + n;
       if (this.skipping) {
-        const nl = this.buf.indexOf(10, this.carry);
+        const nl = this.buf.indexOf(10);
         if (nl === -1 || nl >= filled) {
           this.carry = 0;
+          if (n === 0) return null;
           continue;
         }
         this.skipping = false;
         this.buf.copy(this.buf, 0, nl + 1, filled);
-        this.carry = filled - nl - 1;
-        if (this.carry === 0) return { text: '', endOffset: this.pos };
-        continue;
+        filled -= nl + 1;
+        this.carry = filled;
       }
+      if (filled === 0) return null;
       const last = this.buf.lastIndexOf(10, filled - 1);
       if (last === -1) {
+        if (n === 0) {
+          // End of the range (or the file shrank under us) inside a line.
+          this.carry = filled;
+          if (!this.options.final) return null;
+          const text = this.buf.toString('latin1', 0, filled);
+          this.carry = 0;
+          return { text, endOffset: this.pos };
+        }
         if (filled < this.buf.length) {
           this.carry = filled;
           continue;

@@ -76,6 +76,7 @@ export class SourceReview {
   private minTime = Number.NEGATIVE_INFINITY;
   private latest = Number.NEGATIVE_INFINITY;
   private passNow = 0;
+  private rendered: LogFindingRow[] = [];
 
   constructor(private readonly o: SourceReviewOptions) {
     this.parser = createParser(o.source.kind, { timeZone: o.logs.timeZone, now: o.now });
@@ -259,7 +260,11 @@ export class SourceReview {
     }
     // The first pass is over once the live file was read to its end.
     if (opts.endsFirstPass) this.learning = false;
-    for (const inst of this.instances) inst.sweep(this.passNow);
+    // Render before windows are swept; sweep by the log's own clock (a skewed zone must not
+    // end every window at once).
+    this.collectFindings();
+    const now = Number.isFinite(this.latest) ? this.latest : this.passNow;
+    for (const inst of this.instances) inst.sweep(now);
     this.commit(identity, offset, this.learning);
     return offset - start;
   }
@@ -360,24 +365,8 @@ export class SourceReview {
     const repo = this.o.repo;
     if (!repo) return;
     const { source } = this.o;
-    const findings: LogFindingRow[] = [];
-    this.instances.forEach((inst, i) => {
-      const dirty = this.dirtyFindings[i] as Map<string, number>;
-      for (const [ip, lastAt] of dirty) {
-        const draft = inst.render(ip);
-        if (!draft) continue;
-        const expiresAt = Math.max(lastAt, this.passNow) + this.o.logs.findingRetentionMs;
-        findings.push({
-          key: draft.key,
-          sourceId: source.id,
-          detector: inst.id,
-          ip,
-          draft,
-          lastAt,
-          expiresAt,
-        });
-      }
-    });
+    this.collectFindings();
+    const findings = this.rendered;
     const file: LogFileRow = {
       sourceId: source.id,
       path: identity.path,
@@ -403,7 +392,30 @@ export class SourceReview {
     );
     this.file = file;
     this.counts.clear();
-    for (const dirty of this.dirtyFindings) dirty.clear();
+    this.rendered = [];
+  }
+
+  /** Renders the findings changed since the last commit (kept until the commit lands). */
+  private collectFindings(): void {
+    const { source, logs } = this.o;
+    this.instances.forEach((inst, i) => {
+      const dirty = this.dirtyFindings[i] as Map<string, number>;
+      for (const [ip, lastAt] of dirty) {
+        const draft = inst.render(ip);
+        if (!draft) continue;
+        const expiresAt = Math.max(lastAt, this.passNow) + logs.findingRetentionMs;
+        this.rendered.push({
+          key: draft.key,
+          sourceId: source.id,
+          detector: inst.id,
+          ip,
+          draft,
+          lastAt,
+          expiresAt,
+        });
+      }
+      dirty.clear();
+    });
   }
 
   private result(
