@@ -43,11 +43,11 @@ export interface LogFindingRow {
 /** Everything one batch of lines changed; written in one transaction. */
 export interface LogCommit {
   readonly file: LogFileRow;
-  readonly states: readonly {
-    readonly detector: string;
-    readonly changed: readonly DetectorStateRow[];
-    readonly removed: readonly string[];
-  }[];
+  /** Streams changed detector state into the transaction (no batch built in memory). */
+  readonly writeStates: (
+    write: (detector: string, row: DetectorStateRow) => void,
+    remove: (detector: string, ip: string) => void,
+  ) => void;
   readonly counts: ReadonlyMap<string, AddressCountDelta>;
   readonly findings: readonly LogFindingRow[];
 }
@@ -149,11 +149,10 @@ export class LogReviewRepository {
         parserState: c.file.parserState === null ? null : JSON.stringify(c.file.parserState),
         now,
       });
-      for (const group of c.states) {
-        for (const row of group.changed)
-          upsertState.run(sourceId, group.detector, row.ip, row.state, safeInt(row.lastAt));
-        for (const ip of group.removed) deleteState.run(sourceId, group.detector, ip);
-      }
+      c.writeStates(
+        (detector, row) => upsertState.run(sourceId, detector, row.ip, row.state, safeInt(row.lastAt)),
+        (detector, ip) => deleteState.run(sourceId, detector, ip),
+      );
       for (const [ip, d] of c.counts)
         addCounts.run(sourceId, ip, d.failures, d.clientErrors, d.badTokens, safeInt(d.lastAt));
       for (const f of c.findings) {

@@ -1,4 +1,5 @@
 import { CidrSet, parseIp } from '../net/ip.js';
+import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
 /** Not in the LAN, not loopback, not allow-listed: the only addresses detectors look at. */
@@ -38,6 +39,8 @@ const INITIAL_SLOTS = 4096;
 export class AddressBook {
   private readonly lan: CidrSet;
   private readonly allow: CidrSet;
+  private readonly lan4: Uint32Array;
+  private readonly allow4: Uint32Array;
   private keys: (string | undefined)[] = new Array(INITIAL_SLOTS);
   private values: (AddressInfo | undefined)[] = new Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
@@ -46,6 +49,8 @@ export class AddressBook {
   constructor(private readonly options: AddressBookOptions) {
     this.lan = CidrSet.parse(options.lanCidrs);
     this.allow = CidrSet.parse(options.allowlist);
+    this.lan4 = ipv4Networks(this.lan);
+    this.allow4 = ipv4Networks(this.allow);
   }
 
   lookup(raw: string): AddressInfo {
@@ -66,7 +71,7 @@ export class AddressBook {
       if (key.length === length && text.startsWith(key, start)) return this.values[slot] as AddressInfo;
       slot = (slot + 1) & mask;
     }
-    const raw = text.slice(start, end);
+    const raw = detach(text.slice(start, end));
     const info = this.classify(raw);
     if (this.count * 2 >= keys.length) {
       this.grow();
@@ -109,6 +114,17 @@ export class AddressBook {
 
   private classify(raw: string): AddressInfo {
     if (raw.length === 0 || raw.length > 45) return INVALID;
+    // Plain dotted IPv4 is nearly every line: numbers instead of ipaddr.js objects.
+    const v4 = dottedIpv4(raw);
+    if (v4 >= 0) {
+      if (inNetworks(this.allow4, v4) || this.options.isAllowed?.(raw))
+        return { ip: raw, kind: ADDR_ALLOWED, settled: 0 };
+      const first = v4 >>> 24;
+      if (first === 127 || first === 0 || inNetworks(this.lan4, v4) || raw === this.options.publicIp) {
+        return { ip: raw, kind: ADDR_LOCAL, settled: 0 };
+      }
+      return { ip: raw, kind: ADDR_OUTSIDE, settled: 0 };
+    }
     const parsed = parseIp(raw);
     if (!parsed) return INVALID;
     const ip = parsed.toString();
@@ -125,4 +141,49 @@ export class AddressBook {
     }
     return { ip, kind: ADDR_OUTSIDE, settled: 0 };
   }
+}
+
+/** `a.b.c.d` in canonical form (no leading zeros) as an unsigned number, or -1. */
+function dottedIpv4(text: string): number {
+  let value = 0;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (octet < 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = -1;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero: not canonical
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || octet < 0) return -1;
+  return value * 256 + octet;
+}
+
+/** IPv4 networks of a set as [network, mask] pairs. */
+function ipv4Networks(set: CidrSet): Uint32Array {
+  const v4 = set.cidrs.filter((c) => c.address.kind() === 'ipv4');
+  const out = new Uint32Array(v4.length * 2);
+  v4.forEach((c, i) => {
+    const b = c.address.toByteArray();
+    out[i * 2] = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+    out[i * 2 + 1] = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+  });
+  return out;
+}
+
+function inNetworks(networks: Uint32Array, ip: number): boolean {
+  for (let i = 0; i < networks.length; i += 2) {
+    if ((ip & (networks[i + 1] as number)) >>> 0 === networks[i]) return true;
+  }
+  return false;
 }

@@ -50,17 +50,18 @@ export class AddressTable<T> {
     this.map.set(ip, value);
   }
 
-  /** Changes since the last call: entries to write and addresses to delete. */
-  drain(): { changed: [string, T][]; removed: string[] } {
-    const changed: [string, T][] = [];
+  /**
+   * Hands every change since the last call to `write` / `remove`, one at a time: with 100,000
+   * busy addresses, building the whole batch first would double the peak memory.
+   */
+  drain(write: (ip: string, value: T) => void, remove: (ip: string) => void): void {
     for (const ip of this.dirty) {
       const value = this.map.get(ip);
-      if (value !== undefined) changed.push([ip, value]);
+      if (value !== undefined) write(ip, value);
     }
-    const removed = [...this.removed];
+    for (const ip of this.removed) remove(ip);
     this.dirty.clear();
     this.removed.clear();
-    return { changed, removed };
   }
 
   /** Number of changes not yet drained. */

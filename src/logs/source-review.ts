@@ -16,7 +16,7 @@ import { createParser } from './parsers/index.js';
 import type { LineParser } from './parsers/types.js';
 import { currentFile, findRotated, HEAD_BYTES, headHash, identityOf, openForRead } from './source-files.js';
 
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 
@@ -384,7 +384,14 @@ export class SourceReview {
     repo.commit(
       {
         file,
-        states: this.instances.map((inst) => ({ detector: inst.id, ...inst.drain() })),
+        writeStates: (write, remove) => {
+          for (const inst of this.instances) {
+            inst.drain(
+              (row) => write(inst.id, row),
+              (ip) => remove(inst.id, ip),
+            );
+          }
+        },
         counts: this.counts,
         findings,
       },

@@ -83,15 +83,16 @@ class ProbingInstance implements DetectorInstance {
       }
     }
     if (known) return s.flaggedAt !== 0;
-    if (s.samples.length < SAMPLES) s.samples.push(displayText(ev.pathNoQuery(), 60));
+    // concat sizes arrays exactly; push would reserve room for 17 items per address.
+    if (s.samples.length < SAMPLES) s.samples = s.samples.concat(displayText(ev.pathNoQuery(), 60));
     // Bounded: past the threshold only the count matters.
-    if (seen.length < probePaths * 4) seen.push(h, time);
+    if (seen.length < probePaths * 4) s.seen = seen.concat(h, time);
     if (s.flaggedAt !== 0) {
       s.total++;
       return true;
     }
-    if (seen.length === 2) s.firstAt = time;
-    s.total = seen.length / 2;
+    if (s.seen.length === 2) s.firstAt = time;
+    s.total = s.seen.length / 2;
     if (s.total >= probePaths) {
       s.flaggedAt = s.lastAt;
       return true;
@@ -123,12 +124,8 @@ class ProbingInstance implements DetectorInstance {
     for (const [ip, s] of this.table.map) if (s.lastAt < now - window) this.table.delete(ip);
   }
 
-  drain(): { changed: StateRow[]; removed: string[] } {
-    const { changed, removed } = this.table.drain();
-    return {
-      changed: changed.map(([ip, s]) => ({ ip, state: JSON.stringify(s), lastAt: s.lastAt })),
-      removed,
-    };
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.lastAt }), remove);
   }
 
   restore(rows: readonly StateRow[]): void {

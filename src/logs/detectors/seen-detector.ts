@@ -52,12 +52,8 @@ export abstract class SeenDetector implements DetectorInstance {
 
   sweep(): void {}
 
-  drain(): { changed: StateRow[]; removed: string[] } {
-    const { changed, removed } = this.table.drain();
-    return {
-      changed: changed.map(([ip, s]) => ({ ip, state: JSON.stringify(s), lastAt: s.firstAt })),
-      removed,
-    };
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }), remove);
   }
 
   restore(rows: readonly StateRow[]): void {

@@ -25,18 +25,18 @@ export function addFailure(w: WindowState, time: number, maxRetry: number, findT
     // Out-of-order lines (two Plex threads) are fine: keep the list sorted by inserting.
     let i = times.length;
     while (i > 0 && (times[i - 1] as number) > time) i--;
-    times.splice(i, 0, time);
+    // A new exact-size array: push/splice would reserve room for 17 times per address.
+    const next = times.slice(0, i).concat(time, times.slice(i));
+    w.times = next;
     const from = Math.max(time, w.lastAt) - findTimeMs;
-    while (times.length > 0 && (times[0] as number) < from) times.shift();
-    while (times.length > maxRetry) times.shift();
-    if (times.length === 0) {
-      w.firstAt = time;
-    } else {
-      w.firstAt = times[0] as number;
-    }
-    w.total = times.length;
+    let drop = 0;
+    while (drop < next.length && (next[drop] as number) < from) drop++;
+    drop = Math.max(drop, next.length - maxRetry);
+    if (drop > 0) w.times = next.slice(drop);
+    w.firstAt = w.times.length === 0 ? time : (w.times[0] as number);
+    w.total = w.times.length;
     w.lastAt = Math.max(w.lastAt, time);
-    if (times.length >= maxRetry) {
+    if (w.times.length >= maxRetry) {
       w.flaggedAt = w.lastAt;
       return true;
     }

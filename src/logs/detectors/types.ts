@@ -37,8 +37,8 @@ export interface DetectorInstance {
   render(ip: string): FindingDraft | undefined;
   /** Forgets windows that ended before `now` (log time). */
   sweep(now: number): void;
-  /** State changed since the last drain, for the commit. */
-  drain(): { changed: StateRow[]; removed: string[] };
+  /** Writes the state changed since the last drain (called inside the commit transaction). */
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void;
   restore(rows: readonly StateRow[]): void;
   /** Entries dropped because the bound was reached. */
   readonly evicted: number;

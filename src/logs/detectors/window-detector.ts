@@ -68,9 +68,8 @@ export abstract class WindowDetector implements DetectorInstance {
     }
   }
 
-  drain(): { changed: StateRow[]; removed: string[] } {
-    const { changed, removed } = this.table.drain();
-    return { changed: changed.map(([ip, w]) => ({ ip, state: encodeWindow(w), lastAt: w.lastAt })), removed };
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.table.drain((ip, w) => write({ ip, state: encodeWindow(w), lastAt: w.lastAt }), remove);
   }
 
   restore(rows: readonly StateRow[]): void {

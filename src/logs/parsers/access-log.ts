@@ -1,4 +1,4 @@
-import type { LogEvent } from '../log-event.js';
+import { EV_SUCCESS, type LogEvent } from '../log-event.js';
 import { ClfTime } from './clf-time.js';
 import { classifyHttpStatus, statusAt } from './http-status.js';
 import type { LineParser, ParserDefinition } from './types.js';
@@ -17,9 +17,9 @@ export class AccessLogParser implements LineParser {
   parse(text: string, start: number, end: number, ev: LogEvent): boolean {
     const sp = text.indexOf(' ', start);
     if (sp === -1 || sp >= end || sp - start > 47 || sp === start) return false;
-    // Date: ` [dd/Mon/yyyy:hh:mm:ss +zzzz] "` right after ident and user. A user name with
-    // ` [` in it is skipped by looking for the next candidate.
-    let lb = text.indexOf(' [', sp);
+    // Date: ` [dd/Mon/yyyy:hh:mm:ss +zzzz] "` right after ident and user (usually `- -`). A
+    // user name with ` [` in it is skipped by looking for the next candidate.
+    let lb = text.startsWith(' - - [', sp) ? sp + 4 : text.indexOf(' [', sp);
     let tries = 0;
     while (lb !== -1 && lb < end && !(text.charCodeAt(lb + 28) === 93 && text.charCodeAt(lb + 30) === 34)) {
       if (++tries > 4) return false;
@@ -33,13 +33,18 @@ export class AccessLogParser implements LineParser {
     const status = statusAt(text, reqEnd + 2);
     if (status < 0) return false;
     ev.status = status;
-    const methodEnd = text.indexOf(' ', reqStart);
-    if (methodEnd !== -1 && methodEnd < reqEnd) {
-      let pathEnd = text.indexOf(' ', methodEnd + 1);
-      if (pathEnd === -1 || pathEnd > reqEnd) pathEnd = reqEnd;
-      ev.setPath(text, methodEnd + 1, pathEnd);
+    // Most lines are 2xx/3xx: their path is never needed, so it is only located for 4xx.
+    if (status >= 400 && status < 500) {
+      const methodEnd = text.indexOf(' ', reqStart);
+      if (methodEnd !== -1 && methodEnd < reqEnd) {
+        let pathEnd = text.indexOf(' ', methodEnd + 1);
+        if (pathEnd === -1 || pathEnd > reqEnd) pathEnd = reqEnd;
+        ev.setPath(text, methodEnd + 1, pathEnd);
+      }
+      classifyHttpStatus(status, ev);
+    } else if (status >= 200 && status < 300) {
+      ev.flags = EV_SUCCESS;
     }
-    classifyHttpStatus(status, ev);
     if (ev.flags !== 0) {
       ev.setIp(text, start, sp);
       ev.setLazyTime(this.clock, text, lb + 2);

@@ -1,5 +1,5 @@
 import { digits2, digitsN, monthAt } from '../local-time.js';
-import type { TimeSource } from '../log-event.js';
+import { detach, type TimeSource } from '../log-event.js';
 
 /**
  * Parses the Common Log Format time `25/Nov/2026:19:10:45 +0000` at `i` into epoch ms (NaN if
@@ -42,8 +42,8 @@ export class ClfTime implements TimeSource {
     const offset = (sign === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
     const minuteMs = Date.UTC(year, month, day, hour, minute) - offset;
     // Same minute and zone: `25/Nov/2026:19:10` and ` +0000`; the seconds sit between them.
-    this.minuteKey = text.slice(i, i + 17);
-    this.zoneKey = text.slice(i + 20, i + 26);
+    this.minuteKey = detach(text.slice(i, i + 17));
+    this.zoneKey = detach(text.slice(i + 20, i + 26));
     this.minuteMs = minuteMs;
     return minuteMs + second * 1000;
   }

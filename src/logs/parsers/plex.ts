@@ -1,5 +1,6 @@
 import { digits2, digitsN, LocalTimeZone, monthAt } from '../local-time.js';
 import {
+  detach,
   EV_BAD_TOKEN,
   EV_CLIENT_ERROR,
   EV_FAILURE,
@@ -163,13 +164,13 @@ export class PlexParser implements LineParser, TimeSource {
     // a search would run on into the rest of the chunk).
     if (end - pathEnd >= 9 && text.startsWith(' Token ()', end - 9)) {
       if (this.pending.size >= PENDING_CAP) this.pending.delete(this.pending.keys().next().value as string);
-      this.pending.set(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`, 1);
+      this.pending.set(detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`), 1);
     }
-    const key = tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd);
+    const key = detach(tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd));
     if (this.threads.size >= THREADS_CAP && !this.threads.has(key)) {
       this.threads.delete(this.threads.keys().next().value as string);
     }
-    this.threads.set(key, hostOf(text, a, open));
+    this.threads.set(key, detach(hostOf(text, a, open)));
   }
 
   private auth(
@@ -189,7 +190,7 @@ export class PlexParser implements LineParser, TimeSource {
     if (ip === undefined || ip === '') return;
     ev.flags = EV_OWNER;
     ev.setIpString(ip);
-    ev.user = text.slice(a + 5, end);
+    ev.user = detach(text.slice(a + 5, end));
   }
 
   private time(
@@ -219,7 +220,7 @@ export class PlexParser implements LineParser, TimeSource {
     // Cache the minute only off a DST fold: there the same text can mean two instants.
     const minuteMs = value - second * 1000 - ms;
     if (this.zone.toEpoch(year, month, day, hour, minute, 0, 0) === minuteMs) {
-      this.minuteKey = text.slice(start, t + 5);
+      this.minuteKey = detach(text.slice(start, t + 5));
       this.minuteMs = minuteMs;
     } else {
       this.minuteKey = '';

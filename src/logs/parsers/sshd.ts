@@ -1,5 +1,5 @@
 import { digits2, LocalTimeZone, monthAt } from '../local-time.js';
-import { EV_FAILURE, EV_SUCCESS, type LogEvent } from '../log-event.js';
+import { detach, EV_FAILURE, EV_SUCCESS, type LogEvent } from '../log-event.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 
 /**
@@ -59,9 +59,9 @@ export class SshdParser implements LineParser {
     if (pam) {
       ev.flags = EV_FAILURE;
       ev.setIpString(pam[1] ?? '');
-      ev.user = pam[2]?.trim() ?? '';
-      this.pamPid = pid;
-      this.pamIp = pam[1] ?? '';
+      ev.user = detach(pam[2]?.trim() ?? '');
+      this.pamPid = detach(pid);
+      this.pamIp = detach(pam[1] ?? '');
       return true;
     }
     for (let i = 0; i < FAILURES.length; i++) {
@@ -76,7 +76,7 @@ export class SshdParser implements LineParser {
       }
       ev.flags = EV_FAILURE;
       ev.setIpString(ip);
-      ev.user = m[1] ?? '';
+      ev.user = detach(m[1] ?? '');
       return true;
     }
     ACCEPTED.lastIndex = msg;
@@ -84,7 +84,7 @@ export class SshdParser implements LineParser {
     if (ok) {
       ev.flags = EV_SUCCESS;
       ev.setIpString(ok[2] ?? '');
-      ev.user = ok[1] ?? '';
+      ev.user = detach(ok[1] ?? '');
     }
     return true;
   }
