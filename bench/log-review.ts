@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -135,7 +136,8 @@ function generatePlex(file: string, lines: number, seed: number): void {
   let req = 0x1a2b3c;
   while (i < lines) {
     const t = plexTime(new Date(start + Math.floor((i / lines) * 3_500_000)));
-    const thread = `0x7f${Math.floor(r() * 0xffff).toString(16)}b700`;
+    // Plex serves requests from a small pool of threads.
+    const thread = `0x7f${(0xa0f0 + Math.floor(r() * 24)).toString(16)}bff700`;
     const x = r();
     if (x < 0.25) {
       w.line(
@@ -198,7 +200,15 @@ function generatePlex(file: string, lines: number, seed: number): void {
 }
 
 const CHILD = `
-import { appendFileSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+function append(to, from) {
+  const src = openSync(from, 'r');
+  const dst = openSync(to, 'a');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) writeSync(dst, buf, 0, n);
+  closeSync(src);
+  closeSync(dst);
+}
 import { loadConfig } from './dist/config/index.js';
 import { openDatabase } from './dist/db/database.js';
 import { migrations } from './dist/db/migrations/index.js';
@@ -221,9 +231,17 @@ const reviewer = new LogReviewer({ logs: config.logs, network: config.network, r
 const t0 = performance.now();
 const first = await reviewer.review();
 const firstMs = performance.now() - t0;
-const out = { lines: first.sources[0].lines, ms: firstMs, findings: first.findings.length };
+const out = { lines: first.sources[0].lines, ms: firstMs, findings: first.findings.length, firstRssMb: process.resourceUsage().maxRSS / 1024 };
+if (mode === 'steady') {
+  // The bot's situation: a long-running reviewer (warm) reads the next million lines.
+  append(file, extra);
+  const t1 = performance.now();
+  const second = await reviewer.review();
+  out.steadyMs = performance.now() - t1;
+  out.steadyLines = second.sources[0].lines;
+}
 if (mode === 'incremental') {
-  appendFileSync(file, readFileSync(extra));
+  append(file, extra);
   const t1 = performance.now();
   const second = await reviewer.review();
   out.incrementalMs = performance.now() - t1;
@@ -241,6 +259,8 @@ interface ChildResult {
   maxRssMb: number;
   incrementalMs?: number;
   incrementalLines?: number;
+  steadyMs?: number;
+  steadyLines?: number;
 }
 
 function runChild(mode: string, kind: string, file: string, extra = ''): ChildResult {
@@ -291,8 +311,13 @@ export default async function logReviewBench(): Promise<void> {
   const rows: string[][] = [];
   for (const kind of ['nginx', 'plex'] as const) {
     const file = files[kind];
-    const ours = runChild('review', kind, file);
+    // A copy to grow: the first pass reads 1M lines cold, the second 1M more with a warm reviewer.
+    const work = join(WORK, `${kind}-run.log`);
+    copyFileSync(file, work);
+    const ours = runChild('steady', kind, work, file);
+    rmSync(work, { force: true });
     const oursRate = rate(ours.lines, ours.ms);
+    const steadyRate = rate(ours.steadyLines ?? 0, ours.steadyMs ?? Number.NaN);
     const grep = timed('grep', ['-c', GREP[kind], file]);
     const grepRate = rate(LINES, grep.ms);
     let f2bRate = Number.NaN;
@@ -309,24 +334,31 @@ export default async function logReviewBench(): Promise<void> {
       kind,
       `${(size / 1e6).toFixed(0)} MB`,
       fmt(oursRate),
+      fmt(steadyRate),
       fmt(f2bRate),
       fmt(grepRate),
-      `${(oursRate / f2bRate).toFixed(1)}x`,
-      `${(oursRate / grepRate).toFixed(2)}x`,
+      `${(oursRate / f2bRate).toFixed(1)}x / ${(steadyRate / f2bRate).toFixed(1)}x`,
+      `${(oursRate / grepRate).toFixed(2)}x / ${(steadyRate / grepRate).toFixed(2)}x`,
       `${ours.maxRssMb.toFixed(0)} MB`,
       String(ours.findings),
     ]);
   }
-  console.log('\nlines/s (end to end: parse, detect, commit to SQLite; higher is better)');
+  console.log(
+    '\nlines/s, higher is better. plex-warden = end to end (parse, detect, commit to SQLite): "cold" is a fresh',
+  );
+  console.log(
+    'process reading 1M lines, "warm" the same reviewer reading the next 1M lines (the running bot).',
+  );
   console.table(
-    rows.map(([kind, size, ours, f2b, grep, vsF2b, vsGrep, rss, findings]) => ({
+    rows.map(([kind, size, cold, warm, f2b, grep, vsF2b, vsGrep, rss, findings]) => ({
       log: kind,
       size,
-      'plex-warden': ours,
+      'ours cold': cold,
+      'ours warm': warm,
       'fail2ban-regex': f2b,
       'grep -c': grep,
-      'ours / fail2ban': vsF2b,
-      'ours / grep': vsGrep,
+      'vs fail2ban (cold/warm)': vsF2b,
+      'vs grep (cold/warm)': vsGrep,
       'peak RSS': rss,
       findings,
     })),

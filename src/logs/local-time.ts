@@ -117,24 +117,32 @@ export class LocalTimeZone {
   }
 }
 
-const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
+const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
+/** Month index by the three chars packed into one number: no substring per line. */
+const MONTHS = new Map<number, number>(
+  MONTH_NAMES.map((name, index) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    index,
+  ]),
+);
 
 /** Month index (0-11) of a three-letter English month at `i`, or -1. */
 export function monthAt(text: string, i: number): number {
-  return MONTHS[text.slice(i, i + 3)] ?? -1;
+  const key = (text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2);
+  return MONTHS.get(key) ?? -1;
 }
 
 /** Two decimal digits at `i`, or -1. */

@@ -56,20 +56,27 @@ export const PUBLIC_PLEX_PATHS = [
   { path: '/robots.txt', match: 'exact', why: 'static' },
 ] as const satisfies readonly RoutinePlexRequest[];
 
+const NONE: readonly string[] = [];
+
 /** Compiled matcher over `text[start, end)` (the query, if any, is ignored); no strings made. */
 export class PathMatcher {
   private readonly exact: ReadonlySet<string>;
-  private readonly prefixes: readonly string[];
+  /** Prefixes by the char after the leading slash: one or two candidates per request. */
+  private readonly prefixes = new Map<number, string[]>();
 
   constructor(entries: readonly RoutinePlexRequest[]) {
     this.exact = new Set(entries.filter((e) => e.match === 'exact').map((e) => e.path));
-    this.prefixes = entries.filter((e) => e.match === 'prefix').map((e) => e.path);
+    for (const e of entries) {
+      if (e.match !== 'prefix') continue;
+      const c = e.path.charCodeAt(1);
+      this.prefixes.set(c, [...(this.prefixes.get(c) ?? []), e.path]);
+    }
   }
 
   matches(text: string, start: number, end: number): boolean {
     const q = text.indexOf('?', start);
     const stop = q === -1 || q > end ? end : q;
-    for (const prefix of this.prefixes) {
+    for (const prefix of this.prefixes.get(text.charCodeAt(start + 1)) ?? NONE) {
       if (stop - start < prefix.length || !text.startsWith(prefix, start)) continue;
       // `/hubs` covers `/hubs/search` but not `/hubsfoo`.
       const next = start + prefix.length;

@@ -284,9 +284,14 @@ export class SourceReview {
       if (e > p && text.charCodeAt(e - 1) === 13) e--;
       if (e > p) {
         lines++;
-        ev.reset();
-        if (!parser.parse(text, p, e, ev)) skipped++;
-        else if (ev.flags !== 0) this.handle(ev);
+        // Parsers set every field they report; the event is cleared only after one was used.
+        if (!parser.parse(text, p, e, ev)) {
+          skipped++;
+          if (ev.flags !== 0) ev.reset();
+        } else if (ev.flags !== 0) {
+          this.handle(ev);
+          ev.reset();
+        }
       }
       p = nl + 1;
     }

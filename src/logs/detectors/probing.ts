@@ -62,17 +62,17 @@ class ProbingInstance implements DetectorInstance {
     }
     s.lastAt = Math.max(s.lastAt, time);
     const from = s.lastAt - probeFindTimeMs;
-    const seen = s.seen;
-    // Forget paths that left the window.
-    let keep = 0;
-    for (let i = 0; i < seen.length; i += 2) {
-      if ((seen[i + 1] as number) >= from) {
-        seen[keep] = seen[i] as number;
-        seen[keep + 1] = seen[i + 1] as number;
-        keep += 2;
+    let seen = s.seen;
+    // Forget paths that left the window (before the threshold; after it the episode counts
+    // on until it goes quiet). Entries are roughly in time order: look only when the first is old.
+    if (s.flaggedAt === 0 && seen.length > 0 && (seen[1] as number) < from) {
+      const kept: number[] = [];
+      for (let i = 0; i < seen.length; i += 2) {
+        if ((seen[i + 1] as number) >= from) kept.push(seen[i] as number, seen[i + 1] as number);
       }
+      s.seen = kept;
+      seen = kept;
     }
-    seen.length = keep;
     const h = ev.pathHash();
     let known = false;
     for (let i = 0; i < seen.length; i += 2) {
@@ -82,6 +82,7 @@ class ProbingInstance implements DetectorInstance {
         break;
       }
     }
+    // A repeated path changes nothing but the time of the finding.
     if (known) return s.flaggedAt !== 0;
     // concat sizes arrays exactly; push would reserve room for 17 items per address.
     if (s.samples.length < SAMPLES) s.samples = s.samples.concat(displayText(ev.pathNoQuery(), 60));

@@ -30,15 +30,22 @@ import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
  * the last request address per thread / request tag attributes the next Auth line.
  */
 const PENDING_CAP = 2048;
-const THREADS_CAP = 1024;
+/** Recent requests remembered for Auth lines (which follow their request within a few lines). */
+const RING = 64;
 
 export class PlexParser implements LineParser, TimeSource {
   private readonly zone: LocalTimeZone;
   private lastTime = Number.NaN;
   /** `ip:port path` of requests sent with an empty token, until their Completed line. */
   private pending = new Map<string, number>();
-  /** Last request address per thread id or request tag. */
-  private threads = new Map<string, string>();
+  /**
+   * The last RING requests as positions into the text they were read from: recording one costs
+   * no allocation (most lines are requests); strings are cut only when an Auth line asks.
+   */
+  private readonly ringText: string[] = new Array<string>(RING).fill('');
+  private readonly ringPos = new Int32Array(RING * 4);
+  private ringHead = 0;
+  private ringSize = 0;
   private minuteKey = '';
   private minuteMs = 0;
 
@@ -137,8 +144,8 @@ export class PlexParser implements LineParser, TimeSource {
       else ev.flags = status === 401 ? EV_FAILURE | EV_CLIENT_ERROR : EV_CLIENT_ERROR;
     }
     if (ev.flags !== 0) {
-      const [s, e] = hostRange(text, a, close);
-      ev.setIp(text, s, e);
+      const e = hostEnd(text, a, close);
+      ev.setIp(text, hostStart, e);
     }
   }
 
@@ -166,11 +173,55 @@ export class PlexParser implements LineParser, TimeSource {
       if (this.pending.size >= PENDING_CAP) this.pending.delete(this.pending.keys().next().value as string);
       this.pending.set(detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`), 1);
     }
-    const key = detach(tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd));
-    if (this.threads.size >= THREADS_CAP && !this.threads.has(key)) {
-      this.threads.delete(this.threads.keys().next().value as string);
+    const slot = this.ringHead;
+    const end_ = hostEnd(text, a, open);
+    this.ringText[slot] = text;
+    this.ringPos[slot * 4] = tagStart >= 0 ? tagStart : threadStart;
+    this.ringPos[slot * 4 + 1] = tagStart >= 0 ? tagEnd : threadEnd;
+    this.ringPos[slot * 4 + 2] = hostStart;
+    this.ringPos[slot * 4 + 3] = end_;
+    this.ringHead = (slot + 1) % RING;
+    if (this.ringSize < RING) this.ringSize++;
+  }
+
+  /** The address of the latest remembered request with this thread id / request tag. */
+  private recentHost(key: string): string | undefined {
+    for (let k = 1; k <= this.ringSize; k++) {
+      const slot = (this.ringHead - k + RING) % RING;
+      const from = this.ringPos[slot * 4] as number;
+      const to = this.ringPos[slot * 4 + 1] as number;
+      const t = this.ringText[slot] as string;
+      if (to - from === key.length && t.startsWith(key, from)) {
+        return detach(t.slice(this.ringPos[slot * 4 + 2], this.ringPos[slot * 4 + 3]));
+      }
     }
-    this.threads.set(key, detach(hostOf(text, a, open)));
+    return undefined;
+  }
+
+  private remembered(): [string, string][] {
+    const out: [string, string][] = [];
+    for (let k = this.ringSize; k >= 1; k--) {
+      const slot = (this.ringHead - k + RING) % RING;
+      const t = this.ringText[slot] as string;
+      const p = this.ringPos;
+      out.push([
+        detach(t.slice(p[slot * 4], p[slot * 4 + 1])),
+        detach(t.slice(p[slot * 4 + 2], p[slot * 4 + 3])),
+      ]);
+    }
+    return out;
+  }
+
+  private remember(key: string, host: string): void {
+    const text = `${key} ${host}`;
+    const slot = this.ringHead;
+    this.ringText[slot] = text;
+    this.ringPos[slot * 4] = 0;
+    this.ringPos[slot * 4 + 1] = key.length;
+    this.ringPos[slot * 4 + 2] = key.length + 1;
+    this.ringPos[slot * 4 + 3] = text.length;
+    this.ringHead = (slot + 1) % RING;
+    if (this.ringSize < RING) this.ringSize++;
   }
 
   private auth(
@@ -186,7 +237,7 @@ export class PlexParser implements LineParser, TimeSource {
     // `1 as alice`: user 1 is the server owner.
     if (text.charCodeAt(a) !== 49 || !text.startsWith(' as ', a + 1)) return;
     const key = tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd);
-    const ip = this.threads.get(key);
+    const ip = this.recentHost(key);
     if (ip === undefined || ip === '') return;
     ev.flags = EV_OWNER;
     ev.setIpString(ip);
@@ -233,7 +284,7 @@ export class PlexParser implements LineParser, TimeSource {
     return {
       lastTime: Number.isNaN(this.lastTime) ? null : this.lastTime,
       pending: [...this.pending.keys()],
-      threads: [...this.threads.entries()],
+      threads: this.remembered(),
     };
   }
 
@@ -245,30 +296,28 @@ export class PlexParser implements LineParser, TimeSource {
       this.pending = new Map(s.pending.filter((k): k is string => typeof k === 'string').map((k) => [k, 1]));
     }
     if (Array.isArray(s.threads)) {
-      this.threads = new Map(
-        s.threads.filter(
-          (e): e is [string, string] =>
-            Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string',
-        ),
-      );
+      for (const e of s.threads) {
+        if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+          this.remember(e[0], e[1]);
+      }
     }
   }
 }
 
-/** `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555` → address range. */
-function hostRange(text: string, a: number, b: number): [number, number] {
+/**
+ * `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555`:
+ * returns where the address ends and leaves its start in `hostStart` (no array per line).
+ */
+let hostStart = 0;
+function hostEnd(text: string, a: number, b: number): number {
   if (text.charCodeAt(a) === 91) {
     const close = text.indexOf(']', a);
-    if (close === -1 || close > b) return [a, a];
-    return [a + 1, close];
+    hostStart = a + 1;
+    return close === -1 || close > b ? a + 1 : close;
   }
+  hostStart = a;
   const colon = text.lastIndexOf(':', b - 1);
-  return colon < a ? [a, b] : [a, colon];
-}
-
-function hostOf(text: string, a: number, b: number): string {
-  const [s, e] = hostRange(text, a, b);
-  return text.slice(s, e);
+  return colon < a ? b : colon;
 }
 
 export const plexParser: ParserDefinition = {
