@@ -60,15 +60,19 @@ export class AddressBook {
   lookupRange(text: string, start: number, end: number): AddressInfo {
     const length = end - start;
     if (length <= 0 || length > 47) return INVALID;
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
     const keys = this.keys;
+    const h = hashTail(text, start, end);
     const mask = this.mask;
     let slot = (h ^ (h >>> 15)) & mask;
     for (;;) {
       const key = keys[slot];
       if (key === undefined) break;
-      if (key.length === length && text.startsWith(key, start)) return this.values[slot] as AddressInfo;
+      if (key.length === length) {
+        // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
+        let j = 0;
+        while (j < length && key.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+        if (j === length) return this.values[slot] as AddressInfo;
+      }
       slot = (slot + 1) & mask;
     }
     const raw = detach(text.slice(start, end));
@@ -84,8 +88,7 @@ export class AddressBook {
   }
 
   private insert(raw: string, info: AddressInfo): AddressInfo {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193);
+    const h = hashTail(raw, 0, raw.length);
     let slot = (h ^ (h >>> 15)) & this.mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
     this.keys[slot] = raw;
@@ -141,6 +144,17 @@ export class AddressBook {
     }
     return { ip, kind: ADDR_OUTSIDE, settled: 0 };
   }
+}
+
+/**
+ * Hash of the length and the last 8 chars: the varying part of an address is at its end, and
+ * a full comparison follows anyway. Half the work of hashing every char, on most lines.
+ */
+function hashTail(text: string, start: number, end: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+  for (let i = end > start + 8 ? end - 8 : start; i < end; i++)
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 /** `a.b.c.d` in canonical form (no leading zeros) as an unsigned number, or -1. */
