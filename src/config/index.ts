@@ -2,19 +2,31 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
+import { type ExposureConfig, readExposureConfig } from './exposure.js';
 import { type LogsConfig, readLogsConfig } from './logs.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
+import { type RouterConfig, readRouterConfig } from './router.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, LogsConfig, NetworkConfig, PlexConfig };
+export type {
+  CoreConfig,
+  DiscordConfig,
+  ExposureConfig,
+  LogsConfig,
+  NetworkConfig,
+  PlexConfig,
+  RouterConfig,
+};
 
 export interface Config {
   readonly core: CoreConfig;
   readonly discord: DiscordConfig | null;
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
+  readonly exposure: ExposureConfig;
+  readonly router: RouterConfig;
   readonly logs: LogsConfig;
 }
 
@@ -34,6 +46,8 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     discord: readDiscordConfig(r, options.requireDiscord),
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
+    exposure: readExposureConfig(r),
+    router: readRouterConfig(r),
     logs: readLogsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

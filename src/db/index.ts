@@ -1,6 +1,7 @@
 import { CheckStateRepository } from './check-state-repository.js';
 import type { Database } from './database.js';
 import { FindingRepository } from './finding-repository.js';
+import { OutboxRepository } from './outbox-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 
@@ -12,6 +13,7 @@ export interface Repositories {
   readonly scanRuns: ScanRunRepository;
   readonly findings: FindingRepository;
   readonly checkState: CheckStateRepository;
+  readonly outbox: OutboxRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -20,5 +22,6 @@ export function createRepositories(db: Database): Repositories {
     scanRuns: new ScanRunRepository(db),
     findings: new FindingRepository(db),
     checkState: new CheckStateRepository(db),
+    outbox: new OutboxRepository(db),
   };
 }

@@ -1,4 +1,6 @@
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { classifyRequestFailure, readBodyLimited } from '../util/http-body.js';
+import { plexDirectLookup } from './plex-direct.js';
 
 export type PlexErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'http' | 'bad-response';
 
@@ -21,6 +23,8 @@ export interface PlexClientOptions {
   readonly clientIdentifier: string;
   readonly timeoutMs: number;
   readonly dispatcher?: Dispatcher;
+  /** Extra trusted CA (PEM) for a server with its own certificate; verification is never turned off. */
+  readonly ca?: string;
   /** Upper bound on a response body; Plex answers are small, garbage can be endless. */
   readonly maxBodyBytes?: number;
 }
@@ -41,7 +45,13 @@ export class PlexClient {
 
   constructor(private readonly options: PlexClientOptions) {
     this.dispatcher =
-      options.dispatcher ?? new Agent({ connectTimeout: options.timeoutMs, keepAliveTimeout: 10_000 });
+      options.dispatcher ??
+      new Agent({
+        connectTimeout: options.timeoutMs,
+        keepAliveTimeout: 10_000,
+        // https://a-b-c-d.<hash>.plex.direct:32400 works even where the router filters such DNS answers.
+        connect: { lookup: plexDirectLookup, ...(options.ca ? { ca: options.ca } : {}) },
+      });
     this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   }
 
@@ -51,6 +61,19 @@ export class PlexClient {
 
   get hasToken(): boolean {
     return this.options.token !== undefined;
+  }
+
+  /**
+   * Headers for plex.tv calls made on the owner's behalf (resources): the same identity and token,
+   * always as headers, never in a URL.
+   */
+  plexTvHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {
+      'x-plex-client-identifier': this.options.clientIdentifier,
+      'x-plex-product': PRODUCT,
+    };
+    if (this.options.token !== undefined) headers['x-plex-token'] = this.options.token;
+    return headers;
   }
 
   /** `GET /identity`: answers without a token. */
@@ -112,7 +135,11 @@ export class PlexClient {
     }
     let text: string;
     try {
-      text = await readLimited(response.body, this.maxBodyBytes);
+      text = await readBodyLimited(
+        response.body,
+        this.maxBodyBytes,
+        () => new PlexError('bad-response', `response larger than ${this.maxBodyBytes} bytes`),
+      );
     } catch (error) {
       throw translateError(error, label, this.options.baseUrl, this.options.timeoutMs, signal, opts.signal);
     }
@@ -148,21 +175,6 @@ export class PlexClient {
   }
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      body.destroy();
-      throw new PlexError('bad-response', `response larger than ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function translateError(
   error: unknown,
   label: string,
@@ -173,15 +185,9 @@ function translateError(
 ): PlexError {
   if (error instanceof PlexError) return error;
   if (outer?.aborted) return new PlexError('timeout', `${label} was stopped before it finished`);
-  if (
-    signal.aborted ||
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError
-  ) {
+  const { timedOut, code } = classifyRequestFailure(error, signal);
+  if (timedOut)
     return new PlexError('timeout', `${label} to ${baseUrl} got no answer within ${timeoutMs} ms`);
-  }
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   const reason = code ?? (error instanceof Error ? error.name : 'error');
   return new PlexError('unreachable', `${label} to ${baseUrl} failed (${reason})`);
 }

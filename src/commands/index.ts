@@ -1,0 +1,9 @@
+import { findings } from './findings.js';
+import { help } from './help.js';
+import { scan } from './scan.js';
+import { snooze } from './snooze.js';
+import { status } from './status.js';
+import type { Command } from './types.js';
+
+/** Every slash command. Adding one = one file + one line here. */
+export const commands: readonly Command[] = [scan, findings, snooze, status, help];
