@@ -128,6 +128,9 @@ export class AddressBook {
       }
       return { ip: raw, kind: ADDR_OUTSIDE, settled: 0 };
     }
+    // Servers write IPv4 in canonical dotted form; anything else (`010.1.1.1` would be octal
+    // to some parsers) is not an address we trust.
+    if (raw.indexOf(':') === -1) return INVALID;
     const parsed = parseIp(raw);
     if (!parsed) return INVALID;
     const ip = parsed.toString();

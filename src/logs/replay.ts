@@ -27,6 +27,12 @@ export interface ReplayResult {
   readonly addresses: readonly ReplayAddress[];
   /** What the detectors would flag if nothing were known yet (first-seen included). */
   readonly findings: readonly FindingDraft[];
+  /** Per detector: addresses tracked at the end and dropped for the memory bound. */
+  readonly tracking: readonly {
+    readonly detector: string;
+    readonly tracked: number;
+    readonly evicted: number;
+  }[];
 }
 
 /**
@@ -83,6 +89,7 @@ export function replayFile(
       durationMs: performance.now() - t0,
       addresses: list,
       findings: review.renderAll(),
+      tracking: review.instances.map((i) => ({ detector: i.id, tracked: i.tracked, evicted: i.evicted })),
     };
   } finally {
     closeSync(fd);

@@ -53,7 +53,7 @@ describe('plex-warden review / replay', () => {
   afterEach(() => dir.remove());
 
   it('replay prints counts and what would be flagged, exits 1, and creates no database', async () => {
-    writeFileSync(log, line('203.0.113.7', 401).repeat(6) + line('192.168.1.4', 401).repeat(9) + 'garbage\n');
+    writeFileSync(log, `${line('203.0.113.7', 401).repeat(6) + line('192.168.1.4', 401).repeat(9)}garbage\n`);
     const text = await cli(['replay', log, '--kind', 'nginx'], env);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('Lines:   16 read, 15 matched (0 routine, allow-listed), 1 skipped');
