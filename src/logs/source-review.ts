@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import type { LogDetectorSettings, LogSourceConfig, LogsConfig } from '../config/logs.js';
 import type {
   AddressCountDelta,
@@ -17,6 +17,12 @@ import type { LineParser } from './parsers/types.js';
 import { currentFile, findRotated, HEAD_BYTES, headHash, identityOf, openForRead } from './source-files.js';
 
 const CHUNK_BYTES = 64 * 1024;
+
+/** True when `offset` is the first byte of a line (the byte before it is a newline). */
+function lineStartsAt(fd: number, offset: number): boolean {
+  const one = Buffer.alloc(1);
+  return readSync(fd, one, 0, 1, offset - 1) === 1 && one[0] === 10;
+}
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 
@@ -129,7 +135,7 @@ export class SourceReview {
           size,
           {
             final: false,
-            alignToLine: start > 0,
+            alignToLine: start > 0 && !lineStartsAt(cur.fd, start),
             endsFirstPass: true,
           },
         );

@@ -177,6 +177,18 @@ describe('LogReviewer', () => {
     expect(failures(repo)).toEqual({ '203.0.113.2': 10 });
   });
 
+  it('keeps the first backfilled line when the window starts exactly at a line start', async () => {
+    const file = join(dir.path, 'access.log');
+    writeFileSync(file, nginx('203.0.113.1', 401).repeat(5) + nginx('203.0.113.2', 401).repeat(3));
+    const tail = nginx('203.0.113.2', 401).length * 3;
+    const { reviewer: r, repo } = reviewer({
+      LOG_SOURCES: `nginx:${file}`,
+      LOG_BACKFILL_BYTES: String(tail),
+    });
+    expect((await r.review()).sources[0]).toMatchObject({ lines: 3 });
+    expect(failures(repo)).toEqual({ '203.0.113.2': 3 });
+  });
+
   it('learns first-seen addresses quietly on the first pass, then reports a new one; findings expire', async () => {
     const file = join(dir.path, 'access.log');
     writeFileSync(file, nginx('203.0.113.1', 200, '/') + nginx('192.168.1.9', 200, '/'));
@@ -191,6 +203,23 @@ describe('LogReviewer', () => {
     expect(result.findings[0]?.action).toBeUndefined();
     clock.advance(2 * 3_600_000);
     expect((await r.review()).findings).toEqual([]);
+  });
+
+  it('reads a 1 MB line between normal ones, CRLF endings and invalid UTF-8 through the engine', async () => {
+    const file = join(dir.path, 'access.log');
+    const long = nginx('203.0.113.1', 404, `/${'a'.repeat(1024 * 1024)}`);
+    const crlf = nginx('203.0.113.2', 401).replace('\n', '\r\n');
+    const bytes = Buffer.concat([
+      Buffer.from(nginx('203.0.113.1', 401) + long + crlf),
+      Buffer.from('203.0.113.3 - - [25/Nov/2026:19:30:00 +0000] "GET /caf'),
+      Buffer.from([0xe9, 0xff, 0xfe]),
+      Buffer.from(' HTTP/1.1" 401 0 "-" "-"\n'),
+    ]);
+    writeFileSync(file, bytes);
+    const { reviewer: r, repo } = reviewer({ LOG_SOURCES: `nginx:${file}` });
+    expect((await r.review()).sources[0]).toMatchObject({ lines: 4, matched: 4, skipped: 0 });
+    expect(failures(repo)).toEqual({ '203.0.113.1': 1, '203.0.113.2': 1, '203.0.113.3': 1 });
+    expect(repo.counts('nginx').find((c) => c.ip === '203.0.113.1')?.clientErrors).toBe(2);
   });
 
   it('reports a missing file without failing the other sources', async () => {
