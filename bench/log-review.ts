@@ -364,7 +364,7 @@ export default async function logReviewBench(): Promise<void> {
     })),
   );
 
-  console.log('\n100,000 distinct addresses (1M lines, every address probing and failing) ...');
+  console.log('\n100,000 distinct addresses (1M lines, the same traffic mix spread over 100k clients) ...');
   const wide = join(WORK, 'nginx-100k-ips.log');
   generateNginx(wide, LINES, 100_000, 44);
   const wideRun = runChild('review', 'nginx', wide);

@@ -41,8 +41,8 @@ export class AddressBook {
   private readonly allow: CidrSet;
   private readonly lan4: Uint32Array;
   private readonly allow4: Uint32Array;
-  private keys: (string | undefined)[] = new Array(INITIAL_SLOTS);
-  private values: (AddressInfo | undefined)[] = new Array(INITIAL_SLOTS);
+  private keys: (string | undefined)[] = emptySlots(INITIAL_SLOTS);
+  private values: (AddressInfo | undefined)[] = emptySlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
 
@@ -104,8 +104,8 @@ export class AddressBook {
     // Past the bound start empty rather than grow: memory stays bounded under a flood.
     const keep = size / 2 <= this.options.cacheSize;
     const slots = keep ? size : INITIAL_SLOTS;
-    this.keys = new Array(slots);
-    this.values = new Array(slots);
+    this.keys = emptySlots(slots);
+    this.values = emptySlots(slots);
     this.mask = slots - 1;
     this.count = 0;
     if (!keep) return;
@@ -147,6 +147,13 @@ export class AddressBook {
     }
     return { ip, kind: ADDR_OUTSIDE, settled: 0 };
   }
+}
+
+/** A packed array of `n` undefined slots (`new Array(n)` turns into a slow dictionary when large). */
+function emptySlots<T>(n: number): (T | undefined)[] {
+  const out: (T | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(undefined);
+  return out;
 }
 
 /**

@@ -5,8 +5,9 @@
  *
  * Why it matters: a new address getting in is either a family member on a new network (fine,
  * dismiss it) or a leaked token / password in use. False positives: phones moving between
- * mobile networks; the first review learns the baseline quietly. Fix: if nobody recognizes
- * the address, revoke sessions and change the password of the account involved.
+ * mobile networks, visitors of a public web site (web sources report at info: listed by
+ * /findings, never pushed); the first review learns the baseline quietly. Fix: if nobody
+ * recognizes the address, revoke sessions and change the password of the account involved.
  */
 import type { FindingDraft } from '../../domain/finding.js';
 import { displayText, EV_SUCCESS } from '../log-event.js';
@@ -26,7 +27,8 @@ class FirstSeenRemoteInstance extends SeenDetector {
     const who = s.user !== '' ? ` as "${displayText(s.user, 40)}"` : '';
     return {
       key: findingKey(this.id, source.id, ip),
-      severity: ssh ? 'high' : source.kind === 'plex' ? 'medium' : 'low',
+      // A web server's new visitors are routine on a public site: listed (info), not pushed.
+      severity: ssh ? 'high' : source.kind === 'plex' ? 'medium' : 'info',
       title: `New outside address got in on ${source.id}: ${ip}`,
       evidence: `${ip} (outside the LAN, never seen before on ${source.id}) ${ssh ? `logged in over SSH${who}` : 'was answered with success'} at ${isoMinute(s.firstAt)}.`,
       fix: ssh

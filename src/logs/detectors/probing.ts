@@ -12,7 +12,7 @@
 import type { FindingDraft } from '../../domain/finding.js';
 import { formatDuration } from '../../util/duration.js';
 import { AddressTable } from '../address-table.js';
-import { displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
+import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
 import type { Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 
@@ -85,7 +85,8 @@ class ProbingInstance implements DetectorInstance {
     // A repeated path changes nothing but the time of the finding.
     if (known) return s.flaggedAt !== 0;
     // concat sizes arrays exactly; push would reserve room for 17 items per address.
-    if (s.samples.length < SAMPLES) s.samples = s.samples.concat(displayText(ev.pathNoQuery(), 60));
+    // Raw (latin1) samples; made readable only when a finding is rendered.
+    if (s.samples.length < SAMPLES) s.samples = s.samples.concat(detach(ev.pathNoQuery().slice(0, 200)));
     // Bounded: past the threshold only the count matters.
     if (seen.length < probePaths * 4) s.seen = seen.concat(h, time);
     if (s.flaggedAt !== 0) {
@@ -109,7 +110,7 @@ class ProbingInstance implements DetectorInstance {
       key: findingKey(this.id, source.id, ip),
       severity: 'medium',
       title: `Probing from ${ip} on ${source.id}`,
-      evidence: `${ip} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${p}"`).join(', ')}.`,
+      evidence: `${ip} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${displayText(p, 60)}"`).join(', ')}.`,
       fix: 'Approve the block; keep only the services you need reachable from the internet.',
       action: {
         kind: 'block-ip',
