@@ -218,7 +218,7 @@ import { systemClock } from './dist/clock.js';
 import { silentLogger } from './dist/logger.js';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
-  LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d', LOG_COMMIT_BYTES: '64m' }, { requireDiscord: false });
+  LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });
 // Until the lead orders the assigned migration numbers, fill gaps with no-ops.
 const padded = [];
 for (const m of migrations) {

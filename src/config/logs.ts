@@ -116,7 +116,7 @@ export function readLogsConfig(r: EnvReader): LogsConfig {
     findingRetentionMs:
       r.duration('LOG_FINDING_RETENTION', { default: 86_400_000, minMs: 60_000 }) ?? 86_400_000,
     timeZone: readTimeZone(r),
-    commitBytes: readBytes(r, 'LOG_COMMIT_BYTES', 64 * 1024 * 1024, 1),
+    commitBytes: readBytes(r, 'LOG_COMMIT_BYTES', 256 * 1024 * 1024, 1),
     maxTrackedAddresses:
       r.int('LOG_MAX_TRACKED_ADDRESSES', { default: 200_000, min: 100, max: 5_000_000 }) ?? 200_000,
   };
