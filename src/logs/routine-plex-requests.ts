@@ -1,3 +1,5 @@
+import { queryStart } from './log-event.js';
+
 /**
  * Requests Plex clients make in ordinary use that can be answered 401 or 404 without anything
  * being wrong: discovery before a token is sent, token refresh, timeline and progress reports
@@ -60,12 +62,12 @@ const NONE: readonly string[] = [];
 
 /** Compiled matcher over `text[start, end)` (the query, if any, is ignored); no strings made. */
 export class PathMatcher {
-  private readonly exact: ReadonlySet<string>;
+  private readonly exact: readonly string[];
   /** Prefixes by the char after the leading slash: one or two candidates per request. */
   private readonly prefixes = new Map<number, string[]>();
 
   constructor(entries: readonly RoutinePlexRequest[]) {
-    this.exact = new Set(entries.filter((e) => e.match === 'exact').map((e) => e.path));
+    this.exact = entries.filter((e) => e.match === 'exact').map((e) => e.path);
     for (const e of entries) {
       if (e.match !== 'prefix') continue;
       const c = e.path.charCodeAt(1);
@@ -74,16 +76,19 @@ export class PathMatcher {
   }
 
   matches(text: string, start: number, end: number): boolean {
-    const q = text.indexOf('?', start);
-    const stop = q === -1 || q > end ? end : q;
+    const stop = queryStart(text, start, end);
     for (const prefix of this.prefixes.get(text.charCodeAt(start + 1)) ?? NONE) {
       if (stop - start < prefix.length || !text.startsWith(prefix, start)) continue;
       // `/hubs` covers `/hubs/search` but not `/hubsfoo`.
       const next = start + prefix.length;
       if (prefix.endsWith('/') || next === stop || text.charCodeAt(next) === 47) return true;
     }
-    if (stop - start > 40) return false;
-    return this.exact.has(text.slice(start, stop));
+    // Compared in place: cutting the path out would allocate on most Plex lines.
+    const length = stop - start;
+    for (const path of this.exact) {
+      if (path.length === length && text.startsWith(path, start)) return true;
+    }
+    return false;
   }
 }
 

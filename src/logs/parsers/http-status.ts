@@ -1,4 +1,4 @@
-import { EV_CLIENT_ERROR, EV_FAILURE, EV_SUCCESS, type LogEvent } from '../log-event.js';
+import { EV_CLIENT_ERROR, EV_FAILURE, EV_SUCCESS, type LogEvent, queryStart } from '../log-event.js';
 
 /**
  * Static assets missing from a site are ordinary (a stale bookmark, a theme asset); CrowdSec's
@@ -21,9 +21,7 @@ const STATIC_EXTENSIONS = new Set([
 ]);
 
 export function isStaticPath(text: string, start: number, end: number): boolean {
-  let stop = end;
-  const q = text.indexOf('?', start);
-  if (q !== -1 && q < end) stop = q;
+  const stop = queryStart(text, start, end);
   const dot = text.lastIndexOf('.', stop - 1);
   if (dot < start || stop - dot > 7) return false;
   if (text.lastIndexOf('/', stop - 1) > dot) return false;
