@@ -35,7 +35,7 @@ export class AddressTable<T> {
 
   touch(ip: string): void {
     this.dirty.add(ip);
-    this.removed.delete(ip);
+    if (this.removed.size !== 0) this.removed.delete(ip);
   }
 
   delete(ip: string): void {
