@@ -1,9 +1,9 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { type Env, loadConfig } from '../../../src/config/index.js';
-import type { LogSourceKind } from '../../../src/config/logs.js';
+import { LOG_DETECTOR_IDS, type LogSourceKind } from '../../../src/config/logs.js';
 import { LogReviewRepository } from '../../../src/db/log-review-repository.js';
 import { silentLogger } from '../../../src/logger.js';
 import {
@@ -13,6 +13,7 @@ import {
   ADDR_OUTSIDE,
   AddressBook,
 } from '../../../src/logs/address-book.js';
+import { detectors } from '../../../src/logs/detectors/index.js';
 import { LogReviewer } from '../../../src/logs/log-reviewer.js';
 import { replayFile } from '../../../src/logs/replay.js';
 import { openTestDatabase } from '../../harness/log-db.js';
@@ -146,6 +147,20 @@ describe('log detectors', () => {
     expect(result.addresses).toHaveLength(300);
     const probing = result.tracking.find((t) => t.detector === 'probing');
     expect(probing).toEqual({ detector: 'probing', tracked: 100, evicted: 200 });
+  });
+});
+
+describe('detector registry', () => {
+  it('registers every detector file once, under its file name, and config knows every id', () => {
+    const shared = new Set(['types', 'index', 'sliding-window', 'window-detector', 'seen-detector']);
+    const files = readdirSync(join(import.meta.dirname, '../../../src/logs/detectors'))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .filter((f) => !shared.has(f))
+      .sort();
+    const ids = detectors.map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(files);
+    expect([...LOG_DETECTOR_IDS].sort()).toEqual(files);
   });
 });
 
