@@ -71,6 +71,7 @@ export class SourceReview {
   readonly parser: LineParser;
   readonly instances: readonly DetectorInstance[];
   private readonly dirtyFindings: Map<string, number>[];
+  private readonly interested: readonly number[];
   private readonly ev = new LogEvent();
   /** Per-address counts since the last commit (for a dry run: since the start). */
   readonly counts = new Map<string, AddressCountDelta>();
@@ -93,6 +94,10 @@ export class SourceReview {
         d.create({ source: o.source, settings: o.settings, maxTracked: o.logs.maxTrackedAddresses }),
       );
     this.dirtyFindings = this.instances.map(() => new Map());
+    // For every combination of EV_* bits: which detectors want such an event.
+    this.interested = Array.from({ length: 64 }, (_, flags) =>
+      this.instances.reduce((bits, inst, i) => ((inst.mask & flags) !== 0 ? bits | (1 << i) : bits), 0),
+    );
     if (o.repo) {
       this.file = o.repo.file(o.source.id);
       if (this.file) {
@@ -337,6 +342,9 @@ export class SourceReview {
       if (time > d.lastAt) d.lastAt = time;
     }
     if (info.kind !== ADDR_OUTSIDE) return;
+    // Most lines: a 2xx from an address every interested detector already knows.
+    const interested = this.interested[flags] as number;
+    if ((info.settled & interested) === interested) return;
     const instances = this.instances;
     let wanted = 0;
     for (let i = 0; i < instances.length; i++) {
