@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/index.js';
 import { createRepositories, type Database, openDatabase, type Repositories } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { LogReviewer } from './logs/log-reviewer.js';
 import { PlexClient } from './plex/plex-client.js';
 import { ScanRunner } from './scan/scan-runner.js';
 
@@ -16,6 +17,7 @@ export interface AppContext {
   readonly clock: Clock;
   readonly plex: PlexClient;
   readonly runner: ScanRunner;
+  readonly reviewer: LogReviewer;
   close(): void;
 }
 
@@ -23,6 +25,8 @@ export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly checks?: readonly Check[];
+  /** Allow-list kept outside the configuration (the database's /allow entries). */
+  readonly isAllowed?: (ip: string) => boolean;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -54,6 +58,15 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
+  // Config ALLOWLIST is applied inside the reviewer; `isAllowed` adds the database allow-list.
+  const reviewer = new LogReviewer({
+    logs: config.logs,
+    network: config.network,
+    repo: repos.logReview,
+    clock,
+    logger: logger.child({ component: 'log-review' }),
+    ...(overrides.isAllowed ? { isAllowed: overrides.isAllowed } : {}),
+  });
   let closed = false;
   return {
     config,
@@ -63,6 +76,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     plex,
     runner,
+    reviewer,
     close() {
       if (closed) return;
       closed = true;

@@ -6,6 +6,7 @@ import type { DiscordConfig } from './config/index.js';
 import { createDiscordClient } from './discord/discord-client.js';
 import { registerCommands } from './discord/register-commands.js';
 import { events } from './events/index.js';
+import { type ReviewSchedule, scheduleReviews } from './logs/scheduled-review.js';
 import { type ScanSchedule, scheduleScans } from './scan/scheduled-scan.js';
 
 export interface BotHandle {
@@ -34,6 +35,7 @@ export async function startBot(
     logger: app.logger,
   });
   let scans: ScanSchedule | undefined;
+  let reviews: ReviewSchedule | undefined;
   const ctx: BotContext = {
     ...app,
     discord,
@@ -60,12 +62,16 @@ export async function startBot(
   const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
   await client.login(discord.token);
   await ready;
-  if (options.schedule ?? true) scans = scheduleScans(app, alerts);
+  if (options.schedule ?? true) {
+    scans = scheduleScans(app, alerts);
+    reviews = scheduleReviews(app, alerts);
+  }
   return {
     client,
     ctx,
     async stop() {
       scans?.cancel();
+      await reviews?.stop();
       alerts.stop();
       await app.runner.stop();
       // The round's digest must be queued before the caller closes the database.

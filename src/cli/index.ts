@@ -2,6 +2,8 @@ import { botCli } from './bot.js';
 import { doctorCli } from './doctor.js';
 import { plexLoginCli } from './plex-login.js';
 import { registerCommandsCli } from './register-commands.js';
+import { replayCli } from './replay.js';
+import { reviewCli } from './review.js';
 import { scanCli } from './scan.js';
 import type { CliCommand } from './types.js';
 
@@ -9,6 +11,8 @@ import type { CliCommand } from './types.js';
 export const cliCommands: readonly CliCommand[] = [
   botCli,
   scanCli,
+  reviewCli,
+  replayCli,
   registerCommandsCli,
   plexLoginCli,
   doctorCli,

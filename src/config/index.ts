@@ -3,13 +3,22 @@ import { parseEnv } from 'node:util';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
 import { type ExposureConfig, readExposureConfig } from './exposure.js';
+import { type LogsConfig, readLogsConfig } from './logs.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
 import { type RouterConfig, readRouterConfig } from './router.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, ExposureConfig, NetworkConfig, PlexConfig, RouterConfig };
+export type {
+  CoreConfig,
+  DiscordConfig,
+  ExposureConfig,
+  LogsConfig,
+  NetworkConfig,
+  PlexConfig,
+  RouterConfig,
+};
 
 export interface Config {
   readonly core: CoreConfig;
@@ -18,6 +27,7 @@ export interface Config {
   readonly network: NetworkConfig;
   readonly exposure: ExposureConfig;
   readonly router: RouterConfig;
+  readonly logs: LogsConfig;
 }
 
 export interface LoadOptions {
@@ -38,6 +48,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     network: readNetworkConfig(r),
     exposure: readExposureConfig(r),
     router: readRouterConfig(r),
+    logs: readLogsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -1,6 +1,7 @@
 import { CheckStateRepository } from './check-state-repository.js';
 import type { Database } from './database.js';
 import { FindingRepository } from './finding-repository.js';
+import { LogReviewRepository } from './log-review-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
@@ -14,6 +15,7 @@ export interface Repositories {
   readonly findings: FindingRepository;
   readonly checkState: CheckStateRepository;
   readonly outbox: OutboxRepository;
+  readonly logReview: LogReviewRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -23,5 +25,6 @@ export function createRepositories(db: Database): Repositories {
     findings: new FindingRepository(db),
     checkState: new CheckStateRepository(db),
     outbox: new OutboxRepository(db),
+    logReview: new LogReviewRepository(db),
   };
 }

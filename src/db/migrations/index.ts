@@ -1,5 +1,6 @@
 import { initial } from './001-initial.js';
+import { logReview } from './002-log-review.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, logReview];

@@ -1,0 +1,148 @@
+/**
+ * Probing: one address asking for many *different* paths that do not exist or are refused
+ * (distinct 4xx paths within a window) — vulnerability scanners walking /wp-login.php,
+ * /.env, /phpmyadmin/ and the like. Same idea as CrowdSec's http-probing scenario: distinct
+ * paths, static assets (.js, .css, images, fonts) left out.
+ *
+ * Why it matters: it is how an exposed service gets found and fingerprinted before the attack.
+ * False positives: a broken page linking many missing resources, a client with many stale
+ * bookmarks; routine Plex requests are never counted. Fix: approve the block; do not expose
+ * services that need not be public.
+ */
+import type { FindingDraft } from '../../domain/finding.js';
+import { formatDuration } from '../../util/duration.js';
+import { AddressTable } from '../address-table.js';
+import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
+import type { Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
+import { findingKey, isoMinute, milestone } from './types.js';
+
+interface ProbeState {
+  /** Flat [pathHash, lastTime, ...] pairs of the distinct paths in the window. */
+  seen: number[];
+  flaggedAt: number;
+  /** Distinct paths counted since the window began. */
+  total: number;
+  firstAt: number;
+  lastAt: number;
+  samples: string[];
+}
+
+const SAMPLES = 3;
+
+class ProbingInstance implements DetectorInstance {
+  readonly id = 'probing' as const;
+  readonly mask = EV_CLIENT_ERROR;
+  private readonly table: AddressTable<ProbeState>;
+
+  constructor(private readonly ctx: DetectorContext) {
+    this.table = new AddressTable(ctx.maxTracked);
+  }
+
+  get evicted(): number {
+    return this.table.evicted;
+  }
+
+  get tracked(): number {
+    return this.table.size;
+  }
+
+  settled(): boolean {
+    return false;
+  }
+
+  observe(ev: LogEvent, ip: string, time: number): boolean {
+    if (!ev.hasPath()) return false;
+    const { probePaths, probeFindTimeMs } = this.ctx.settings;
+    let s = this.table.get(ip);
+    if (s === undefined || (s.flaggedAt !== 0 && s.lastAt < time - probeFindTimeMs)) {
+      s = { seen: [], flaggedAt: 0, total: 0, firstAt: time, lastAt: time, samples: [] };
+      this.table.set(ip, s);
+    } else {
+      this.table.touch(ip);
+    }
+    s.lastAt = Math.max(s.lastAt, time);
+    const from = s.lastAt - probeFindTimeMs;
+    let seen = s.seen;
+    // Forget paths that left the window (before the threshold; after it the episode counts
+    // on until it goes quiet). Entries are roughly in time order: look only when the first is old.
+    if (s.flaggedAt === 0 && seen.length > 0 && (seen[1] as number) < from) {
+      const kept: number[] = [];
+      for (let i = 0; i < seen.length; i += 2) {
+        if ((seen[i + 1] as number) >= from) kept.push(seen[i] as number, seen[i + 1] as number);
+      }
+      s.seen = kept;
+      seen = kept;
+    }
+    const h = ev.pathHash();
+    let known = false;
+    for (let i = 0; i < seen.length; i += 2) {
+      if (seen[i] === h) {
+        seen[i + 1] = Math.max(seen[i + 1] as number, time);
+        known = true;
+        break;
+      }
+    }
+    // A repeated path changes nothing but the time of the finding.
+    if (known) return s.flaggedAt !== 0;
+    // concat sizes arrays exactly; push would reserve room for 17 items per address.
+    // Raw (latin1) samples; made readable only when a finding is rendered.
+    if (s.samples.length < SAMPLES) s.samples = s.samples.concat(detach(ev.pathNoQuery().slice(0, 200)));
+    // Bounded: past the threshold only the count matters.
+    if (seen.length < probePaths * 4) s.seen = seen.concat(h, time);
+    if (s.flaggedAt !== 0) {
+      s.total++;
+      return true;
+    }
+    if (s.seen.length === 2) s.firstAt = time;
+    s.total = s.seen.length / 2;
+    if (s.total >= probePaths) {
+      s.flaggedAt = s.lastAt;
+      return true;
+    }
+    return false;
+  }
+
+  render(ip: string): FindingDraft | undefined {
+    const s = this.table.get(ip);
+    if (!s || s.flaggedAt === 0) return undefined;
+    const { source, settings } = this.ctx;
+    return {
+      key: findingKey(this.id, source.id, ip),
+      severity: 'medium',
+      title: `Probing from ${ip} on ${source.id}`,
+      evidence: `${ip} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${displayText(p, 60)}"`).join(', ')}.`,
+      fix: 'Approve the block; keep only the services you need reachable from the internet.',
+      action: {
+        kind: 'block-ip',
+        ip,
+        durationMs: settings.banDurationMs,
+        reason: `probing ${source.id}: ${settings.probePaths}+ distinct failing paths within ${formatDuration(settings.probeFindTimeMs)}`,
+      },
+    };
+  }
+
+  sweep(now: number): void {
+    const window = this.ctx.settings.probeFindTimeMs;
+    for (const [ip, s] of this.table.map) if (s.lastAt < now - window) this.table.delete(ip);
+  }
+
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.lastAt }), remove);
+  }
+
+  restore(rows: readonly StateRow[]): void {
+    for (const row of rows) {
+      try {
+        const s = JSON.parse(row.state) as ProbeState;
+        if (Array.isArray(s.seen) && typeof s.lastAt === 'number') this.table.restore(row.ip, s);
+      } catch {
+        // A corrupt row only loses one address's window.
+      }
+    }
+  }
+}
+
+export const probing: Detector = {
+  id: 'probing',
+  create: (ctx) => new ProbingInstance(ctx),
+};

@@ -1,0 +1,73 @@
+import type { LogDetectorId } from '../../config/logs.js';
+import type { FindingDraft } from '../../domain/finding.js';
+import { AddressTable } from '../address-table.js';
+import type { LogEvent } from '../log-event.js';
+import type { DetectorContext, DetectorInstance, StateRow } from './types.js';
+
+interface Seen {
+  firstAt: number;
+  /** Set when this address was reported (not learned quietly). */
+  flagged: boolean;
+  user: string;
+}
+
+/**
+ * "Never seen before" detectors: remember every outside address (bounded), stay quiet while
+ * the first pass learns the baseline, and report an address the first time it shows up later.
+ * Nothing expires by time: an address seen once is known.
+ */
+export abstract class SeenDetector implements DetectorInstance {
+  abstract readonly id: LogDetectorId;
+  abstract readonly mask: number;
+  protected readonly table: AddressTable<Seen>;
+
+  constructor(protected readonly ctx: DetectorContext) {
+    this.table = new AddressTable(ctx.maxTracked);
+  }
+
+  get evicted(): number {
+    return this.table.evicted;
+  }
+
+  get tracked(): number {
+    return this.table.size;
+  }
+
+  settled(ip: string): boolean {
+    return this.table.has(ip);
+  }
+
+  observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean {
+    if (this.table.has(ip)) return false;
+    this.table.set(ip, { firstAt: time, flagged: !learning, user: ev.user });
+    return !learning;
+  }
+
+  protected entry(ip: string): Seen | undefined {
+    const s = this.table.get(ip);
+    return s?.flagged ? s : undefined;
+  }
+
+  abstract render(ip: string): FindingDraft | undefined;
+
+  sweep(): void {}
+
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }), remove);
+  }
+
+  restore(rows: readonly StateRow[]): void {
+    for (const row of rows) {
+      try {
+        const s = JSON.parse(row.state) as Seen;
+        this.table.restore(row.ip, {
+          firstAt: s.firstAt ?? row.lastAt,
+          flagged: s.flagged === true,
+          user: s.user ?? '',
+        });
+      } catch {
+        this.table.restore(row.ip, { firstAt: row.lastAt, flagged: false, user: '' });
+      }
+    }
+  }
+}

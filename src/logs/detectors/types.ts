@@ -1,0 +1,75 @@
+import type { LogDetectorId, LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { FindingDraft } from '../../domain/finding.js';
+import type { LogEvent } from '../log-event.js';
+
+export interface DetectorContext {
+  readonly source: LogSourceConfig;
+  readonly settings: LogDetectorSettings;
+  /** Bound on addresses this detector tracks for this source. */
+  readonly maxTracked: number;
+}
+
+/** Persisted per-address state: JSON text plus the log time it was last touched. */
+export interface StateRow {
+  readonly ip: string;
+  readonly state: string;
+  readonly lastAt: number;
+}
+
+/**
+ * One detector watching one source. It only ever sees addresses from outside the LAN that
+ * are not allow-listed (the engine filters), and it never talks to Discord: it keeps state and
+ * renders findings when asked.
+ */
+export interface DetectorInstance {
+  readonly id: LogDetectorId;
+  /** EV_* bits this detector wants. */
+  readonly mask: number;
+  /**
+   * Takes one event for `ip` (canonical). `learning` is true while the first pass over a
+   * source builds its baseline (first-seen detectors stay quiet). Returns true when the
+   * finding for this address changed and must be rendered again.
+   */
+  observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean;
+  /** True when an event for this address cannot change anything (already known): skips time parsing. */
+  settled(ip: string): boolean;
+  /** The current finding for an address, if it is flagged. */
+  render(ip: string): FindingDraft | undefined;
+  /** Forgets windows that ended before `now` (log time). */
+  sweep(now: number): void;
+  /** Writes the state changed since the last drain (called inside the commit transaction). */
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void;
+  restore(rows: readonly StateRow[]): void;
+  /** Entries dropped because the bound was reached. */
+  readonly evicted: number;
+  readonly tracked: number;
+}
+
+export interface Detector {
+  readonly id: LogDetectorId;
+  create(ctx: DetectorContext): DetectorInstance;
+}
+
+/** Finding keys: `<detector>:<source>:<ip>`, stable across passes and restarts. */
+export function findingKey(detector: LogDetectorId, sourceId: string, ip: string): string {
+  return `${detector}:${sourceId}:${ip}`;
+}
+
+/**
+ * Counts shown in evidence move in steps (threshold, 2x, 5x, 10x, ...), so a running attack
+ * updates its alert a handful of times instead of on every review pass.
+ */
+export function milestone(count: number, threshold: number): number {
+  let step = threshold;
+  for (const factor of [2, 5, 10, 20, 50, 100, 200, 500, 1000, 10_000]) {
+    if (count < threshold * factor) return step;
+    step = threshold * factor;
+  }
+  return step;
+}
+
+export function isoMinute(ms: number): string {
+  return Number.isFinite(ms)
+    ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : 'unknown time';
+}

@@ -1,0 +1,117 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { LogsConfig, NetworkConfig } from '../config/index.js';
+import type { LogReviewRepository } from '../db/log-review-repository.js';
+import type { FindingDraft } from '../domain/finding.js';
+import { errorReference } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AddressBookOptions } from './address-book.js';
+import { type SourcePassResult, SourceReview } from './source-review.js';
+
+/** The check id under which log findings enter the alert lifecycle. */
+export const LOG_REVIEW_SOURCE = 'log-review';
+
+export interface LogReviewerDeps {
+  readonly logs: LogsConfig;
+  readonly network: NetworkConfig;
+  readonly repo: LogReviewRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Extra allow-list (the database's /allow entries); config ALLOWLIST is always applied. */
+  readonly isAllowed?: (ip: string) => boolean;
+}
+
+export interface SourceFailure {
+  readonly sourceId: string;
+  readonly kind: string;
+  readonly path: string;
+  readonly status: 'error';
+  /** Safe to show: names the reference of the full error in the bot's log. */
+  readonly message: string;
+}
+
+export interface ReviewResult {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly sources: readonly (SourcePassResult | SourceFailure)[];
+  /** Every finding the review currently reports (open until it expires). */
+  readonly findings: readonly FindingDraft[];
+}
+
+/**
+ * Runs review passes over every configured source. Each source keeps its state in memory
+ * between passes; everything that matters is committed with the file offset, so a new process
+ * continues exactly where the last commit left off. Passes never overlap.
+ */
+export class LogReviewer {
+  private readonly runtimes = new Map<string, SourceReview>();
+  private running: Promise<ReviewResult> | null = null;
+
+  constructor(private readonly deps: LogReviewerDeps) {}
+
+  /** One pass; a call during a running pass waits for that pass instead of starting another. */
+  review(): Promise<ReviewResult> {
+    if (this.running) return this.running;
+    this.running = this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<ReviewResult> {
+    const { logs, network, repo, clock, logger } = this.deps;
+    const startedAt = clock.now();
+    const t0 = performance.now();
+    const addresses: AddressBookOptions = {
+      lanCidrs: network.lanCidrs,
+      allowlist: network.allowlist,
+      publicIp: network.publicIp,
+      isAllowed: this.deps.isAllowed,
+      cacheSize: logs.maxTrackedAddresses,
+    };
+    const sources: (SourcePassResult | SourceFailure)[] = [];
+    for (const source of logs.sources) {
+      let runtime = this.runtimes.get(source.id);
+      try {
+        if (!runtime) {
+          runtime = new SourceReview({
+            source,
+            settings: logs.settings[source.kind],
+            logs,
+            repo,
+            now: () => clock.now(),
+          });
+          this.runtimes.set(source.id, runtime);
+        }
+        const result = runtime.pass(addresses);
+        if (result.status === 'missing')
+          logger.warn('log file not found', { source: source.id, path: result.path });
+        if (result.rotated || result.truncated) {
+          logger.info('log file rotated or truncated', {
+            source: source.id,
+            rotated: result.rotated,
+            truncated: result.truncated,
+          });
+        }
+        sources.push(result);
+      } catch (error) {
+        // In-memory state may be ahead of the database now: rebuild it from the last commit.
+        this.runtimes.delete(source.id);
+        const ref = errorReference();
+        logger.error('log review of a source failed', { source: source.id, ref, error });
+        sources.push({
+          sourceId: source.id,
+          kind: source.kind,
+          path: source.path,
+          status: 'error',
+          message: `could not review ${source.id} (reference ${ref}; details in the bot's log)`,
+        });
+      }
+      await yieldToEventLoop();
+    }
+    const now = clock.now();
+    repo.expireFindings(now);
+    const findings = repo.activeFindings().map((row) => row.draft);
+    return { startedAt, durationMs: performance.now() - t0, sources, findings };
+  }
+}

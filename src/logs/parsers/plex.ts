@@ -1,0 +1,326 @@
+import { digits2, digitsN, LocalTimeZone, monthAt } from '../local-time.js';
+import {
+  detach,
+  EV_BAD_TOKEN,
+  EV_CLIENT_ERROR,
+  EV_FAILURE,
+  EV_OWNER,
+  EV_ROUTINE,
+  EV_SUCCESS,
+  type LogEvent,
+  type TimeSource,
+} from '../log-event.js';
+import { publicPlexPaths, routinePlexRequests } from '../routine-plex-requests.js';
+import { statusAt } from './http-status.js';
+import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
+
+/**
+ * Plex Media Server.log:
+ *   Nov 25, 2026 19:10:45.123 [0x7f0a1b2c3d4e] DEBUG - Request: [203.0.113.7:51234 (WAN)] GET /library/sections (6 live) #1a2b GZIP Signed-in Token ()
+ *   Nov 25, 2026 19:10:45.125 [0x7f0a1b2c3d4e] DEBUG - Completed: [203.0.113.7:51234] 401 GET /library/sections (6 live) #1a2b GZIP 0ms 357 bytes
+ *   Nov 25, 2026 19:10:46.001 [140123456] DEBUG - [Req#8b] Auth: authenticated user 1 as alice
+ * Old builds have no milliseconds; newer ones add `[Req#..]` tags; thread ids are hex or
+ * decimal; IPv6 addresses come bracketed inside the brackets. Times are local without a zone.
+ *
+ * Only the message *start* is matched (`Request: [`, `Completed: [`, `Auth: authenticated
+ * user `) at the position right after the level, and request paths never contain spaces, so a
+ * path or user agent that imitates a Plex line is just text inside another message.
+ *
+ * Cross-line memory: a `Signed-in Token ()` request waits for its Completed line (bad token);
+ * the last request address per thread / request tag attributes the next Auth line.
+ */
+const PENDING_CAP = 2048;
+/** Recent requests remembered for Auth lines (which follow their request within a few lines). */
+const RING = 64;
+
+export class PlexParser implements LineParser, TimeSource {
+  private readonly zone: LocalTimeZone;
+  private lastTime = Number.NaN;
+  /** `ip:port path` of requests sent with an empty token, until their Completed line. */
+  private pending = new Map<string, number>();
+  /**
+   * The last RING requests as positions into the text they were read from: recording one costs
+   * no allocation (most lines are requests); strings are cut only when an Auth line asks.
+   */
+  private readonly ringText: string[] = new Array<string>(RING).fill('');
+  private readonly ringPos = new Int32Array(RING * 4);
+  private ringHead = 0;
+  private ringSize = 0;
+  private minuteKey = '';
+  private minuteMs = 0;
+
+  constructor(options: ParserOptions) {
+    this.zone = new LocalTimeZone(options.timeZone);
+  }
+
+  parse(text: string, start: number, end: number, ev: LogEvent): boolean {
+    // `Nov 25, 2026 19:10:45` (day possibly one digit), then `.mmm` on newer builds.
+    const month = monthAt(text, start);
+    if (month < 0 || text.charCodeAt(start + 3) !== 32) return false;
+    const d = text.charCodeAt(start + 5) === 44 ? 1 : 2;
+    const comma = start + 4 + d;
+    if (text.charCodeAt(comma) !== 44 || text.charCodeAt(comma + 1) !== 32) return false;
+    const y = comma + 2;
+    if (text.charCodeAt(y + 4) !== 32) return false;
+    const timeAt = y + 5;
+    if (text.charCodeAt(timeAt + 2) !== 58 || text.charCodeAt(timeAt + 5) !== 58) return false;
+    let p = timeAt + 8;
+    let ms = 0;
+    if (text.charCodeAt(p) === 46) {
+      ms = digitsN(text, p + 1, 3);
+      if (ms < 0) return false;
+      p += 4;
+    }
+    if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 91) return false;
+    const threadStart = p + 2;
+    const threadEnd = text.indexOf('] ', threadStart);
+    if (threadEnd === -1 || threadEnd - threadStart > 24 || threadEnd >= end) return false;
+    // Level, then ` - `; tags such as `[Req#8b]` may sit before or after the dash.
+    let m = text.indexOf(' ', threadEnd + 2);
+    if (m === -1 || m - threadEnd > 10 || m >= end) return false;
+    m++;
+    let tagStart = -1;
+    let tagEnd = -1;
+    for (let guard = 0; guard < 4; guard++) {
+      const c = text.charCodeAt(m);
+      if (c === 45 && text.charCodeAt(m + 1) === 32) {
+        m += 2;
+      } else if (c === 91 && text.charCodeAt(m + 4) === 35 /* [Req# */) {
+        const close = text.indexOf('] ', m);
+        if (close === -1 || close - m > 40 || close >= end) break;
+        tagStart = m + 1;
+        tagEnd = close;
+        m = close + 2;
+      } else {
+        break;
+      }
+    }
+    const c0 = text.charCodeAt(m);
+    if (c0 === 67 /* C */ && text.startsWith('Completed: [', m)) {
+      this.completed(text, m + 12, end, ev);
+    } else if (c0 === 82 /* R */ && text.startsWith('Request: [', m)) {
+      this.request(text, m + 10, end, threadStart, threadEnd, tagStart, tagEnd);
+      return true;
+    } else if (c0 === 65 /* A */ && text.startsWith('Auth: authenticated user ', m)) {
+      this.auth(text, m + 25, end, ev, threadStart, threadEnd, tagStart, tagEnd);
+    } else {
+      return true;
+    }
+    if (ev.flags !== 0) ev.setLazyTime(this, text, start);
+    return true;
+  }
+
+  /** The time of the line starting at `start` (already validated by parse). */
+  timeOf(text: string, start: number): number {
+    const month = monthAt(text, start);
+    const d = text.charCodeAt(start + 5) === 44 ? 1 : 2;
+    const y = start + 6 + d;
+    const timeAt = y + 5;
+    const ms = text.charCodeAt(timeAt + 8) === 46 ? digitsN(text, timeAt + 9, 3) : 0;
+    return this.time(text, start, month, d, y, timeAt, Math.max(0, ms));
+  }
+
+  private completed(text: string, a: number, end: number, ev: LogEvent): void {
+    const close = text.indexOf('] ', a);
+    if (close === -1 || close - a > 64 || close + 5 > end) return;
+    const status = statusAt(text, close + 2);
+    if (status < 0) return;
+    const methodEnd = text.indexOf(' ', close + 6);
+    if (methodEnd === -1 || methodEnd >= end) return;
+    let pathEnd = text.indexOf(' ', methodEnd + 1);
+    if (pathEnd === -1 || pathEnd > end) pathEnd = end;
+    ev.status = status;
+    ev.setPath(text, methodEnd + 1, pathEnd);
+    if (status >= 200 && status < 300) {
+      if (!publicPlexPaths.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_SUCCESS;
+    } else if (status >= 400 && status < 500) {
+      let badToken = false;
+      if (status === 401 && this.pending.size > 0) {
+        const key = `${text.slice(a, close)} ${text.slice(methodEnd + 1, pathEnd)}`;
+        badToken = this.pending.delete(key);
+      }
+      if (badToken) ev.flags = EV_BAD_TOKEN;
+      else if (routinePlexRequests.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_ROUTINE;
+      else ev.flags = status === 401 ? EV_FAILURE | EV_CLIENT_ERROR : EV_CLIENT_ERROR;
+    }
+    if (ev.flags !== 0) {
+      const e = hostEnd(text, a, close);
+      ev.setIp(text, hostStart, e);
+    }
+  }
+
+  private request(
+    text: string,
+    a: number,
+    end: number,
+    threadStart: number,
+    threadEnd: number,
+    tagStart: number,
+    tagEnd: number,
+  ): void {
+    const open = text.indexOf(' (', a);
+    if (open === -1 || open - a > 64 || open >= end) return;
+    const close = text.indexOf(')] ', open);
+    if (close === -1 || close - open > 16) return;
+    const methodEnd = text.indexOf(' ', close + 3);
+    if (methodEnd === -1 || methodEnd >= end) return;
+    let pathEnd = text.indexOf(' ', methodEnd + 1);
+    if (pathEnd === -1 || pathEnd > end) pathEnd = end;
+    // Everything after the path is written by Plex (paths never contain spaces).
+    // `Signed-in Token ()` closes the line when the token was not accepted (checked in place:
+    // a search would run on into the rest of the chunk).
+    if (end - pathEnd >= 9 && text.startsWith(' Token ()', end - 9)) {
+      if (this.pending.size >= PENDING_CAP) this.pending.delete(this.pending.keys().next().value as string);
+      this.pending.set(detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`), 1);
+    }
+    const slot = this.ringHead;
+    const end_ = hostEnd(text, a, open);
+    this.ringText[slot] = text;
+    this.ringPos[slot * 4] = tagStart >= 0 ? tagStart : threadStart;
+    this.ringPos[slot * 4 + 1] = tagStart >= 0 ? tagEnd : threadEnd;
+    this.ringPos[slot * 4 + 2] = hostStart;
+    this.ringPos[slot * 4 + 3] = end_;
+    this.ringHead = (slot + 1) % RING;
+    if (this.ringSize < RING) this.ringSize++;
+  }
+
+  /** The address of the latest remembered request with this thread id / request tag. */
+  private recentHost(key: string): string | undefined {
+    for (let k = 1; k <= this.ringSize; k++) {
+      const slot = (this.ringHead - k + RING) % RING;
+      const from = this.ringPos[slot * 4] as number;
+      const to = this.ringPos[slot * 4 + 1] as number;
+      const t = this.ringText[slot] as string;
+      if (to - from === key.length && t.startsWith(key, from)) {
+        return detach(t.slice(this.ringPos[slot * 4 + 2], this.ringPos[slot * 4 + 3]));
+      }
+    }
+    return undefined;
+  }
+
+  private remembered(): [string, string][] {
+    const out: [string, string][] = [];
+    for (let k = this.ringSize; k >= 1; k--) {
+      const slot = (this.ringHead - k + RING) % RING;
+      const t = this.ringText[slot] as string;
+      const p = this.ringPos;
+      out.push([
+        detach(t.slice(p[slot * 4], p[slot * 4 + 1])),
+        detach(t.slice(p[slot * 4 + 2], p[slot * 4 + 3])),
+      ]);
+    }
+    return out;
+  }
+
+  private remember(key: string, host: string): void {
+    const text = `${key} ${host}`;
+    const slot = this.ringHead;
+    this.ringText[slot] = text;
+    this.ringPos[slot * 4] = 0;
+    this.ringPos[slot * 4 + 1] = key.length;
+    this.ringPos[slot * 4 + 2] = key.length + 1;
+    this.ringPos[slot * 4 + 3] = text.length;
+    this.ringHead = (slot + 1) % RING;
+    if (this.ringSize < RING) this.ringSize++;
+  }
+
+  private auth(
+    text: string,
+    a: number,
+    end: number,
+    ev: LogEvent,
+    threadStart: number,
+    threadEnd: number,
+    tagStart: number,
+    tagEnd: number,
+  ): void {
+    // `1 as alice`: user 1 is the server owner.
+    if (text.charCodeAt(a) !== 49 || !text.startsWith(' as ', a + 1)) return;
+    const key = tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd);
+    const ip = this.recentHost(key);
+    if (ip === undefined || ip === '') return;
+    ev.flags = EV_OWNER;
+    ev.setIpString(ip);
+    ev.user = detach(text.slice(a + 5, end));
+  }
+
+  private time(
+    text: string,
+    start: number,
+    month: number,
+    d: number,
+    y: number,
+    t: number,
+    ms: number,
+  ): number {
+    if (this.minuteKey !== '' && text.startsWith(this.minuteKey, start)) {
+      const s = digits2(text, t + 6);
+      if (s >= 0) {
+        const value = this.minuteMs + s * 1000 + ms;
+        this.lastTime = value;
+        return value;
+      }
+    }
+    const day = d === 1 ? text.charCodeAt(start + 4) - 48 : digits2(text, start + 4);
+    const year = digitsN(text, y, 4);
+    const hour = digits2(text, t);
+    const minute = digits2(text, t + 3);
+    const second = digits2(text, t + 6);
+    if (day < 1 || year < 0 || hour < 0 || minute < 0 || second < 0) return Number.NaN;
+    const value = this.zone.toEpoch(year, month, day, hour, minute, second, ms, this.lastTime);
+    // Cache the minute only off a DST fold: there the same text can mean two instants.
+    const minuteMs = value - second * 1000 - ms;
+    if (this.zone.toEpoch(year, month, day, hour, minute, 0, 0) === minuteMs) {
+      this.minuteKey = detach(text.slice(start, t + 5));
+      this.minuteMs = minuteMs;
+    } else {
+      this.minuteKey = '';
+    }
+    this.lastTime = value;
+    return value;
+  }
+
+  saveState(): unknown {
+    return {
+      lastTime: Number.isNaN(this.lastTime) ? null : this.lastTime,
+      pending: [...this.pending.keys()],
+      threads: this.remembered(),
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as { lastTime?: unknown; pending?: unknown; threads?: unknown } | null;
+    if (!s || typeof s !== 'object') return;
+    if (typeof s.lastTime === 'number') this.lastTime = s.lastTime;
+    if (Array.isArray(s.pending)) {
+      this.pending = new Map(s.pending.filter((k): k is string => typeof k === 'string').map((k) => [k, 1]));
+    }
+    if (Array.isArray(s.threads)) {
+      for (const e of s.threads) {
+        if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+          this.remember(e[0], e[1]);
+      }
+    }
+  }
+}
+
+/**
+ * `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555`:
+ * returns where the address ends and leaves its start in `hostStart` (no array per line).
+ */
+let hostStart = 0;
+function hostEnd(text: string, a: number, b: number): number {
+  if (text.charCodeAt(a) === 91) {
+    const close = text.indexOf(']', a);
+    hostStart = a + 1;
+    return close === -1 || close > b ? a + 1 : close;
+  }
+  hostStart = a;
+  const colon = text.lastIndexOf(':', b - 1);
+  return colon < a ? b : colon;
+}
+
+export const plexParser: ParserDefinition = {
+  kinds: ['plex'],
+  create: (options) => new PlexParser(options),
+};

@@ -1,0 +1,69 @@
+import type { AlertOutbox } from '../alerts/alert-outbox.js';
+import { planAlerts } from '../alerts/alert-policy.js';
+import { changeDigest } from '../alerts/digest.js';
+import type { AppContext } from '../app-context.js';
+import type { FindingChanges } from '../db/finding-repository.js';
+import type { Repositories } from '../db/index.js';
+import { toFinding } from '../domain/finding.js';
+import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
+
+/**
+ * Puts a review's findings through the same lifecycle as a scan's: new, changed and resolved
+ * are decided by the findings repository. The review always reports its complete current set
+ * (findings stay in it until they expire), so the source counts as completed every time.
+ */
+export function recordReview(repos: Repositories, result: ReviewResult, now: number): FindingChanges {
+  return repos.findings.apply({
+    runId: null,
+    completedSources: [LOG_REVIEW_SOURCE],
+    findings: result.findings.map((draft) => toFinding(LOG_REVIEW_SOURCE, draft)),
+    now,
+  });
+}
+
+/** One review pass inside the bot, with one digest of what changed (quiet when nothing did). */
+export async function runScheduledReview(ctx: AppContext, alerts: AlertOutbox): Promise<void> {
+  try {
+    const result = await ctx.reviewer.review();
+    const changes = recordReview(ctx.repos, result, ctx.clock.now());
+    const plan = planAlerts(changes, {
+      findings: ctx.repos.findings,
+      now: ctx.clock.now(),
+      renotifyMs: ctx.config.exposure.criticalRenotifyMs,
+    });
+    const messages = changeDigest(plan.changes, { title: 'Log review', reminders: plan.reminders });
+    await alerts.post(messages.map((embeds) => ({ embeds })));
+    ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
+  } catch (error) {
+    ctx.logger.error('scheduled log review failed', { error });
+  }
+}
+
+export interface ReviewSchedule {
+  /** Stops scheduling and waits for a pass in progress (it commits as it goes). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reviews continuously: the next pass starts LOG_REVIEW_INTERVAL after the previous one ended,
+ * so passes never overlap however long a backlog takes. Nothing runs without LOG_SOURCES.
+ */
+export function scheduleReviews(ctx: AppContext, alerts: AlertOutbox): ReviewSchedule {
+  if (ctx.config.logs.sources.length === 0) return { stop: async () => undefined };
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = runScheduledReview(ctx, alerts).finally(() => {
+      if (!stopped) timer = setTimeout(tick, ctx.config.logs.reviewIntervalMs);
+    });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app-context.js';
+import { type BotHandle, startBot } from '../../src/bot.js';
+import { ManualClock } from '../../src/clock.js';
+import { runScheduledReview } from '../../src/logs/scheduled-review.js';
+import { FakeDiscord } from '../harness/fake-discord.js';
+import { FakePlex } from '../harness/fake-plex.js';
+import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+
+interface Embed {
+  title?: string;
+  author?: { name: string };
+  footer?: { text: string };
+}
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
+const sshLine = (ip: string, second: number) =>
+  `2026-11-25T12:00:${String(second).padStart(2, '0')}+00:00 nas sshd[42]: Failed password for root from ${ip} port 5555 ssh2\n`;
+
+describe('continuous log review inside the bot', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let discord: FakeDiscord;
+  let plex: FakePlex;
+  let app: AppContext | undefined;
+  let bot: BotHandle | undefined;
+  let clock: ManualClock;
+  let log: string;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    log = join(dir.path, 'auth.log');
+    discord = new FakeDiscord();
+    await discord.start();
+    plex = new FakePlex();
+    await plex.start();
+    clock = new ManualClock(NOW);
+    app = testContext(
+      testEnv({
+        databasePath: `${dir.path}/db.sqlite`,
+        plexUrl: plex.url,
+        DISCORD_TOKEN: TEST_DISCORD_TOKEN,
+        DISCORD_APPLICATION_ID: TEST_IDS.application,
+        DISCORD_GUILD_ID: TEST_IDS.guild,
+        ALERT_CHANNEL_ID: TEST_IDS.channel,
+        APPROVER_ROLE_IDS: TEST_IDS.approverRole,
+        DISCORD_API_URL: discord.apiUrl,
+        LOG_SOURCES: `sshd:${log}`,
+        LOG_TIMEZONE: 'UTC',
+        LOG_FINDING_RETENTION: '1h',
+      }),
+      { clock },
+    );
+    if (!app.config.discord) throw new Error('no discord config');
+    bot = await startBot(app, app.config.discord, { schedule: false });
+  });
+  afterEach(async () => {
+    await bot?.stop();
+    app?.close();
+    await discord.stop();
+    await plex.stop();
+    dir.remove();
+  });
+
+  const posts = (): Embed[] =>
+    discord
+      .callsTo('POST', new RegExp(`^/channels/${TEST_IDS.channel}/messages$`))
+      .flatMap((c) => (c.body as { embeds?: Embed[] }).embeds ?? []);
+  const review = async () => {
+    if (!app || !bot) throw new Error('not started');
+    await runScheduledReview(app, bot.ctx.alerts);
+  };
+
+  it('alerts once on SSH brute force with a block suggestion, stays quiet, then resolves it', async () => {
+    writeFileSync(log, '');
+    await review();
+    expect(posts()).toEqual([]);
+    appendFileSync(log, [0, 1, 2, 3, 4, 5].map((s) => sshLine('203.0.113.66', s)).join(''));
+    await review();
+    await discord.waitFor(() => posts().length > 0);
+    const first = posts();
+    expect(first.map((e) => e.title)).toEqual([
+      expect.stringContaining('Brute force from 203.0.113.66 on sshd'),
+    ]);
+    expect(first[0]?.author?.name).toContain('Log review');
+    const stored = app?.repos.findings.get('log-review:brute-force:sshd:203.0.113.66');
+    expect(stored?.action).toMatchObject({ kind: 'block-ip', ip: '203.0.113.66', durationMs: 86_400_000 });
+    // Nothing new: no second alert.
+    await review();
+    expect(posts()).toHaveLength(1);
+    // An hour after the last failure the finding expires: resolved.
+    clock.advance(2 * 3_600_000);
+    await review();
+    await discord.waitFor(() => posts().length > 1);
+    expect(posts()[1]?.title).toContain('Resolved');
+  });
+});
