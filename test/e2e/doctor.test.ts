@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { PermissionFlagsBits } from 'discord.js';
@@ -196,6 +196,29 @@ describe('plex-warden doctor', () => {
     expect(code).toBe(0);
     expect(line(stdout, 'Configuration')).toMatch(/no Discord keys/);
     expect(line(stdout, 'Discord token')).toMatch(/^- /);
+  });
+
+  it('log sources: skipped when none are configured, ✘ naming a missing or unreadable file', async () => {
+    const none = await runCliInProcess(['doctor'], env());
+    expect(none.stdout).not.toMatch(/Log sources/);
+    const present = join(dir.path, 'access.log');
+    writeFileSync(present, '');
+    const missing = join(dir.path, 'nope.log');
+    const { code, stdout } = await runCliInProcess(
+      ['doctor', '--only', 'log-sources'],
+      env({ LOG_SOURCES: `nginx:${present},ssh=sshd:${missing}` }),
+    );
+    expect(code).toBe(1);
+    expect(line(stdout, 'Log sources')).toMatch(
+      new RegExp(`^✘ Log sources\\s+ssh: ${missing} does not exist`),
+    );
+    expect(line(stdout, 'Log sources')).not.toContain('access.log');
+    const good = await runCliInProcess(
+      ['doctor', '--only', 'log-sources'],
+      env({ LOG_SOURCES: `nginx:${present}` }),
+    );
+    expect(good.code).toBe(0);
+    expect(line(good.stdout, 'Log sources')).toMatch(/^✔ Log sources\s+readable: nginx \(nginx\)/);
   });
 
   it('rejects an unknown --only probe with exit 2', async () => {
