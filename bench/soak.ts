@@ -84,6 +84,7 @@ interface SoakResult {
   readonly logBusySeconds: number;
   readonly logCpuSeconds: number;
   readonly logReviewedAll: boolean;
+  readonly logPeak: number;
 }
 
 function cpuSecondsOf(pid: number): number {
@@ -164,7 +165,11 @@ export default async function soak(): Promise<void> {
     runs.map(([, r]) => mb(r.peak)),
   );
   row(
-    'RSS slope, second half',
+    'RSS peak in the log phase',
+    runs.map(([, r]) => mb(r.logPeak)),
+  );
+  row(
+    'RSS slope, 2nd half',
     runs.map(
       ([, r]) =>
         `${r.perMinute >= 0 ? '+' : ''}${r.perMinute.toFixed(1)} MB/min (${(r.seconds / 2).toFixed(0)} s)`,
@@ -314,6 +319,7 @@ async function soakOnce(
   // repository on a read-only connection), or, without a log engine, when the bot stays idle.
   const logLines = Number(process.env.SOAK_LOG_LINES ?? 1_000_000);
   const cpuBefore = cpuSecondsOf(pid);
+  const beforeLogs = samples.length;
   const logStart = performance.now();
   appendLogLines(accessLog, logLines);
   const size = statSync(accessLog).size;
@@ -350,7 +356,9 @@ async function soakOnce(
   dir.remove();
   if (code !== 0) console.error(`bot exited with ${code}:\n${stderr}`);
 
-  const half = samples.slice(Math.floor(samples.length / 2));
+  // Growth is judged on scans and commands; the log phase's read buffers come and go.
+  const steady = samples.slice(0, beforeLogs);
+  const half = steady.slice(Math.floor(steady.length / 2));
   return {
     scanMs,
     commandMs,
@@ -359,9 +367,10 @@ async function soakOnce(
     peak: Math.max(...samples.map((s) => s.rss)),
     perMinute: (slope(half) * 60_000) / MB,
     drift:
-      median(samples.slice(Math.floor((samples.length * 3) / 4))) -
-      median(samples.slice(Math.floor(samples.length / 4), Math.floor(samples.length / 2))),
-    seconds: (samples.at(-1)?.t ?? 0) / 1000,
+      median(steady.slice(Math.floor((steady.length * 3) / 4))) -
+      median(steady.slice(Math.floor(steady.length / 4), Math.floor(steady.length / 2))),
+    logPeak: Math.max(0, ...samples.slice(beforeLogs).map((s) => s.rss)),
+    seconds: (steady.at(-1)?.t ?? 0) / 1000,
     exitCode: code,
     logLines,
     logBusySeconds,
