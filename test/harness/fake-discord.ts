@@ -82,6 +82,7 @@ export class FakeDiscord {
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<WebSocket>();
+  private readonly readySessions = new WeakSet<WebSocket>();
   private seq = 0;
   private readonly waiters: {
     match: (call: RecordedCall) => boolean;
@@ -124,6 +125,11 @@ export class FakeDiscord {
 
   get connected(): boolean {
     return this.sessions.size > 0;
+  }
+
+  /** A session got READY or RESUMED: dispatches from now on reach the client's handlers. */
+  get ready(): boolean {
+    return [...this.sessions].some((ws) => this.readySessions.has(ws));
   }
 
   /** Resolves with the first recorded call (past or future) matching `match`. */
@@ -275,12 +281,16 @@ export class FakeDiscord {
       const payload = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (payload.op === 1) this.send(ws, { op: 11 });
       if (payload.op === 2) this.identify(ws);
-      if (payload.op === 6) this.send(ws, { op: 0, t: 'RESUMED', s: ++this.seq, d: {} });
+      if (payload.op === 6) {
+        this.send(ws, { op: 0, t: 'RESUMED', s: ++this.seq, d: {} });
+        this.readySessions.add(ws);
+      }
     });
   }
 
   private identify(ws: WebSocket): void {
     this.identifies += 1;
+    this.readySessions.add(ws);
     const bot = {
       id: TEST_IDS.bot,
       username: 'plex-warden',
