@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { type ActionsConfig, readActionsConfig } from './actions.js';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
@@ -7,13 +8,14 @@ import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { CoreConfig, DiscordConfig, NetworkConfig, PlexConfig };
+export type { ActionsConfig, CoreConfig, DiscordConfig, NetworkConfig, PlexConfig };
 
 export interface Config {
   readonly core: CoreConfig;
   readonly discord: DiscordConfig | null;
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
+  readonly actions: ActionsConfig;
 }
 
 export interface LoadOptions {
@@ -32,6 +34,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     discord: readDiscordConfig(r, options.requireDiscord),
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
+    actions: readActionsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
