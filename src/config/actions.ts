@@ -75,8 +75,10 @@ export function readActionsConfig(r: EnvReader): ActionsConfig {
   const approvalsRequired = r.int('APPROVALS_REQUIRED', { default: 1, min: 1, max: 10 }) ?? 1;
   const proposalTtlMs =
     r.duration('PROPOSAL_TTL', { default: 30 * 60_000, minMs: 10_000, maxMs: 7 * DAY }) ?? 30 * 60_000;
-  const banMaxMs = r.duration('BAN_MAX_DURATION', { default: 30 * DAY, minMs: 60_000, maxMs: 3650 * DAY }) ?? 30 * DAY;
-  const banDefaultMs = r.duration('BAN_DEFAULT_DURATION', { default: DAY, minMs: 1_000, maxMs: banMaxMs }) ?? DAY;
+  const banMaxMs =
+    r.duration('BAN_MAX_DURATION', { default: 30 * DAY, minMs: 60_000, maxMs: 3650 * DAY }) ?? 30 * DAY;
+  const banDefaultMs =
+    r.duration('BAN_DEFAULT_DURATION', { default: DAY, minMs: 1_000, maxMs: banMaxMs }) ?? DAY;
   const banEscalationFactor = r.int('BAN_ESCALATION_FACTOR', { default: 2, min: 1, max: 10 }) ?? 2;
   const banEscalationCapMs =
     r.duration('BAN_ESCALATION_CAP', { default: 7 * DAY, minMs: 1_000, maxMs: banMaxMs }) ?? 7 * DAY;
