@@ -9,9 +9,12 @@
  * How to fix failures: the bot needs CAP_NET_ADMIN; `nft list table inet plex_warden` shows
  * what it did; deleting the table removes every ban (the next start re-applies them).
  *
- * Everything goes to `nft -j -f -` as JSON on stdin: no quoting, one atomic batch per call.
+ * Everything goes to nft as one JSON batch (`nft -j JSON`): no quoting, atomic per call.
  */
 
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { assertCanonical, type BlockTarget, parseBlockTarget } from '../net/block-policy.js';
 import { requireSuccess, runProgram } from './run-program.js';
@@ -33,6 +36,9 @@ const SETS = {
 } as const satisfies Record<string, { name: string; type: string; flags: readonly string[] }>;
 
 type SetKey = keyof typeof SETS;
+
+/** Linux limits one argv string to 128 KiB (MAX_ARG_STRLEN); stay well below. */
+const MAX_ARG_BYTES = 100_000;
 
 /** nft keeps comments up to 128 bytes; printable ASCII keeps the JSON and `nft list` tidy. */
 const MAX_COMMENT = 120;
@@ -140,14 +146,34 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   private async apply(commands: readonly unknown[], what: string, signal?: AbortSignal): Promise<void> {
-    const argv = [...this.options.nft, '-j', '-f', '-'];
-    const input = JSON.stringify({ nftables: commands });
-    requireSuccess(
-      'nftables',
-      argv,
-      await runProgram(argv, { input, timeoutMs: this.options.timeoutMs, signal }),
-      what,
-    );
+    const json = JSON.stringify({ nftables: commands });
+    // nft cannot read `-f -` from a socket (Node's stdio pipes are sockets: "Could not open
+    // /dev/stdin"), so the JSON goes as one argv element — still no shell, no quoting — or,
+    // when too big for one argument, through a private temporary file.
+    if (Buffer.byteLength(json) <= MAX_ARG_BYTES) {
+      const argv = [...this.options.nft, '-j', json];
+      requireSuccess(
+        'nftables',
+        argv,
+        await runProgram(argv, { timeoutMs: this.options.timeoutMs, signal }),
+        what,
+      );
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'plex-warden-nft-'));
+    try {
+      const file = join(dir, 'batch.json');
+      await writeFile(file, json, { mode: 0o600 });
+      const argv = [...this.options.nft, '-j', '-f', file];
+      requireSuccess(
+        'nftables',
+        argv,
+        await runProgram(argv, { timeoutMs: this.options.timeoutMs, signal }),
+        what,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
 
