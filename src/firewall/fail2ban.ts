@@ -4,7 +4,10 @@
  * where bans live, enforced by whatever action the jail uses.
  * Known limits: fail2ban keeps the ban time itself (the jail's `bantime`); the bot unbans at
  * the ban's expiry and re-applies on start, so set the jail's bantime at least as long as
- * BAN_MAX_DURATION. `status` gives no expiry times.
+ * BAN_MAX_DURATION. `status` gives no expiry times. Enforcement is the jail's action: the
+ * stock `nftables-*` actions hook input only (not forward: Docker-published ports stay open)
+ * and their set has no `flags interval`, so a range is listed as banned but not enforced —
+ * prefer single addresses or the nftables backend for ranges.
  * How to fix failures: the jail must exist (a jail with `enabled = true` and any filter, e.g.
  * a dummy one with `backend = polling` on an empty log) and the bot must reach the socket.
  */

@@ -42,12 +42,21 @@ export function runProgram(argv: readonly string[], options: RunOptions): Promis
     const child = spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
+      // Own process group, so a timeout kills the script's children too (a `sleep` left behind
+      // would hold the output pipes open and the call would hang past its timeout).
+      detached: true,
       signal: options.signal,
       env: CHILD_ENV,
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
     }, options.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (stdout.length < max) stdout += chunk;
@@ -71,6 +80,9 @@ export function runProgram(argv: readonly string[], options: RunOptions): Promis
       setImmediate(() => finish(null));
     });
     child.on('close', (code) => finish(code));
+    child.on('exit', (code) => {
+      if (timedOut) finish(code);
+    });
   });
 }
 
