@@ -50,3 +50,12 @@ export interface Check {
 export class CheckError extends Error {
   override readonly name = 'CheckError';
 }
+
+/**
+ * A check has nothing to say this time because something another check already reports is
+ * missing (e.g. Plex unreachable: plex-reachable says so once, instead of every Plex check
+ * raising its own "could not run"). Its previous findings stay open: unknown is not fixed.
+ */
+export class CheckSkipped extends Error {
+  override readonly name = 'CheckSkipped';
+}

@@ -5,6 +5,8 @@ export interface PlexConfig {
   /** Optional: without it only unauthenticated checks run, and plex-reachable says so. */
   readonly token: string | undefined;
   readonly timeoutMs: number;
+  /** plex.tv base URL (sign-in PIN flow, token validity, downloads feed, resources). */
+  readonly tvUrl: string;
 }
 
 export function readPlexConfig(r: EnvReader): PlexConfig {
@@ -15,5 +17,6 @@ export function readPlexConfig(r: EnvReader): PlexConfig {
       expected: 'the X-Plex-Token of the server owner (at least 8 characters, no spaces)',
     }),
     timeoutMs: r.duration('PLEX_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 120_000 }) ?? 5_000,
+    tvUrl: r.url('PLEX_TV_URL', { default: 'https://plex.tv' }) ?? 'https://plex.tv',
   };
 }

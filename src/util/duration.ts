@@ -1,4 +1,5 @@
 const UNIT_MS = {
+  ms: 1,
   s: 1_000,
   m: 60_000,
   h: 3_600_000,
@@ -6,10 +7,10 @@ const UNIT_MS = {
   w: 604_800_000,
 } as const satisfies Record<string, number>;
 
-const PART = /(\d+)\s*([smhdw])/gy;
+const PART = /(\d+)(ms|[smhdw])/gy;
 
 /**
- * Parses a human duration such as `90s`, `30m`, `1h30m`, `7d` into milliseconds.
+ * Parses a human duration such as `500ms`, `90s`, `30m`, `1h30m`, `7d` into milliseconds.
  * A bare number is read as seconds. Returns undefined for anything else, including zero.
  */
 export function parseDuration(text: string): number | undefined {

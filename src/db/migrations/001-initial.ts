@@ -51,6 +51,16 @@ export const initial: Migration = {
       ) STRICT;
       CREATE INDEX finding_events_run ON finding_events (run_id);
 
+      -- Alerts wait here until Discord has them: nothing is lost while Discord is unreachable.
+      CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      ) STRICT;
+
       -- Small JSON state a check keeps between scans (a device baseline, addresses seen).
       CREATE TABLE check_state (
         check_id   TEXT NOT NULL,

@@ -1,0 +1,104 @@
+import type { APIEmbed } from 'discord.js';
+import type { Severity } from '../domain/finding.js';
+
+/** Discord's documented limits for one message and one embed. */
+export const LIMITS = {
+  embedsPerMessage: 10,
+  charsPerMessage: 6_000,
+  title: 256,
+  description: 4_096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1_024,
+  footer: 2_048,
+} as const satisfies Record<string, number>;
+
+export const SEVERITY_COLOUR = {
+  critical: 0x8b0000,
+  high: 0xe53935,
+  medium: 0xfb8c00,
+  low: 0xfdd835,
+  info: 0x1e88e5,
+} as const satisfies Record<Severity, number>;
+
+export const RESOLVED_COLOUR = 0x43a047;
+
+export const SEVERITY_ICON = {
+  critical: '🟥',
+  high: '🔴',
+  medium: '🟠',
+  low: '🟡',
+  info: '🔵',
+} as const satisfies Record<Severity, string>;
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Text that came from outside (log lines, device names, URLs) must not ping anyone or break
+ * formatting: neutralise mentions and markdown that could hide or fake content.
+ */
+export function safeText(text: string): string {
+  return text
+    .replace(/@(everyone|here)/g, '@\u200b$1')
+    .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>')
+    .replace(/```/g, 'ʼʼʼ');
+}
+
+/** Characters Discord counts toward the 6,000 per message. */
+export function embedLength(embed: APIEmbed): number {
+  return (
+    (embed.title?.length ?? 0) +
+    (embed.description?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.author?.name.length ?? 0) +
+    (embed.fields ?? []).reduce((sum, f) => sum + f.name.length + f.value.length, 0)
+  );
+}
+
+/** Enforces per-embed limits so that Discord never rejects a message we built. */
+export function clampEmbed(embed: APIEmbed): APIEmbed {
+  const out: APIEmbed = { ...embed };
+  if (out.title !== undefined) out.title = truncate(out.title, LIMITS.title);
+  if (out.description !== undefined) out.description = truncate(out.description, LIMITS.description);
+  if (out.footer) out.footer = { ...out.footer, text: truncate(out.footer.text, LIMITS.footer) };
+  if (out.fields) {
+    out.fields = out.fields.slice(0, LIMITS.fields).map((f) => ({
+      ...f,
+      name: truncate(f.name || '\u200b', LIMITS.fieldName),
+      value: truncate(f.value || '\u200b', LIMITS.fieldValue),
+    }));
+  }
+  // One embed alone must fit a message too.
+  while (embedLength(out) > LIMITS.charsPerMessage) {
+    if (out.fields && out.fields.length > 0) out.fields = out.fields.slice(0, -1);
+    else if (out.description)
+      out.description = truncate(out.description, Math.floor(out.description.length / 2));
+    else break;
+  }
+  return out;
+}
+
+/** Packs embeds, in order, into as few messages as Discord's limits allow. */
+export function packEmbeds(embeds: readonly APIEmbed[]): APIEmbed[][] {
+  const messages: APIEmbed[][] = [];
+  let current: APIEmbed[] = [];
+  let size = 0;
+  for (const raw of embeds) {
+    const embed = clampEmbed(raw);
+    const length = embedLength(embed);
+    if (
+      current.length > 0 &&
+      (current.length >= LIMITS.embedsPerMessage || size + length > LIMITS.charsPerMessage)
+    ) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(embed);
+    size += length;
+  }
+  if (current.length > 0) messages.push(current);
+  return messages;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { main } from './cli/main.js';
+import { EXIT } from './cli/types.js';
+
+main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => {
+    process.exitCode = code;
+    // Let pending log writes drain, then leave even if a library keeps a handle open.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(EXIT.failure);
+  },
+);

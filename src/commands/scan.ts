@@ -1,0 +1,34 @@
+import { SlashCommandBuilder } from 'discord.js';
+import { scanReport } from '../alerts/digest.js';
+import { checks } from '../checks/index.js';
+import { UserError } from '../errors.js';
+import type { Command } from './types.js';
+
+export const scan: Command = {
+  name: 'scan',
+  data: new SlashCommandBuilder()
+    .setName('scan')
+    .setDescription('Run the exposure checks now and show what they find')
+    .addStringOption((o) =>
+      o
+        .setName('check')
+        .setDescription('Run only this check')
+        .setRequired(false)
+        .addChoices(...checks.slice(0, 25).map((c) => ({ name: c.id, value: c.id }))),
+    )
+    .toJSON(),
+  ephemeral: false,
+  validate(interaction, ctx) {
+    const only = interaction.options.getString('check');
+    if (only !== null && !ctx.runner.checkIds.includes(only)) {
+      throw new UserError(`There is no check called "${only.slice(0, 64)}". Pick one from the list.`);
+    }
+  },
+  async execute(interaction, ctx) {
+    const only = interaction.options.getString('check');
+    const result = await ctx.runner.run({ trigger: 'command', ...(only ? { checkIds: [only] } : {}) });
+    const [first, ...rest] = scanReport(result);
+    await interaction.editReply({ embeds: first ?? [], allowedMentions: { parse: [] } });
+    for (const embeds of rest) await interaction.followUp({ embeds, allowedMentions: { parse: [] } });
+  },
+};

@@ -1,0 +1,56 @@
+import type { Database } from './database.js';
+
+export interface OutboxItem<T = unknown> {
+  readonly id: number;
+  readonly channelId: string;
+  readonly payload: T;
+  readonly createdAt: number;
+  readonly attempts: number;
+}
+
+interface RawItem {
+  id: number;
+  channel_id: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+}
+
+export class OutboxRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Adds messages in order, all or none. */
+  enqueue(channelId: string, payloads: readonly unknown[], now: number): number[] {
+    const insert = this.db.prepare('INSERT INTO outbox (channel_id, payload, created_at) VALUES (?, ?, ?)');
+    return this.db.transaction(() =>
+      payloads.map((p) => Number(insert.run(channelId, JSON.stringify(p), now).lastInsertRowid)),
+    )();
+  }
+
+  oldest<T>(): OutboxItem<T> | undefined {
+    const raw = this.db.prepare('SELECT * FROM outbox ORDER BY id LIMIT 1').get() as RawItem | undefined;
+    return raw
+      ? {
+          id: raw.id,
+          channelId: raw.channel_id,
+          payload: JSON.parse(raw.payload) as T,
+          createdAt: raw.created_at,
+          attempts: raw.attempts,
+        }
+      : undefined;
+  }
+
+  delivered(id: number): void {
+    this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+  }
+
+  failed(id: number, error: string): void {
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?')
+      .run(error.slice(0, 500), id);
+  }
+
+  pending(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+}

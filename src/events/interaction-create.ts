@@ -1,0 +1,106 @@
+import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import { commands } from '../commands/index.js';
+import type { BotContext, Command } from '../commands/types.js';
+import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../discord/authorize.js';
+import { errorReference, UserError } from '../errors.js';
+import { defineEvent } from './types.js';
+
+const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
+
+export const interactionCreate = defineEvent({
+  id: 'interaction-create',
+  event: 'interactionCreate',
+  async execute(ctx, interaction) {
+    if (interaction.isAutocomplete()) {
+      const command = byName.get(interaction.commandName);
+      if (command?.autocomplete && isAllowed(ctx, interaction)) {
+        await command
+          .autocomplete(interaction, ctx)
+          .catch((error: unknown) => ctx.logger.warn('autocomplete failed', { error }));
+      } else {
+        await interaction.respond([]).catch(() => undefined);
+      }
+      return;
+    }
+    if (!interaction.isChatInputCommand()) return;
+    await runCommand(ctx, interaction);
+  },
+});
+
+function isAllowed(ctx: BotContext, interaction: Interaction): boolean {
+  return refusal(ctx, interaction) === undefined;
+}
+
+function refusal(ctx: BotContext, interaction: Interaction) {
+  return refusalFor(ctx.discord, {
+    guildId: interaction.guildId,
+    userId: interaction.user.id,
+    isBot: interaction.user.bot,
+    roleIds: memberRoleIds(interaction.member),
+  });
+}
+
+/**
+ * The one path every slash command takes: authorize on the server side, validate arguments
+ * (ephemeral explanation, nothing runs), defer within Discord's 3 seconds, run, and turn any
+ * error into a safe reply: a UserError's own text, or a generic line with a reference.
+ */
+async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  const logger = ctx.logger.child({
+    command: interaction.commandName,
+    user: interaction.user.id,
+    interaction: interaction.id,
+  });
+  const command = byName.get(interaction.commandName);
+  const denied = refusal(ctx, interaction);
+  if (denied) {
+    logger.warn('command refused', { reason: denied });
+    await interaction.reply({
+      content: REFUSAL_TEXT[denied],
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
+    return;
+  }
+  if (!command) {
+    await interaction.reply({
+      content:
+        'This command is not known to this version of plex-warden; run `plex-warden register-commands`.',
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  try {
+    command.validate?.(interaction, ctx);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    logger.info('command arguments refused', { reason: error.message });
+    await interaction.reply({
+      content: error.message,
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
+    return;
+  }
+  try {
+    await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    await command.execute(interaction, ctx);
+  } catch (error) {
+    let content: string;
+    if (error instanceof UserError) {
+      content = error.message;
+    } else {
+      const ref = errorReference();
+      logger.error('command failed', { ref, error });
+      content = `Something went wrong on our side (reference \`${ref}\`). The details are in plex-warden's log.`;
+    }
+    try {
+      if (interaction.deferred || interaction.replied)
+        await interaction.editReply({ content, embeds: [], allowedMentions: { parse: [] } });
+      else
+        await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    } catch (replyError) {
+      logger.warn('could not report the error to Discord', { error: replyError });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, readEnvironment } from '../../src/config/index.js';
+import { TEST_DISCORD_TOKEN, TEST_IDS } from '../harness/test-env.js';
+
+const discordEnv = {
+  DISCORD_TOKEN: TEST_DISCORD_TOKEN,
+  DISCORD_APPLICATION_ID: TEST_IDS.application,
+  DISCORD_GUILD_ID: TEST_IDS.guild,
+  ALERT_CHANNEL_ID: TEST_IDS.channel,
+  APPROVER_ROLE_IDS: TEST_IDS.approverRole,
+};
+
+function problems(env: Record<string, string>, requireDiscord = true): string[] {
+  try {
+    loadConfig(env, { requireDiscord });
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('names every missing key of the bot in one report', () => {
+    const found = problems({});
+    for (const key of [
+      'DISCORD_TOKEN',
+      'DISCORD_APPLICATION_ID',
+      'DISCORD_GUILD_ID',
+      'ALERT_CHANNEL_ID',
+      'APPROVER_ROLE_IDS',
+    ]) {
+      expect(found.some((p) => p.includes(key))).toBe(true);
+    }
+    expect(found.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('needs no Discord settings for scan, and defaults the rest', () => {
+    const config = loadConfig({}, { requireDiscord: false });
+    expect(config.discord).toBeNull();
+    expect(config.plex.url).toBe('http://127.0.0.1:32400');
+    expect(config.core.databasePath).toBe('./data/plex-warden.sqlite');
+    expect(Object.isFrozen(config.core)).toBe(true);
+  });
+
+  it('still validates Discord settings that are present when not required', () => {
+    expect(problems({ DISCORD_GUILD_ID: 'abc' }, false).join('\n')).toMatch(
+      /DISCORD_GUILD_ID="abc" is invalid: expected a Discord id/,
+    );
+  });
+
+  it('names malformed ids, URLs, cron expressions and durations with what is expected', () => {
+    const found = problems({
+      ...discordEnv,
+      DISCORD_GUILD_ID: '12345',
+      PLEX_URL: 'plex.local:32400',
+      DISCORD_API_URL: 'ftp://x',
+      SCAN_SCHEDULE: 'every hour',
+      CHECK_TIMEOUT: 'soon',
+      LOG_LEVEL: 'loud',
+      APPROVER_USER_IDS: '123,abc',
+    }).join('\n');
+    expect(found).toMatch(/DISCORD_GUILD_ID="12345" is invalid: expected a Discord id \(17-20 digits/);
+    expect(found).toMatch(/PLEX_URL="plex.local:32400" is invalid: expected an absolute http or https URL/);
+    expect(found).toMatch(/DISCORD_API_URL="ftp:\/\/x" is invalid/);
+    expect(found).toMatch(/SCAN_SCHEDULE="every hour" is invalid: expected a cron expression/);
+    expect(found).toMatch(/CHECK_TIMEOUT="soon" is invalid: expected a duration/);
+    expect(found).toMatch(/LOG_LEVEL="loud" is invalid: expected one of error, warn, info, debug/);
+    expect(found).toMatch(/APPROVER_USER_IDS="123,abc" is invalid/);
+  });
+
+  it('never echoes a secret it rejects', () => {
+    const found = problems({ ...discordEnv, DISCORD_TOKEN: 'short secret value' }).join('\n');
+    expect(found).toMatch(/DISCORD_TOKEN=.*<hidden>/);
+    expect(found).not.toContain('short secret value');
+  });
+
+  it('requires at least one approver', () => {
+    const { APPROVER_ROLE_IDS: _, ...rest } = discordEnv;
+    expect(problems(rest).join('\n')).toMatch(/at least one approver/);
+  });
+
+  it('reads .env under the process environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-env-'));
+    try {
+      writeFileSync(join(dir, '.env'), 'PLEX_URL=http://10.0.0.2:32400\nLOG_LEVEL=debug\n# comment\n');
+      const env = readEnvironment({ LOG_LEVEL: 'warn' }, join(dir, '.env'));
+      const config = loadConfig(env, { requireDiscord: false });
+      expect(config.plex.url).toBe('http://10.0.0.2:32400');
+      expect(config.core.logLevel).toBe('warn');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
