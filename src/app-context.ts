@@ -1,10 +1,13 @@
+import { type Actions, createActions } from './actions/actions.js';
 import { checks as registeredChecks } from './checks/index.js';
 import type { Check, CheckDeps } from './checks/types.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/index.js';
 import { createRepositories, type Database, openDatabase, type Repositories } from './db/index.js';
+import type { FirewallBackend } from './firewall/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { PlexClient } from './plex/plex-client.js';
+import type { RemoteAccessPort } from './remote-access/remote-access-port.js';
 import { ScanRunner } from './scan/scan-runner.js';
 
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
@@ -16,6 +19,8 @@ export interface AppContext {
   readonly clock: Clock;
   readonly plex: PlexClient;
   readonly runner: ScanRunner;
+  /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
+  readonly actions: Actions;
   close(): void;
 }
 
@@ -23,6 +28,8 @@ export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly checks?: readonly Check[];
+  readonly firewall?: FirewallBackend;
+  readonly remoteAccess?: RemoteAccessPort;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -54,6 +61,15 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
+  const actions = createActions({
+    config,
+    db,
+    logger,
+    clock,
+    firewall: overrides.firewall,
+    remoteAccess: overrides.remoteAccess,
+    learnedPublicIp: () => repos.settings.get('network.publicIp'),
+  });
   let closed = false;
   return {
     config,
@@ -63,6 +79,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     plex,
     runner,
+    actions,
     close() {
       if (closed) return;
       closed = true;

@@ -124,6 +124,10 @@ export class ProposalService {
     return this.deps.proposals.byMessageId(messageId);
   }
 
+  pendingBlockExists(target: string): boolean {
+    return this.deps.proposals.pendingBlockExists(target);
+  }
+
   byId(id: number): Proposal | undefined {
     return this.deps.proposals.byId(id);
   }

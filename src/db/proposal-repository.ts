@@ -82,6 +82,17 @@ export class ProposalRepository {
     return row ? toProposal(row) : undefined;
   }
 
+  /** Whether a block of this target is already waiting for approval. */
+  pendingBlockExists(target: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM proposals WHERE status = 'pending' AND kind = 'block-ip' AND json_extract(payload, '$.target') = ?`,
+        )
+        .get(target) !== undefined
+    );
+  }
+
   /** Records an approval; false when this user had already approved. */
   addApproval(id: number, userId: string, at: number): boolean {
     const info = this.db
