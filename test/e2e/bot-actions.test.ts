@@ -168,7 +168,7 @@ describe('actions end to end (real discord.js against the fake Discord, command 
       'proposal.posted',
     ]);
     const posted = discord.messages.get(messageId);
-    expect((posted?.embeds[0] as Embed).description).toMatch(
+    expect((posted?.embeds[0] as Embed | undefined)?.description).toMatch(
       /^Block 203\.0\.113\.7 for 2h: forty failed sign-ins/,
     );
     const ephemeral = await discord.waitFor((c) => c.method === 'PATCH' && c.path.endsWith('/@original'));
