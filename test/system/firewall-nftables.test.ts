@@ -2,89 +2,27 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { NftablesBackend } from '../../src/firewall/nftables.js';
 import { type BlockTarget, parseBlockTarget } from '../../src/net/block-policy.js';
+import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
 
-/**
- * Topology (all inside namespaces this test creates and deletes):
- *
- *   atk  203.0.113.7/24  ── wan-a 203.0.113.1 ┐
- *                                             router (table inet plex_warden; HTTP on :8080)
- *   good 198.51.100.20/24 ── wan-b 198.51.100.1 ┤   forwarding on
- *                                             └ lan 192.0.2.1 ── lanhost 192.0.2.10 (HTTP on :8080)
- *
- * Connections to the router's own address take the input path; connections to lanhost are
- * forwarded through the router — like a Docker-published port.
- */
 function target(text: string): BlockTarget {
   const t = parseBlockTarget(text);
   if (!t) throw new Error(`bad target ${text}`);
   return t;
 }
 
-const SERVER = `
-  const http = require('node:http');
-  http.createServer((req, res) => res.end('ok')).listen(8080, '0.0.0.0', () => console.log('listening'));
-`;
-
 describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], () => {
   const lab = new NetnsLab('nft');
   let router = '';
   let atk = '';
   let good = '';
-  let lanhost = '';
   let backend: NftablesBackend;
-
-  function status(ns: string, url: string): string {
-    try {
-      return lab.exec(ns, 'curl', [
-        '-s',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{http_code}',
-        '--connect-timeout',
-        '1',
-        '-m',
-        '3',
-        url,
-      ]);
-    } catch (error) {
-      return /exited|failed/.test(String(error)) ? 'timeout' : String(error);
-    }
-  }
-
-  async function waitListening(ns: string, url: string): Promise<void> {
-    for (let i = 0; i < 50; i++) {
-      if (status(ns, url) === '200') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`server at ${url} never answered`);
-  }
+  let status: FirewallLab['status'];
 
   beforeAll(async () => {
-    router = lab.namespace('router');
-    atk = lab.namespace('atk');
-    good = lab.namespace('good');
-    lanhost = lab.namespace('lan');
-    lab.link(
-      { ns: atk, ifname: 'eth0', cidr: '203.0.113.7/24' },
-      { ns: router, ifname: 'wana', cidr: '203.0.113.1/24' },
-    );
-    lab.link(
-      { ns: good, ifname: 'eth0', cidr: '198.51.100.20/24' },
-      { ns: router, ifname: 'wanb', cidr: '198.51.100.1/24' },
-    );
-    lab.link(
-      { ns: lanhost, ifname: 'eth0', cidr: '192.0.2.10/24' },
-      { ns: router, ifname: 'lan0', cidr: '192.0.2.1/24' },
-    );
-    lab.ip(atk, ['route', 'add', 'default', 'via', '203.0.113.1']);
-    lab.ip(good, ['route', 'add', 'default', 'via', '198.51.100.1']);
-    lab.ip(lanhost, ['route', 'add', 'default', 'via', '192.0.2.1']);
-    lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
-    lab.spawn(router, process.execPath, ['-e', SERVER]);
-    lab.spawn(lanhost, process.execPath, ['-e', SERVER]);
+    const net = await buildFirewallLab(lab);
+    ({ router, atk, good, status } = net);
     backend = new NftablesBackend({
       table: 'plex_warden',
       nft: ['ip', 'netns', 'exec', router, 'nft'],
@@ -92,8 +30,6 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
       clock: systemClock,
     });
     await backend.prepare();
-    await waitListening(good, 'http://203.0.113.1:8080/');
-    await waitListening(good, 'http://192.0.2.10:8080/');
   });
 
   afterAll(() => lab.cleanup());
@@ -114,8 +50,8 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
 
   it('drops a blocked source on the input AND the forward path; another source still gets 200', async () => {
     await backend.block(target('203.0.113.7'), 60_000, 'plex-warden: test "quotes" $(id) ;');
-    expect(status(atk, 'http://203.0.113.1:8080/')).toBe('timeout');
-    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('timeout');
+    expect(status(atk, 'http://203.0.113.1:8080/')).toBe('blocked');
+    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('blocked');
     expect(status(good, 'http://203.0.113.1:8080/')).toBe('200');
     expect(status(good, 'http://192.0.2.10:8080/')).toBe('200');
     const listed = await backend.list();
@@ -128,7 +64,7 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
 
   it('blocks a whole range through the interval set', async () => {
     await backend.block(target('203.0.113.0/24'), 60_000, 'range');
-    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('timeout');
+    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('blocked');
     expect(status(good, 'http://192.0.2.10:8080/')).toBe('200');
     expect((await backend.list()).map((e) => e.target)).toContain('203.0.113.0/24');
     await backend.unblock(target('203.0.113.0/24'));
@@ -152,7 +88,7 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
   it('an element expires on time and traffic flows again', async () => {
     await backend.block(target('203.0.113.7'), 2_000, 'short');
     const started = Date.now();
-    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('timeout');
+    expect(status(atk, 'http://192.0.2.10:8080/')).toBe('blocked');
     await new Promise((r) => setTimeout(r, Math.max(0, 2_300 - (Date.now() - started))));
     expect((await backend.list()).map((e) => e.target)).not.toContain('203.0.113.7');
     expect(status(atk, 'http://192.0.2.10:8080/')).toBe('200');
