@@ -207,3 +207,40 @@ describe('BanService', () => {
     await scheduler.stop();
   });
 });
+
+describe('ExpiryScheduler', () => {
+  it('runs a job at its due time, re-arms after poke, and stops cleanly', async () => {
+    const runs: number[] = [];
+    let due: number | undefined = Date.now() + 150;
+    const scheduler = new ExpiryScheduler(
+      [
+        {
+          name: 'job',
+          next: () => due,
+          run: async () => {
+            if (due !== undefined && due <= Date.now()) {
+              runs.push(Date.now());
+              due = undefined;
+            }
+          },
+        },
+      ],
+      { now: () => Date.now() },
+      silentLogger(),
+      10_000,
+    );
+    const started = Date.now();
+    await scheduler.start();
+    expect(runs).toEqual([]);
+    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(1);
+    expect((runs[0] ?? 0) - started).toBeGreaterThanOrEqual(140);
+    due = Date.now() + 50;
+    scheduler.poke();
+    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(2);
+    await scheduler.stop();
+    due = Date.now();
+    scheduler.poke();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(runs).toHaveLength(2);
+  });
+});

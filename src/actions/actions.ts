@@ -53,6 +53,8 @@ export interface Actions {
   readonly audit: AuditLogRepository;
   readonly remoteAccess: RemoteAccessPort | undefined;
   start(options?: ActionsStartOptions): Promise<ActionsStartReport>;
+  /** Runs the expiry work now (bans and proposals) instead of waiting for the timer. */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,9 @@ export function createActions(deps: ActionsDeps): Actions {
       await scheduler.start();
       if (!reconcile) throw failure;
       return { reconcile, interrupted };
+    },
+    async sweep() {
+      await scheduler?.runNow();
     },
     async stop() {
       await scheduler?.stop();

@@ -269,6 +269,30 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toEqual([]);
   });
 
+  it('the expiry sweep closes an unanswered proposal and edits its message, without any reaction', async () => {
+    const clock = new ManualClock(Date.now());
+    await start({ PROPOSAL_TTL: '10m' }, clock);
+    const messageId = await proposeBlock('203.0.113.55');
+    clock.advance(10 * 60_000);
+    await app?.actions.sweep();
+    await expect
+      .poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 })
+      .toBe('Expired — nothing was done');
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scriptCalls()).toEqual([]);
+  });
+
+  it('lifts a ban by itself when it ends (the scheduler calls the backend to unblock)', async () => {
+    await start();
+    const messageId = await proposeBlock('203.0.113.56', [{ name: 'duration', type: 3, value: '1s' }]);
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    await expect.poll(() => app?.actions.bans.active().length, { timeout: 5_000 }).toBe(0);
+    expect(scriptCalls()).toEqual(['block 203.0.113.56 1', 'unblock 203.0.113.56 0']);
+    expect(app?.actions.audit.recent(1)[0]).toMatchObject({ action: 'ban.expired', target: '203.0.113.56' });
+  });
+
   it('ignores the bot’s own and other bots’ reactions', async () => {
     await start();
     const messageId = await proposeBlock('203.0.113.54');
