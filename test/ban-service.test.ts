@@ -209,6 +209,22 @@ describe('BanService', () => {
 });
 
 describe('ExpiryScheduler', () => {
+  it('retries failing work after a pause, not in a tight loop', async () => {
+    let attempts = 0;
+    const scheduler = new ExpiryScheduler(
+      [{ name: 'failing', next: () => Date.now() - 1_000, run: async () => void attempts++ }],
+      { now: () => Date.now() },
+      silentLogger(),
+      10_000,
+      200,
+    );
+    await scheduler.start();
+    await new Promise((r) => setTimeout(r, 500));
+    await scheduler.stop();
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+  });
+
   it('runs a job at its due time, re-arms after poke, and stops cleanly', async () => {
     const runs: number[] = [];
     let due: number | undefined = Date.now() + 150;

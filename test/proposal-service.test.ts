@@ -171,7 +171,9 @@ describe('ProposalService', () => {
   it('force lets an approved proposal block a LAN address', async () => {
     const f = actionsFixture();
     posted(f, { kind: 'block-ip', target: '192.168.1.9', reason: 'x', force: true });
-    expect(await f.proposals.react(approver('u2'))).toMatchObject({ proposal: { status: 'done' } });
+    expect(await f.proposals.react(approver('u2'))).toMatchObject({
+      proposal: { status: 'done', outcome: expect.stringMatching(/Forced over: private, lan\./) },
+    });
   });
 
   it('unblock and remote access run through their executors', async () => {

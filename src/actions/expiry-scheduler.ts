@@ -25,6 +25,7 @@ export class ExpiryScheduler {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly maxWaitMs = 60_000,
+    private readonly retryMs = 5_000,
   ) {}
 
   async start(): Promise<void> {
@@ -66,8 +67,11 @@ export class ExpiryScheduler {
     if (this.timer) clearTimeout(this.timer);
     const dues = this.jobs.map((j) => j.next()).filter((t): t is number => t !== undefined);
     const next = dues.length > 0 ? Math.min(...dues) : undefined;
+    const now = this.clock.now();
+    // Still overdue right after a run means the work failed (firewall down): retry later, not in
+    // a tight loop.
     const wait =
-      next === undefined ? this.maxWaitMs : Math.min(Math.max(next - this.clock.now(), 0), this.maxWaitMs);
+      next === undefined ? this.maxWaitMs : next <= now ? this.retryMs : Math.min(next - now, this.maxWaitMs);
     this.timer = setTimeout(() => void this.runNow(), wait);
     this.timer.unref();
   }

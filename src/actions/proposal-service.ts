@@ -125,7 +125,7 @@ export class ProposalService {
   }
 
   pendingBlockExists(target: string): boolean {
-    return this.deps.proposals.pendingBlockExists(target);
+    return this.deps.proposals.pendingBlockExists(target, this.deps.clock.now());
   }
 
   byId(id: number): Proposal | undefined {
@@ -315,7 +315,8 @@ export class ProposalService {
           this.deps.bans.backendName === 'none'
             ? ' Recorded only: FIREWALL_BACKEND=none enforces nothing.'
             : '';
-        return `Blocked ${result.target.text} for ${formatDuration(result.durationMs)} (until <t:${until}:f>) with ${this.deps.bans.backendName}.${repeat}${enforced}`;
+        const forced = result.forcedOver.length > 0 ? ` Forced over: ${result.forcedOver.join(', ')}.` : '';
+        return `Blocked ${result.target.text} for ${formatDuration(result.durationMs)} (until <t:${until}:f>) with ${this.deps.bans.backendName}.${repeat}${forced}${enforced}`;
       }
       case 'unblock-ip': {
         const { target, ban } = await this.deps.bans.unblock(

@@ -83,13 +83,14 @@ export class ProposalRepository {
   }
 
   /** Whether a block of this target is already waiting for approval. */
-  pendingBlockExists(target: string): boolean {
+  pendingBlockExists(target: string, now: number): boolean {
     return (
       this.db
         .prepare(
-          `SELECT 1 FROM proposals WHERE status = 'pending' AND kind = 'block-ip' AND json_extract(payload, '$.target') = ?`,
+          `SELECT 1 FROM proposals
+           WHERE status = 'pending' AND kind = 'block-ip' AND expires_at > ? AND json_extract(payload, '$.target') = ?`,
         )
-        .get(target) !== undefined
+        .get(now, target) !== undefined
     );
   }
 
