@@ -185,6 +185,22 @@ describe('BanService', () => {
     expect(firewall.entries.get('203.0.113.7')?.expiresAt).toBe(f.clock.now() + HOUR);
   });
 
+  it('re-applies many lost bans in one batch, and one by one when the batch fails', async () => {
+    const f = actionsFixture();
+    for (const ip of ['203.0.113.7', '203.0.113.8', '203.0.113.9']) {
+      await f.bans.block({ input: ip, durationMs: HOUR, reason: 'a', origin: 'command', requestedBy: 'u1' });
+    }
+    const batch = new MemoryFirewall(f.clock);
+    const report = await actionsFixture({ db: f.db, clock: f.clock, firewall: () => batch }).bans.reconcile();
+    expect(report.reapplied).toEqual(['203.0.113.7', '203.0.113.8', '203.0.113.9']);
+    expect(batch.calls).toEqual(['prepare', 'blockMany 203.0.113.7,203.0.113.8,203.0.113.9']);
+    const flaky = new MemoryFirewall(f.clock);
+    flaky.failNext = new Error('batch too big');
+    const again = await actionsFixture({ db: f.db, clock: f.clock, firewall: () => flaky }).bans.reconcile();
+    expect(again.reapplied).toHaveLength(3);
+    expect(flaky.calls.filter((c) => c.startsWith('block '))).toHaveLength(3);
+  });
+
   it('the scheduler lifts a ban at its expiry and right away on start when overdue', async () => {
     const f = actionsFixture();
     const realNow = { now: () => Date.now() };

@@ -12,7 +12,7 @@ import type { BanRepository } from '../db/ban-repository.js';
 import type { Ban } from '../domain/ban.js';
 import type { ActionOrigin } from '../domain/proposal.js';
 import { UserError } from '../errors.js';
-import type { FirewallBackend, FirewallEntry } from '../firewall/types.js';
+import type { BlockItem, FirewallBackend, FirewallEntry } from '../firewall/types.js';
 import type { Logger } from '../logger.js';
 import {
   type BlockPolicy,
@@ -237,13 +237,27 @@ export class BanService {
     const known = new Set(active.map((b) => b.target));
     const reapplied: string[] = [];
     const failed: string[] = [];
+    const missing: { ban: Ban; item: BlockItem }[] = [];
     for (const ban of active) {
       if (present.has(ban.target)) continue;
       const target = parseBlockTarget(ban.target);
       const remaining = ban.expiresAt - clock.now();
       if (!target || remaining <= 0) continue;
+      missing.push({ ban, item: { target, durationMs: remaining, comment: `plex-warden: ${ban.reason}` } });
+    }
+    let batched = false;
+    if (firewall.blockMany && missing.length > 1) {
       try {
-        await firewall.block(target, remaining, `plex-warden: ${ban.reason}`);
+        await firewall.blockMany(missing.map((m) => m.item));
+        reapplied.push(...missing.map((m) => m.ban.target));
+        batched = true;
+      } catch (error) {
+        logger.warn('re-applying bans in one batch failed; trying one by one', { error });
+      }
+    }
+    for (const { ban, item } of batched ? [] : missing) {
+      try {
+        await firewall.block(item.target, item.durationMs, item.comment);
         reapplied.push(ban.target);
       } catch (error) {
         logger.error('could not re-apply a ban', { target: ban.target, error });

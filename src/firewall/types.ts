@@ -21,10 +21,18 @@ export interface FirewallBackend {
   prepare(signal?: AbortSignal): Promise<void>;
   /** Adds or refreshes a ban; a second block of the same target resets its duration. */
   block(target: BlockTarget, durationMs: number, comment: string, signal?: AbortSignal): Promise<void>;
+  /** Optional: many bans in one call (one nft batch); callers fall back to block() one by one. */
+  blockMany?(items: readonly BlockItem[], signal?: AbortSignal): Promise<void>;
   /** Removes a ban; removing one that is not there is not an error. */
   unblock(target: BlockTarget, signal?: AbortSignal): Promise<void>;
   /** Current bans, or undefined when the backend cannot tell (none, command). */
   list(signal?: AbortSignal): Promise<readonly FirewallEntry[] | undefined>;
+}
+
+export interface BlockItem {
+  readonly target: BlockTarget;
+  readonly durationMs: number;
+  readonly comment: string;
 }
 
 /** A firewall program failed, timed out or answered something we could not read. */

@@ -50,6 +50,14 @@ export class MemoryFirewall implements FirewallBackend {
     this.throwIfFailing();
     this.entries.set(target.text, { expiresAt: this.clock.now() + durationMs, comment });
   }
+  async blockMany(
+    items: readonly { target: BlockTarget; durationMs: number; comment: string }[],
+  ): Promise<void> {
+    this.calls.push(`blockMany ${items.map((i) => i.target.text).join(',')}`);
+    this.throwIfFailing();
+    for (const i of items)
+      this.entries.set(i.target.text, { expiresAt: this.clock.now() + i.durationMs, comment: i.comment });
+  }
   async unblock(target: BlockTarget): Promise<void> {
     this.calls.push(`unblock ${target.text}`);
     this.throwIfFailing();

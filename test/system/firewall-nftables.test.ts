@@ -95,6 +95,21 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
     expect(status(atk, 'http://203.0.113.1:8080/')).toBe('200');
   });
 
+  it('applies thousands of bans in one batch (too big for one argument: goes through a private file)', async () => {
+    const items = Array.from({ length: 3_000 }, (_, i) => ({
+      target: target(`198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`),
+      durationMs: 600_000,
+      comment: `bulk ${i}`,
+    }));
+    const started = Date.now();
+    await backend.blockMany(items);
+    const elapsed = Date.now() - started;
+    const listed = new Set((await backend.list()).map((e) => e.target));
+    expect(items.every((i) => listed.has(i.target.text))).toBe(true);
+    expect(elapsed).toBeLessThan(5_000);
+    lab.exec(router, 'nft', ['flush', 'set', 'inet', 'plex_warden', 'blocked4']);
+  });
+
   it('reports nft failures as FirewallError with stderr', async () => {
     const broken = new NftablesBackend({
       table: 'no_such_table',
