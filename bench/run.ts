@@ -3,7 +3,9 @@
  * comparing us with a peer tool on the same input in the same run: quote the ratios, since
  * these machines are noisy.
  */
-const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {};
+const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  'firewall-block': () => import('./firewall-block.js'),
+};
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((name) => !(name in benches));

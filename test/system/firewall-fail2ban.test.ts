@@ -1,9 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Fail2banBackend } from '../../src/firewall/fail2ban.js';
 import { type BlockTarget, parseBlockTarget } from '../../src/net/block-policy.js';
+import { type Fail2banLab, startFail2ban } from '../harness/fail2ban-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
 
@@ -13,21 +11,19 @@ function target(text: string): BlockTarget {
   return t;
 }
 
-const SERVER = `
-  require('node:http').createServer((req, res) => res.end('ok')).listen(8080, '0.0.0.0');
-`;
+const SERVER = "require('node:http').createServer((req, res) => res.end('ok')).listen(8080, '0.0.0.0');";
 
 /**
- * A real fail2ban-server (`-f -x -c DIR`) with a private config dir — socket, pidfile, log and
- * `dbfile = :memory:` under a temp dir — running inside a namespace, so its nftables action
- * builds its table there. `srv` runs the server and an HTTP server; `atk` and `good` connect.
+ * A real fail2ban-server (`-f -x -c DIR`) with a private config dir running inside a namespace,
+ * so its nftables action builds its table there. `srv` runs it and an HTTP server; `atk` and
+ * `good` connect.
  */
 describeSystem(
   'fail2ban backend against a real fail2ban-server',
   ['fail2ban-server', 'fail2ban-client', 'nft', 'curl'],
   () => {
     const lab = new NetnsLab('f2b');
-    const dir = mkdtempSync(join(tmpdir(), 'pw-f2b-'));
+    let f2b: Fail2banLab | undefined;
     let srv = '';
     let atk = '';
     let good = '';
@@ -53,22 +49,6 @@ describeSystem(
     }
 
     beforeAll(async () => {
-      cpSync('/etc/fail2ban', dir, { recursive: true });
-      // Debian's jail.d enables sshd; this server runs our jail only.
-      for (const file of readdirSync(join(dir, 'jail.d'))) rmSync(join(dir, 'jail.d', file));
-      writeFileSync(join(dir, 'empty.log'), '');
-      writeFileSync(
-        join(dir, 'fail2ban.local'),
-        `[Definition]\nloglevel = INFO\nlogtarget = ${dir}/fail2ban.log\nsocket = ${dir}/fail2ban.sock\npidfile = ${dir}/fail2ban.pid\ndbfile = :memory:\n`,
-      );
-      writeFileSync(
-        join(dir, 'filter.d', 'plex-warden.conf'),
-        '[Definition]\nfailregex = ^plex-warden-never <HOST>$\n',
-      );
-      writeFileSync(
-        join(dir, 'jail.local'),
-        `[DEFAULT]\nenabled = false\n\n[plex-warden]\nenabled = true\nfilter = plex-warden\nbackend = polling\nlogpath = ${dir}/empty.log\nbanaction = nftables-allports\nbantime = 1d\nmaxretry = 1000\n`,
-      );
       srv = lab.namespace('srv');
       atk = lab.namespace('atk');
       good = lab.namespace('good');
@@ -81,23 +61,8 @@ describeSystem(
         { ns: srv, ifname: 'wanb', cidr: '198.51.100.1/24' },
       );
       lab.spawn(srv, process.execPath, ['-e', SERVER]);
-      lab.spawn(srv, 'fail2ban-server', ['-f', '-x', '-c', dir]);
-      lab.trackPidFile(join(dir, 'fail2ban.pid'));
-      backend = new Fail2banBackend({
-        client: ['ip', 'netns', 'exec', srv, 'fail2ban-client'],
-        configDir: dir,
-        jail: 'plex-warden',
-        timeoutMs: 10_000,
-      });
-      for (let i = 0; ; i++) {
-        try {
-          await backend.prepare();
-          break;
-        } catch (error) {
-          if (i > 60) throw error;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      f2b = await startFail2ban(lab, srv);
+      backend = f2b.backend;
       for (let i = 0; status(good, 'http://198.51.100.1:8080/') !== '200'; i++) {
         if (i > 50) throw new Error('HTTP server never answered');
         await new Promise((r) => setTimeout(r, 100));
@@ -106,7 +71,7 @@ describeSystem(
 
     afterAll(() => {
       lab.cleanup();
-      rmSync(dir, { recursive: true, force: true });
+      f2b?.remove();
     });
 
     it('bans through the jail: the banned source is refused, another source still gets 200', async () => {
@@ -129,7 +94,7 @@ describeSystem(
     it('fails with a FirewallError for an unknown jail', async () => {
       const wrong = new Fail2banBackend({
         client: ['fail2ban-client'],
-        configDir: dir,
+        configDir: f2b?.dir,
         jail: 'nope',
         timeoutMs: 10_000,
       });
