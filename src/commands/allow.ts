@@ -1,7 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { UserError } from '../errors.js';
 import { overlaps, parseBlockTarget } from '../net/block-policy.js';
-import { cleanReason } from './block.js';
+import { cleanText } from '../util/clean-text.js';
 import type { Command } from './types.js';
 
 function cidr(raw: string): string {
@@ -35,7 +35,7 @@ export const allow: Command = {
   },
   async execute(interaction, ctx) {
     const text = cidr(interaction.options.getString('cidr', true));
-    const note = cleanReason(interaction.options.getString('note')) ?? '';
+    const note = cleanText(interaction.options.getString('note')) ?? '';
     const now = ctx.clock.now();
     const isNew = ctx.actions.allowlist.upsert({
       cidr: text,

@@ -2,6 +2,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { SlashCommandBuilder } from 'discord.js';
 import type { ProposalAction } from '../domain/proposal.js';
 import { UserError } from '../errors.js';
+import { cleanText } from '../util/clean-text.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { BotContext, Command } from './types.js';
 
@@ -28,17 +29,8 @@ function readArgs(
     ctx.actions.bans.checkDuration(durationMs);
   }
   const reason =
-    cleanReason(interaction.options.getString('reason')) ?? `blocked by ${interaction.user.username}`;
+    cleanText(interaction.options.getString('reason')) ?? `blocked by ${interaction.user.username}`;
   return { kind: 'block-ip', target: verdict.target.text, durationMs, reason, force };
-}
-
-export function cleanReason(text: string | null): string | undefined {
-  if (text === null) return undefined;
-  const cleaned = text
-    .replace(/[\p{Cc}`]/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return cleaned.length === 0 ? undefined : cleaned.slice(0, 200);
 }
 
 export const block: Command = {
