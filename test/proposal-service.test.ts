@@ -205,4 +205,31 @@ describe('ProposalService', () => {
     expect((await f.proposals.react(approver('u3'))).kind).toBe('closed');
     expect((f.firewall as MemoryFirewall).calls).toEqual([]);
   });
+
+  it('settle() waits for an action that is still running (graceful shutdown)', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const f = actionsFixture();
+    const firewall = f.firewall as MemoryFirewall;
+    const original = firewall.block.bind(firewall);
+    firewall.block = async (...args) => {
+      await gate;
+      return original(...args);
+    };
+    posted(f);
+    const reacting = f.proposals.react(approver('u2'));
+    await new Promise((r) => setTimeout(r, 20));
+    let settled = false;
+    const settling = f.proposals.settle().then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    expect(f.proposals.byMessageId('900000000000000001')?.status).toBe('done');
+    await reacting;
+  });
 });

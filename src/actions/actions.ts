@@ -55,6 +55,7 @@ export interface Actions {
   start(options?: ActionsStartOptions): Promise<ActionsStartReport>;
   /** Runs the expiry work now (bans and proposals) instead of waiting for the timer. */
   sweep(): Promise<void>;
+  /** Stops the scheduler and waits for actions that are running to finish and be recorded. */
   stop(): Promise<void>;
 }
 
@@ -144,6 +145,7 @@ export function createActions(deps: ActionsDeps): Actions {
     },
     async stop() {
       await scheduler?.stop();
+      await proposals.settle();
     },
   };
 }

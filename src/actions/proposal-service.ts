@@ -64,7 +64,15 @@ export interface NewProposal {
 }
 
 export class ProposalService {
+  /** Actions running right now; shutdown waits for them so none is left half-recorded. */
+  private readonly inFlight = new Set<Promise<Proposal>>();
+
   constructor(private readonly deps: ProposalServiceDeps) {}
+
+  /** Resolves when every action that is running has finished and been recorded. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
 
   /** Stores the proposal; the caller posts the message next and records its id. */
   create(input: NewProposal): Proposal {
@@ -203,7 +211,13 @@ export class ProposalService {
         ? { kind: 'approval-recorded', proposal: current, isNew: step.isNew }
         : { kind: 'closed', proposal: current };
     }
-    return { kind: 'executed', proposal: await this.execute(proposals.require(proposal.id)) };
+    const run = this.execute(proposals.require(proposal.id));
+    this.inFlight.add(run);
+    try {
+      return { kind: 'executed', proposal: await run };
+    } finally {
+      this.inFlight.delete(run);
+    }
   }
 
   /** Marks every pending proposal whose time is up as expired; returns them for message edits. */
