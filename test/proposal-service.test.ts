@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProposalAction } from '../src/domain/proposal.js';
 import { actionsFixture, type MemoryFirewall, openTestDatabase } from './harness/actions-fixture.js';
+import { tempDir } from './harness/test-env.js';
 
 const block: ProposalAction = {
   kind: 'block-ip',
@@ -105,7 +106,8 @@ describe('ProposalService', () => {
   });
 
   it('runs once across two processes sharing the database file', async () => {
-    const path = `/tmp/pw-actions-${process.pid}-${Date.now()}.sqlite`;
+    const dir = tempDir('pw-actions-');
+    const path = `${dir.path}/db.sqlite`;
     const a = actionsFixture({ db: openTestDatabase(path) });
     posted(a);
     const b = actionsFixture({ db: openTestDatabase(path), clock: a.clock });
@@ -120,6 +122,7 @@ describe('ProposalService', () => {
     expect(blocks).toHaveLength(1);
     a.db.close();
     b.db.close();
+    dir.remove();
   });
 
   it('❌ from an approver cancels; the proposal never runs afterwards', async () => {
