@@ -93,13 +93,13 @@ export async function startBot(
 async function startActions(app: AppContext, board: ProposalBoard): Promise<void> {
   try {
     const { reconcile } = await app.actions.start({ onProposalClosed: (p) => board.update(p) });
+    const list = (items: readonly string[]) =>
+      items.length > 10 ? `${items.slice(0, 10).join(', ')} and ${items.length - 10} more` : items.join(', ');
     const lines: string[] = [];
-    if (reconcile.reapplied.length > 0) lines.push(`re-applied ${reconcile.reapplied.join(', ')}`);
-    if (reconcile.failed.length > 0) lines.push(`could not re-apply ${reconcile.failed.join(', ')}`);
+    if (reconcile.reapplied.length > 0) lines.push(`re-applied ${list(reconcile.reapplied)}`);
+    if (reconcile.failed.length > 0) lines.push(`could not re-apply ${list(reconcile.failed)}`);
     if (reconcile.unknown.length > 0)
-      lines.push(
-        `in the firewall but not in the database: ${reconcile.unknown.map((e) => e.target).join(', ')}`,
-      );
+      lines.push(`in the firewall but not in the database: ${list(reconcile.unknown.map((e) => e.target))}`);
     if (lines.length > 0) {
       await board
         .notice(`Firewall check on start (${app.actions.firewall.name}): ${lines.join('; ')}.`)
