@@ -19,9 +19,10 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
   let good = '';
   let backend: NftablesBackend;
   let status: FirewallLab['status'];
+  let net: FirewallLab;
 
   beforeAll(async () => {
-    const net = await buildFirewallLab(lab);
+    net = await buildFirewallLab(lab);
     ({ router, atk, good, status } = net);
     backend = new NftablesBackend({
       table: 'plex_warden',
@@ -60,6 +61,21 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
     expect(entry?.expiresAt).toBeGreaterThan(Date.now() + 50_000);
     await backend.unblock(target('203.0.113.7'));
     expect(status(atk, 'http://192.0.2.10:8080/')).toBe('200');
+  });
+
+  it('drops a blocked IPv6 source and an IPv6 range on both paths; another IPv6 source still gets 200', async () => {
+    expect(status(atk, net.forwardUrl6)).toBe('200');
+    await backend.block(target('2001:db8:a::7'), 60_000, 'v6 host');
+    expect(status(atk, net.inputUrl6)).toBe('blocked');
+    expect(status(atk, net.forwardUrl6)).toBe('blocked');
+    expect(status(good, net.inputUrl6)).toBe('200');
+    expect(status(good, net.forwardUrl6)).toBe('200');
+    await backend.unblock(target('2001:db8:a::7'));
+    await backend.block(target('2001:db8:a::/48'), 60_000, 'v6 range');
+    expect(status(atk, net.forwardUrl6)).toBe('blocked');
+    expect(status(good, net.forwardUrl6)).toBe('200');
+    await backend.unblock(target('2001:db8:a::/48'));
+    expect(status(atk, net.forwardUrl6)).toBe('200');
   });
 
   it('blocks a whole range through the interval set', async () => {
