@@ -220,6 +220,30 @@ export class ProposalService {
     }
   }
 
+  /**
+   * An approver took their ✅ back before the proposal ran: the approval no longer counts.
+   * Returns the updated proposal, or undefined when nothing changed.
+   */
+  withdraw(messageId: string, userId: string): Proposal | undefined {
+    const { proposals, audit, clock, db } = this.deps;
+    const proposal = proposals.byMessageId(messageId);
+    if (!proposal) return undefined;
+    const removed = db.transaction(() => {
+      const won = proposals.removeApproval(proposal.id, userId);
+      if (won) {
+        audit.append({
+          at: clock.now(),
+          actor: userId,
+          action: 'proposal.approval-withdrawn',
+          proposalId: proposal.id,
+          detail: 'reaction removed before the proposal ran',
+        });
+      }
+      return won;
+    })();
+    return removed ? proposals.require(proposal.id) : undefined;
+  }
+
   /** Marks every pending proposal whose time is up as expired; returns them for message edits. */
   expireDue(): Proposal[] {
     const { proposals, clock } = this.deps;

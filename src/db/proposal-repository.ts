@@ -104,6 +104,17 @@ export class ProposalRepository {
     return info.changes === 1;
   }
 
+  /** Withdraws an approval, only while the proposal is still pending; true when one was removed. */
+  removeApproval(id: number, userId: string): boolean {
+    const info = this.db
+      .prepare(
+        `DELETE FROM proposal_approvals WHERE proposal_id = ? AND user_id = ?
+         AND EXISTS (SELECT 1 FROM proposals WHERE id = ? AND status = 'pending')`,
+      )
+      .run(id, userId, id);
+    return info.changes === 1;
+  }
+
   approvalCount(id: number): number {
     const row = this.db
       .prepare('SELECT count(*) AS n FROM proposal_approvals WHERE proposal_id = ?')

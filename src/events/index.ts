@@ -1,6 +1,7 @@
 import { clientReady } from './client-ready.js';
 import { interactionCreate } from './interaction-create.js';
 import { messageReactionAdd } from './message-reaction-add.js';
+import { messageReactionRemove } from './message-reaction-remove.js';
 import { shardResume } from './shard-resume.js';
 import type { BotEvent } from './types.js';
 
@@ -11,4 +12,5 @@ export const events: readonly BotEvent<any>[] = [
   interactionCreate,
   shardResume,
   messageReactionAdd,
+  messageReactionRemove,
 ];

@@ -241,6 +241,27 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toHaveLength(1);
   });
 
+  it('an approver who removes their ✅ before the proposal runs withdraws the approval', async () => {
+    await start({ APPROVALS_REQUIRED: '2' });
+    const messageId = await proposeBlock('203.0.113.58');
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Approvals'), { timeout: 5_000 }).toMatch(/^1\/2/);
+    discord.dispatch('MESSAGE_REACTION_REMOVE', {
+      user_id: APPROVER.userId,
+      channel_id: TEST_IDS.channel,
+      message_id: messageId,
+      guild_id: TEST_IDS.guild,
+      emoji: { id: null, name: '✅' },
+      burst: false,
+      type: 0,
+    });
+    await expect.poll(() => field(lastEmbed(messageId), 'Approvals'), { timeout: 5_000 }).toMatch(/^0\/2/);
+    discord.react({ messageId, emoji: '✅', ...ROLE_APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Approvals'), { timeout: 5_000 }).toMatch(/^1\/2/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scriptCalls()).toEqual([]);
+  });
+
   it('❌ from an approver cancels; a later ✅ never runs it', async () => {
     await start();
     const messageId = await proposeBlock('203.0.113.52');
