@@ -4,6 +4,8 @@
  * these machines are noisy.
  */
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  scan: () => import('./scan.js'),
+  upnp: () => import('./upnp.js'),
   'firewall-block': () => import('./firewall-block.js'),
 };
 

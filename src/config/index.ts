@@ -3,18 +3,30 @@ import { parseEnv } from 'node:util';
 import { type ActionsConfig, readActionsConfig } from './actions.js';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
+import { type ExposureConfig, readExposureConfig } from './exposure.js';
 import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
+import { type RouterConfig, readRouterConfig } from './router.js';
 
 export { ConfigError, type Env } from './reader.js';
-export type { ActionsConfig, CoreConfig, DiscordConfig, NetworkConfig, PlexConfig };
+export type {
+  ActionsConfig,
+  CoreConfig,
+  DiscordConfig,
+  ExposureConfig,
+  NetworkConfig,
+  PlexConfig,
+  RouterConfig,
+};
 
 export interface Config {
   readonly core: CoreConfig;
   readonly discord: DiscordConfig | null;
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
+  readonly exposure: ExposureConfig;
+  readonly router: RouterConfig;
   readonly actions: ActionsConfig;
 }
 
@@ -34,6 +46,8 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     discord: readDiscordConfig(r, options.requireDiscord),
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
+    exposure: readExposureConfig(r),
+    router: readRouterConfig(r),
     actions: readActionsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -185,6 +185,21 @@ export class FindingRepository {
     })();
   }
 
+  /**
+   * Open findings of a severity whose last notification is older than `notifiedBefore` (or that
+   * were never notified), and that are not snoozed at `now`: due for a reminder.
+   */
+  dueForReminder(severity: Severity, notifiedBefore: number, now: number): StoredFinding[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM findings WHERE status = 'open' AND severity = ?
+           AND (notified_at IS NULL OR notified_at <= ?) AND (snoozed_until IS NULL OR snoozed_until <= ?)
+         ORDER BY first_seen_at`,
+      )
+      .all(severity, notifiedBefore, now) as RawFinding[];
+    return rows.map(toStored);
+  }
+
   snooze(fingerprint: string, until: number | null): boolean {
     return (
       this.db.prepare('UPDATE findings SET snoozed_until = ? WHERE fingerprint = ?').run(until, fingerprint)

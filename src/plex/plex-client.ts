@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { plexDirectLookup } from './plex-direct.js';
 
 export type PlexErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'http' | 'bad-response';
 
@@ -21,6 +22,8 @@ export interface PlexClientOptions {
   readonly clientIdentifier: string;
   readonly timeoutMs: number;
   readonly dispatcher?: Dispatcher;
+  /** Extra trusted CA (PEM) for a server with its own certificate; verification is never turned off. */
+  readonly ca?: string;
   /** Upper bound on a response body; Plex answers are small, garbage can be endless. */
   readonly maxBodyBytes?: number;
 }
@@ -41,7 +44,13 @@ export class PlexClient {
 
   constructor(private readonly options: PlexClientOptions) {
     this.dispatcher =
-      options.dispatcher ?? new Agent({ connectTimeout: options.timeoutMs, keepAliveTimeout: 10_000 });
+      options.dispatcher ??
+      new Agent({
+        connectTimeout: options.timeoutMs,
+        keepAliveTimeout: 10_000,
+        // https://a-b-c-d.<hash>.plex.direct:32400 works even where the router filters such DNS answers.
+        connect: { lookup: plexDirectLookup, ...(options.ca ? { ca: options.ca } : {}) },
+      });
     this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   }
 
@@ -51,6 +60,19 @@ export class PlexClient {
 
   get hasToken(): boolean {
     return this.options.token !== undefined;
+  }
+
+  /**
+   * Headers for plex.tv calls made on the owner's behalf (resources): the same identity and token,
+   * always as headers, never in a URL.
+   */
+  plexTvHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {
+      'x-plex-client-identifier': this.options.clientIdentifier,
+      'x-plex-product': PRODUCT,
+    };
+    if (this.options.token !== undefined) headers['x-plex-token'] = this.options.token;
+    return headers;
   }
 
   /** `GET /identity`: answers without a token. */

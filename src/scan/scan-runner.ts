@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Check, CheckContext, CheckDeps, ScanShared } from '../checks/types.js';
 import { CheckError, CheckSkipped } from '../checks/types.js';
 import type { Clock } from '../clock.js';
@@ -87,6 +88,8 @@ export class ScanRunner {
       startedAt,
     );
     const abort = new AbortController();
+    // Every check listens on the scan's signal; a dozen checks is normal, not a leak.
+    setMaxListeners(0, abort.signal);
     const info: RunningScan = { runId, trigger: options.trigger, startedAt };
     const done = this.execute(info, checks, abort.signal);
     this.running = { info, abort, done };

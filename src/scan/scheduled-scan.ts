@@ -1,5 +1,6 @@
 import schedule from 'node-schedule';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
+import { planAlerts } from '../alerts/alert-policy.js';
 import { changeDigest } from '../alerts/digest.js';
 import type { AppContext } from '../app-context.js';
 import { ScanInProgressError } from './scan-runner.js';
@@ -11,12 +12,17 @@ import { ScanInProgressError } from './scan-runner.js';
 export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Promise<void> {
   try {
     const result = await ctx.runner.run({ trigger: 'schedule' });
-    const messages = changeDigest(result.changes, { title: `Scan #${result.runId}` });
+    const plan = planAlerts(result.changes, {
+      findings: ctx.repos.findings,
+      now: ctx.clock.now(),
+      renotifyMs: ctx.config.exposure.criticalRenotifyMs,
+    });
+    const messages = changeDigest(plan.changes, {
+      title: `Scan #${result.runId}`,
+      reminders: plan.reminders,
+    });
     await alerts.post(messages.map((embeds) => ({ embeds })));
-    ctx.repos.findings.markNotified(
-      [...result.changes.opened, ...result.changes.changed.map((c) => c.finding)].map((f) => f.fingerprint),
-      ctx.clock.now(),
-    );
+    ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
   } catch (error) {
     if (error instanceof ScanInProgressError) {
       ctx.logger.info('scheduled scan skipped: another scan is running');

@@ -40,10 +40,10 @@ export interface RecordedPlexRequest {
 export function securePlexState(): FakePlexState {
   return {
     token: 'fake-plex-token-0123456789',
-    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.2.10687-563d026ea', claimed: true },
+    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.3.10861-0f1e2d3c4', claimed: true },
     root: {
       friendlyName: 'Home Plex',
-      version: '1.43.2.10687-563d026ea',
+      version: '1.43.3.10861-0f1e2d3c4',
       platform: 'Linux',
       myPlex: true,
       myPlexSigninState: 'ok',

@@ -1,0 +1,84 @@
+/**
+ * plex-remote-access — is Plex's Remote Access on, is the router mapping in place, and is a
+ * manual port forward in play?
+ *
+ * Why it matters: with Remote Access on, port 32400 of the house is open to the internet; with
+ * manual port mode, a forward someone made on the router stays open even after Remote Access is
+ * switched off in Plex ("off does not mean unexposed").
+ * False positives: a household that shares with family on purpose will see `enabled` (low) all
+ * the time — snooze it. Plex may keep an old `mapped` state for a while after switching off.
+ * Fix: Settings > Remote Access > Disable; remove the manual forward to 32400 on the router.
+ */
+import type { FindingDraft } from '../domain/finding.js';
+import { requirePlex } from '../plex/plex-availability.js';
+import { prefBool, prefInt, readPrefs, showBool } from '../plex/plex-prefs.js';
+import { readMyPlexAccount } from '../plex/plex-resources.js';
+import type { Check } from './types.js';
+
+/** Plex reports these while a mapping exists or is being negotiated (plex-reference.md). */
+const ACTIVE_MAPPING = new Set(['mapped', 'waiting']);
+
+export const plexRemoteAccess: Check = {
+  id: 'plex-remote-access',
+  title: 'Plex Remote Access and port mapping',
+  async run(ctx) {
+    await requirePlex(ctx);
+    const [prefs, account] = await Promise.all([readPrefs(ctx), readMyPlexAccount(ctx)]);
+    const enabled = prefBool(prefs, 'PublishServerOnPlexOnlineKey');
+    const manual = prefBool(prefs, 'ManualPortMappingMode');
+    const manualPort = prefInt(prefs, 'ManualPortMappingPort');
+    const mapping = account.mappingState ?? 'unknown';
+    const mapped = ACTIVE_MAPPING.has(mapping);
+    const publicEnd =
+      account.publicAddress !== undefined
+        ? `${account.publicAddress}:${account.publicPort ?? manualPort ?? '?'}`
+        : 'unknown';
+    const facts = `PublishServerOnPlexOnlineKey=${showBool(enabled)}, mappingState=${mapping}, public address ${publicEnd}`;
+    const findings: FindingDraft[] = [];
+
+    if (enabled === true) {
+      findings.push({
+        key: 'enabled',
+        severity: 'low',
+        title: 'Plex Remote Access is on: port 32400 is open to the internet',
+        evidence: facts,
+        fix: 'If nobody streams from outside the house, turn it off under Settings > Remote Access (or /remote-access off).',
+      });
+      if (!mapped) {
+        const error = [account.mappingError, account.mappingErrorMessage].filter(Boolean).join(': ');
+        findings.push({
+          key: 'mapping-failed',
+          severity: 'info',
+          title: 'Remote Access is on but Plex has no working port mapping',
+          evidence: `${facts}${error ? `, mappingError=${error}` : ''}`,
+          fix: 'Either turn Remote Access off, or fix the forward (UPnP on the router or a manual port); remote clients may be using the relay meanwhile.',
+        });
+      }
+    } else if (mapped) {
+      findings.push({
+        key: 'still-mapped',
+        severity: 'medium',
+        title: 'Remote Access is off, but Plex still reports a public mapping',
+        evidence: facts,
+        fix: 'Delete the router forward or UPnP mapping to port 32400, then check the public footprint again.',
+      });
+    }
+
+    if (manual === true) {
+      findings.push({
+        key: 'manual-port',
+        severity: enabled === true ? 'low' : 'medium',
+        title:
+          enabled === true
+            ? 'Remote Access uses a manual port forward'
+            : 'A manual port forward is configured while Remote Access is off',
+        evidence: `ManualPortMappingMode=1, ManualPortMappingPort=${manualPort ?? '?'}, PublishServerOnPlexOnlineKey=${showBool(enabled)}`,
+        fix:
+          enabled === true
+            ? 'A manual forward stays open when Remote Access is switched off: remember to remove it on the router too.'
+            : `Remove the forward of port ${manualPort ?? 32400} on the router and untick "Manually specify public port"; the server still listens on it.`,
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * plex-sessions — who is streaming right now from outside the LAN, and from where.
+ *
+ * Why it matters: a stream from an address the house has never streamed from is the moment a
+ * shared password or leaked token is being used; an unencrypted remote stream carries the
+ * viewer's token in clear.
+ * The first scan learns the remote addresses in use quietly; afterwards an address streaming for
+ * the first time is reported (medium) while it streams during its first day, then it is known.
+ * False positives: family on a phone network changes address often (mobile carriers rotate).
+ * Fix: if nobody recognises the viewer, remove their access (or change the owner password and
+ * sign out of all devices) and consider /block for the address.
+ */
+import type { FindingDraft } from '../domain/finding.js';
+import { CidrSet } from '../net/ip.js';
+import { isInternalIp } from '../outside/address-kind.js';
+import { requirePlex } from '../plex/plex-availability.js';
+import { type PlexSession, readSessions } from '../plex/plex-resources.js';
+import { keyPart, untrustedText } from '../util/untrusted-text.js';
+import type { Check } from './types.js';
+
+/** Remembered remote addresses are capped so a busy server cannot grow the state without bound. */
+const MAX_REMEMBERED = 2_000;
+/** An address counts as new for a day: the same evening's stream stays one alert, not new-then-known. */
+export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Decided by the address, as plex-reference.md advises: Plex marks Docker bridges and other VLANs
+ * as WAN/not local although they are inside the house. The flags only decide when the address is
+ * missing.
+ */
+function isRemote(session: PlexSession, lan: CidrSet): boolean {
+  if (session.address === undefined) return session.location === 'wan' || session.local === false;
+  return !isInternalIp(session.address) && !lan.contains(session.address);
+}
+
+export const plexSessions: Check = {
+  id: 'plex-sessions',
+  title: 'Remote streams and never-seen addresses',
+  async run(ctx) {
+    await requirePlex(ctx);
+    const sessions = await readSessions(ctx);
+    const lan = CidrSet.parse(ctx.config.network.lanCidrs);
+    const remote = sessions.filter((s) => isRemote(s, lan));
+    const now = ctx.clock.now();
+    const known = ctx.state.get<Record<string, number>>('addresses');
+    // 0 = learned by the first scan, never "new".
+    const seen: Record<string, number> = { ...(known ?? {}) };
+    for (const s of remote) seen[s.address ?? 'unknown'] ??= known === undefined ? 0 : now;
+    const findings: FindingDraft[] = [];
+    for (const s of remote) {
+      const address = s.address ?? 'unknown';
+      const who =
+        s.userId === 1
+          ? `${untrustedText(s.userTitle, 40)} (the owner account)`
+          : untrustedText(s.userTitle, 40);
+      const how = [
+        `user=${who}`,
+        `address=${address}`,
+        `player=${untrustedText(s.product, 30)} on ${untrustedText(s.platform, 30)}`,
+        `secure=${s.secure === undefined ? '?' : s.secure ? '1' : '0'}`,
+        `relayed=${s.relayed === undefined ? '?' : s.relayed ? '1' : '0'}`,
+      ].join(', ');
+      const key = keyPart(`${address}/${s.userId ?? s.userTitle ?? '?'}`);
+      const firstSeen = seen[address] ?? 0;
+      if (firstSeen !== 0 && now - firstSeen < NEW_ADDRESS_WINDOW_MS) {
+        findings.push({
+          key: `new-address:${key}`,
+          severity: 'medium',
+          title: `Remote stream from an address never seen before (${address})`,
+          evidence: how,
+          fix: 'If nobody recognises this viewer, revoke their access or change the owner password with "sign out of all devices", and consider /block for the address.',
+        });
+      } else {
+        findings.push({
+          key: `remote:${key}`,
+          severity: 'info',
+          title: `Remote stream in progress for ${who}`,
+          evidence: how,
+          fix:
+            s.secure === false
+              ? 'This stream is not encrypted: set Secure connections to Required.'
+              : 'Nothing to do if you know this viewer.',
+        });
+      }
+    }
+    const entries = Object.entries(seen).sort((a, b) => a[1] - b[1]);
+    ctx.state.set('addresses', Object.fromEntries(entries.slice(-MAX_REMEMBERED)));
+    return findings;
+  },
+};

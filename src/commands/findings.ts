@@ -1,0 +1,68 @@
+import { type APIEmbed, SlashCommandBuilder } from 'discord.js';
+import { LIMITS, SEVERITY_COLOUR, SEVERITY_ICON, safeText, truncate } from '../alerts/embeds.js';
+import type { StoredFinding } from '../db/finding-repository.js';
+import { SEVERITIES, type Severity, severityRank } from '../domain/finding.js';
+import { UserError } from '../errors.js';
+import type { Command } from './types.js';
+
+/** Findings per page: ten lines of at most ~300 characters stay far below an embed's 4,096. */
+export const PAGE_SIZE = 10;
+const LINE_MAX = 300;
+
+/** One page of open findings as an embed; the fingerprint on each line is what /snooze takes. */
+export function findingsPage(open: readonly StoredFinding[], page: number, now: number): APIEmbed {
+  const pages = Math.max(1, Math.ceil(open.length / PAGE_SIZE));
+  if (page > pages) {
+    throw new UserError(
+      `There ${pages === 1 ? 'is only 1 page' : `are only ${pages} pages`} of open findings.`,
+    );
+  }
+  const slice = open.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const lines = slice.map((f) => {
+    const snoozed =
+      f.snoozedUntil !== null && f.snoozedUntil > now
+        ? ` · 🔕 until <t:${Math.floor(f.snoozedUntil / 1000)}:f>`
+        : '';
+    const since = `since <t:${Math.floor(f.firstSeenAt / 1000)}:R>`;
+    return truncate(
+      `${SEVERITY_ICON[f.severity]} **${f.severity.toUpperCase()}** ${safeText(f.title)}\n\`${f.fingerprint}\` · ${since}${snoozed}`,
+      LINE_MAX,
+    );
+  });
+  const worst = open[0]?.severity;
+  return {
+    title: 'Open findings',
+    description: truncate(open.length === 0 ? '✅ Nothing open.' : lines.join('\n'), LIMITS.description),
+    color: worst ? SEVERITY_COLOUR[worst] : 0x43a047,
+    footer: {
+      text: `Page ${page}/${pages} · ${open.length} open${pages > 1 ? ' · /findings page:N for more' : ''} · /snooze takes the id under a title`,
+    },
+  };
+}
+
+export const findings: Command = {
+  name: 'findings',
+  data: new SlashCommandBuilder()
+    .setName('findings')
+    .setDescription('List what is open, most severe first')
+    .addIntegerOption((o) => o.setName('page').setDescription('Page number').setMinValue(1).setMaxValue(1000))
+    .addStringOption((o) =>
+      o
+        .setName('severity')
+        .setDescription('Only this severity and above')
+        .addChoices(...SEVERITIES.map((s) => ({ name: s, value: s }))),
+    )
+    .toJSON(),
+  ephemeral: true,
+  async execute(interaction, ctx) {
+    const page = interaction.options.getInteger('page') ?? 1;
+    const minimum = interaction.options.getString('severity') as Severity | null;
+    const open = ctx.repos.findings
+      .open()
+      .filter((f) => minimum === null || severityRank(f.severity) >= severityRank(minimum));
+    await interaction.editReply({
+      embeds: [findingsPage(open, page, ctx.clock.now())],
+      allowedMentions: { parse: [] },
+    });
+  },
+};

@@ -1,0 +1,107 @@
+import { parseIp } from '../net/ip.js';
+import { type EnvReader, splitList } from './reader.js';
+
+/** A household service that must stay on the LAN (Tautulli, an *arr app, SSH, the router's admin page). */
+export interface ExposedService {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** An https endpoint whose certificate is watched: `host` is what the name on the certificate must match. */
+export interface TlsEndpoint {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, used in finding keys and evidence. */
+  readonly label: string;
+}
+
+export interface ExposureConfig {
+  /** Shodan InternetDB base URL. */
+  readonly internetDbUrl: string;
+  /** Bound on one outside call (plex.tv, InternetDB, one TLS handshake). */
+  readonly outsideTimeoutMs: number;
+  readonly tlsEndpoints: readonly TlsEndpoint[];
+  /** Extra CA certificates (PEM file) trusted by tls-certificates besides the system store. */
+  readonly tlsCaFile: string | undefined;
+  readonly exposedServices: readonly ExposedService[];
+  /** Bound on one TCP connect to a household service. */
+  readonly serviceProbeTimeoutMs: number;
+  /** A critical finding is posted again after this long while it stays open. */
+  readonly criticalRenotifyMs: number;
+}
+
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function validHost(host: string): boolean {
+  return parseIp(host) !== undefined || (host.length <= 253 && HOST.test(host));
+}
+
+/** `host:port`, `[v6]:port` or an https URL (port 443 when absent). */
+export function parseTlsEndpoint(text: string): TlsEndpoint | undefined {
+  const raw = text.trim();
+  let host: string;
+  let port: number;
+  if (/^[a-z]+:\/\//i.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return undefined;
+    }
+    if (url.protocol !== 'https:' || url.username || url.password) return undefined;
+    host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    port = url.port === '' ? 443 : Number(url.port);
+  } else {
+    const match = /^(?:\[([^\]]+)\]|([^:/\s]+)):(\d{1,5})$/.exec(raw);
+    if (!match) return undefined;
+    host = match[1] ?? match[2] ?? '';
+    port = Number(match[3]);
+  }
+  if (!validHost(host) || !Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+  const label = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return { host, port, label };
+}
+
+/** `name=host:port`; the name is a short label of letters, digits, `-` and `_`. */
+export function parseExposedService(text: string): ExposedService | undefined {
+  const match = /^([A-Za-z0-9_-]{1,32})=(?:\[([^\]]+)\]|([^:=\s]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const host = match[2] ?? match[3] ?? '';
+  const port = Number(match[4]);
+  if (!validHost(host) || port < 1 || port > 65_535) return undefined;
+  return { name: match[1] ?? '', host, port };
+}
+
+function parseAll<T>(raw: string, parse: (s: string) => T | undefined): T[] | undefined {
+  const items = splitList(raw).map(parse);
+  return items.every((i) => i !== undefined) ? (items as T[]) : undefined;
+}
+
+export function readExposureConfig(r: EnvReader): ExposureConfig {
+  return {
+    internetDbUrl:
+      r.url('INTERNETDB_URL', { default: 'https://internetdb.shodan.io' }) ?? 'https://internetdb.shodan.io',
+    outsideTimeoutMs: r.duration('OUTSIDE_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 60_000 }) ?? 5_000,
+    tlsEndpoints:
+      r.parse(
+        'TLS_ENDPOINTS',
+        'a comma-separated list of https URLs or host:port, e.g. https://plex.example.com,nas.lan:5001',
+        { default: [] },
+        (raw) => parseAll(raw, parseTlsEndpoint),
+      ) ?? [],
+    tlsCaFile: r.string('TLS_CA_FILE', { expected: 'the path of a PEM file with extra CA certificates' }),
+    exposedServices:
+      r.parse(
+        'EXPOSED_SERVICES',
+        'a comma-separated list of name=host:port, e.g. tautulli=192.168.1.10:8181,ssh=192.168.1.10:22',
+        { default: [] },
+        (raw) => parseAll(raw, parseExposedService),
+      ) ?? [],
+    serviceProbeTimeoutMs:
+      r.duration('SERVICE_PROBE_TIMEOUT', { default: 2_000, minMs: 50, maxMs: 30_000 }) ?? 2_000,
+    criticalRenotifyMs:
+      r.duration('CRITICAL_RENOTIFY', { default: 6 * 3_600_000, minMs: 60_000 }) ?? 6 * 3_600_000,
+  };
+}

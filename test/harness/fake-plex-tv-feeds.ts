@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface FakePlexTvFeedsState {
+  /** `computer.<Platform>.version` of the downloads feed. */
+  versions: Record<string, string>;
+  /** `/api/v2/resources` answer (the owner's servers and their connections). */
+  resources: unknown[];
+  /** Token plex.tv accepts for resources. */
+  token: string;
+  mode: 'normal' | 'hang' | 'error';
+}
+
+export interface RecordedPlexTvFeedsRequest {
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly hadToken: boolean;
+}
+
+/**
+ * A loopback plex.tv for the exposure checks: the public downloads feed and the account's
+ * resources. (The sign-in PIN flow has its own fake, fake-plex-tv.ts, on the hardening branch.)
+ */
+export class FakePlexTvFeeds {
+  readonly requests: RecordedPlexTvFeedsRequest[] = [];
+  readonly state: FakePlexTvFeedsState;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(state: Partial<FakePlexTvFeedsState> = {}) {
+    this.state = {
+      versions: { Linux: '1.43.3.10861-0f1e2d3c4', Windows: '1.43.3.10861-0f1e2d3c4' },
+      resources: [],
+      token: 'fake-plex-token-0123456789',
+      mode: 'normal',
+      ...state,
+    };
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('fake plex.tv not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const token = req.headers['x-plex-token'];
+    this.requests.push({
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      hadToken: token !== undefined,
+    });
+    if (this.state.mode === 'hang') return;
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (this.state.mode === 'error') {
+      json(503, { error: 'maintenance' });
+      return;
+    }
+    if (url.pathname === '/api/downloads/5.json') {
+      const computer = Object.fromEntries(
+        Object.entries(this.state.versions).map(([platform, version]) => [
+          platform,
+          { id: platform.toLowerCase(), name: platform, version, releases: [] },
+        ]),
+      );
+      json(200, { computer, nas: {} });
+      return;
+    }
+    if (url.pathname === '/api/v2/resources') {
+      if (token !== this.state.token)
+        json(401, { errors: [{ code: 1001, message: 'User could not be authenticated' }] });
+      else json(200, this.state.resources);
+      return;
+    }
+    json(404, { error: 'not found' });
+  }
+}
