@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { firewallHealth } from '../../src/firewall/firewall-health.js';
 import { NftablesBackend } from '../../src/firewall/nftables.js';
 import { type BlockTarget, parseBlockTarget } from '../../src/net/block-policy.js';
+import { actionsConfig } from '../harness/actions-fixture.js';
 import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
@@ -124,6 +126,14 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
     expect(items.every((i) => listed.has(i.target.text))).toBe(true);
     expect(elapsed).toBeLessThan(5_000);
     lab.exec(router, 'nft', ['flush', 'set', 'inet', 'plex_warden', 'blocked4']);
+  });
+
+  it('reports the table ready for the doctor, with the number of bans', async () => {
+    const health = await firewallHealth(backend, actionsConfig({ FIREWALL_BACKEND: 'nftables' }));
+    expect(health).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^table inet plex_warden ready/),
+    });
   });
 
   it('reports nft failures as FirewallError with stderr', async () => {
