@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { classifyRequestFailure, readBodyLimited } from '../util/http-body.js';
 import { plexDirectLookup } from './plex-direct.js';
 
 export type PlexErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'http' | 'bad-response';
@@ -134,7 +135,11 @@ export class PlexClient {
     }
     let text: string;
     try {
-      text = await readLimited(response.body, this.maxBodyBytes);
+      text = await readBodyLimited(
+        response.body,
+        this.maxBodyBytes,
+        () => new PlexError('bad-response', `response larger than ${this.maxBodyBytes} bytes`),
+      );
     } catch (error) {
       throw translateError(error, label, this.options.baseUrl, this.options.timeoutMs, signal, opts.signal);
     }
@@ -170,21 +175,6 @@ export class PlexClient {
   }
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      body.destroy();
-      throw new PlexError('bad-response', `response larger than ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function translateError(
   error: unknown,
   label: string,
@@ -195,15 +185,9 @@ function translateError(
 ): PlexError {
   if (error instanceof PlexError) return error;
   if (outer?.aborted) return new PlexError('timeout', `${label} was stopped before it finished`);
-  if (
-    signal.aborted ||
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError
-  ) {
+  const { timedOut, code } = classifyRequestFailure(error, signal);
+  if (timedOut)
     return new PlexError('timeout', `${label} to ${baseUrl} got no answer within ${timeoutMs} ms`);
-  }
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   const reason = code ?? (error instanceof Error ? error.name : 'error');
   return new PlexError('unreachable', `${label} to ${baseUrl} failed (${reason})`);
 }

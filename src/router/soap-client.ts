@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { classifyRequestFailure, readBodyLimited } from '../util/http-body.js';
 import { RouterError, UpnpFaultError } from './upnp-errors.js';
 
 export interface HttpOptions {
@@ -52,7 +53,13 @@ export class RouterHttp {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
-      const text = await readLimited(response.body, this.maxBodyBytes, init.label);
+      const limit = this.maxBodyBytes;
+      const text = await readBodyLimited(
+        response.body,
+        limit,
+        () =>
+          new RouterError('bad-response', `${init.label}: the router's answer is larger than ${limit} bytes`),
+      );
       return { status: response.statusCode, text };
     } catch (error) {
       throw translate(error, init.label, url, this.options.timeoutMs, combined, signal);
@@ -62,25 +69,6 @@ export class RouterHttp {
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
   }
-}
-
-async function readLimited(
-  body: Dispatcher.ResponseData['body'],
-  limit: number,
-  label: string,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      body.destroy();
-      throw new RouterError('bad-response', `${label}: the router's answer is larger than ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function translate(
@@ -93,15 +81,9 @@ function translate(
 ): RouterError {
   if (error instanceof RouterError) return error;
   if (outer?.aborted) return new RouterError('aborted', `${label} was stopped before it finished`);
-  if (
-    combined.aborted ||
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError
-  ) {
+  const { timedOut, code } = classifyRequestFailure(error, combined);
+  if (timedOut)
     return new RouterError('timeout', `${label} to ${origin(url)} got no answer within ${timeoutMs} ms`);
-  }
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   return new RouterError('unreachable', `${label} to ${origin(url)} failed (${code ?? 'error'})`);
 }
 
