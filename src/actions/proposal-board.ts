@@ -108,7 +108,7 @@ export class ProposalBoard {
         continue;
       }
       const requestedBy = `finding:${finding.fingerprint}`;
-      const reason = `${finding.title}: ${action.reason}`.slice(0, 300);
+      const reason = action.reason.slice(0, 300);
       try {
         if (config.autoBlock && severityRank(finding.severity) >= severityRank(config.autoBlockMinSeverity)) {
           const result = await actions.bans.block({
@@ -129,6 +129,11 @@ export class ProposalBoard {
             action: { kind: 'block-ip', target, durationMs: action.durationMs, reason, force: false },
             origin: 'finding',
             requestedBy,
+            summary:
+              `${finding.title} (${finding.severity}). Block ${target} for ${formatDuration(action.durationMs)}? Reason: ${reason}`.slice(
+                0,
+                1_000,
+              ),
           }),
         );
       } catch (error) {

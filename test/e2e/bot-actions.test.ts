@@ -447,6 +447,9 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     const messageId = report?.proposed[0]?.messageId ?? '';
     const embed = discord.messages.get(messageId)?.embeds[0] as Embed;
     expect(field(embed, 'Requested by')).toBe('a finding (ssh-brute-force:a)');
+    expect(embed.description).toBe(
+      '203.0.113.70 failed 40 sign-ins in 5 min (high). Block 203.0.113.70 for 1d? Reason: brute force',
+    );
     discord.react({ messageId, emoji: '✅', ...APPROVER });
     await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
     expect(scriptCalls()).toEqual(['block 203.0.113.71 86400', 'block 203.0.113.70 86400']);
