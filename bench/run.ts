@@ -4,6 +4,7 @@
  * these machines are noisy.
  */
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  soak: () => import('./soak.js'),
   scan: () => import('./scan.js'),
   upnp: () => import('./upnp.js'),
   'log-review': () => import('./log-review.js'),

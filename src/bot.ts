@@ -87,6 +87,8 @@ export async function startBot(
       await app.actions.stop();
       app.remoteAccess.stop();
       await app.runner.stop();
+      // The round's digest must be queued before the caller closes the database.
+      await scans?.settled();
       await client.destroy();
     },
   };

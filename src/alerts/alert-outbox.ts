@@ -1,4 +1,5 @@
-import { type APIEmbed, type REST, Routes } from 'discord.js';
+import { randomBytes } from 'node:crypto';
+import { type APIEmbed, DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { Clock } from '../clock.js';
 import type { OutboxRepository } from '../db/outbox-repository.js';
 import type { Logger } from '../logger.js';
@@ -6,6 +7,20 @@ import type { Logger } from '../logger.js';
 export interface OutgoingMessage {
   readonly content?: string;
   readonly embeds: readonly APIEmbed[];
+}
+
+/** What the outbox stores: the message and the nonce it is sent with, every time. */
+interface QueuedMessage extends OutgoingMessage {
+  readonly nonce?: string;
+}
+
+/**
+ * A nonce unique over time (Discord allows 25 characters). Row ids cannot serve: SQLite reuses
+ * the id of a deleted last row, and Discord answers a reused nonce within a few minutes with the
+ * earlier message instead of posting the new one, silently dropping the alert.
+ */
+function newNonce(): string {
+  return `pw${randomBytes(12).toString('base64url')}`;
 }
 
 /**
@@ -32,7 +47,8 @@ export class AlertOutbox {
   /** Stores the messages, then tries to deliver everything pending. */
   async post(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    this.deps.repo.enqueue(this.deps.channelId, messages, this.deps.clock.now());
+    const queued: QueuedMessage[] = messages.map((m) => ({ ...m, nonce: newNonce() }));
+    this.deps.repo.enqueue(this.deps.channelId, queued, this.deps.clock.now());
     await this.flush();
   }
 
@@ -57,9 +73,9 @@ export class AlertOutbox {
   private async deliver(): Promise<void> {
     const { repo, rest, logger } = this.deps;
     for (
-      let item = repo.oldest<OutgoingMessage>();
+      let item = repo.oldest<QueuedMessage>();
       item && !this.stopped;
-      item = repo.oldest<OutgoingMessage>()
+      item = repo.oldest<QueuedMessage>()
     ) {
       try {
         await rest.post(Routes.channelMessages(item.channelId), {
@@ -67,12 +83,25 @@ export class AlertOutbox {
             content: item.payload.content,
             embeds: item.payload.embeds,
             allowed_mentions: { parse: [] },
-            nonce: `pw${item.id}`,
+            // Rows queued before nonces were stored fall back to their id.
+            nonce: item.payload.nonce ?? `pw${item.id}`,
             enforce_nonce: true,
           },
         });
         repo.delivered(item.id);
       } catch (error) {
+        if (error instanceof DiscordAPIError && error.status === 400) {
+          // Malformed: no retry will ever pass, and waiting would hold back every alert behind it.
+          // Everything else (outage, 403 until the admin fixes permissions, 429) waits and retries.
+          logger.error('Discord refused an alert as malformed; it was set aside', {
+            outboxId: item.id,
+            code: error.code,
+            titles: item.payload.embeds.map((e) => e.title).filter(Boolean),
+            error: error.message,
+          });
+          repo.delivered(item.id);
+          continue;
+        }
         repo.failed(item.id, error instanceof Error ? error.message : String(error));
         logger.warn('alert delivery failed; will retry', {
           outboxId: item.id,

@@ -1,5 +1,6 @@
 import { createAppContext } from '../app-context.js';
 import { startBot } from '../bot.js';
+import { discordStartupProblem } from '../discord/startup-problem.js';
 import { type CliCommand, EXIT } from './types.js';
 
 export const botCli: CliCommand = {
@@ -7,7 +8,7 @@ export const botCli: CliCommand = {
   summary: 'Run the Discord bot: scheduled scans, alerts, slash commands (the default)',
   usage: 'plex-warden bot',
   config: 'discord',
-  async run(_args, config) {
+  async run(_args, config, io) {
     if (!config?.discord) return EXIT.usage;
     const ctx = createAppContext(config);
     let bot: Awaited<ReturnType<typeof startBot>>;
@@ -15,7 +16,10 @@ export const botCli: CliCommand = {
       bot = await startBot(ctx, config.discord);
     } catch (error) {
       ctx.close();
-      throw error;
+      const problem = discordStartupProblem(error);
+      if (!problem) throw error;
+      io.stderr.write(`${problem.message}\n`);
+      return problem.exitCode;
     }
     ctx.logger.info('plex-warden is running', { schedule: config.core.scanSchedule });
     // Graceful shutdown: stop scheduling, let the running scan settle (bounded), close the DB.

@@ -1,4 +1,6 @@
 import { botCli } from './bot.js';
+import { doctorCli } from './doctor.js';
+import { plexLoginCli } from './plex-login.js';
 import { registerCommandsCli } from './register-commands.js';
 import { replayCli } from './replay.js';
 import { reviewCli } from './review.js';
@@ -12,4 +14,6 @@ export const cliCommands: readonly CliCommand[] = [
   reviewCli,
   replayCli,
   registerCommandsCli,
+  plexLoginCli,
+  doctorCli,
 ];

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
+import { DatabaseError } from '../db/database.js';
 import { errorReference, UserError } from '../errors.js';
 import { Redactor } from '../logger.js';
 import { cliCommands } from './index.js';
@@ -47,6 +48,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(args, config, io);
   } catch (error) {
     const redactor = new Redactor([config?.discord?.token, config?.plex.token]);
+    // Not a usage mistake: say what is wrong with the file, without a usage line or a stack.
+    if (error instanceof DatabaseError) {
+      io.stderr.write(`${redactor.text(error.message)}\n`);
+      return EXIT.usage;
+    }
     if (
       error instanceof UserError ||
       (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')

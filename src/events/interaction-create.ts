@@ -1,4 +1,5 @@
 import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
 import type { BotContext, Command } from '../commands/types.js';
 import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../discord/authorize.js';
@@ -6,6 +7,15 @@ import { errorReference, UserError } from '../errors.js';
 import { defineEvent } from './types.js';
 
 const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
+
+/**
+ * A UserError's text is safe to show, but it often quotes what the user typed ("no check called
+ * X"): neutralise mentions and fences in it, and keep it within Discord's 2,000 characters, so a
+ * hostile argument can neither ping the server nor make the reply fail.
+ */
+function replyText(text: string): string {
+  return truncate(safeText(text), 2_000);
+}
 
 export const interactionCreate = defineEvent({
   id: 'interaction-create',
@@ -67,6 +77,7 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
       content:
         'This command is not known to this version of plex-warden; run `plex-warden register-commands`.',
       flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
     });
     return;
   }
@@ -76,7 +87,7 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
     if (!(error instanceof UserError)) throw error;
     logger.info('command arguments refused', { reason: error.message });
     await interaction.reply({
-      content: error.message,
+      content: replyText(error.message),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -88,7 +99,7 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
   } catch (error) {
     let content: string;
     if (error instanceof UserError) {
-      content = error.message;
+      content = replyText(error.message);
     } else {
       const ref = errorReference();
       logger.error('command failed', { ref, error });

@@ -45,6 +45,13 @@ export class ScanInProgressError extends UserError {
   }
 }
 
+/** The scan was stopped (shutdown) before it finished; nothing of it was recorded as findings. */
+export class ScanStoppedError extends UserError {
+  constructor() {
+    super('The scan was stopped before it finished.');
+  }
+}
+
 export interface ScanRunnerDeps {
   readonly checks: readonly Check[];
   readonly checkDeps: CheckDeps;
@@ -140,7 +147,7 @@ export class ScanRunner {
     };
     try {
       const settled = await Promise.all(checks.map((check) => this.runOne(check, shared, signal, logger)));
-      if (signal.aborted) throw new UserError('The scan was stopped before it finished.');
+      if (signal.aborted) throw new ScanStoppedError();
       const findings = settled.flatMap((s) => s.findings);
       const completed = settled.filter((s) => s.outcome.status === 'ok').map((s) => s.outcome.id);
       const finishedAt = clock.now();

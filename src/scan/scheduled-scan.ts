@@ -3,7 +3,7 @@ import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { planAlerts } from '../alerts/alert-policy.js';
 import { changeDigest } from '../alerts/digest.js';
 import type { AppContext } from '../app-context.js';
-import { ScanInProgressError } from './scan-runner.js';
+import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 
 /**
  * Runs a scan and posts one digest of what changed. Quiet when nothing changed. A scan that is
@@ -28,6 +28,10 @@ export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Pr
       ctx.logger.info('scheduled scan skipped: another scan is running');
       return;
     }
+    if (error instanceof ScanStoppedError) {
+      ctx.logger.info('scheduled scan stopped by shutdown; the next start scans again');
+      return;
+    }
     ctx.logger.error('scheduled scan failed', { error });
   }
 }
@@ -35,12 +39,26 @@ export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Pr
 export interface ScanSchedule {
   nextAt(): number | undefined;
   cancel(): void;
+  /**
+   * Resolves when the scheduled round in flight (scan, digest queued, findings marked) is over,
+   * so that shutdown does not close the database between a scan's results and its digest.
+   */
+  settled(): Promise<void>;
 }
 
 export function scheduleScans(ctx: AppContext, alerts: AlertOutbox): ScanSchedule {
-  const job = schedule.scheduleJob(ctx.config.core.scanSchedule, () => void runScheduledScan(ctx, alerts));
+  let inFlight: Promise<void> | undefined;
+  const job = schedule.scheduleJob(ctx.config.core.scanSchedule, () => {
+    const round = runScheduledScan(ctx, alerts).finally(() => {
+      if (inFlight === round) inFlight = undefined;
+    });
+    inFlight = round;
+  });
   return {
     nextAt: () => job?.nextInvocation()?.getTime(),
     cancel: () => job?.cancel(),
+    settled: async () => {
+      await inFlight;
+    },
   };
 }

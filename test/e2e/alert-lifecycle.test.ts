@@ -229,7 +229,8 @@ describe('alert lifecycle through the fake Discord', () => {
       ],
     });
     const answer = await reply(unknown.id);
-    expect(answer.content).toMatch(/No open finding has the id `nope:@everyone`/);
+    // The reply pipeline neutralises mentions in every UserError text (a zero-width space after @).
+    expect(answer.content).toMatch(/No open finding has the id `nope:@\u200beveryone`/);
     const bad = discord.interaction({
       name: 'snooze',
       options: [

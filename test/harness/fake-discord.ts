@@ -55,7 +55,29 @@ export class FakeDiscord {
   /** Roles GET /guilds/{id}/members/{user} reports, for handlers that fetch members. */
   readonly memberRoles = new Map<string, string[]>();
   identifies = 0;
-  readonly guild = { id: TEST_IDS.guild, name: 'Home' };
+  readonly guild = { id: TEST_IDS.guild, name: 'Home', ownerId: TEST_IDS.otherUser };
+  /** The guild's roles with their permission integers (GET /guilds/{id}, GUILD_CREATE). */
+  readonly roles: { id: string; name: string; permissions: string }[] = [
+    { id: TEST_IDS.guild, name: '@everyone', permissions: '0' },
+    { id: TEST_IDS.approverRole, name: 'Plex admins', permissions: '0' },
+  ];
+  /** The alert channel's permission overwrites (GET /channels/{id}). */
+  channelOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[] = [];
+  /** Channels GET /channels/{id} answers 404 for (deleted, or the bot cannot see them). */
+  readonly hiddenChannels = new Set<string>();
+  /**
+   * A partial outage: 'refuse' answers 503 to matching calls; 'lose' carries the call out (the
+   * message is stored) but cuts the connection before the answer, like a timeout on the way back;
+   * 'reject' answers 400 Invalid Form Body, as Discord does for a malformed message; 'forbid'
+   * answers 403 Missing Permissions.
+   */
+  restFault:
+    | ((method: string, path: string, body: unknown) => 'refuse' | 'lose' | 'reject' | 'forbid' | undefined)
+    | undefined;
+  /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
+  private readonly nonces = new Map<string, string>();
+  /** When set, REST calls that carry an Authorization header with another token get 401. */
+  acceptedToken: string | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<Socket>();
@@ -131,7 +153,8 @@ export class FakeDiscord {
 
   /** Messages posted to a channel by the bot, in order. */
   channelMessages(channelId: string = TEST_IDS.channel): StoredMessage[] {
-    return [...this.messages.values()].filter((m) => m.channel_id === channelId);
+    // Interaction replies are stored under two keys (webhook token and id): list each once.
+    return [...new Set(this.messages.values())].filter((m) => m.channel_id === channelId);
   }
 
   /** Sends a chat-input command like Discord does; returns the interaction id and token. */
@@ -305,7 +328,7 @@ export class FakeDiscord {
         id: this.guild.id,
         name: this.guild.name,
         icon: null,
-        owner_id: TEST_IDS.otherUser,
+        owner_id: this.guild.ownerId,
         afk_timeout: 300,
         verification_level: 0,
         default_message_notifications: 0,
@@ -318,14 +341,14 @@ export class FakeDiscord {
         features: [],
         emojis: [],
         stickers: [],
-        roles: [role(this.guild.id, '@everyone', 0), role(TEST_IDS.approverRole, 'Plex admins', 1)],
+        roles: this.roles.map((r, i) => ({ ...role(r.id, r.name, i), permissions: r.permissions })),
         channels: [
           {
             id: TEST_IDS.channel,
             type: 0,
             name: 'plex-alerts',
             position: 0,
-            permission_overwrites: [],
+            permission_overwrites: this.channelOverwrites,
             guild_id: this.guild.id,
           },
         ],
@@ -353,6 +376,7 @@ export class FakeDiscord {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
+    let lose = false;
     let body: unknown = raw;
     if ((req.headers['content-type'] ?? '').includes('application/json') && raw) body = JSON.parse(raw);
     else if ((req.headers['content-type'] ?? '').includes('multipart/form-data'))
@@ -365,6 +389,10 @@ export class FakeDiscord {
       at: Date.now(),
     };
     const json = (status: number, payload?: unknown) => {
+      if (lose) {
+        req.socket.destroy();
+        return;
+      }
       if (payload === undefined) {
         res.writeHead(status).end();
         return;
@@ -383,6 +411,28 @@ export class FakeDiscord {
       json(503, { message: 'Service Unavailable', code: 0 });
       return;
     }
+    if (
+      this.acceptedToken !== undefined &&
+      call.authorization !== undefined &&
+      call.authorization !== `Bot ${this.acceptedToken}`
+    ) {
+      json(401, { message: '401: Unauthorized', code: 0 });
+      return;
+    }
+    const fault = this.restFault?.(call.method, path, body);
+    if (fault === 'refuse') {
+      json(503, { message: 'Service Unavailable', code: 0 });
+      return;
+    }
+    if (fault === 'forbid') {
+      json(403, { message: 'Missing Permissions', code: 50013 });
+      return;
+    }
+    if (fault === 'reject') {
+      json(400, { message: 'Invalid Form Body', code: 50035, errors: {} });
+      return;
+    }
+    lose = fault === 'lose';
     this.record(call);
     const routes: [string, RegExp, (match: RegExpExecArray) => void][] = [
       [
@@ -429,7 +479,22 @@ export class FakeDiscord {
       [
         'POST',
         /^\/channels\/(\d+)\/messages$/,
-        (match) => json(200, this.storeMessage(snowflake(), match[1] ?? '', body)),
+        (match) => {
+          const channelId = match[1] ?? '';
+          const { nonce, enforce_nonce: enforce } = (body ?? {}) as {
+            nonce?: string;
+            enforce_nonce?: boolean;
+          };
+          const earlier = enforce && nonce ? this.nonces.get(`${channelId}:${nonce}`) : undefined;
+          const existing = earlier ? this.messages.get(earlier) : undefined;
+          if (existing) {
+            json(200, this.toApiMessage(existing));
+            return;
+          }
+          const stored = this.storeMessage(snowflake(), channelId, body);
+          if (enforce && nonce) this.nonces.set(`${channelId}:${nonce}`, String(stored.id));
+          json(200, stored);
+        },
       ],
       [
         'PATCH',
@@ -462,14 +527,39 @@ export class FakeDiscord {
         'GET',
         /^\/channels\/(\d+)$/,
         (match) => {
+          if (this.hiddenChannels.has(match[1] ?? '')) {
+            json(404, { message: 'Unknown Channel', code: 10003 });
+            return;
+          }
           json(200, {
             id: match[1],
             type: 0,
             name: 'plex-alerts',
             guild_id: this.guild.id,
             position: 0,
-            permission_overwrites: [],
+            permission_overwrites: this.channelOverwrites,
           });
+        },
+      ],
+      [
+        'GET',
+        /^\/guilds\/(\d+)$/,
+        (match) => {
+          if (match[1] !== this.guild.id) json(403, { message: 'Missing Access', code: 50001 });
+          else
+            json(200, {
+              id: this.guild.id,
+              name: this.guild.name,
+              owner_id: this.guild.ownerId,
+              roles: this.roles.map((r, i) => ({
+                ...r,
+                position: i,
+                color: 0,
+                hoist: false,
+                managed: false,
+                mentionable: false,
+              })),
+            });
         },
       ],
       [

@@ -1,0 +1,67 @@
+/**
+ * database — DATABASE_PATH can be opened, migrated and written.
+ * Why: the outbox, the finding history and the Plex client identifier live there; a read-only
+ * or locked file would make the bot lose alerts or fail at start.
+ */
+
+import { describeDatabaseError } from '../db/database.js';
+import { createRepositories, openDatabase } from '../db/index.js';
+import { fail, ok, type Probe, type ProbeContext } from './types.js';
+
+export const database: Probe = {
+  id: 'database',
+  title: 'Database',
+  async run(ctx) {
+    const path = ctx.config.core.databasePath;
+    let db: ReturnType<typeof openDatabase>;
+    try {
+      db = openDatabase(path);
+    } catch (error) {
+      // Remember the failure: the Plex probes would otherwise wait for the same lock again.
+      const failed = Promise.reject(error);
+      failed.catch(() => undefined);
+      await ctx.shared.once(CLIENT_IDENTIFIER, () => failed).catch(() => undefined);
+      return fail(describeDatabaseError(error, path), databaseFix(path));
+    }
+    try {
+      // A real write, rolled back: proves the file and its folder (WAL, journal) are writable.
+      db.transaction(() => {
+        db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run('doctor.probe', '1');
+        throw new RollBack();
+      }).immediate();
+    } catch (error) {
+      if (!(error instanceof RollBack)) {
+        db.close();
+        return fail(describeDatabaseError(error, path), databaseFix(path));
+      }
+    }
+    const identifier = createRepositories(db).settings.plexClientIdentifier();
+    await ctx.shared.once(CLIENT_IDENTIFIER, async () => identifier);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    db.close();
+    return ok(`${path} is writable (schema version ${version})`);
+  },
+};
+
+class RollBack extends Error {}
+
+const CLIENT_IDENTIFIER = 'plex:clientIdentifier';
+
+/**
+ * The installation's X-Plex-Client-Identifier from the database. Plex probes must send it: a
+ * made-up one would show up on the server as a new device.
+ */
+export function storedClientIdentifier(ctx: ProbeContext): Promise<string> {
+  return ctx.shared.once(CLIENT_IDENTIFIER, async () => {
+    const db = openDatabase(ctx.config.core.databasePath);
+    try {
+      return createRepositories(db).settings.plexClientIdentifier();
+    } finally {
+      db.close();
+    }
+  });
+}
+
+function databaseFix(path: string): string {
+  return `Make ${path} and its folder writable by the user plex-warden runs as, and make sure no other process (a second plex-warden, a backup tool, sqlite3 shell) holds it open with a lock.`;
+}

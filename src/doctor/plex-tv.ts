@@ -1,0 +1,44 @@
+/**
+ * plex-tv — plex.tv answers (sign-in, token validity, update feed) and, with a token, knows it.
+ * Why: `plex-login` and the version/advisory checks need plex.tv; a token plex.tv rejects
+ * (401) or calls expired (498) stops working for the server soon too.
+ */
+import { PlexTvClient, PlexTvError } from '../plex/plex-tv-client.js';
+import { storedClientIdentifier } from './database.js';
+import { fail, ok, type Probe, skip, warn } from './types.js';
+
+export const plexTv: Probe = {
+  id: 'plex-tv',
+  title: 'plex.tv',
+  async run(ctx) {
+    const { plex } = ctx.config;
+    let clientIdentifier: string;
+    try {
+      clientIdentifier = await storedClientIdentifier(ctx);
+    } catch {
+      return skip('needs the database (for the client identifier Plex knows us by); see the Database line');
+    }
+    const client = new PlexTvClient({ baseUrl: plex.tvUrl, clientIdentifier, timeoutMs: plex.timeoutMs });
+    let status: number;
+    let username: string | undefined;
+    try {
+      ({ status, username } = await client.user(plex.token, ctx.signal));
+    } catch (error) {
+      return fail(
+        error instanceof PlexTvError ? error.message : 'unexpected error',
+        `Check that this machine reaches ${plex.tvUrl} (DNS, proxy, firewall).`,
+      );
+    }
+    if (plex.token === undefined) return ok(`${plex.tvUrl} answers (no PLEX_TOKEN to verify)`);
+    if (status === 200)
+      return ok(`${plex.tvUrl} answers; the token belongs to ${username ?? 'a plex.tv account'}`);
+    if (status === 498)
+      return fail('plex.tv says the token expired', 'Run `plex-warden plex-login` for a new token.');
+    if (status === 401)
+      return warn(
+        'plex.tv answers but does not accept PLEX_TOKEN as an account token',
+        'If the Plex server line above is fine this is a server-local token and may be used as is; otherwise run `plex-warden plex-login`.',
+      );
+    return warn(`plex.tv answered HTTP ${status}`, 'Try again later; plex.tv may be having trouble.');
+  },
+};
