@@ -1,4 +1,5 @@
 import type { APIEmbed } from 'discord.js';
+import { safeText } from '../alerts/embeds.js';
 import type { Proposal, ProposalStatus } from '../domain/proposal.js';
 
 export const APPROVE_EMOJI = '✅';
@@ -29,10 +30,11 @@ export function proposalEmbed(p: Proposal): APIEmbed {
   if (p.status === 'cancelled' && p.decidedBy)
     fields.push({ name: 'Cancelled by', value: `<@${p.decidedBy}>`, inline: true });
   if (p.status === 'expired') fields.push({ name: 'Expired', value: when(p.expiresAt, 'f'), inline: true });
-  if (p.outcome) fields.push({ name: 'Outcome', value: p.outcome.slice(0, 1_000) });
+  if (p.outcome) fields.push({ name: 'Outcome', value: safeText(p.outcome).slice(0, 1_000) });
   return {
     title: `Proposal #${p.id}`.slice(0, 256),
-    description: p.summary.slice(0, 2_000),
+    // The summary carries the requester's reason and a finding's title: never live mentions.
+    description: safeText(p.summary).slice(0, 2_000),
     color: STATUS[p.status].color,
     fields,
     footer: {
