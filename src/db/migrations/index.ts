@@ -1,5 +1,5 @@
 import { initial } from './001-initial.js';
-import { logReview } from './003-log-review.js';
+import { logReview } from './002-log-review.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */

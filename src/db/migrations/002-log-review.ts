@@ -2,7 +2,7 @@ import type { Migration } from './types.js';
 
 /** Incremental log review (issue 5): file positions, detector state, counts, open findings. */
 export const logReview: Migration = {
-  version: 3,
+  version: 2,
   name: 'log-review',
   up(db) {
     db.exec(`
