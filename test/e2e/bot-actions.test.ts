@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
 import { type BotHandle, startBot } from '../../src/bot.js';
 import { ManualClock } from '../../src/clock.js';
@@ -9,13 +9,6 @@ import { FakeRemoteAccess } from '../harness/actions-fixture.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
-
-// Until the migrations numbered below ours (002, 003) are on this branch, renumber the registry so
-// the chain is contiguous; once they are, this changes nothing.
-vi.mock('../../src/db/migrations/index.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/db/migrations/index.js')>();
-  return { migrations: original.migrations.map((m, i) => ({ ...m, version: i + 1 })) };
-});
 
 interface CallbackBody {
   type: number;

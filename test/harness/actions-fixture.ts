@@ -7,23 +7,15 @@ import { AllowlistRepository } from '../../src/db/allowlist-repository.js';
 import { AuditLogRepository } from '../../src/db/audit-log-repository.js';
 import { BanRepository } from '../../src/db/ban-repository.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
-import { migrations } from '../../src/db/migrations/index.js';
 import { ProposalRepository } from '../../src/db/proposal-repository.js';
 import type { FirewallBackend, FirewallEntry } from '../../src/firewall/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { BlockPolicy, type BlockTarget } from '../../src/net/block-policy.js';
 import type { RemoteAccessPort } from '../../src/remote-access/remote-access-port.js';
 
-/**
- * Opens a database with every registered migration. Until the lower-numbered migrations of
- * other issues are on this branch, the chain is renumbered so it stays contiguous; once they
- * are, renumbering changes nothing.
- */
+/** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {
-  return openDatabase(
-    path,
-    migrations.map((m, i) => ({ ...m, version: i + 1 })),
-  );
+  return openDatabase(path);
 }
 
 export function actionsConfig(env: Record<string, string> = {}): ActionsConfig {

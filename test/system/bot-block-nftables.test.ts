@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
 import { type BotHandle, startBot } from '../../src/bot.js';
 import { systemClock } from '../../src/clock.js';
@@ -9,13 +9,6 @@ import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
-
-// Until the migrations numbered below ours (002, 003) are on this branch, renumber the registry so
-// the chain is contiguous; once they are, this changes nothing.
-vi.mock('../../src/db/migrations/index.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/db/migrations/index.js')>();
-  return { migrations: original.migrations.map((m, i) => ({ ...m, version: i + 1 })) };
-});
 
 interface Embed {
   fields?: { name: string; value: string }[];
