@@ -70,6 +70,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
   const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
+  const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
   const actions = createActions({
     config,
     db,
@@ -77,7 +78,9 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
-    learnedPublicIp: () => repos.settings.get('network.publicIp'),
+    // The public IP the last scan learned (Plex or the router): the server's own address is
+    // never blocked even when PUBLIC_IP is not configured.
+    learnedPublicIp: () => learnedIp.get<string>('lastIp'),
   });
   // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
   const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);
