@@ -225,13 +225,7 @@ import { silentLogger } from './dist/logger.js';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
   LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });
-// Until the lead orders the assigned migration numbers, fill gaps with no-ops.
-const padded = [];
-for (const m of migrations) {
-  while (padded.length + 1 < m.version) padded.push({ version: padded.length + 1, name: 'gap', up() {} });
-  padded.push(m);
-}
-const db = openDatabase(dbPath, padded);
+const db = openDatabase(dbPath, migrations);
 const reviewer = new LogReviewer({ logs: config.logs, network: config.network, repo: new LogReviewRepository(db),
   clock: systemClock, logger: silentLogger() });
 const t0 = performance.now();

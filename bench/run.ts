@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   scan: () => import('./scan.js'),
   upnp: () => import('./upnp.js'),
   'log-review': () => import('./log-review.js'),
+  'firewall-block': () => import('./firewall-block.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,11 +1,16 @@
+import { type Actions, createActions } from './actions/actions.js';
 import { checks as registeredChecks } from './checks/index.js';
 import type { Check, CheckDeps } from './checks/types.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/index.js';
 import { createRepositories, type Database, openDatabase, type Repositories } from './db/index.js';
+import type { FirewallBackend } from './firewall/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { LogReviewer } from './logs/log-reviewer.js';
+import { CidrSet } from './net/ip.js';
 import { PlexClient } from './plex/plex-client.js';
+import type { RemoteAccessPort } from './remote-access/remote-access-port.js';
+import { RemoteAccessService } from './remote-access/remote-access-service.js';
 import { ScanRunner } from './scan/scan-runner.js';
 
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
@@ -18,6 +23,10 @@ export interface AppContext {
   readonly plex: PlexClient;
   readonly runner: ScanRunner;
   readonly reviewer: LogReviewer;
+  /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
+  readonly actions: Actions;
+  /** Plex + router remote-access switching, with its persistent switch-off; started by the bot. */
+  readonly remoteAccess: RemoteAccessService;
   close(): void;
 }
 
@@ -25,8 +34,10 @@ export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly checks?: readonly Check[];
-  /** Allow-list kept outside the configuration (the database's /allow entries). */
+  /** Extra allow-list for the log reviewer (tests); the database's /allow entries always apply. */
   readonly isAllowed?: (ip: string) => boolean;
+  readonly firewall?: FirewallBackend;
+  readonly remoteAccess?: RemoteAccessPort;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -58,14 +69,28 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
-  // Config ALLOWLIST is applied inside the reviewer; `isAllowed` adds the database allow-list.
+  const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
+  const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
+  const actions = createActions({
+    config,
+    db,
+    logger,
+    clock,
+    firewall: overrides.firewall,
+    remoteAccess: overrides.remoteAccess ?? remoteAccess,
+    // The public IP the last scan learned (Plex or the router): the server's own address is
+    // never blocked even when PUBLIC_IP is not configured.
+    learnedPublicIp: () => learnedIp.get<string>('lastIp'),
+  });
+  // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
+  const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);
   const reviewer = new LogReviewer({
     logs: config.logs,
     network: config.network,
     repo: repos.logReview,
     clock,
     logger: logger.child({ component: 'log-review' }),
-    ...(overrides.isAllowed ? { isAllowed: overrides.isAllowed } : {}),
+    isAllowed: (ip) => overrides.isAllowed?.(ip) === true || dbAllowed(ip),
   });
   let closed = false;
   return {
@@ -77,10 +102,33 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     plex,
     runner,
     reviewer,
+    actions,
+    remoteAccess,
     close() {
       if (closed) return;
       closed = true;
       db.close();
     },
+  };
+}
+
+/**
+ * The reviewer asks once per newly seen address; reading the table each time would cost a query
+ * per address under a flood. A snapshot refreshed every few seconds keeps /allow prompt and cheap.
+ */
+function allowlistSnapshot(
+  read: () => readonly string[],
+  clock: Clock,
+  maxAgeMs = 5_000,
+): (ip: string) => boolean {
+  let set = CidrSet.parse([]);
+  let readAt = Number.NEGATIVE_INFINITY;
+  return (ip) => {
+    const now = clock.now();
+    if (now - readAt > maxAgeMs) {
+      set = CidrSet.parse(read());
+      readAt = now;
+    }
+    return set.cidrs.length > 0 && set.contains(ip);
   };
 }

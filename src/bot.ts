@@ -1,4 +1,5 @@
 import type { Client } from 'discord.js';
+import { ProposalBoard } from './actions/proposal-board.js';
 import { AlertOutbox } from './alerts/alert-outbox.js';
 import type { AppContext } from './app-context.js';
 import type { BotContext } from './commands/types.js';
@@ -34,6 +35,13 @@ export async function startBot(
     clock: app.clock,
     logger: app.logger,
   });
+  const board = new ProposalBoard({
+    rest: client.rest,
+    channelId: discord.alertChannelId,
+    actions: app.actions,
+    config: app.config.actions,
+    logger: app.logger,
+  });
   let scans: ScanSchedule | undefined;
   let reviews: ReviewSchedule | undefined;
   const ctx: BotContext = {
@@ -41,6 +49,7 @@ export async function startBot(
     discord,
     client,
     alerts,
+    board,
     startedAt: app.clock.now(),
     nextScanAt: () => scans?.nextAt(),
   };
@@ -62,9 +71,11 @@ export async function startBot(
   const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
   await client.login(discord.token);
   await ready;
+  await startActions(app, board);
+  await app.remoteAccess.start();
   if (options.schedule ?? true) {
     scans = scheduleScans(app, alerts);
-    reviews = scheduleReviews(app, alerts);
+    reviews = scheduleReviews(app, alerts, (opened) => board.proposeSuggestedActions(opened));
   }
   return {
     client,
@@ -73,10 +84,43 @@ export async function startBot(
       scans?.cancel();
       await reviews?.stop();
       alerts.stop();
+      await app.actions.stop();
+      app.remoteAccess.stop();
       await app.runner.stop();
       // The round's digest must be queued before the caller closes the database.
       await scans?.settled();
       await client.destroy();
     },
   };
+}
+
+/**
+ * Reconciles the firewall with the database, closes proposals a crash left running, lifts bans
+ * that ran out while the bot was down, and starts the expiry scheduler. Drift is reported in
+ * the alert channel. A firewall that cannot be prepared is reported, not fatal: the bot still
+ * answers, and /block proposals fail with a clear outcome.
+ */
+async function startActions(app: AppContext, board: ProposalBoard): Promise<void> {
+  try {
+    const { reconcile } = await app.actions.start({ onProposalClosed: (p) => board.update(p) });
+    const list = (items: readonly string[]) =>
+      items.length > 10 ? `${items.slice(0, 10).join(', ')} and ${items.length - 10} more` : items.join(', ');
+    const lines: string[] = [];
+    if (reconcile.reapplied.length > 0) lines.push(`re-applied ${list(reconcile.reapplied)}`);
+    if (reconcile.failed.length > 0) lines.push(`could not re-apply ${list(reconcile.failed)}`);
+    if (reconcile.unknown.length > 0)
+      lines.push(`in the firewall but not in the database: ${list(reconcile.unknown.map((e) => e.target))}`);
+    if (lines.length > 0) {
+      await board
+        .notice(`Firewall check on start (${app.actions.firewall.name}): ${lines.join('; ')}.`)
+        .catch((error: unknown) => app.logger.warn('could not post the firewall check', { error }));
+    }
+  } catch (error) {
+    app.logger.error('the firewall could not be prepared; bans will fail until it is fixed', { error });
+    await board
+      .notice(
+        `The firewall backend (${app.actions.firewall.name}) could not be prepared on start; blocks will fail until it is fixed. See the bot's log.`,
+      )
+      .catch(() => undefined);
+  }
 }

@@ -1,5 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import type { Severity } from '../domain/finding.js';
+import { neutraliseMentions } from '../util/clean-text.js';
 
 /** Discord's documented limits for one message and one embed. */
 export const LIMITS = {
@@ -40,10 +41,7 @@ export function truncate(text: string, max: number): string {
  * formatting: neutralise mentions and markdown that could hide or fake content.
  */
 export function safeText(text: string): string {
-  return text
-    .replace(/@(everyone|here)/g, '@\u200b$1')
-    .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>')
-    .replace(/```/g, 'ʼʼʼ');
+  return neutraliseMentions(text).replace(/```/g, 'ʼʼʼ');
 }
 
 /** Characters Discord counts toward the 6,000 per message. */

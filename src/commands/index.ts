@@ -1,9 +1,27 @@
+import { allow } from './allow.js';
+import { allowlist } from './allowlist.js';
+import { block } from './block.js';
+import { blocks } from './blocks.js';
 import { findings } from './findings.js';
 import { help } from './help.js';
+import { remoteAccess } from './remote-access.js';
 import { scan } from './scan.js';
 import { snooze } from './snooze.js';
 import { status } from './status.js';
 import type { Command } from './types.js';
+import { unblock } from './unblock.js';
 
 /** Every slash command. Adding one = one file + one line here. */
-export const commands: readonly Command[] = [scan, findings, snooze, status, help];
+export const commands: readonly Command[] = [
+  scan,
+  findings,
+  snooze,
+  status,
+  help,
+  block,
+  unblock,
+  blocks,
+  allow,
+  allowlist,
+  remoteAccess,
+];

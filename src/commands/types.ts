@@ -4,6 +4,7 @@ import type {
   Client,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { ProposalBoard } from '../actions/proposal-board.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import type { AppContext } from '../app-context.js';
 import type { DiscordConfig } from '../config/index.js';
@@ -13,6 +14,8 @@ export interface BotContext extends AppContext {
   readonly discord: DiscordConfig;
   readonly client: Client;
   readonly alerts: AlertOutbox;
+  /** Posts and edits action proposals in the alert channel. */
+  readonly board: ProposalBoard;
   readonly startedAt: number;
   /** When the next scheduled scan fires, if scheduled. */
   nextScanAt(): number | undefined;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { type ActionsConfig, readActionsConfig } from './actions.js';
 import { type CoreConfig, readCoreConfig } from './core.js';
 import { type DiscordConfig, readDiscordConfig } from './discord.js';
 import { type ExposureConfig, readExposureConfig } from './exposure.js';
@@ -11,6 +12,7 @@ import { type RouterConfig, readRouterConfig } from './router.js';
 
 export { ConfigError, type Env } from './reader.js';
 export type {
+  ActionsConfig,
   CoreConfig,
   DiscordConfig,
   ExposureConfig,
@@ -28,6 +30,7 @@ export interface Config {
   readonly exposure: ExposureConfig;
   readonly router: RouterConfig;
   readonly logs: LogsConfig;
+  readonly actions: ActionsConfig;
 }
 
 export interface LoadOptions {
@@ -49,6 +52,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     exposure: readExposureConfig(r),
     router: readRouterConfig(r),
     logs: readLogsConfig(r),
+    actions: readActionsConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

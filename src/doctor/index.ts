@@ -1,15 +1,13 @@
 import { database } from './database.js';
 import { discordPermissions } from './discord-permissions.js';
 import { discordToken } from './discord-token.js';
+import { firewall } from './firewall.js';
 import { logSources } from './log-sources.js';
 import { plexServer } from './plex-server.js';
 import { plexTv } from './plex-tv.js';
 import type { Probe } from './types.js';
 
-/**
- * Every `plex-warden doctor` probe, in the order printed. Adding one = one file + one line here
- * (e.g. the firewall backend usable: give it `applies(config)` so it only prints when configured).
- */
+/** Every `plex-warden doctor` probe, in the order printed. Adding one = one file + one line here. */
 export const probes: readonly Probe[] = [
   database,
   discordToken,
@@ -17,4 +15,5 @@ export const probes: readonly Probe[] = [
   plexServer,
   plexTv,
   logSources,
+  firewall,
 ];

@@ -1,11 +1,14 @@
 /**
- * log-sources — every LOG_SOURCES file can be opened for reading by this user.
- * Why: an unreadable log means the review silently sees nothing (no brute force, no probing).
- * Typical causes: the path is wrong, or /var/log/auth.log and nginx logs need the adm group.
+ * log-sources — can the bot read every LOG_SOURCES entry? A source it cannot read is a blind
+ * spot: nothing is reviewed there and no alert says so until the review reports the error.
  */
-import { closeSync, openSync } from 'node:fs';
-import { currentFile } from '../logs/source-files.js';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fail, ok, type Probe } from './types.js';
+
+/** A plex source may name the Logs folder; the file the review reads first is this one. */
+const PLEX_MAIN_LOG = 'Plex Media Server.log';
 
 export const logSources: Probe = {
   id: 'log-sources',
@@ -14,27 +17,21 @@ export const logSources: Probe = {
   async run(ctx) {
     const problems: string[] = [];
     for (const source of ctx.config.logs.sources) {
-      const path = currentFile(source);
+      let path = source.path;
       try {
-        closeSync(openSync(path, 'r'));
+        if (source.kind === 'plex' && (await stat(source.path)).isDirectory())
+          path = join(source.path, PLEX_MAIN_LOG);
+        await access(path, constants.R_OK);
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        const why =
-          code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES' || code === 'EPERM'
-              ? 'is not readable by this user'
-              : `cannot be opened (${code ?? 'error'})`;
-        problems.push(`${source.id}: ${path} ${why}`);
+        const code = (error as { code?: string }).code ?? 'error';
+        problems.push(`${source.id}: cannot read ${path} (${code})`);
       }
     }
-    if (problems.length > 0) {
-      return fail(
-        problems.join('; '),
-        'Fix the path in LOG_SOURCES, or let the service user read it (e.g. SupplementaryGroups=adm in the systemd unit, a read-only volume in compose.yaml).',
-      );
-    }
-    const names = ctx.config.logs.sources.map((s) => `${s.id} (${s.kind})`).join(', ');
-    return ok(`readable: ${names}`);
+    const total = ctx.config.logs.sources.length;
+    if (problems.length === 0) return ok(`${total} source${total === 1 ? '' : 's'} readable`);
+    return fail(
+      problems.join('; '),
+      'Fix the path in LOG_SOURCES, or give the bot read access (e.g. add its user to the adm group for /var/log).',
+    );
   },
 };

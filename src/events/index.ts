@@ -1,8 +1,16 @@
 import { clientReady } from './client-ready.js';
 import { interactionCreate } from './interaction-create.js';
+import { messageReactionAdd } from './message-reaction-add.js';
+import { messageReactionRemove } from './message-reaction-remove.js';
 import { shardResume } from './shard-resume.js';
 import type { BotEvent } from './types.js';
 
 /** Every Discord event handler. Adding one = one file + one line here. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds handlers for different events.
-export const events: readonly BotEvent<any>[] = [clientReady, interactionCreate, shardResume];
+export const events: readonly BotEvent<any>[] = [
+  clientReady,
+  interactionCreate,
+  shardResume,
+  messageReactionAdd,
+  messageReactionRemove,
+];

@@ -5,7 +5,7 @@ import type { LogReviewRepository } from '../db/log-review-repository.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { errorReference } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AddressBookOptions } from './address-book.js';
+import { ADDR_ALLOWED, AddressBook, type AddressBookOptions } from './address-book.js';
 import { type SourcePassResult, SourceReview } from './source-review.js';
 
 /** The check id under which log findings enter the alert lifecycle. */
@@ -111,7 +111,13 @@ export class LogReviewer {
     }
     const now = clock.now();
     repo.expireFindings(now);
-    const findings = repo.activeFindings().map((row) => row.draft);
+    // An address allowed since it was flagged (/allow, ALLOWLIST) drops out now, so the
+    // lifecycle resolves its findings instead of waiting for them to expire.
+    const book = new AddressBook(addresses);
+    const findings = repo
+      .activeFindings()
+      .filter((row) => book.lookup(row.ip).kind !== ADDR_ALLOWED)
+      .map((row) => row.draft);
     return { startedAt, durationMs: performance.now() - t0, sources, findings };
   }
 }

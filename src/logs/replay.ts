@@ -4,6 +4,7 @@ import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../errors.js';
 import type { AddressBookOptions } from './address-book.js';
+import { currentFile } from './source-files.js';
 import { SourceReview } from './source-review.js';
 
 export interface ReplayAddress {
@@ -46,10 +47,17 @@ export function replayFile(
   deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
 ): ReplayResult {
   let fd: number;
+  // A Plex Logs folder means its main file, as in LOG_SOURCES.
+  const file = kind === 'plex' ? currentFile({ id: kind, kind, path }) : path;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(file, 'r');
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw new UserError(`${file} is a folder: give a log file.`);
+    }
   } catch (error) {
-    throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (error instanceof UserError) throw error;
+    throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const t0 = performance.now();
   try {
@@ -80,7 +88,7 @@ export function replayFile(
       (a, b) => b.failures + b.clientErrors + b.badTokens - (a.failures + a.clientErrors + a.badTokens),
     );
     return {
-      path,
+      path: file,
       kind,
       lines: c.lines,
       matched: c.matched,

@@ -5,7 +5,10 @@ import { queryStart } from './log-event.js';
  * being wrong: discovery before a token is sent, token refresh, timeline and progress reports
  * from a client whose token just rotated, thumbnails requested with an expired token, live
  * notification sockets reconnecting. A reverse-proxy jail that bans on any Plex 401 bans family
- * members; mature setups exclude these paths or raise thresholds, and we do both.
+ * members (linuxserver/docker-swag#202: its nginx-unauthorized jail banned valid Plex users for
+ * exactly this); mature setups exclude these paths or raise thresholds, and we do both. No
+ * public fail2ban or CrowdSec collection for the Plex log itself was found, so the list below
+ * comes from how Plex clients behave (plex-reference.md) and is tested against a playing client.
  *
  * Matching is on the path only (the query is ignored), by exact path or by prefix.
  */

@@ -4,7 +4,7 @@ import { changeDigest } from '../alerts/digest.js';
 import type { AppContext } from '../app-context.js';
 import type { FindingChanges } from '../db/finding-repository.js';
 import type { Repositories } from '../db/index.js';
-import { toFinding } from '../domain/finding.js';
+import { type Finding, toFinding } from '../domain/finding.js';
 import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
 
 /**
@@ -21,8 +21,15 @@ export function recordReview(repos: Repositories, result: ReviewResult, now: num
   });
 }
 
+/** Called with findings a pass opened, after their digest: block suggestions become proposals. */
+export type OpenedFindingsHook = (opened: readonly Finding[]) => Promise<unknown>;
+
 /** One review pass inside the bot, with one digest of what changed (quiet when nothing did). */
-export async function runScheduledReview(ctx: AppContext, alerts: AlertOutbox): Promise<void> {
+export async function runScheduledReview(
+  ctx: AppContext,
+  alerts: AlertOutbox,
+  onOpened?: OpenedFindingsHook,
+): Promise<void> {
   try {
     const result = await ctx.reviewer.review();
     const changes = recordReview(ctx.repos, result, ctx.clock.now());
@@ -34,6 +41,8 @@ export async function runScheduledReview(ctx: AppContext, alerts: AlertOutbox): 
     const messages = changeDigest(plan.changes, { title: 'Log review', reminders: plan.reminders });
     await alerts.post(messages.map((embeds) => ({ embeds })));
     ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
+    const opened = changes.opened.filter((f) => f.action !== undefined);
+    if (onOpened && opened.length > 0) await onOpened(opened);
   } catch (error) {
     ctx.logger.error('scheduled log review failed', { error });
   }
@@ -48,13 +57,17 @@ export interface ReviewSchedule {
  * Reviews continuously: the next pass starts LOG_REVIEW_INTERVAL after the previous one ended,
  * so passes never overlap however long a backlog takes. Nothing runs without LOG_SOURCES.
  */
-export function scheduleReviews(ctx: AppContext, alerts: AlertOutbox): ReviewSchedule {
+export function scheduleReviews(
+  ctx: AppContext,
+  alerts: AlertOutbox,
+  onOpened?: OpenedFindingsHook,
+): ReviewSchedule {
   if (ctx.config.logs.sources.length === 0) return { stop: async () => undefined };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
-    running = runScheduledReview(ctx, alerts).finally(() => {
+    running = runScheduledReview(ctx, alerts, onOpened).finally(() => {
       if (!stopped) timer = setTimeout(tick, ctx.config.logs.reviewIntervalMs);
     });
   };

@@ -7,7 +7,13 @@ import type {
   LogReviewRepository,
 } from '../db/log-review-repository.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
+import {
+  ADDR_INVALID,
+  ADDR_OUTSIDE,
+  AddressBook,
+  type AddressBookOptions,
+  type AddressInfo,
+} from './address-book.js';
 import { ChunkReader } from './chunk-reader.js';
 import { detectors as registeredDetectors } from './detectors/index.js';
 import type { Detector, DetectorInstance } from './detectors/types.js';
@@ -312,6 +318,7 @@ export class SourceReview {
     this.total.skipped += skipped;
   }
 
+  /** Kept small so it inlines into the line loop; the rarer work lives in count() and dispatch(). */
   private handle(ev: LogEvent): void {
     const flags = ev.flags;
     if ((flags & EV_ROUTINE) !== 0) {
@@ -328,23 +335,30 @@ export class SourceReview {
     }
     this.pass_.matched++;
     this.total.matched++;
-    const ip = info.ip;
-    if ((flags & COUNTED) !== 0) {
-      const time = this.timeOf(ev);
-      let d = this.counts.get(ip);
-      if (d === undefined) {
-        d = { failures: 0, clientErrors: 0, badTokens: 0, lastAt: time };
-        this.counts.set(ip, d);
-      }
-      if ((flags & EV_FAILURE) !== 0) d.failures++;
-      if ((flags & EV_CLIENT_ERROR) !== 0) d.clientErrors++;
-      if ((flags & EV_BAD_TOKEN) !== 0) d.badTokens++;
-      if (time > d.lastAt) d.lastAt = time;
-    }
+    if ((flags & COUNTED) !== 0) this.count(ev, info.ip);
     if (info.kind !== ADDR_OUTSIDE) return;
     // Most lines: a 2xx from an address every interested detector already knows.
     const interested = this.interested[flags] as number;
-    if ((info.settled & interested) === interested) return;
+    if ((info.settled & interested) !== interested) this.dispatch(ev, info);
+  }
+
+  private count(ev: LogEvent, ip: string): void {
+    const flags = ev.flags;
+    const time = this.timeOf(ev);
+    let d = this.counts.get(ip);
+    if (d === undefined) {
+      d = { failures: 0, clientErrors: 0, badTokens: 0, lastAt: time };
+      this.counts.set(ip, d);
+    }
+    if ((flags & EV_FAILURE) !== 0) d.failures++;
+    if ((flags & EV_CLIENT_ERROR) !== 0) d.clientErrors++;
+    if ((flags & EV_BAD_TOKEN) !== 0) d.badTokens++;
+    if (time > d.lastAt) d.lastAt = time;
+  }
+
+  private dispatch(ev: LogEvent, info: AddressInfo): void {
+    const flags = ev.flags;
+    const ip = info.ip;
     const instances = this.instances;
     let wanted = 0;
     for (let i = 0; i < instances.length; i++) {

@@ -187,6 +187,18 @@ describe('bot end to end (real discord.js against the fake Discord)', () => {
     expect(resolved?.[0]?.author?.name).toMatch(/1 resolved/);
   });
 
+  it('/scan also posts what changed to the alert channel once; the next scheduled scan stays quiet', async () => {
+    plex.state.token = 'rotated-token-000000';
+    await start();
+    const alerts = () => discord.callsTo('POST', new RegExp(`^/channels/${TEST_IDS.channel}/messages$`));
+    discord.interaction({ name: 'scan', options: [{ name: 'check', type: 3, value: 'plex-reachable' }] });
+    await expect.poll(() => alerts().length, { timeout: 5_000 }).toBe(1);
+    const embeds = (alerts()[0]?.body as MessageBody | undefined)?.embeds;
+    expect(embeds?.[0]?.title).toContain('Plex rejects the configured token');
+    await runScheduledScan(app, bot.ctx.alerts);
+    expect(alerts()).toHaveLength(1);
+  });
+
   it('runs scans on the configured schedule', async () => {
     plex.state.mode = 'hang';
     await start({ SCAN_SCHEDULE: '* * * * * *', PLEX_TIMEOUT: '200ms' }, true);

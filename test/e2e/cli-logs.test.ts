@@ -80,6 +80,23 @@ describe('plex-warden review / replay', () => {
     const missing = await cli(['replay', join(dir.path, 'nope.log'), '--kind', 'nginx'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Cannot read');
+    const folder = await cli(['replay', dir.path, '--kind', 'nginx'], env);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('is a folder');
+  });
+
+  it('replay of a Plex Logs folder reads its Plex Media Server.log', async () => {
+    writeFileSync(
+      join(dir.path, 'Plex Media Server.log'),
+      'Nov 25, 2026 19:10:45.423 [0x7f] DEBUG - Completed: [203.0.113.7:6] 401 GET /myplex/claim (6 live) GZIP 0ms 1 bytes\n',
+    );
+    const result = await cli(['replay', dir.path, '--kind', 'plex', '--json'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      lines: 1,
+      matched: 1,
+      path: join(dir.path, 'Plex Media Server.log'),
+    });
   });
 
   it('review learns on the first run, then reports only new lines and exits 1 on brute force', async () => {

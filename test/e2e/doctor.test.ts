@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { PermissionFlagsBits } from 'discord.js';
@@ -198,33 +198,54 @@ describe('plex-warden doctor', () => {
     expect(line(stdout, 'Discord token')).toMatch(/^- /);
   });
 
-  it('log sources: skipped when none are configured, ✘ naming a missing or unreadable file', async () => {
-    const none = await runCliInProcess(['doctor'], env());
-    expect(none.stdout).not.toMatch(/Log sources/);
-    const present = join(dir.path, 'access.log');
-    writeFileSync(present, '');
-    const missing = join(dir.path, 'nope.log');
-    const { code, stdout } = await runCliInProcess(
-      ['doctor', '--only', 'log-sources'],
-      env({ LOG_SOURCES: `nginx:${present},ssh=sshd:${missing}` }),
-    );
-    expect(code).toBe(1);
-    expect(line(stdout, 'Log sources')).toMatch(
-      new RegExp(`^✘ Log sources\\s+ssh: ${missing} does not exist`),
-    );
-    expect(line(stdout, 'Log sources')).not.toContain('access.log');
-    const good = await runCliInProcess(
-      ['doctor', '--only', 'log-sources'],
-      env({ LOG_SOURCES: `nginx:${present}` }),
-    );
-    expect(good.code).toBe(0);
-    expect(line(good.stdout, 'Log sources')).toMatch(/^✔ Log sources\s+readable: nginx \(nginx\)/);
-  });
-
   it('rejects an unknown --only probe with exit 2', async () => {
     const { code, stderr } = await runCliInProcess(['doctor', '--only', 'nope'], env());
     expect(code).toBe(2);
     expect(stderr).toMatch(/Unknown probe "nope"/);
+  });
+
+  it('checks every log source is readable and names the one that is not', async () => {
+    const readable = join(dir.path, 'access.log');
+    writeFileSync(readable, '');
+    const plexLogs = join(dir.path, 'Logs');
+    mkdirSync(plexLogs);
+    writeFileSync(join(plexLogs, 'Plex Media Server.log'), '');
+    const good = await runCliInProcess(
+      ['doctor'],
+      env({ LOG_SOURCES: `nginx:${readable},plex:${plexLogs}` }),
+    );
+    expect(line(good.stdout, 'Log sources')).toMatch(/^✔ Log sources\s+2 sources readable/);
+    const missing = join(dir.path, 'nope.log');
+    const bad = await runCliInProcess(['doctor'], env({ LOG_SOURCES: `nginx:${readable},sshd:${missing}` }));
+    expect(bad.code).toBe(1);
+    expect(line(bad.stdout, 'Log sources')).toMatch(
+      /^✘ Log sources\s+sshd: cannot read .*nope\.log \(ENOENT\)/,
+    );
+    const none = await runCliInProcess(['doctor'], env());
+    expect(line(none.stdout, 'Log sources')).toBe('');
+  });
+
+  it('says whether the firewall backend can ban, without banning', async () => {
+    const recorded = join(dir.path, 'calls.txt');
+    const script = join(dir.path, 'block.sh');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> '${recorded}'\n`);
+    const notExecutable = await runCliInProcess(
+      ['doctor'],
+      env({ FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script }),
+    );
+    expect(line(notExecutable.stdout, 'Firewall backend')).toMatch(/^✘ Firewall backend\s+command:/);
+    expect(notExecutable.code).toBe(1);
+    chmodSync(script, 0o755);
+    const usable = await runCliInProcess(
+      ['doctor'],
+      env({ FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script }),
+    );
+    expect(line(usable.stdout, 'Firewall backend')).toMatch(/^✔ Firewall backend\s+command: .*executable/);
+    expect(existsSync(recorded)).toBe(false);
+    const recordOnly = await runCliInProcess(['doctor'], env());
+    expect(line(recordOnly.stdout, 'Firewall backend')).toMatch(
+      /^! Firewall backend\s+none: .*nothing is enforced/,
+    );
   });
 });
 

@@ -95,4 +95,27 @@ describe('continuous log review inside the bot', () => {
     await discord.waitFor(() => posts().length > 1);
     expect(posts()[1]?.title).toContain('Resolved');
   });
+
+  it('turns a brute-force finding into one approval proposal with both reactions, not a duplicate', async () => {
+    if (!app || !bot) throw new Error('not started');
+    const { ctx } = bot;
+    writeFileSync(log, [0, 1, 2, 3, 4, 5].map((s) => sshLine('203.0.113.77', s)).join(''));
+    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    const pending = app.actions.proposals.pendingBlockExists('203.0.113.77');
+    expect(pending).toBe(true);
+    const proposal = discord
+      .channelMessages()
+      .find((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));
+    expect(proposal).toBeDefined();
+    await expect.poll(() => proposal?.reactions.length, { timeout: 5_000 }).toBe(2);
+    // A later pass that finds nothing new proposes nothing again.
+    appendFileSync(log, sshLine('203.0.113.77', 6));
+    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    const proposals = discord
+      .channelMessages()
+      .filter((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));
+    expect(proposals).toHaveLength(1);
+    // Nothing was blocked without an approver.
+    expect(app.actions.bans.active()).toHaveLength(0);
+  });
 });

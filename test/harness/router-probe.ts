@@ -2,11 +2,9 @@
  * Runs inside a lab namespace (RouterLab.runScript): reads a JSON command on stdin, talks to the
  * router from there, prints one JSON line. Only loopback fakes and the lab router are contacted.
  */
-import BetterSqlite3 from 'better-sqlite3';
 import { routerUpnp } from '../../src/checks/router-upnp.js';
 import { ManualClock } from '../../src/clock.js';
-import { initial } from '../../src/db/migrations/001-initial.js';
-import { remoteAccess } from '../../src/db/migrations/005-remote-access.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
 import { RemoteAccessRepository } from '../../src/db/remote-access-repository.js';
 import { silentLogger } from '../../src/logger.js';
 import { PlexClient } from '../../src/plex/plex-client.js';
@@ -171,7 +169,7 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
   const plex = new FakePlex();
   await plex.start();
   const dir = tempDir();
-  const dbs: BetterSqlite3.Database[] = [];
+  const dbs: Database[] = [];
   const services: RemoteAccessService[] = [];
   try {
     plex.setPref('PublishServerOnPlexOnlineKey', true);
@@ -181,13 +179,8 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
     // A fresh process-level "start": new connection, repository and service over the same file.
     const boot = () => {
-      const db = new BetterSqlite3(`${dir.path}/db.sqlite`);
+      const db = openDatabase(`${dir.path}/db.sqlite`);
       dbs.push(db);
-      if (db.pragma('user_version', { simple: true }) === 0) {
-        initial.up(db);
-        remoteAccess.up(db);
-        db.pragma('user_version = 5');
-      }
       const service = new RemoteAccessService({
         plex: new PlexClient({
           baseUrl: plex.url,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/db/database.js';
 import { migrations } from '../../src/db/migrations/index.js';
 import type { Migration } from '../../src/db/migrations/types.js';
@@ -6,7 +6,7 @@ import { tempDir } from '../harness/test-env.js';
 
 describe('database', () => {
   const dir = tempDir();
-  afterEach(() => undefined);
+  afterAll(() => dir.remove());
 
   it('opens in WAL mode with foreign keys and the latest schema', () => {
     const db = openDatabase(`${dir.path}/a/b/c.sqlite`);

@@ -1,8 +1,10 @@
 /**
  * Probing: one address asking for many *different* paths that do not exist or are refused
  * (distinct 4xx paths within a window) — vulnerability scanners walking /wp-login.php,
- * /.env, /phpmyadmin/ and the like. Same idea as CrowdSec's http-probing scenario: distinct
- * paths, static assets (.js, .css, images, fonts) left out.
+ * /.env, /phpmyadmin/ and the like. Same idea as CrowdSec's http probing scenarios (a leaky
+ * bucket per source address with `distinct: evt.Meta.http_path` over 400/403/404 answers, static
+ * assets left out): distinct paths within a window, static assets (.js, .css, images, fonts)
+ * not counted.
  *
  * Why it matters: it is how an exposed service gets found and fingerprinted before the attack.
  * False positives: a broken page linking many missing resources, a client with many stale

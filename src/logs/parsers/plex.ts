@@ -79,6 +79,8 @@ export class PlexParser implements LineParser, TimeSource {
     let m = text.indexOf(' ', threadEnd + 2);
     if (m === -1 || m - threadEnd > 10 || m >= end) return false;
     m++;
+    // Padded levels (`WARN  - `) are tolerated.
+    while (text.charCodeAt(m) === 32 && m < end) m++;
     let tagStart = -1;
     let tagEnd = -1;
     for (let guard = 0; guard < 4; guard++) {

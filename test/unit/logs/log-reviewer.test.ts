@@ -114,6 +114,21 @@ describe('LogReviewer', () => {
     });
   });
 
+  it('drops the findings of an address allowed after it was flagged (the lifecycle resolves them)', async () => {
+    const file = join(dir.path, 'access.log');
+    writeFileSync(file, '');
+    const allowed = new Set<string>();
+    const { reviewer: r } = reviewer(
+      { LOG_SOURCES: `nginx:${file}`, LOG_MAX_RETRY: '3' },
+      { isAllowed: (ip) => allowed.has(ip) },
+    );
+    await r.review();
+    appendFileSync(file, nginx('203.0.113.7', 401).repeat(3));
+    expect((await r.review()).findings.map((f) => f.key)).toEqual(['brute-force:nginx:203.0.113.7']);
+    allowed.add('203.0.113.7');
+    expect((await r.review()).findings).toEqual([]);
+  });
+
   it('finishes a renamed file by inode before starting the new one (logrotate create)', async () => {
     const file = join(dir.path, 'access.log');
     writeFileSync(file, nginx('203.0.113.1', 401));

@@ -1,8 +1,6 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { initial } from '../../../src/db/migrations/001-initial.js';
-import { remoteAccess } from '../../../src/db/migrations/005-remote-access.js';
+import { type Database, openDatabase } from '../../../src/db/database.js';
 import { RemoteAccessRepository } from '../../../src/db/remote-access-repository.js';
 import { silentLogger } from '../../../src/logger.js';
 import { PlexClient } from '../../../src/plex/plex-client.js';
@@ -13,19 +11,9 @@ import { tempDir, testConfig, testEnv } from '../../harness/test-env.js';
 
 const PLEX_HOST = '192.168.1.10';
 
-/**
- * The registry cannot hold 005 until 002-004 land, so these tests apply 001 and 005 directly
- * (005 does not depend on other issues' tables).
- */
-function openDb(path: string): BetterSqlite3.Database {
-  const db = new BetterSqlite3(path);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === 0) {
-    initial.up(db);
-    remoteAccess.up(db);
-    db.pragma('user_version = 5');
-  }
-  return db;
+/** The real database with every migration, like the bot opens it. */
+function openDb(path: string): Database {
+  return openDatabase(path);
 }
 
 describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
@@ -33,7 +21,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
   let plex: FakePlex;
   let igd: FakeIgd;
   const services: RemoteAccessService[] = [];
-  const dbs: BetterSqlite3.Database[] = [];
+  const dbs: Database[] = [];
 
   beforeEach(async () => {
     dir = tempDir();

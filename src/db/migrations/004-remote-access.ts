@@ -6,7 +6,7 @@ import type { Migration } from './types.js';
  * so the switch-off still happens after a restart. No reference to other issues' tables.
  */
 export const remoteAccess: Migration = {
-  version: 5,
+  version: 4,
   name: 'remote-access',
   up(db) {
     db.exec(`

@@ -1,0 +1,146 @@
+/**
+ * The Discord side of proposals: posts the message (after the row exists), records its id,
+ * adds ✅ and ❌, edits the message as the proposal moves on, and turns findings that suggest
+ * an action into proposals (or, with AUTO_BLOCK, into bans). Talks to Discord through REST
+ * only, so it works for messages the client never cached (after a restart).
+ */
+import { type REST, Routes } from 'discord.js';
+import type { ActionsConfig } from '../config/actions.js';
+import { type Finding, severityRank } from '../domain/finding.js';
+import type { Proposal } from '../domain/proposal.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { formatDuration } from '../util/duration.js';
+import type { Actions } from './actions.js';
+import { APPROVE_EMOJI, CANCEL_EMOJI, proposalEmbed } from './proposal-embed.js';
+import type { NewProposal } from './proposal-service.js';
+
+export interface ProposalBoardDeps {
+  readonly rest: REST;
+  /** The admin channel (ALERT_CHANNEL_ID) where proposals are posted. */
+  readonly channelId: string;
+  readonly actions: Actions;
+  readonly config: ActionsConfig;
+  readonly logger: Logger;
+}
+
+export interface SuggestedActionsReport {
+  readonly proposed: readonly Proposal[];
+  readonly autoBlocked: readonly string[];
+  readonly skipped: readonly { readonly fingerprint: string; readonly reason: string }[];
+}
+
+export class ProposalBoard {
+  constructor(private readonly deps: ProposalBoardDeps) {}
+
+  /** Store → post → record message id → add ✅ then ❌. Returns the proposal with its message id. */
+  async propose(input: NewProposal): Promise<Proposal> {
+    const { actions, rest, channelId, logger } = this.deps;
+    const stored = actions.proposals.create(input);
+    let messageId: string;
+    try {
+      const message = (await rest.post(Routes.channelMessages(channelId), {
+        body: { embeds: [proposalEmbed(stored)], allowed_mentions: { parse: [] } },
+      })) as { id: string };
+      messageId = message.id;
+    } catch (error) {
+      logger.error('could not post a proposal', { proposalId: stored.id, error });
+      actions.proposals.abandon(stored.id, 'The proposal message could not be posted to Discord.');
+      throw new UserError(
+        'The proposal could not be posted in the alert channel; nothing will run. Try again shortly.',
+      );
+    }
+    const posted = actions.proposals.attachMessage(stored.id, channelId, messageId);
+    for (const emoji of [APPROVE_EMOJI, CANCEL_EMOJI]) {
+      try {
+        await rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)));
+      } catch (error) {
+        // Approvers can still add the reaction themselves; the proposal stands.
+        logger.warn('could not add a reaction to a proposal', { proposalId: stored.id, emoji, error });
+      }
+    }
+    return posted;
+  }
+
+  /** Edits the proposal message to show its current state. */
+  async update(proposal: Proposal): Promise<void> {
+    if (!proposal.channelId || !proposal.messageId) return;
+    await this.deps.rest.patch(Routes.channelMessage(proposal.channelId, proposal.messageId), {
+      body: { embeds: [proposalEmbed(proposal)], allowed_mentions: { parse: [] } },
+    });
+  }
+
+  /** A plain line in the admin channel (auto-blocks, drift found on start). */
+  async notice(content: string): Promise<void> {
+    await this.deps.rest.post(Routes.channelMessages(this.deps.channelId), {
+      body: { content: content.slice(0, 2_000), allowed_mentions: { parse: [] } },
+    });
+  }
+
+  /**
+   * For findings that carry `action: {kind: 'block-ip'}`: a proposal each — or, with
+   * AUTO_BLOCK and a severe enough finding, a ban right away. Skips targets already banned or
+   * already proposed, and targets the policy refuses (a finding never forces).
+   */
+  async proposeSuggestedActions(findings: readonly Finding[]): Promise<SuggestedActionsReport> {
+    const { actions, config, logger } = this.deps;
+    const proposed: Proposal[] = [];
+    const autoBlocked: string[] = [];
+    const skipped: { fingerprint: string; reason: string }[] = [];
+    for (const finding of findings) {
+      const action = finding.action;
+      if (action?.kind !== 'block-ip') continue;
+      const verdict = actions.bans.check(action.ip);
+      if (!verdict.ok) {
+        skipped.push({ fingerprint: finding.fingerprint, reason: verdict.reason });
+        continue;
+      }
+      const target = verdict.target.text;
+      if (actions.bans.active().some((b) => b.target === target)) {
+        skipped.push({ fingerprint: finding.fingerprint, reason: `${target} is already blocked` });
+        continue;
+      }
+      if (actions.proposals.pendingBlockExists(target)) {
+        skipped.push({
+          fingerprint: finding.fingerprint,
+          reason: `a proposal to block ${target} is already waiting`,
+        });
+        continue;
+      }
+      const requestedBy = `finding:${finding.fingerprint}`;
+      const reason = action.reason.slice(0, 300);
+      try {
+        if (config.autoBlock && severityRank(finding.severity) >= severityRank(config.autoBlockMinSeverity)) {
+          const result = await actions.bans.block({
+            input: target,
+            durationMs: action.durationMs,
+            reason,
+            origin: 'auto',
+            requestedBy,
+          });
+          autoBlocked.push(target);
+          await this.notice(
+            `Auto-blocked ${target} for ${formatDuration(result.durationMs)} (AUTO_BLOCK, ${finding.severity}): ${reason}. Use /unblock to lift it.`,
+          ).catch((error: unknown) => logger.warn('could not announce an auto-block', { error }));
+          continue;
+        }
+        proposed.push(
+          await this.propose({
+            action: { kind: 'block-ip', target, durationMs: action.durationMs, reason, force: false },
+            origin: 'finding',
+            requestedBy,
+            summary:
+              `${finding.title} (${finding.severity}). Block ${target} for ${formatDuration(action.durationMs)}? Reason: ${reason}`.slice(
+                0,
+                1_000,
+              ),
+          }),
+        );
+      } catch (error) {
+        logger.error('could not act on a suggested action', { fingerprint: finding.fingerprint, error });
+        skipped.push({ fingerprint: finding.fingerprint, reason: 'failed; see the log' });
+      }
+    }
+    return { proposed, autoBlocked, skipped };
+  }
+}

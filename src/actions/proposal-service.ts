@@ -1,0 +1,416 @@
+/**
+ * Proposals approved by reaction. A proposal is a row first (before any Discord message
+ * exists), then a message whose id is recorded, then reactions. Reactions are judged against
+ * the row — never against in-memory state — so approvals work after a restart. The switch
+ * from pending to running is a compare-and-set inside the same transaction that records the
+ * approval, so two approvers reacting in the same instant run the action once.
+ */
+import type { Clock } from '../clock.js';
+import type { ActionsConfig } from '../config/actions.js';
+import type { AuditLogRepository } from '../db/audit-log-repository.js';
+import type { Database } from '../db/database.js';
+import type { ProposalRepository } from '../db/proposal-repository.js';
+import type { ActionOrigin, Proposal, ProposalAction } from '../domain/proposal.js';
+import { errorReference, UserError } from '../errors.js';
+import { FirewallError } from '../firewall/types.js';
+import type { Logger } from '../logger.js';
+import type { RemoteAccessPort } from '../remote-access/remote-access-port.js';
+import { formatDuration } from '../util/duration.js';
+import type { BanService } from './ban-service.js';
+
+export type ReactionVerdict =
+  /** No proposal behind this message: not ours to judge. */
+  | { readonly kind: 'unknown' }
+  /** A bot (including ourselves) reacted: ignored, never counted. */
+  | { readonly kind: 'ignored-bot'; readonly proposal: Proposal }
+  /** Someone who may not approve: nothing counted; remove the reaction where possible. */
+  | { readonly kind: 'not-approver'; readonly proposal: Proposal }
+  /** Already decided (running, done, failed, cancelled, expired): nothing changes. */
+  | { readonly kind: 'closed'; readonly proposal: Proposal }
+  | { readonly kind: 'expired'; readonly proposal: Proposal }
+  | { readonly kind: 'approval-recorded'; readonly proposal: Proposal; readonly isNew: boolean }
+  | { readonly kind: 'cancelled'; readonly proposal: Proposal }
+  /** This reaction completed the approvals and the action ran (successfully or not). */
+  | { readonly kind: 'executed'; readonly proposal: Proposal };
+
+export interface ReactionInput {
+  readonly messageId: string;
+  readonly userId: string;
+  readonly decision: 'approve' | 'cancel';
+  readonly isBot: boolean;
+  readonly isApprover: boolean;
+}
+
+export interface ProposalServiceDeps {
+  readonly db: Database;
+  readonly config: ActionsConfig;
+  readonly proposals: ProposalRepository;
+  readonly audit: AuditLogRepository;
+  readonly bans: BanService;
+  /** Undefined when remote access control is not wired (the command says so). */
+  readonly remoteAccess: RemoteAccessPort | undefined;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Called after a proposal is stored, so the expiry scheduler can re-arm. */
+  readonly onChange?: () => void;
+}
+
+export interface NewProposal {
+  readonly action: ProposalAction;
+  readonly origin: ActionOrigin;
+  readonly requestedBy: string;
+  /** Why (shown in the message); defaults to a description of the action. */
+  readonly summary?: string;
+}
+
+export class ProposalService {
+  /** Actions running right now; shutdown waits for them so none is left half-recorded. */
+  private readonly inFlight = new Set<Promise<Proposal>>();
+
+  constructor(private readonly deps: ProposalServiceDeps) {}
+
+  /** Resolves when every action that is running has finished and been recorded. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stores the proposal; the caller posts the message next and records its id. */
+  create(input: NewProposal): Proposal {
+    const { proposals, audit, clock, config } = this.deps;
+    const now = clock.now();
+    const summary = input.summary ?? describeAction(input.action);
+    const proposal = this.deps.db.transaction(() => {
+      const p = proposals.insert({
+        action: input.action,
+        summary,
+        origin: input.origin,
+        requestedBy: input.requestedBy,
+        requiredApprovals: config.approvalsRequired,
+        createdAt: now,
+        expiresAt: now + config.proposalTtlMs,
+      });
+      audit.append({
+        at: now,
+        actor: input.requestedBy,
+        action: 'proposal.created',
+        proposalId: p.id,
+        target: targetOf(input.action),
+        detail: `${input.action.kind} (${input.origin}): ${summary}`,
+      });
+      return p;
+    })();
+    this.deps.onChange?.();
+    return proposal;
+  }
+
+  attachMessage(id: number, channelId: string, messageId: string): Proposal {
+    const { proposals, audit, clock } = this.deps;
+    this.deps.db.transaction(() => {
+      proposals.attachMessage(id, channelId, messageId);
+      audit.append({
+        at: clock.now(),
+        actor: 'system',
+        action: 'proposal.posted',
+        proposalId: id,
+        detail: `message ${messageId} in channel ${channelId}`,
+      });
+    })();
+    return proposals.require(id);
+  }
+
+  /** Posting the message failed: the proposal can never be approved, so close it. */
+  abandon(id: number, why: string): void {
+    const { proposals, audit, clock } = this.deps;
+    const now = clock.now();
+    this.deps.db.transaction(() => {
+      if (proposals.claimForRun(id, now, 'system')) proposals.finish(id, 'failed', why, now);
+      audit.append({ at: now, actor: 'system', action: 'proposal.abandoned', proposalId: id, detail: why });
+    })();
+  }
+
+  byMessageId(messageId: string): Proposal | undefined {
+    return this.deps.proposals.byMessageId(messageId);
+  }
+
+  pendingBlockExists(target: string): boolean {
+    return this.deps.proposals.pendingBlockExists(target, this.deps.clock.now());
+  }
+
+  byId(id: number): Proposal | undefined {
+    return this.deps.proposals.byId(id);
+  }
+
+  /** Judges one ✅ or ❌ and, when it completes the approvals, runs the action (at most once). */
+  async react(input: ReactionInput): Promise<ReactionVerdict> {
+    const { proposals, audit, clock, db } = this.deps;
+    const proposal = proposals.byMessageId(input.messageId);
+    if (!proposal) return { kind: 'unknown' };
+    if (input.isBot) return { kind: 'ignored-bot', proposal };
+    const now = clock.now();
+    if (!input.isApprover) {
+      audit.append({
+        at: now,
+        actor: input.userId,
+        action: 'reaction.refused',
+        proposalId: proposal.id,
+        detail: `${input.decision} from a user who is not an approver`,
+      });
+      return { kind: 'not-approver', proposal };
+    }
+    if (proposal.status === 'pending' && proposal.expiresAt <= now) {
+      const expired = this.expireOne(proposal.id, now);
+      return { kind: expired ? 'expired' : 'closed', proposal: proposals.require(proposal.id) };
+    }
+    if (proposal.status !== 'pending') return { kind: 'closed', proposal };
+
+    if (input.decision === 'cancel') {
+      const cancelled = db.transaction(() => {
+        const won = proposals.cancel(proposal.id, now, input.userId);
+        if (won) {
+          audit.append({
+            at: now,
+            actor: input.userId,
+            action: 'proposal.cancelled',
+            proposalId: proposal.id,
+            detail: 'cancelled by reaction',
+          });
+        }
+        return won;
+      })();
+      return { kind: cancelled ? 'cancelled' : 'closed', proposal: proposals.require(proposal.id) };
+    }
+
+    // Record the approval and, if it is the last one needed, claim the run — one transaction.
+    const step = db.transaction(() => {
+      const isNew = proposals.addApproval(proposal.id, input.userId, now);
+      if (isNew) {
+        audit.append({
+          at: now,
+          actor: input.userId,
+          action: 'proposal.approved',
+          proposalId: proposal.id,
+          detail: `approval ${proposals.approvalCount(proposal.id)} of ${proposal.requiredApprovals}`,
+        });
+      }
+      const enough = proposals.approvalCount(proposal.id) >= proposal.requiredApprovals;
+      const claimed = enough && proposals.claimForRun(proposal.id, now, input.userId);
+      if (claimed) {
+        audit.append({
+          at: now,
+          actor: input.userId,
+          action: 'proposal.running',
+          proposalId: proposal.id,
+          detail: 'approved',
+        });
+      }
+      return { isNew, claimed };
+    })();
+    if (!step.claimed) {
+      const current = proposals.require(proposal.id);
+      return current.status === 'pending'
+        ? { kind: 'approval-recorded', proposal: current, isNew: step.isNew }
+        : { kind: 'closed', proposal: current };
+    }
+    const run = this.execute(proposals.require(proposal.id));
+    this.inFlight.add(run);
+    try {
+      return { kind: 'executed', proposal: await run };
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /**
+   * An approver took their ✅ back before the proposal ran: the approval no longer counts.
+   * Returns the updated proposal, or undefined when nothing changed.
+   */
+  withdraw(messageId: string, userId: string): Proposal | undefined {
+    const { proposals, audit, clock, db } = this.deps;
+    const proposal = proposals.byMessageId(messageId);
+    if (!proposal) return undefined;
+    const removed = db.transaction(() => {
+      const won = proposals.removeApproval(proposal.id, userId);
+      if (won) {
+        audit.append({
+          at: clock.now(),
+          actor: userId,
+          action: 'proposal.approval-withdrawn',
+          proposalId: proposal.id,
+          detail: 'reaction removed before the proposal ran',
+        });
+      }
+      return won;
+    })();
+    return removed ? proposals.require(proposal.id) : undefined;
+  }
+
+  /** Marks every pending proposal whose time is up as expired; returns them for message edits. */
+  expireDue(): Proposal[] {
+    const { proposals, clock } = this.deps;
+    const now = clock.now();
+    const out: Proposal[] = [];
+    for (const p of proposals.dueForExpiry(now)) {
+      if (this.expireOne(p.id, now)) out.push(proposals.require(p.id));
+    }
+    return out;
+  }
+
+  nextExpiry(): number | undefined {
+    return this.deps.proposals.nextExpiry();
+  }
+
+  /** On start: a proposal left `running` by a crash is reported failed, never re-run. */
+  failInterrupted(): Proposal[] {
+    const { proposals, audit, clock } = this.deps;
+    const now = clock.now();
+    const outcome =
+      'Interrupted by a restart while running; it was not retried. Check /blocks and try again if needed.';
+    const failed = proposals.failInterrupted(now, outcome);
+    for (const p of failed) {
+      audit.append({
+        at: now,
+        actor: 'system',
+        action: 'proposal.interrupted',
+        proposalId: p.id,
+        detail: outcome,
+      });
+    }
+    return failed;
+  }
+
+  private expireOne(id: number, now: number): boolean {
+    const { proposals, audit, db } = this.deps;
+    return db.transaction(() => {
+      const won = proposals.expire(id, now);
+      if (won)
+        audit.append({
+          at: now,
+          actor: 'system',
+          action: 'proposal.expired',
+          proposalId: id,
+          detail: 'nobody approved in time',
+        });
+      return won;
+    })();
+  }
+
+  private async execute(proposal: Proposal): Promise<Proposal> {
+    const { proposals, audit, clock, logger } = this.deps;
+    let status: 'done' | 'failed';
+    let outcome: string;
+    try {
+      outcome = await this.perform(proposal);
+      status = 'done';
+    } catch (error) {
+      status = 'failed';
+      if (error instanceof UserError) {
+        outcome = error.message;
+      } else {
+        const reference = errorReference();
+        logger.error('proposal failed', {
+          proposalId: proposal.id,
+          kind: proposal.action.kind,
+          reference,
+          error,
+        });
+        outcome =
+          error instanceof FirewallError
+            ? `The firewall (${error.details.backend}) did not accept the change. Reference ${reference} (details in the bot's log).`
+            : `Something went wrong. Reference ${reference} (details in the bot's log).`;
+      }
+    }
+    const now = clock.now();
+    this.deps.db.transaction(() => {
+      proposals.finish(proposal.id, status, outcome, now);
+      audit.append({
+        at: now,
+        actor: 'system',
+        action: status === 'done' ? 'proposal.done' : 'proposal.failed',
+        proposalId: proposal.id,
+        target: targetOf(proposal.action),
+        detail: outcome,
+      });
+    })();
+    return proposals.require(proposal.id);
+  }
+
+  private async perform(proposal: Proposal): Promise<string> {
+    const action = proposal.action;
+    switch (action.kind) {
+      case 'block-ip': {
+        const result = await this.deps.bans.block({
+          input: action.target,
+          durationMs: action.durationMs,
+          reason: action.reason,
+          origin: proposal.origin,
+          requestedBy: proposal.requestedBy,
+          force: action.force,
+          proposalId: proposal.id,
+        });
+        const until = Math.floor(result.ban.expiresAt / 1_000);
+        const repeat = result.ban.level > 0 ? ` Repeat offender (level ${result.ban.level}).` : '';
+        const enforced =
+          this.deps.bans.backendName === 'none'
+            ? ' Recorded only: FIREWALL_BACKEND=none enforces nothing.'
+            : '';
+        const forced = result.forcedOver.length > 0 ? ` Forced over: ${result.forcedOver.join(', ')}.` : '';
+        return `Blocked ${result.target.text} for ${formatDuration(result.durationMs)} (until <t:${until}:f>) with ${this.deps.bans.backendName}.${repeat}${forced}${enforced}`;
+      }
+      case 'unblock-ip': {
+        const { target, ban } = await this.deps.bans.unblock(
+          action.target,
+          proposal.decidedBy ?? 'system',
+          proposal.id,
+        );
+        return ban
+          ? `Unblocked ${target.text}.`
+          : `${target.text} had no active ban; removed from the firewall anyway.`;
+      }
+      case 'remote-access-off': {
+        const outcome = await this.remote().turnOff(AbortSignal.timeout(60_000));
+        if (!outcome.ok)
+          throw new UserError(['Remote access off could not be verified.', ...outcome.lines].join('\n'));
+        return ['Remote access is off.', ...outcome.lines].join('\n');
+      }
+      case 'remote-access-on': {
+        const options = action.forMs === undefined ? {} : { forMs: action.forMs };
+        const outcome = await this.remote().turnOn(options, AbortSignal.timeout(60_000));
+        if (!outcome.ok)
+          throw new UserError(['Remote access on could not be verified.', ...outcome.lines].join('\n'));
+        return [
+          action.forMs === undefined
+            ? 'Remote access is on.'
+            : `Remote access is on for ${formatDuration(action.forMs)}.`,
+          ...outcome.lines,
+        ].join('\n');
+      }
+    }
+  }
+
+  private remote(): RemoteAccessPort {
+    if (!this.deps.remoteAccess) throw new UserError('Remote access control is not set up in this bot.');
+    return this.deps.remoteAccess;
+  }
+}
+
+export function describeAction(action: ProposalAction): string {
+  switch (action.kind) {
+    case 'block-ip': {
+      const duration =
+        action.durationMs === undefined ? 'the default time' : formatDuration(action.durationMs);
+      return `Block ${action.target} for ${duration}${action.force ? ' (forced)' : ''}: ${action.reason}`;
+    }
+    case 'unblock-ip':
+      return `Unblock ${action.target}`;
+    case 'remote-access-off':
+      return 'Turn Plex remote access off and remove router mappings to the Plex port';
+    case 'remote-access-on':
+      return action.forMs === undefined
+        ? 'Turn Plex remote access on'
+        : `Turn Plex remote access on for ${formatDuration(action.forMs)}, then off again`;
+  }
+}
+
+function targetOf(action: ProposalAction): string | undefined {
+  return action.kind === 'block-ip' || action.kind === 'unblock-ip' ? action.target : undefined;
+}

@@ -1,0 +1,43 @@
+import { SlashCommandBuilder } from 'discord.js';
+import { UserError } from '../errors.js';
+import { parseBlockTarget } from '../net/block-policy.js';
+import type { Command } from './types.js';
+
+function target(raw: string): string {
+  const parsed = parseBlockTarget(raw);
+  if (!parsed)
+    throw new UserError('That is not an IPv4/IPv6 address or CIDR. See /blocks for what is blocked.');
+  return parsed.text;
+}
+
+export const unblock: Command = {
+  name: 'unblock',
+  data: new SlashCommandBuilder()
+    .setName('unblock')
+    .setDescription('Propose lifting a block (approved by reaction)')
+    .addStringOption((o) =>
+      o
+        .setName('ip')
+        .setDescription('The address or CIDR as /blocks shows it')
+        .setRequired(true)
+        .setMaxLength(64),
+    )
+    .toJSON(),
+  ephemeral: true,
+  validate(interaction) {
+    target(interaction.options.getString('ip', true));
+  },
+  async execute(interaction, ctx) {
+    const text = target(interaction.options.getString('ip', true));
+    const active = ctx.actions.bans.active().some((b) => b.target === text);
+    const proposal = await ctx.board.propose({
+      action: { kind: 'unblock-ip', target: text },
+      origin: 'command',
+      requestedBy: interaction.user.id,
+    });
+    await interaction.editReply({
+      content: `Proposal #${proposal.id} to unblock ${text} is waiting in <#${ctx.discord.alertChannelId}>.${active ? '' : ' Note: the bot has no active ban for it; approving cleans the firewall anyway.'}`,
+      allowedMentions: { parse: [] },
+    });
+  },
+};

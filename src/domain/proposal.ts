@@ -1,0 +1,44 @@
+/** What a proposal does once approved. Stored as JSON in proposals.payload. */
+export type ProposalAction =
+  | {
+      readonly kind: 'block-ip';
+      /** Canonical text from parseBlockTarget. */
+      readonly target: string;
+      /** Undefined: the default duration, escalated for repeat offenders. */
+      readonly durationMs?: number;
+      readonly reason: string;
+      /** An approver asked to override the refusals that may be overridden. */
+      readonly force: boolean;
+    }
+  | { readonly kind: 'unblock-ip'; readonly target: string }
+  | { readonly kind: 'remote-access-off' }
+  | { readonly kind: 'remote-access-on'; readonly forMs?: number };
+
+export type ProposalKind = ProposalAction['kind'];
+
+export const PROPOSAL_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled', 'expired'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export const ACTION_ORIGINS = ['command', 'finding', 'auto'] as const;
+export type ActionOrigin = (typeof ACTION_ORIGINS)[number];
+
+export interface Proposal {
+  readonly id: number;
+  readonly action: ProposalAction;
+  /** One line for humans: "Block 203.0.113.7 for 1d (40 failed sign-ins)". */
+  readonly summary: string;
+  readonly origin: ActionOrigin;
+  /** A Discord user id, or `finding:<fingerprint>` for proposals from findings. */
+  readonly requestedBy: string;
+  readonly channelId: string | undefined;
+  readonly messageId: string | undefined;
+  readonly requiredApprovals: number;
+  readonly approvers: readonly string[];
+  readonly status: ProposalStatus;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly decidedBy: string | undefined;
+  readonly decidedAt: number | undefined;
+  readonly finishedAt: number | undefined;
+  readonly outcome: string | undefined;
+}

@@ -1,0 +1,159 @@
+import { BanService } from '../../src/actions/ban-service.js';
+import { ProposalService } from '../../src/actions/proposal-service.js';
+import { ManualClock } from '../../src/clock.js';
+import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
+import { EnvReader } from '../../src/config/reader.js';
+import { AllowlistRepository } from '../../src/db/allowlist-repository.js';
+import { AuditLogRepository } from '../../src/db/audit-log-repository.js';
+import { BanRepository } from '../../src/db/ban-repository.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import { ProposalRepository } from '../../src/db/proposal-repository.js';
+import type { FirewallBackend, FirewallEntry } from '../../src/firewall/types.js';
+import { silentLogger } from '../../src/logger.js';
+import { BlockPolicy, type BlockTarget } from '../../src/net/block-policy.js';
+import type { RemoteAccessPort } from '../../src/remote-access/remote-access-port.js';
+
+/** A database with every registered migration, as the bot opens it. */
+export function openTestDatabase(path = ':memory:'): Database {
+  return openDatabase(path);
+}
+
+export function actionsConfig(env: Record<string, string> = {}): ActionsConfig {
+  const r = new EnvReader(env);
+  const config = readActionsConfig(r);
+  if (r.problems.length > 0) throw new Error(r.problems.join('; '));
+  return config;
+}
+
+/** An in-memory firewall that keeps what it was told, with an optional failure switch. */
+export class MemoryFirewall implements FirewallBackend {
+  readonly name = 'nftables' as const;
+  readonly entries = new Map<string, { expiresAt: number; comment: string }>();
+  readonly calls: string[] = [];
+  failNext: Error | undefined;
+
+  constructor(private readonly clock: { now(): number }) {}
+
+  async prepare(): Promise<void> {
+    this.calls.push('prepare');
+  }
+  async block(target: BlockTarget, durationMs: number, comment: string): Promise<void> {
+    this.calls.push(`block ${target.text} ${durationMs}`);
+    this.throwIfFailing();
+    this.entries.set(target.text, { expiresAt: this.clock.now() + durationMs, comment });
+  }
+  async blockMany(
+    items: readonly { target: BlockTarget; durationMs: number; comment: string }[],
+  ): Promise<void> {
+    this.calls.push(`blockMany ${items.map((i) => i.target.text).join(',')}`);
+    this.throwIfFailing();
+    for (const i of items)
+      this.entries.set(i.target.text, { expiresAt: this.clock.now() + i.durationMs, comment: i.comment });
+  }
+  async unblock(target: BlockTarget): Promise<void> {
+    this.calls.push(`unblock ${target.text}`);
+    this.throwIfFailing();
+    this.entries.delete(target.text);
+  }
+  async list(): Promise<FirewallEntry[]> {
+    return [...this.entries].map(([target, e]) => ({ target, expiresAt: e.expiresAt, comment: e.comment }));
+  }
+  private throwIfFailing(): void {
+    const error = this.failNext;
+    this.failNext = undefined;
+    if (error) throw error;
+  }
+}
+
+/** A RemoteAccessPort that records calls and answers as told. */
+export class FakeRemoteAccess implements RemoteAccessPort {
+  enabled = true;
+  offAt: number | undefined;
+  readonly calls: string[] = [];
+  verifyOk = true;
+
+  async status() {
+    return {
+      enabled: this.enabled,
+      offAt: this.offAt,
+      lines: [`Remote access is ${this.enabled ? 'on' : 'off'}.`],
+    };
+  }
+  async turnOff() {
+    this.calls.push('off');
+    this.enabled = false;
+    return { ok: this.verifyOk, lines: ['Preference off; router mapping 32400 removed.'] };
+  }
+  async turnOn(options: { forMs?: number }) {
+    this.calls.push(`on ${options.forMs ?? '-'}`);
+    this.enabled = true;
+    return { ok: this.verifyOk, lines: ['Preference on.'] };
+  }
+}
+
+export interface ActionsFixture {
+  readonly db: Database;
+  readonly clock: ManualClock;
+  readonly config: ActionsConfig;
+  readonly firewall: FirewallBackend;
+  readonly proposalsRepo: ProposalRepository;
+  readonly bansRepo: BanRepository;
+  readonly allowlist: AllowlistRepository;
+  readonly audit: AuditLogRepository;
+  readonly policy: BlockPolicy;
+  readonly bans: BanService;
+  readonly proposals: ProposalService;
+  readonly remote: FakeRemoteAccess;
+}
+
+export function actionsFixture(
+  options: {
+    env?: Record<string, string>;
+    db?: Database;
+    clock?: ManualClock;
+    firewall?: (clock: ManualClock) => FirewallBackend;
+    publicIp?: string;
+  } = {},
+): ActionsFixture {
+  const db = options.db ?? openTestDatabase();
+  const clock = options.clock ?? new ManualClock();
+  const config = actionsConfig(options.env);
+  const firewall = options.firewall ? options.firewall(clock) : new MemoryFirewall(clock);
+  const proposalsRepo = new ProposalRepository(db);
+  const bansRepo = new BanRepository(db);
+  const allowlist = new AllowlistRepository(db);
+  const audit = new AuditLogRepository(db);
+  const logger = silentLogger();
+  const policy = new BlockPolicy({
+    lanCidrs: ['192.168.1.0/24'],
+    allowlist: ['198.51.100.10'],
+    dbAllowlist: () => allowlist.cidrs(),
+    publicIp: () => options.publicIp ?? '203.0.113.1',
+  });
+  const bans = new BanService({ config, policy, firewall, bans: bansRepo, allowlist, audit, clock, logger });
+  const remote = new FakeRemoteAccess();
+  const proposals = new ProposalService({
+    db,
+    config,
+    proposals: proposalsRepo,
+    audit,
+    bans,
+    remoteAccess: remote,
+    clock,
+    logger,
+  });
+  return {
+    db,
+    clock,
+    config,
+    firewall,
+    proposalsRepo,
+    bansRepo,
+    allowlist,
+    audit,
+    policy,
+    bans,
+    proposals,
+    remote,
+  };
+}
