@@ -132,6 +132,10 @@ export class ProposalService {
     return this.deps.proposals.byMessageId(messageId);
   }
 
+  pendingCount(): number {
+    return this.deps.proposals.pendingCount(this.deps.clock.now());
+  }
+
   pendingBlockExists(target: string): boolean {
     return this.deps.proposals.pendingBlockExists(target, this.deps.clock.now());
   }

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { SlashCommandBuilder } from 'discord.js';
+import { LIMITS, truncate } from '../alerts/embeds.js';
+import type { AppContext } from '../app-context.js';
 import { formatDuration } from '../util/duration.js';
 import type { Command } from './types.js';
 
@@ -17,6 +20,7 @@ export const status: Command = {
     const open = ctx.repos.findings.open();
     const rss = process.memoryUsage().rss;
     const when = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+    const bans = ctx.actions.bans.active();
     await interaction.editReply({
       embeds: [
         {
@@ -36,6 +40,13 @@ export const status: Command = {
               name: 'Next scan',
               value: running ? `running now (#${running.runId})` : next ? when(next) : 'not scheduled',
             },
+            { name: 'Log sources', value: truncate(await logPositions(ctx), LIMITS.fieldValue) },
+            {
+              name: 'Bans active',
+              value: `${bans.length} (firewall: ${ctx.actions.firewall.name})`,
+              inline: true,
+            },
+            { name: 'Proposals pending', value: String(ctx.actions.proposals.pendingCount()), inline: true },
             { name: 'Alerts waiting for Discord', value: String(ctx.alerts.pending), inline: true },
           ],
         },
@@ -43,3 +54,32 @@ export const status: Command = {
     });
   },
 };
+
+/** One line per source: lines read so far and how far the review is behind the end of the file. */
+async function logPositions(ctx: AppContext): Promise<string> {
+  const { sources } = ctx.config.logs;
+  if (sources.length === 0) return 'none configured (LOG_SOURCES)';
+  const lines: string[] = [];
+  for (const source of sources) {
+    const row = ctx.repos.logReview.file(source.id);
+    if (!row) {
+      lines.push(`\`${source.id}\`: not read yet`);
+      continue;
+    }
+    let lag = 'size unknown';
+    try {
+      const size = (await stat(row.path)).size;
+      lag = size >= row.offset ? `${formatBytes(size - row.offset)} behind` : 'file shrank (re-reading)';
+    } catch {
+      lag = 'file missing now';
+    }
+    lines.push(`\`${source.id}\`: ${row.lines.toLocaleString('en-US')} lines read, ${lag}`);
+  }
+  return lines.join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

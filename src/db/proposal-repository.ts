@@ -167,6 +167,14 @@ export class ProposalRepository {
     return rows.map(toProposal);
   }
 
+  /** Proposals still waiting for approvers (not yet expired). */
+  pendingCount(now: number): number {
+    const row = this.db
+      .prepare(`SELECT count(*) AS n FROM proposals WHERE status = 'pending' AND expires_at > ?`)
+      .get(now) as { n: number };
+    return row.n;
+  }
+
   nextExpiry(): number | undefined {
     const row = this.db
       .prepare(`SELECT min(expires_at) AS at FROM proposals WHERE status = 'pending'`)

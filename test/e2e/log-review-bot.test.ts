@@ -117,5 +117,15 @@ describe('continuous log review inside the bot', () => {
     expect(proposals).toHaveLength(1);
     // Nothing was blocked without an approver.
     expect(app.actions.bans.active()).toHaveLength(0);
+    // /status shows the source's position, the pending proposal and no bans.
+    appendFileSync(log, 'x'.repeat(2_048));
+    discord.interaction({ name: 'status', roles: [TEST_IDS.approverRole] });
+    const edit = await discord.waitFor((c) => c.method === 'PATCH' && c.path.endsWith('/messages/@original'));
+    const fields =
+      (edit.body as { embeds: { fields: { name: string; value: string }[] }[] }).embeds[0]?.fields ?? [];
+    const field = (name: string) => fields.find((f) => f.name === name)?.value;
+    expect(field('Log sources')).toMatch(/^`sshd`: 7 lines read, 2\.0 KB behind$/);
+    expect(field('Proposals pending')).toBe('1');
+    expect(field('Bans active')).toMatch(/^0 \(firewall: none\)$/);
   });
 });
