@@ -55,7 +55,8 @@ export const doctorCli: CliCommand = {
         detail: `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}:\n${error.problems.map((p) => `      - ${p}`).join('\n')}`,
         fix: 'Fix the keys named above (.env.example explains each), then run the doctor again.',
       });
-      return EXIT.findings;
+      // Bad configuration is exit 2 for every command, the doctor included.
+      return EXIT.usage;
     }
     redactor = new Redactor([config.discord?.token, config.plex.token]);
     if (!values.only) {

@@ -89,12 +89,12 @@ describe('plex-warden doctor', () => {
     expect(stdout).not.toContain(plexTv.accountToken);
   });
 
-  it('a bad configuration is a ✘ line naming every problem, exit 1, and nothing is contacted', async () => {
+  it('a bad configuration is a ✘ line naming every problem, exit 2, and nothing is contacted', async () => {
     const { code, stdout } = await runCliInProcess(
       ['doctor'],
       env({ ALERT_CHANNEL_ID: 'general', PLEX_URL: 'plex' }),
     );
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(line(stdout, 'Configuration')).toMatch(/^✘ Configuration\s+2 problems/);
     expect(stdout).toMatch(/ALERT_CHANNEL_ID="general" is invalid/);
     expect(stdout).toMatch(/PLEX_URL="plex" is invalid/);
