@@ -85,7 +85,7 @@ export async function startBot(
       await reviews?.stop();
       alerts.stop();
       await app.actions.stop();
-      app.remoteAccess.stop();
+      await app.remoteAccess.stop();
       await app.runner.stop();
       // The round's digest must be queued before the caller closes the database.
       await scans?.settled();

@@ -80,6 +80,8 @@ export class RemoteAccessService implements RemoteAccessPort {
   private readonly retryMs: number;
   private timer: unknown;
   private stopped = true;
+  /** A timer-driven switch-off in progress: stop() waits for it before the database closes. */
+  private inFlight: Promise<void> | undefined;
   /** Serialises switches: a timed switch-off and a command must not interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -116,10 +118,12 @@ export class RemoteAccessService implements RemoteAccessPort {
     return this.start();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a switch-off already under way, so it is recorded. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
+    await this.inFlight;
   }
 
   async status(signal?: AbortSignal): Promise<RemoteAccessStatus> {
@@ -266,8 +270,20 @@ export class RemoteAccessService implements RemoteAccessPort {
     const delay = Math.min(Math.max(0, offAt - this.deps.clock.now()), MAX_TIMER_MS);
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
-      void this.armOrRun();
+      this.runFromTimer();
     }, delay);
+  }
+
+  /** Nothing run by a timer may end in an unhandled rejection: failures are logged, and retried. */
+  private runFromTimer(): void {
+    const run = this.armOrRun()
+      .catch((error: unknown) => {
+        this.deps.logger.error('scheduled remote access switch-off crashed', { error });
+      })
+      .finally(() => {
+        if (this.inFlight === run) this.inFlight = undefined;
+      });
+    this.inFlight = run;
   }
 
   private cancelTimer(): void {
@@ -307,7 +323,7 @@ export class RemoteAccessService implements RemoteAccessPort {
       this.cancelTimer();
       this.timer = this.timers.setTimeout(() => {
         this.timer = undefined;
-        void this.armOrRun();
+        this.runFromTimer();
       }, this.retryMs);
     }
   }

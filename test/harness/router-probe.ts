@@ -207,14 +207,14 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
     await first.start();
     const on = await first.turnOn({ forMs: 3_600_000 });
     const prefWhileOn = plex.pref('PublishServerOnPlexOnlineKey')?.value;
-    first.stop();
+    await first.stop();
     clock.advance(2 * 3_600_000);
     const second = boot();
     await second.start();
     const status = await second.status();
     return { on, prefWhileOn, status, pref: plex.pref('PublishServerOnPlexOnlineKey')?.value };
   } finally {
-    for (const s of services) s.stop();
+    for (const s of services) await s.stop();
     for (const db of dbs) db.close();
     await plex.stop();
     dir.remove();

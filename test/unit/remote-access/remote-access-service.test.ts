@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/clock.js';
+import { ManualClock, systemClock } from '../../../src/clock.js';
 import { type Database, openDatabase } from '../../../src/db/database.js';
 import { RemoteAccessRepository } from '../../../src/db/remote-access-repository.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -68,7 +68,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     }).start();
   });
   afterEach(async () => {
-    for (const s of services.splice(0)) s.stop();
+    for (const s of services.splice(0)) await s.stop();
     for (const db of dbs.splice(0)) db.close();
     await igd.stop();
     await plex.stop();
@@ -159,7 +159,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     expect((await first.service.status()).offAt).toBe(Date.UTC(2026, 0, 1, 13));
 
     // The bot stops (crash or restart) and comes back after the deadline.
-    first.service.stop();
+    await first.service.stop();
     clock.advance(2 * 3_600_000);
     const second = make(clock);
     expect(second.repository.scheduled()?.offAt).toBe(Date.UTC(2026, 0, 1, 13));
@@ -173,7 +173,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
     const first = make(clock);
     await first.service.turnOn({ forMs: 3_600_000 });
-    first.service.stop();
+    await first.service.stop();
     clock.advance(30 * 60_000);
     const second = make(clock);
     await second.service.start();
@@ -260,5 +260,22 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     services.push(service);
     await service.start();
     expect((await service.status()).enabled).toBe(true);
+  });
+
+  it('stop() during a timer-driven switch-off waits for it, so closing the database loses nothing', async () => {
+    // Real time: the timer must fire on its own, as in the running bot.
+    const { service, repository } = make(systemClock as unknown as ManualClock);
+    plex.setPref('PublishServerOnPlexOnlineKey', true);
+    repository.schedule(Date.now() + 30, Date.now());
+    plex.state.mode = 'slow';
+    plex.state.slowMs = 300;
+    await service.start();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const stopping = performance.now();
+    await service.stop();
+    // stop() returned only after the run finished: the preference is off and the row cleared.
+    expect(performance.now() - stopping).toBeGreaterThan(100);
+    expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(false);
+    expect(repository.scheduled()).toBeUndefined();
   });
 });
