@@ -83,7 +83,7 @@ export async function startBot(
     async stop() {
       scans?.cancel();
       await reviews?.stop();
-      alerts.stop();
+      await alerts.stop();
       await app.actions.stop();
       await app.remoteAccess.stop();
       await app.runner.stop();

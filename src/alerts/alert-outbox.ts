@@ -65,18 +65,19 @@ export class AlertOutbox {
     return this.flushing;
   }
 
-  stop(): void {
+  /** No new deliveries; waits for one in flight so its row is marked before the database closes. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    await this.flushing?.catch(() => undefined);
   }
 
   private async deliver(): Promise<void> {
     const { repo, rest, logger } = this.deps;
-    for (
-      let item = repo.oldest<QueuedMessage>();
-      item && !this.stopped;
-      item = repo.oldest<QueuedMessage>()
-    ) {
+    // Checked before every read: after stop() the database may be about to close.
+    while (!this.stopped) {
+      const item = repo.oldest<QueuedMessage>();
+      if (!item) return;
       try {
         await rest.post(Routes.channelMessages(item.channelId), {
           body: {
@@ -117,7 +118,9 @@ export class AlertOutbox {
   private scheduleRetry(): void {
     clearTimeout(this.retryTimer);
     if (this.stopped) return;
-    this.retryTimer = setTimeout(() => void this.flush(), this.deps.retryMs ?? 30_000);
+    this.retryTimer = setTimeout(() => {
+      this.flush().catch((error: unknown) => this.deps.logger.error('alert delivery crashed', { error }));
+    }, this.deps.retryMs ?? 30_000);
     this.retryTimer.unref();
   }
 }
