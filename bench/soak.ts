@@ -20,7 +20,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { LogReviewRepository } from '../src/db/log-review-repository.js';
 import { FakeDiscord } from '../test/harness/fake-discord.js';
 import { FakePlex } from '../test/harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testEnv } from '../test/harness/test-env.js';
+import { botEnv, TEST_IDS, tempDir } from '../test/harness/test-env.js';
 
 const TARGET_MB = 150;
 const MB = 1024 * 1024;
@@ -222,24 +222,19 @@ async function soakOnce(
   await discord.start();
   const plex = new FakePlex();
   await plex.start();
-  const env = testEnv({
-    databasePath: join(dir.path, 'soak.sqlite'),
-    plexUrl: plex.url,
-    PLEX_TIMEOUT: '200ms',
-    SCAN_SCHEDULE: '* * * * * *',
-    DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-    DISCORD_APPLICATION_ID: TEST_IDS.application,
-    DISCORD_GUILD_ID: TEST_IDS.guild,
-    ALERT_CHANNEL_ID: TEST_IDS.channel,
-    APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-    APPROVER_USER_IDS: TEST_IDS.approverUser,
-    DISCORD_API_URL: discord.apiUrl,
-    LOG_LEVEL: 'warn',
-    // Read by the log engine once it is merged; an unknown key is ignored before that.
-    LOG_SOURCES: `nginx:${accessLog}`,
-    LOG_REVIEW_INTERVAL: '1s',
-    LOG_FORMAT: 'json',
-  }) as Record<string, string>;
+  const env = botEnv(
+    discord,
+    { databasePath: join(dir.path, 'soak.sqlite'), plexUrl: plex.url },
+    {
+      PLEX_TIMEOUT: '200ms',
+      SCAN_SCHEDULE: '* * * * * *',
+      LOG_LEVEL: 'warn',
+      // Read by the log engine once it is merged; an unknown key is ignored before that.
+      LOG_SOURCES: `nginx:${accessLog}`,
+      LOG_REVIEW_INTERVAL: '1s',
+      LOG_FORMAT: 'json',
+    },
+  ) as Record<string, string>;
   const child = spawn(process.execPath, [...flags, join(distDir, 'cli.js'), 'bot'], {
     cwd: dir.path,
     env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv },

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testConfig, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testConfig } from '../harness/test-env.js';
 
 const CANARY = `/tmp/pw-pwned-${process.pid}`;
 
@@ -153,18 +153,11 @@ describe('abuse: hostile input to every option of every registered command', () 
     await discord.start();
     await plex.start();
     const config = testConfig(
-      testEnv({
-        databasePath: join(dir.path, 'db.sqlite'),
-        plexUrl: plex.url,
-        DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: TEST_IDS.application,
-        DISCORD_GUILD_ID: TEST_IDS.guild,
-        ALERT_CHANNEL_ID: TEST_IDS.channel,
-        APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-        APPROVER_USER_IDS: TEST_IDS.approverUser,
-        DISCORD_API_URL: discord.apiUrl,
-        PLEX_TIMEOUT: '500ms',
-      }),
+      botEnv(
+        discord,
+        { databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url },
+        { PLEX_TIMEOUT: '500ms' },
+      ),
       true,
     );
     const stream = new Writable({

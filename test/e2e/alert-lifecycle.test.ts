@@ -9,7 +9,7 @@ import type { FindingDraft } from '../../src/domain/finding.js';
 import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {
   title?: string;
@@ -53,18 +53,11 @@ describe('alert lifecycle through the fake Discord', () => {
     await bot?.stop();
     app?.close();
     app = testContext(
-      testEnv({
-        databasePath: `${dir.path}/db.sqlite`,
-        plexUrl: plex.url,
-        DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: TEST_IDS.application,
-        DISCORD_GUILD_ID: TEST_IDS.guild,
-        ALERT_CHANNEL_ID: TEST_IDS.channel,
-        APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-        APPROVER_USER_IDS: TEST_IDS.approverUser,
-        DISCORD_API_URL: discord.apiUrl,
-        CRITICAL_RENOTIFY: '6h',
-      }),
+      botEnv(
+        discord,
+        { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
+        { CRITICAL_RENOTIFY: '6h' },
+      ),
       { checks, clock },
     );
     if (!app.config.discord) throw new Error('no discord config');

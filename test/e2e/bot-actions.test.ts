@@ -8,7 +8,7 @@ import { toFinding } from '../../src/domain/finding.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -40,21 +40,11 @@ describe('actions end to end (real discord.js against the fake Discord, command 
   let remote: FakeRemoteAccess;
 
   const start = async (extra: Record<string, string> = {}, clock?: ManualClock) => {
-    const env = testEnv({
-      databasePath: `${dir.path}/db.sqlite`,
-      plexUrl: plex.url,
-      DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: TEST_IDS.application,
-      DISCORD_GUILD_ID: TEST_IDS.guild,
-      ALERT_CHANNEL_ID: TEST_IDS.channel,
-      APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-      APPROVER_USER_IDS: TEST_IDS.approverUser,
-      DISCORD_API_URL: discord.apiUrl,
-      FIREWALL_BACKEND: 'command',
-      BLOCK_COMMAND: script,
-      LAN_CIDRS: '192.168.1.0/24',
-      ...extra,
-    });
+    const env = botEnv(
+      discord,
+      { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
+      { FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script, LAN_CIDRS: '192.168.1.0/24', ...extra },
+    );
     app = testContext(env, { remoteAccess: remote, ...(clock ? { clock } : {}) });
     if (!app.config.discord) throw new Error('discord config missing');
     bot = await startBot(app, app.config.discord, { schedule: false });

@@ -6,7 +6,7 @@ import type { Check } from '../../src/checks/types.js';
 import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -31,18 +31,7 @@ describe('bot end to end (real discord.js against the fake Discord)', () => {
   let bot: BotHandle;
 
   const env = (extra: Record<string, string> = {}) =>
-    testEnv({
-      databasePath: `${dir.path}/db.sqlite`,
-      plexUrl: plex.url,
-      DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: TEST_IDS.application,
-      DISCORD_GUILD_ID: TEST_IDS.guild,
-      ALERT_CHANNEL_ID: TEST_IDS.channel,
-      APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-      APPROVER_USER_IDS: TEST_IDS.approverUser,
-      DISCORD_API_URL: discord.apiUrl,
-      ...extra,
-    });
+    botEnv(discord, { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url }, extra);
 
   const start = async (extra: Record<string, string> = {}, schedule = false, checks?: readonly Check[]) => {
     const e = env(extra);

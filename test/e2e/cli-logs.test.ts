@@ -1,27 +1,8 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess } from '../harness/cli-runner.js';
 import { tempDir } from '../harness/test-env.js';
-
-async function cli(args: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await main(args, {
-    env,
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-  });
-  return { code, stdout, stderr };
-}
 
 const stamp = () => {
   const d = new Date();
@@ -54,13 +35,13 @@ describe('plex-warden review / replay', () => {
 
   it('replay prints counts and what would be flagged, exits 1, and creates no database', async () => {
     writeFileSync(log, `${line('203.0.113.7', 401).repeat(6) + line('192.168.1.4', 401).repeat(9)}garbage\n`);
-    const text = await cli(['replay', log, '--kind', 'nginx'], env);
+    const text = await runCliInProcess(['replay', log, '--kind', 'nginx'], env);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('Lines:   16 read, 15 matched (0 routine, allow-listed), 1 skipped');
     expect(text.stdout).toMatch(/203\.0\.113\.7\s+6/);
     expect(text.stdout).toContain('Brute force from 203.0.113.7 on nginx');
     expect(text.stdout).not.toContain('Brute force from 192.168.1.4');
-    const json = await cli(['replay', log, '--kind', 'nginx', '--json'], env);
+    const json = await runCliInProcess(['replay', log, '--kind', 'nginx', '--json'], env);
     const parsed = JSON.parse(json.stdout) as {
       lines: number;
       findings: { key: string; action?: unknown }[];
@@ -73,14 +54,14 @@ describe('plex-warden review / replay', () => {
 
   it('replay rejects a missing kind, an unknown kind and a missing file with exit 2', async () => {
     writeFileSync(log, '');
-    expect((await cli(['replay', log], env)).code).toBe(2);
-    const bad = await cli(['replay', log, '--kind', 'iis'], env);
+    expect((await runCliInProcess(['replay', log], env)).code).toBe(2);
+    const bad = await runCliInProcess(['replay', log, '--kind', 'iis'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--kind must be one of plex, nginx');
-    const missing = await cli(['replay', join(dir.path, 'nope.log'), '--kind', 'nginx'], env);
+    const missing = await runCliInProcess(['replay', join(dir.path, 'nope.log'), '--kind', 'nginx'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Cannot read');
-    const folder = await cli(['replay', dir.path, '--kind', 'nginx'], env);
+    const folder = await runCliInProcess(['replay', dir.path, '--kind', 'nginx'], env);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain('is a folder');
   });
@@ -90,7 +71,7 @@ describe('plex-warden review / replay', () => {
       join(dir.path, 'Plex Media Server.log'),
       'Nov 25, 2026 19:10:45.423 [0x7f] DEBUG - Completed: [203.0.113.7:6] 401 GET /myplex/claim (6 live) GZIP 0ms 1 bytes\n',
     );
-    const result = await cli(['replay', dir.path, '--kind', 'plex', '--json'], env);
+    const result = await runCliInProcess(['replay', dir.path, '--kind', 'plex', '--json'], env);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       lines: 1,
@@ -100,20 +81,20 @@ describe('plex-warden review / replay', () => {
   });
 
   it('review learns on the first run, then reports only new lines and exits 1 on brute force', async () => {
-    expect((await cli(['review'], env)).code).toBe(2);
+    expect((await runCliInProcess(['review'], env)).code).toBe(2);
     env.LOG_SOURCES = `nginx:${log}`;
     writeFileSync(log, line('203.0.113.7', 200, '/'));
-    const first = await cli(['review'], env);
+    const first = await runCliInProcess(['review'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('1 new lines');
     expect(first.stdout).toContain('first run: baseline learned');
     appendFileSync(log, line('198.51.100.9', 401).repeat(5));
-    const second = await cli(['review', '--json'], env);
+    const second = await runCliInProcess(['review', '--json'], env);
     expect(second.code).toBe(1);
     const parsed = JSON.parse(second.stdout) as { sources: { lines: number }[]; findings: { key: string }[] };
     expect(parsed.sources[0]?.lines).toBe(5);
     expect(parsed.findings.map((f) => f.key)).toEqual(['brute-force:nginx:198.51.100.9']);
-    const third = await cli(['review'], env);
+    const third = await runCliInProcess(['review'], env);
     expect(third.stdout).toContain('0 new lines');
     expect(third.stdout).toContain('Brute force from 198.51.100.9 on nginx');
   });

@@ -1,52 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess, runCliSync } from '../harness/cli-runner.js';
+import { closedPort } from '../harness/closed-port.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { tempDir, testEnv } from '../harness/test-env.js';
-
-const repo = join(import.meta.dirname, '../..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-
-/** Runs the real CLI in a child process, in an empty folder, with exactly `env`. */
-function runCli(args: string[], env: Record<string, string>, cwd: string) {
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(repo, 'src/cli.ts'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-async function inProcess(args: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await main(args, {
-    env,
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-  });
-  return { code, stdout, stderr };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('plex-warden CLI', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -63,7 +20,7 @@ describe('plex-warden CLI', () => {
   });
 
   it('bot with an empty environment exits 2 and names every missing key in one message', () => {
-    const { code, stderr } = runCli(['bot'], {}, dir.path);
+    const { code, stderr } = runCliSync(['bot'], {}, dir.path);
     expect(code).toBe(2);
     for (const key of [
       'DISCORD_TOKEN',
@@ -79,7 +36,11 @@ describe('plex-warden CLI', () => {
   });
 
   it('names a malformed id and URL with what was expected', () => {
-    const { code, stderr } = runCli(['scan'], { PLEX_URL: 'not a url', DISCORD_GUILD_ID: '42' }, dir.path);
+    const { code, stderr } = runCliSync(
+      ['scan'],
+      { PLEX_URL: 'not a url', DISCORD_GUILD_ID: '42' },
+      dir.path,
+    );
     expect(code).toBe(2);
     expect(stderr).toMatch(/PLEX_URL="not a url" is invalid: expected an absolute http or https URL/);
     expect(stderr).toMatch(/DISCORD_GUILD_ID="42" is invalid: expected a Discord id/);
@@ -89,7 +50,7 @@ describe('plex-warden CLI', () => {
     const port = await closedPort();
     const env = testEnv({ databasePath: join(dir.path, 'db.sqlite'), plexUrl: `http://127.0.0.1:${port}` });
     const started = performance.now();
-    const { code, stdout, stderr } = runCli(['scan', '--json'], env as Record<string, string>, dir.path);
+    const { code, stdout, stderr } = runCliSync(['scan', '--json'], env as Record<string, string>, dir.path);
     expect(performance.now() - started).toBeLessThan(15_000);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { findings: { fingerprint: string; severity: string }[] };
@@ -101,7 +62,7 @@ describe('plex-warden CLI', () => {
 
   it('scan prints a readable table and exits 0 when nothing is wrong', async () => {
     const env = testEnv({ databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url });
-    const { code, stdout } = await inProcess(['scan', '--check', 'plex-reachable'], env);
+    const { code, stdout } = await runCliInProcess(['scan', '--check', 'plex-reachable'], env);
     expect(stdout).toMatch(/ran: no findings/);
     expect(code).toBe(0);
   });
@@ -109,7 +70,7 @@ describe('plex-warden CLI', () => {
   it('scan prints findings with evidence and fix lines', async () => {
     plex.state.token = 'rotated-000000000';
     const env = testEnv({ databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url });
-    const { code, stdout } = await inProcess(['scan', '--check', 'plex-reachable'], env);
+    const { code, stdout } = await runCliInProcess(['scan', '--check', 'plex-reachable'], env);
     expect(code).toBe(1);
     expect(stdout).toMatch(/HIGH\s+plex-reachable\s+Plex rejects the configured token/);
     expect(stdout).toMatch(/fix: {6}The token was revoked/);
@@ -118,15 +79,15 @@ describe('plex-warden CLI', () => {
 
   it('rejects an unknown check, command or option with exit code 2', async () => {
     const env = testEnv({ databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url });
-    const unknownCheck = await inProcess(['scan', '--check', 'nope'], env);
+    const unknownCheck = await runCliInProcess(['scan', '--check', 'nope'], env);
     expect(unknownCheck.code).toBe(2);
     expect(unknownCheck.stderr).toMatch(/Unknown check "nope"\. Known checks: .*plex-reachable/);
-    expect((await inProcess(['frobnicate'], env)).code).toBe(2);
-    expect((await inProcess(['scan', '--bogus'], env)).code).toBe(2);
+    expect((await runCliInProcess(['frobnicate'], env)).code).toBe(2);
+    expect((await runCliInProcess(['scan', '--bogus'], env)).code).toBe(2);
   });
 
   it('prints help with every command', async () => {
-    const { code, stdout } = await inProcess(['--help'], {});
+    const { code, stdout } = await runCliInProcess(['--help'], {});
     expect(code).toBe(0);
     expect(stdout).toMatch(/bot\s+Run the Discord bot/);
     expect(stdout).toMatch(/scan\s+Run the checks once/);

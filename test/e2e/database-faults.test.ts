@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { runCliSync, spawnCli } from '../harness/cli-runner.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testEnv } from '../harness/test-env.js';
+import { botEnv, tempDir } from '../harness/test-env.js';
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -15,17 +15,13 @@ describe('a locked or read-only database is reported clearly, with exit code 2 a
   let holder: BetterSqlite3.Database | undefined;
 
   const env = (): Record<string, string> =>
-    testEnv({
-      databasePath: dbPath,
-      plexUrl: 'http://127.0.0.1:9',
-      DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: TEST_IDS.application,
-      DISCORD_GUILD_ID: TEST_IDS.guild,
-      ALERT_CHANNEL_ID: TEST_IDS.channel,
-      APPROVER_USER_IDS: TEST_IDS.approverUser,
+    botEnv(
       // Never contacted: the bot must stop at the database, before Discord.
-      DISCORD_API_URL: 'http://127.0.0.1:9/api',
-    }) as Record<string, string>;
+      { apiUrl: 'http://127.0.0.1:9/api' },
+      { databasePath: dbPath, plexUrl: 'http://127.0.0.1:9' },
+      {},
+      ['APPROVER_ROLE_IDS'],
+    ) as Record<string, string>;
 
   beforeEach(() => {
     dir = tempDir();

@@ -10,7 +10,7 @@ import { runCliInProcess } from '../harness/cli-runner.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { FakePlexTv } from '../harness/fake-plex-tv.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir } from '../harness/test-env.js';
 
 const P = PermissionFlagsBits;
 const NEEDED = P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AddReactions | P.ReadMessageHistory;
@@ -23,19 +23,12 @@ describe('plex-warden doctor', () => {
   let plexTv: FakePlexTv;
 
   const env = (extra: Record<string, string> = {}) =>
-    testEnv({
-      databasePath: join(dir.path, 'db.sqlite'),
-      plexUrl: plex.url,
-      PLEX_TV_URL: plexTv.url,
-      PLEX_TOKEN: plexTv.accountToken,
-      DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: TEST_IDS.application,
-      DISCORD_GUILD_ID: TEST_IDS.guild,
-      ALERT_CHANNEL_ID: TEST_IDS.channel,
-      APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-      DISCORD_API_URL: discord.apiUrl,
-      ...extra,
-    });
+    botEnv(
+      discord,
+      { databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url },
+      { PLEX_TV_URL: plexTv.url, PLEX_TOKEN: plexTv.accountToken, ...extra },
+      ['APPROVER_USER_IDS'],
+    );
   const line = (stdout: string, title: string) =>
     stdout.split('\n').find((l) => l.slice(2).startsWith(title)) ?? '';
 

@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/clock.js';
 import { runScheduledReview } from '../../src/logs/scheduled-review.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {
   title?: string;
@@ -37,19 +37,12 @@ describe('continuous log review inside the bot', () => {
     await plex.start();
     clock = new ManualClock(NOW);
     app = testContext(
-      testEnv({
-        databasePath: `${dir.path}/db.sqlite`,
-        plexUrl: plex.url,
-        DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-        DISCORD_APPLICATION_ID: TEST_IDS.application,
-        DISCORD_GUILD_ID: TEST_IDS.guild,
-        ALERT_CHANNEL_ID: TEST_IDS.channel,
-        APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-        DISCORD_API_URL: discord.apiUrl,
-        LOG_SOURCES: `sshd:${log}`,
-        LOG_TIMEZONE: 'UTC',
-        LOG_FINDING_RETENTION: '1h',
-      }),
+      botEnv(
+        discord,
+        { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
+        { LOG_SOURCES: `sshd:${log}`, LOG_TIMEZONE: 'UTC', LOG_FINDING_RETENTION: '1h' },
+        ['APPROVER_USER_IDS'],
+      ),
       { clock },
     );
     if (!app.config.discord) throw new Error('no discord config');

@@ -8,7 +8,7 @@ import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
 import { spawnCli } from '../harness/cli-runner.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
-import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext, testEnv } from '../harness/test-env.js';
+import { botEnv, TEST_DISCORD_TOKEN, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {
   title?: string;
@@ -30,18 +30,10 @@ describe('resilience', () => {
   let bot: BotHandle | undefined;
 
   const env = (extra: Record<string, string> = {}) =>
-    testEnv({
-      databasePath: join(dir.path, 'db.sqlite'),
-      plexUrl: plex.url,
-      DISCORD_TOKEN: TEST_DISCORD_TOKEN,
-      DISCORD_APPLICATION_ID: TEST_IDS.application,
-      DISCORD_GUILD_ID: TEST_IDS.guild,
-      ALERT_CHANNEL_ID: TEST_IDS.channel,
-      APPROVER_ROLE_IDS: TEST_IDS.approverRole,
-      APPROVER_USER_IDS: TEST_IDS.approverUser,
-      DISCORD_API_URL: discord.apiUrl,
-      ...extra,
-    }) as Record<string, string>;
+    botEnv(discord, { databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url }, extra) as Record<
+      string,
+      string
+    >;
 
   /** Alerts in the channel (interaction replies such as /status are messages there too). */
   const alerts = () =>

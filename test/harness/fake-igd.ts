@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from './loopback-http-server.js';
 
 /**
  * A small loopback UPnP IGD for what miniupnpd does not do: IGD:1-only devices, WANPPPConnection,
@@ -50,8 +50,7 @@ export interface SoapRequestRecord {
 export class FakeIgd {
   readonly requests: SoapRequestRecord[] = [];
   mappings: FakeMapping[];
-  private server: Server | undefined;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly server = new LoopbackHttpServer('FakeIgd');
   port = 0;
 
   constructor(readonly options: FakeIgdOptions = {}) {
@@ -63,19 +62,13 @@ export class FakeIgd {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    await this.server.start((req, res) => void this.handle(req, res));
+    this.port = this.server.port;
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

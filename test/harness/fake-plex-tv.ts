@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface RecordedPlexTvRequest {
   readonly method: string;
@@ -37,28 +37,18 @@ export class FakePlexTv {
   /** Lifetime of new PINs in seconds; 0 makes them expire (404) immediately. */
   pinLifetimeSeconds = 900;
   private nextId = 1_272_322_473;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly server = new LoopbackHttpServer('fake plex.tv');
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return this.url;
+  start(): Promise<string> {
+    return this.server.start((req, res) => this.handle(req, res));
   }
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined;
-    if (!address) throw new Error('fake plex.tv not started');
-    return `http://127.0.0.1:${address.port}`;
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface PlexSetting {
   id: string;
@@ -95,28 +95,19 @@ export function securePlexState(): FakePlexState {
 export class FakePlex {
   readonly state: FakePlexState;
   readonly requests: RecordedPlexRequest[] = [];
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly server = new LoopbackHttpServer('fake Plex');
   private hung: ServerResponse[] = [];
 
   constructor(state: Partial<FakePlexState> = {}) {
     this.state = { ...securePlexState(), ...state };
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return this.url;
+  start(): Promise<string> {
+    return this.server.start((req, res) => this.handle(req, res));
   }
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined;
-    if (!address) throw new Error('fake Plex not started');
-    return `http://127.0.0.1:${address.port}`;
+    return this.server.url;
   }
 
   pref(id: string): PlexSetting | undefined {
@@ -131,8 +122,7 @@ export class FakePlex {
 
   async stop(): Promise<void> {
     for (const res of this.hung) res.destroy();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

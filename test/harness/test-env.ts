@@ -44,6 +44,36 @@ export function testEnv(overrides: Env & { databasePath: string; plexUrl: string
   };
 }
 
+/** Approver keys a bot test may leave out, to cover configurations with only one kind of approver. */
+export type OptionalApproverKey = 'APPROVER_ROLE_IDS' | 'APPROVER_USER_IDS';
+
+/**
+ * testEnv() plus the Discord keys the bot needs, pointed at a fake Discord. `extra` is applied last
+ * so a test can override any key; `omit` drops approver keys a test deliberately does not set.
+ */
+export function botEnv(
+  discord: { apiUrl: string },
+  base: { databasePath: string; plexUrl: string },
+  extra: Env = {},
+  omit: readonly OptionalApproverKey[] = [],
+): Env {
+  const approvers: Env = {
+    APPROVER_ROLE_IDS: TEST_IDS.approverRole,
+    APPROVER_USER_IDS: TEST_IDS.approverUser,
+  };
+  for (const key of omit) delete (approvers as Record<string, string | undefined>)[key];
+  return testEnv({
+    ...base,
+    DISCORD_TOKEN: TEST_DISCORD_TOKEN,
+    DISCORD_APPLICATION_ID: TEST_IDS.application,
+    DISCORD_GUILD_ID: TEST_IDS.guild,
+    ALERT_CHANNEL_ID: TEST_IDS.channel,
+    ...approvers,
+    DISCORD_API_URL: discord.apiUrl,
+    ...extra,
+  });
+}
+
 export function testConfig(env: Env, requireDiscord = false): Config {
   return loadConfig(env, { requireDiscord });
 }

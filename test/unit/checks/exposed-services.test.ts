@@ -1,15 +1,8 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exposedServices } from '../../../src/checks/exposed-services.js';
+import { closedPort } from '../../harness/closed-port.js';
 import { ExposureLab, keysOf } from '../../harness/exposure-lab.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('exposed-services', () => {
   let lab: ExposureLab;

@@ -1,17 +1,9 @@
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../../src/app-context.js';
 import { plexReachable } from '../../../src/checks/plex-reachable.js';
+import { closedPort } from '../../harness/closed-port.js';
 import { FakePlex } from '../../harness/fake-plex.js';
 import { tempDir, testContext, testEnv } from '../../harness/test-env.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('plex-reachable', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -1,0 +1,39 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * The HTTP server every loopback fake sits on: listens on 127.0.0.1 at a free port so tests never
+ * reach the network, and tracks sockets so stop() does not wait on keep-alive or hung requests.
+ */
+export class LoopbackHttpServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  /** `name` appears in the error thrown when `url` is read before start(), e.g. "fake Plex". */
+  constructor(private readonly name: string) {}
+
+  async start(handler: RequestListener): Promise<string> {
+    this.server = createServer(handler);
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get port(): number {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error(`${this.name} not started`);
+    return address.port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
