@@ -18,17 +18,8 @@ interface Row {
   removed_why: Ban['removedWhy'] | null;
 }
 
-export interface BanDraft {
-  readonly target: string;
-  readonly reason: string;
-  readonly origin: ActionOrigin;
-  readonly requestedBy: string;
-  readonly proposalId: number | undefined;
-  readonly backend: string;
-  readonly level: number;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
+/** A ban before it is stored: everything but the id and how it ended. */
+export type BanDraft = Omit<Ban, 'id' | 'removedAt' | 'removedBy' | 'removedWhy'>;
 
 export class BanRepository {
   constructor(private readonly db: Database) {}

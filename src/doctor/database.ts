@@ -6,7 +6,7 @@
 
 import { describeDatabaseError } from '../db/database.js';
 import { createRepositories, openDatabase } from '../db/index.js';
-import { fail, ok, type Probe, type ProbeContext } from './types.js';
+import { fail, ok, type Probe, type ProbeContext, type ProbeResult, skip } from './types.js';
 
 export const database: Probe = {
   id: 'database',
@@ -60,6 +60,18 @@ export function storedClientIdentifier(ctx: ProbeContext): Promise<string> {
       db.close();
     }
   });
+}
+
+/**
+ * For probes that talk to Plex or plex.tv: the installation's identifier, or a skip result when
+ * the database cannot give it (inventing one would show up in Plex as a new device).
+ */
+export async function clientIdentifierOrSkip(ctx: ProbeContext): Promise<string | ProbeResult> {
+  try {
+    return await storedClientIdentifier(ctx);
+  } catch {
+    return skip('needs the database (for the client identifier Plex knows us by); see the Database line');
+  }
 }
 
 function databaseFix(path: string): string {

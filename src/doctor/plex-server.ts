@@ -3,20 +3,16 @@
  * Why: without it every Plex check is blind. Fix: PLEX_URL host:32400, `plex-warden plex-login`.
  */
 import { PlexClient, PlexError } from '../plex/plex-client.js';
-import { storedClientIdentifier } from './database.js';
-import { fail, ok, type Probe, skip, warn } from './types.js';
+import { clientIdentifierOrSkip } from './database.js';
+import { fail, ok, type Probe, warn } from './types.js';
 
 export const plexServer: Probe = {
   id: 'plex-server',
   title: 'Plex server',
   async run(ctx) {
     const { plex } = ctx.config;
-    let clientIdentifier: string;
-    try {
-      clientIdentifier = await storedClientIdentifier(ctx);
-    } catch {
-      return skip('needs the database (for the client identifier Plex knows us by); see the Database line');
-    }
+    const clientIdentifier = await clientIdentifierOrSkip(ctx);
+    if (typeof clientIdentifier !== 'string') return clientIdentifier;
     const client = new PlexClient({
       baseUrl: plex.url,
       token: plex.token,

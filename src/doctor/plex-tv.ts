@@ -4,20 +4,16 @@
  * (401) or calls expired (498) stops working for the server soon too.
  */
 import { PlexTvClient, PlexTvError } from '../plex/plex-tv-client.js';
-import { storedClientIdentifier } from './database.js';
-import { fail, ok, type Probe, skip, warn } from './types.js';
+import { clientIdentifierOrSkip } from './database.js';
+import { fail, ok, type Probe, warn } from './types.js';
 
 export const plexTv: Probe = {
   id: 'plex-tv',
   title: 'plex.tv',
   async run(ctx) {
     const { plex } = ctx.config;
-    let clientIdentifier: string;
-    try {
-      clientIdentifier = await storedClientIdentifier(ctx);
-    } catch {
-      return skip('needs the database (for the client identifier Plex knows us by); see the Database line');
-    }
+    const clientIdentifier = await clientIdentifierOrSkip(ctx);
+    if (typeof clientIdentifier !== 'string') return clientIdentifier;
     const client = new PlexTvClient({ baseUrl: plex.tvUrl, clientIdentifier, timeoutMs: plex.timeoutMs });
     let status: number;
     let username: string | undefined;
