@@ -1,8 +1,8 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { scanReport } from '../alerts/digest.js';
+import { publishChanges } from '../alerts/publish-changes.js';
 import { checks } from '../checks/index.js';
 import { UserError } from '../errors.js';
-import { publishScanChanges } from '../scan/scheduled-scan.js';
 import type { Command } from './types.js';
 
 export const scan: Command = {
@@ -32,6 +32,6 @@ export const scan: Command = {
     await interaction.editReply({ embeds: first ?? [], allowedMentions: { parse: [] } });
     for (const embeds of rest) await interaction.followUp({ embeds, allowedMentions: { parse: [] } });
     // The reply shows everything; the alert channel still gets what changed, like a scheduled scan.
-    await publishScanChanges(ctx, ctx.alerts, result);
+    await publishChanges(ctx, ctx.alerts, result.changes, `Scan #${result.runId}`);
   },
 };

@@ -1,6 +1,5 @@
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
-import { planAlerts } from '../alerts/alert-policy.js';
-import { changeDigest } from '../alerts/digest.js';
+import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app-context.js';
 import type { FindingChanges } from '../db/finding-repository.js';
 import type { Repositories } from '../db/index.js';
@@ -33,14 +32,7 @@ export async function runScheduledReview(
   try {
     const result = await ctx.reviewer.review();
     const changes = recordReview(ctx.repos, result, ctx.clock.now());
-    const plan = planAlerts(changes, {
-      findings: ctx.repos.findings,
-      now: ctx.clock.now(),
-      renotifyMs: ctx.config.exposure.criticalRenotifyMs,
-    });
-    const messages = changeDigest(plan.changes, { title: 'Log review', reminders: plan.reminders });
-    await alerts.post(messages.map((embeds) => ({ embeds })));
-    ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
+    await publishChanges(ctx, alerts, changes, 'Log review');
     const opened = changes.opened.filter((f) => f.action !== undefined);
     if (onOpened && opened.length > 0) await onOpened(opened);
   } catch (error) {

@@ -1,29 +1,8 @@
 import schedule from 'node-schedule';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
-import { planAlerts } from '../alerts/alert-policy.js';
-import { changeDigest } from '../alerts/digest.js';
+import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app-context.js';
-import { ScanInProgressError, type ScanResult, ScanStoppedError } from './scan-runner.js';
-
-/**
- * Posts one digest of what a scan changed to the alert channel (quiet when nothing did) and marks
- * what was announced. Every scan goes through here, scheduled or typed, so a change seen first by
- * /scan still reaches the alert channel once.
- */
-export async function publishScanChanges(
-  ctx: AppContext,
-  alerts: AlertOutbox,
-  result: ScanResult,
-): Promise<void> {
-  const plan = planAlerts(result.changes, {
-    findings: ctx.repos.findings,
-    now: ctx.clock.now(),
-    renotifyMs: ctx.config.exposure.criticalRenotifyMs,
-  });
-  const messages = changeDigest(plan.changes, { title: `Scan #${result.runId}`, reminders: plan.reminders });
-  await alerts.post(messages.map((embeds) => ({ embeds })));
-  ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
-}
+import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 
 /**
  * Runs a scan and posts one digest of what changed. Quiet when nothing changed. A scan that is
@@ -32,7 +11,7 @@ export async function publishScanChanges(
 export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Promise<void> {
   try {
     const result = await ctx.runner.run({ trigger: 'schedule' });
-    await publishScanChanges(ctx, alerts, result);
+    await publishChanges(ctx, alerts, result.changes, `Scan #${result.runId}`);
   } catch (error) {
     if (error instanceof ScanInProgressError) {
       ctx.logger.info('scheduled scan skipped: another scan is running');
