@@ -68,23 +68,7 @@ export class TestCertificates {
   /** A leaf signed by the test CA, valid from `from` to `to` (Date), for the given SAN. */
   async leaf(name: string, san: string, from: Date, to: Date): Promise<KeyPair> {
     const base = join(this.dir, `${name}-${this.serial++}`);
-    await run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${base}.key`,
-      '-out',
-      `${base}.csr`,
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=${san}`,
-    ]);
+    await run('openssl', ['req', '-new', ...newKeyFor(base, name, san), '-out', `${base}.csr`]);
     await run('openssl', [
       'ca',
       '-batch',
@@ -104,7 +88,7 @@ export class TestCertificates {
       '-enddate',
       opensslDate(to),
     ]);
-    return { key: readFileSync(`${base}.key`, 'utf8'), cert: readFileSync(`${base}.pem`, 'utf8') };
+    return readPair(base);
   }
 
   /** A self-signed certificate (its own issuer), valid for a year. */
@@ -113,27 +97,38 @@ export class TestCertificates {
     await run('openssl', [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${base}.key`,
+      ...newKeyFor(base, name, san),
       '-out',
       `${base}.pem`,
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=${san}`,
       '-days',
       '365',
     ]);
-    return { key: readFileSync(`${base}.key`, 'utf8'), cert: readFileSync(`${base}.pem`, 'utf8') };
+    return readPair(base);
   }
 }
 
 /** YYYYMMDDHHMMSSZ, the GeneralizedTime form `openssl ca -startdate/-enddate` accepts. */
 function opensslDate(date: Date): string {
   return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
+/** `openssl req` arguments for a new P-256 key at `<base>.key` with this name and SAN. */
+function newKeyFor(base: string, name: string, san: string): string[] {
+  return [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${base}.key`,
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    `subjectAltName=${san}`,
+  ];
+}
+
+function readPair(base: string): KeyPair {
+  return { key: readFileSync(`${base}.key`, 'utf8'), cert: readFileSync(`${base}.pem`, 'utf8') };
 }
