@@ -66,24 +66,7 @@ export async function buildFirewallLab(lab: NetnsLab): Promise<FirewallLab> {
   lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
   lab.spawn(router, process.execPath, ['-e', SERVER]);
   lab.spawn(lanhost, process.execPath, ['-e', SERVER]);
-  const status = (ns: string, url: string): string => {
-    try {
-      return lab.exec(ns, 'curl', [
-        '-s',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{http_code}',
-        '--connect-timeout',
-        '1',
-        '-m',
-        '3',
-        url,
-      ]);
-    } catch {
-      return 'blocked';
-    }
-  };
+  const status = (ns: string, url: string): string => lab.httpStatus(ns, url);
   const inputUrl = 'http://203.0.113.1:8080/';
   const forwardUrl = 'http://192.0.2.10:8080/';
   const inputUrl6 = 'http://[2001:db8:a::1]:8080/';

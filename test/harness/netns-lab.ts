@@ -62,6 +62,26 @@ export class NetnsLab {
     }
   }
 
+  /** HTTP status of a GET from inside `ns`, or 'blocked' when no answer came within 3 s. */
+  httpStatus(ns: string, url: string): string {
+    try {
+      return this.exec(ns, 'curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--connect-timeout',
+        '1',
+        '-m',
+        '3',
+        url,
+      ]);
+    } catch {
+      return 'blocked';
+    }
+  }
+
   /** Starts a long-running process inside a namespace; it is killed in cleanup(). */
   spawn(ns: string, command: string, args: readonly string[]): ChildProcess {
     const child = spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -29,24 +29,7 @@ describeSystem(
     let good = '';
     let backend: Fail2banBackend;
 
-    function status(ns: string, url: string): string {
-      try {
-        return lab.exec(ns, 'curl', [
-          '-s',
-          '-o',
-          '/dev/null',
-          '-w',
-          '%{http_code}',
-          '--connect-timeout',
-          '1',
-          '-m',
-          '3',
-          url,
-        ]);
-      } catch {
-        return 'blocked';
-      }
-    }
+    const status = (ns: string, url: string): string => lab.httpStatus(ns, url);
 
     beforeAll(async () => {
       srv = lab.namespace('srv');
