@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_ENV, DEPLOYED_NODE_FLAGS } from '../../bench/soak.js';
+import { systemTestsRequired } from '../harness/system-gate.js';
 import { tempDir } from '../harness/test-env.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -62,24 +63,29 @@ describe('deploy/plex-warden.service', () => {
     expect(value('RestartPreventExitStatus')).toBe('2');
   });
 
-  it('passes systemd-analyze verify with no unknown keys, and rates as well protected', () => {
-    const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-    if (probe.status !== 0) return; // not a systemd machine: the static checks above still ran
-    const dir = tempDir();
-    try {
-      const unit = join(dir.path, 'plex-warden.service');
-      copyFileSync(join(root, 'deploy/plex-warden.service'), unit);
-      const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-      expect(verify.stderr).not.toMatch(/Unknown key|Unknown section|Failed to parse|Invalid/);
-      const security = spawnSync('systemd-analyze', ['security', '--offline=true', unit], {
-        encoding: 'utf8',
-      });
-      const exposure = /Overall exposure level for .*: ([\d.]+)/.exec(security.stdout + security.stderr);
-      if (exposure) expect(Number(exposure[1])).toBeLessThanOrEqual(2.5);
-    } finally {
-      dir.remove();
-    }
-  });
+  // Off a systemd machine the static checks above still run; in CI (.ci/run installs systemd)
+  // a missing systemd-analyze is a failure, not a silent pass.
+  const hasAnalyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasAnalyze && !systemTestsRequired)(
+    'passes systemd-analyze verify with no unknown keys, and rates as well protected',
+    () => {
+      if (!hasAnalyze) throw new Error('systemd-analyze is missing (PLEX_WARDEN_REQUIRE_SYSTEM_TESTS=1)');
+      const dir = tempDir();
+      try {
+        const unit = join(dir.path, 'plex-warden.service');
+        copyFileSync(join(root, 'deploy/plex-warden.service'), unit);
+        const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+        expect(verify.stderr).not.toMatch(/Unknown key|Unknown section|Failed to parse|Invalid/);
+        const security = spawnSync('systemd-analyze', ['security', '--offline=true', unit], {
+          encoding: 'utf8',
+        });
+        const exposure = /Overall exposure level for .*: ([\d.]+)/.exec(security.stdout + security.stderr);
+        if (exposure) expect(Number(exposure[1])).toBeLessThanOrEqual(2.5);
+      } finally {
+        dir.remove();
+      }
+    },
+  );
 });
 
 describe('Dockerfile', () => {
