@@ -9,12 +9,3 @@ export class UserError extends Error {
 export function errorReference(): string {
   return randomBytes(4).toString('hex');
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
-}

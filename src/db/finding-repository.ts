@@ -24,10 +24,6 @@ export interface FindingChanges {
   readonly resolved: readonly StoredFinding[];
 }
 
-export function hasChanges(changes: FindingChanges): boolean {
-  return changes.opened.length + changes.changed.length + changes.resolved.length > 0;
-}
-
 interface RawFinding {
   fingerprint: string;
   check_id: string;

@@ -89,14 +89,6 @@ export class CidrSet {
   }
 }
 
-/**
- * ipaddr.js range names for addresses that are not reachable public internet addresses:
- * loopback, RFC 1918 private, link-local, CGNAT (carrierGradeNat), unique-local, etc.
- */
-export function ipRange(ip: IpAddress): string {
-  return ip.range();
-}
-
 export function isPublicIp(ip: IpAddress | string): boolean {
   const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
   if (!parsed) return false;

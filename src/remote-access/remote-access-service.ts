@@ -113,11 +113,6 @@ export class RemoteAccessService implements RemoteAccessPort {
     await this.armOrRun();
   }
 
-  /** Alias used by the composition root after a restart. */
-  resume(): Promise<void> {
-    return this.start();
-  }
-
   /** Stops the timer and waits for a switch-off already under way, so it is recorded. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -67,7 +67,6 @@ export interface ScanRunnerDeps {
  */
 export class ScanRunner {
   private running: { info: RunningScan; abort: AbortController; done: Promise<unknown> } | null = null;
-  private lastFinished: number | undefined;
 
   constructor(private readonly deps: ScanRunnerDeps) {}
 
@@ -77,10 +76,6 @@ export class ScanRunner {
 
   get current(): RunningScan | null {
     return this.running?.info ?? null;
-  }
-
-  get lastFinishedAt(): number | undefined {
-    return this.lastFinished;
   }
 
   /** Throws ScanInProgressError if a scan runs, UserError for an unknown check id. */
@@ -104,7 +99,6 @@ export class ScanRunner {
       return await done;
     } finally {
       this.running = null;
-      this.lastFinished = clock.now();
     }
   }
 
