@@ -6,9 +6,9 @@
  * and fail2ban; says so and skips otherwise.
  */
 import { execFileSync } from 'node:child_process';
-import { systemClock } from '../src/clock.js';
-import { NftablesBackend } from '../src/firewall/nftables.js';
-import { type BlockTarget, parseBlockTarget } from '../src/net/block-policy.js';
+import { type BlockTarget, parseBlockTarget } from '../src/actions/block-policy.js';
+import { NftablesBackend } from '../src/adapters/firewall/nftables.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { startFail2ban } from '../test/harness/fail2ban-lab.js';
 import { NetnsLab } from '../test/harness/netns-lab.js';
 import { missingPrerequisites } from '../test/harness/system-gate.js';

@@ -216,12 +216,12 @@ function append(to, from) {
   closeSync(dst);
 }
 import { loadConfig } from './dist/config/index.js';
-import { openDatabase } from './dist/db/database.js';
-import { migrations } from './dist/db/migrations/index.js';
-import { LogReviewRepository } from './dist/db/log-review-repository.js';
+import { openDatabase } from './dist/adapters/sqlite/database.js';
+import { migrations } from './dist/adapters/sqlite/migrations/index.js';
+import { LogReviewRepository } from './dist/adapters/sqlite/log-review-repository.js';
 import { LogReviewer } from './dist/logs/log-reviewer.js';
-import { systemClock } from './dist/clock.js';
-import { silentLogger } from './dist/logger.js';
+import { systemClock } from './dist/kernel/clock.js';
+import { silentLogger } from './dist/kernel/logger.js';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
   LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });

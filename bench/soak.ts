@@ -17,7 +17,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { LogReviewRepository } from '../src/db/log-review-repository.js';
+import { LogReviewRepository } from '../src/adapters/sqlite/log-review-repository.js';
 import { FakeDiscord } from '../test/harness/fake-discord.js';
 import { FakePlex } from '../test/harness/fake-plex.js';
 import { botEnv, TEST_IDS, tempDir } from '../test/harness/test-env.js';

@@ -4,22 +4,23 @@
  * firewall with the database, close proposals a crash left running, lift overdue bans, expire
  * old proposals); `stop` on shutdown.
  */
-import type { Clock } from '../clock.js';
+
+import { createFirewall } from '../adapters/firewall/create-firewall.js';
+import type { FirewallBackend } from '../adapters/firewall/types.js';
+import { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
+import { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import { BanRepository } from '../adapters/sqlite/ban-repository.js';
+import type { Database } from '../adapters/sqlite/database.js';
+import { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
 import type { Config } from '../config/index.js';
-import { AllowlistRepository } from '../db/allowlist-repository.js';
-import { AuditLogRepository } from '../db/audit-log-repository.js';
-import { BanRepository } from '../db/ban-repository.js';
-import type { Database } from '../db/database.js';
-import { ProposalRepository } from '../db/proposal-repository.js';
 import type { Proposal } from '../domain/proposal.js';
-import { createFirewall } from '../firewall/create-firewall.js';
-import type { FirewallBackend } from '../firewall/types.js';
-import type { Logger } from '../logger.js';
-import { BlockPolicy } from '../net/block-policy.js';
-import type { RemoteAccessPort } from '../remote-access/remote-access-port.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
+import { BlockPolicy } from './block-policy.js';
 import { ExpiryScheduler } from './expiry-scheduler.js';
 import { ProposalService } from './proposal-service.js';
+import type { RemoteAccessPort } from './remote-access-port.js';
 
 export interface ActionsDeps {
   readonly config: Config;

@@ -4,23 +4,19 @@
  * offenders), and every step lands in the audit log. Only approved proposals, AUTO_BLOCK and
  * the expiry scheduler call it.
  */
-import type { Clock } from '../clock.js';
+
+import type { BlockItem, FirewallBackend, FirewallEntry } from '../adapters/firewall/types.js';
+import type { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
+import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import type { BanRepository } from '../adapters/sqlite/ban-repository.js';
 import type { ActionsConfig } from '../config/actions.js';
-import type { AllowlistRepository } from '../db/allowlist-repository.js';
-import type { AuditLogRepository } from '../db/audit-log-repository.js';
-import type { BanRepository } from '../db/ban-repository.js';
 import type { Ban } from '../domain/ban.js';
 import type { ActionOrigin } from '../domain/proposal.js';
-import { UserError } from '../errors.js';
-import type { BlockItem, FirewallBackend, FirewallEntry } from '../firewall/types.js';
-import type { Logger } from '../logger.js';
-import {
-  type BlockPolicy,
-  type BlockTarget,
-  type BlockVerdict,
-  parseBlockTarget,
-} from '../net/block-policy.js';
-import { formatDuration } from '../util/duration.js';
+import type { Clock } from '../kernel/clock.js';
+import { formatDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import { type BlockPolicy, type BlockTarget, type BlockVerdict, parseBlockTarget } from './block-policy.js';
 
 export interface BlockRequest {
   readonly input: string;

@@ -5,18 +5,19 @@
  * from pending to running is a compare-and-set inside the same transaction that records the
  * approval, so two approvers reacting in the same instant run the action once.
  */
-import type { Clock } from '../clock.js';
+
+import { FirewallError } from '../adapters/firewall/types.js';
+import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import type { Database } from '../adapters/sqlite/database.js';
+import type { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
 import type { ActionsConfig } from '../config/actions.js';
-import type { AuditLogRepository } from '../db/audit-log-repository.js';
-import type { Database } from '../db/database.js';
-import type { ProposalRepository } from '../db/proposal-repository.js';
 import type { ActionOrigin, Proposal, ProposalAction } from '../domain/proposal.js';
-import { errorReference, UserError } from '../errors.js';
-import { FirewallError } from '../firewall/types.js';
-import type { Logger } from '../logger.js';
-import type { RemoteAccessPort } from '../remote-access/remote-access-port.js';
-import { formatDuration } from '../util/duration.js';
+import type { Clock } from '../kernel/clock.js';
+import { formatDuration } from '../kernel/duration.js';
+import { errorReference, UserError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import type { BanService } from './ban-service.js';
+import type { RemoteAccessPort } from './remote-access-port.js';
 
 export type ReactionVerdict =
   /** No proposal behind this message: not ours to judge. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type APIEmbed, DiscordAPIError, type REST, Routes } from 'discord.js';
-import type { Clock } from '../clock.js';
-import type { OutboxRepository } from '../db/outbox-repository.js';
-import type { Logger } from '../logger.js';
+import type { OutboxRepository } from '../adapters/sqlite/outbox-repository.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
 
 export interface OutgoingMessage {
   readonly content?: string;

@@ -1,4 +1,8 @@
-import type { FindingChanges, FindingRepository, StoredFinding } from '../db/finding-repository.js';
+import type {
+  FindingChanges,
+  FindingRepository,
+  StoredFinding,
+} from '../adapters/sqlite/finding-repository.js';
 import type { Finding } from '../domain/finding.js';
 
 export interface AlertPlan {

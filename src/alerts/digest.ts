@@ -1,8 +1,8 @@
 import type { APIEmbed } from 'discord.js';
-import type { FindingChanges } from '../db/finding-repository.js';
+import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import { type Finding, severityRank } from '../domain/finding.js';
-import type { ScanResult } from '../scan/scan-runner.js';
-import { formatDuration } from '../util/duration.js';
+import type { ScanResult } from '../exposure/scan-runner.js';
+import { formatDuration } from '../kernel/duration.js';
 import {
   LIMITS,
   packEmbeds,

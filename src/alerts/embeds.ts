@@ -1,6 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import type { Severity } from '../domain/finding.js';
-import { neutraliseMentions } from '../util/clean-text.js';
+import { neutraliseMentions } from '../kernel/clean-text.js';
 
 /** Discord's documented limits for one message and one embed. */
 export const LIMITS = {

@@ -12,9 +12,9 @@
 import { Socket } from 'node:net';
 import type { ExposedService } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
+import { type PublicPortView, publicPortSources } from '../exposure/public-ports.js';
+import { keyPart } from '../kernel/untrusted-text.js';
 import { normalizeIp } from '../net/ip.js';
-import { type PublicPortView, publicPortSources } from '../outside/public-ports.js';
-import { keyPart } from '../util/untrusted-text.js';
 import { type Check, CheckSkipped } from './types.js';
 
 type Probe = { open: true } | { open: false; reason: string };

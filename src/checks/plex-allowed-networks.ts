@@ -10,10 +10,10 @@
  * keep it empty, or list only a trusted LAN subnet.
  */
 import type { FindingDraft } from '../domain/finding.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { prefText, readPrefs } from '../exposure/plex-prefs.js';
+import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import { type Cidr, CidrSet, cidrContains, parseCidr } from '../net/ip.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { prefText, readPrefs } from '../plex/plex-prefs.js';
-import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** Blocks that never route on the internet; a range inside one of them is "not public". */

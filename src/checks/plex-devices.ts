@@ -11,9 +11,9 @@
  * password with "sign out of all devices".
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { readDevices } from '../plex/plex-resources.js';
-import { keyPart, untrustedText } from '../util/untrusted-text.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { readDevices } from '../exposure/plex-resources.js';
+import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** How long a new device is reported before it joins the baseline. */

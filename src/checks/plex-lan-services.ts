@@ -9,8 +9,8 @@
  * 32410-32414/udp or 32469/tcp on the router.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { prefBool, readPrefs } from '../plex/plex-prefs.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { prefBool, readPrefs } from '../exposure/plex-prefs.js';
 import type { Check } from './types.js';
 
 export const plexLanServices: Check = {

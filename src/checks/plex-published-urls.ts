@@ -10,11 +10,11 @@
  * off if nobody streams from outside.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { OutsideError } from '../outside/outside-http.js';
-import { publishedConnections } from '../outside/plex-tv.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { prefBool, prefText, readPrefs } from '../plex/plex-prefs.js';
-import { keyPart, untrustedText } from '../util/untrusted-text.js';
+import { OutsideError } from '../exposure/outside-http.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { prefBool, prefText, readPrefs } from '../exposure/plex-prefs.js';
+import { publishedConnections } from '../exposure/plex-tv.js';
+import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { Check } from './types.js';
 
 const FIX_URLS =

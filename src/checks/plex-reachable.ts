@@ -7,7 +7,7 @@
  * Fix: start Plex / correct PLEX_URL; issue a new token with `plex-warden plex-login`.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { plexAvailability } from '../plex/plex-availability.js';
+import { plexAvailability } from '../exposure/plex-availability.js';
 import type { Check } from './types.js';
 
 export const plexReachable: Check = {

@@ -10,9 +10,9 @@
  * Fix: Settings > Remote Access > Disable; remove the manual forward to 32400 on the router.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { prefBool, prefInt, readPrefs, showBool } from '../plex/plex-prefs.js';
-import { readMyPlexAccount } from '../plex/plex-resources.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { prefBool, prefInt, readPrefs, showBool } from '../exposure/plex-prefs.js';
+import { readMyPlexAccount } from '../exposure/plex-resources.js';
 import type { Check } from './types.js';
 
 /** Plex reports these while a mapping exists or is being negotiated (plex-reference.md). */

@@ -6,8 +6,8 @@
  * False positives: very old clients (some smart TVs) need Preferred; the risk stays real.
  * Fix: Settings > Network > Secure connections = Required.
  */
-import { requirePlex } from '../plex/plex-availability.js';
-import { prefInt, prefText, readPrefs } from '../plex/plex-prefs.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { prefInt, prefText, readPrefs } from '../exposure/plex-prefs.js';
 import { type Check, CheckError } from './types.js';
 
 const NAMES = { 0: 'Required', 1: 'Preferred', 2: 'Disabled' } as const satisfies Record<number, string>;

@@ -11,11 +11,11 @@
  * sign out of all devices) and consider /block for the address.
  */
 import type { FindingDraft } from '../domain/finding.js';
+import { isInternalIp } from '../exposure/address-kind.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
+import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import { CidrSet } from '../net/ip.js';
-import { isInternalIp } from '../outside/address-kind.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { type PlexSession, readSessions } from '../plex/plex-resources.js';
-import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import type { Check } from './types.js';
 
 /** Remembered remote addresses are capped so a busy server cannot grow the state without bound. */

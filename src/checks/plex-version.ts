@@ -4,19 +4,20 @@
  * Why it matters: Plex servers are always on and often reachable from outside; published flaws
  * (CVE-2020-5741 was used in a real intrusion) get exploited against servers nobody updated.
  * Sources: the server's own updater (`/updater/status`) and plex.tv's public downloads feed;
- * the vulnerable ranges come from a curated table (src/plex/plex-advisories.ts).
+ * the vulnerable ranges come from a curated table (src/exposure/plex-advisories.ts).
  * False positives: a Docker install cannot update itself (state "notify"); beta builds newer
  * than the public feed are never flagged as outdated.
  * Fix: update Plex (Settings > General, the package manager, or pull the new Docker image).
  */
+
+import { PlexError } from '../adapters/plex/plex-client.js';
+import { comparePlexVersions, shortPlexVersion } from '../adapters/plex/plex-version-number.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { OutsideError } from '../outside/outside-http.js';
-import { latestPlexVersion } from '../outside/plex-tv.js';
-import { affectedRange, affects, PLEX_ADVISORIES, type PlexAdvisory } from '../plex/plex-advisories.js';
-import { requirePlex } from '../plex/plex-availability.js';
-import { PlexError } from '../plex/plex-client.js';
-import { readPendingUpdates } from '../plex/plex-resources.js';
-import { comparePlexVersions, shortPlexVersion } from '../plex/plex-version-number.js';
+import { OutsideError } from '../exposure/outside-http.js';
+import { affectedRange, affects, PLEX_ADVISORIES, type PlexAdvisory } from '../exposure/plex-advisories.js';
+import { requirePlex } from '../exposure/plex-availability.js';
+import { readPendingUpdates } from '../exposure/plex-resources.js';
+import { latestPlexVersion } from '../exposure/plex-tv.js';
 import { type Check, CheckError } from './types.js';
 
 const UPDATE_FIX =

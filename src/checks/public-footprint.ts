@@ -10,12 +10,12 @@
  * Fix: close the listed ports on the router (forwards and UPnP mappings), then wait for a recrawl.
  */
 import type { FindingDraft, Severity } from '../domain/finding.js';
+import { isInternalIp } from '../exposure/address-kind.js';
+import { lookupInternetDb } from '../exposure/internetdb.js';
+import { resolvePublicIp } from '../exposure/public-ip.js';
+import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../exposure/risky-ports.js';
+import { untrustedText } from '../kernel/untrusted-text.js';
 import { isCgnat, parseIp } from '../net/ip.js';
-import { isInternalIp } from '../outside/address-kind.js';
-import { lookupInternetDb } from '../outside/internetdb.js';
-import { resolvePublicIp } from '../outside/public-ip.js';
-import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../outside/risky-ports.js';
-import { untrustedText } from '../util/untrusted-text.js';
 import { type Check, CheckError, CheckSkipped } from './types.js';
 
 const NO_DATE = 'InternetDB (no crawl date)';

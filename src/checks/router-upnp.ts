@@ -15,11 +15,11 @@
  * wanted, or delete the listed mappings (`/remote-access off` deletes the Plex ones).
  */
 
+import type { PortMapping } from '../adapters/router/igd-client.js';
+import { type PlexTarget, readPlexTarget } from '../adapters/router/plex-target.js';
 import type { FindingDraft, Severity } from '../domain/finding.js';
+import { type RouterFacts, readRouterFacts } from '../exposure/router-facts.js';
 import { isCgnat, parseIp } from '../net/ip.js';
-import type { PortMapping } from '../router/igd-client.js';
-import { type PlexTarget, readPlexTarget } from '../router/plex-target.js';
-import { type RouterFacts, readRouterFacts } from '../router/router-facts.js';
 import type { Check, CheckContext } from './types.js';
 
 type Proto = 'TCP' | 'UDP' | 'any';

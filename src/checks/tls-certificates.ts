@@ -14,8 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { checkServerIdentity, connect, type PeerCertificate, rootCertificates } from 'node:tls';
 import type { TlsEndpoint } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
+import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import { parseIp } from '../net/ip.js';
-import { keyPart, untrustedText } from '../util/untrusted-text.js';
 import { type Check, type CheckContext, CheckError } from './types.js';
 
 const DAY_MS = 86_400_000;

@@ -1,14 +1,11 @@
-import type { Clock } from '../clock.js';
-import type { Config } from '../config/index.js';
-import type { FindingDraft } from '../domain/finding.js';
-import type { Logger } from '../logger.js';
-import type { PlexClient } from '../plex/plex-client.js';
+export type { CheckState } from '../domain/check-state.js';
 
-/** Per-check JSON state kept between scans (a baseline, addresses already seen). */
-export interface CheckState {
-  get<T>(key: string): T | undefined;
-  set(key: string, value: unknown): void;
-}
+import type { PlexClient } from '../adapters/plex/plex-client.js';
+import type { Config } from '../config/index.js';
+import type { CheckState } from '../domain/check-state.js';
+import type { FindingDraft } from '../domain/finding.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
 
 /**
  * Values several checks need within one scan (the router's mappings, the public IP): the

@@ -1,6 +1,6 @@
-import { createAppContext } from '../app-context.js';
-import { startBot } from '../bot.js';
-import { discordStartupProblem } from '../discord/startup-problem.js';
+import { discordStartupProblem } from '../adapters/discord/startup-problem.js';
+import { createAppContext } from '../app/app-context.js';
+import { startBot } from '../app/bot.js';
 import { type CliCommand, EXIT } from './types.js';
 
 export const botCli: CliCommand = {

@@ -3,8 +3,8 @@ import { DISCORD_KEYS } from '../config/discord.js';
 import { type Config, ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { probes } from '../doctor/index.js';
 import type { Probe, ProbeResult, ProbeStatus } from '../doctor/types.js';
-import { UserError } from '../errors.js';
-import { Redactor } from '../logger.js';
+import { UserError } from '../kernel/errors.js';
+import { Redactor } from '../kernel/logger.js';
 import { type CliCommand, EXIT } from './types.js';
 
 const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies Record<ProbeStatus, string>;

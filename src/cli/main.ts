@@ -1,7 +1,7 @@
+import { DatabaseError } from '../adapters/sqlite/database.js';
 import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
-import { DatabaseError } from '../db/database.js';
-import { errorReference, UserError } from '../errors.js';
-import { Redactor } from '../logger.js';
+import { errorReference, UserError } from '../kernel/errors.js';
+import { Redactor } from '../kernel/logger.js';
 import { cliCommands } from './index.js';
 import { type CliIo, EXIT } from './types.js';
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createRepositories, openDatabase } from '../db/index.js';
-import { UserError } from '../errors.js';
-import { type PlexPin, PlexTvClient, PlexTvError } from '../plex/plex-tv-client.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { type PlexPin, PlexTvClient, PlexTvError } from '../adapters/plex/plex-tv-client.js';
+import { createRepositories, openDatabase } from '../adapters/sqlite/index.js';
+import { formatDuration, parseDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
 import { type CliCommand, EXIT } from './types.js';
 
 const DEFAULT_WAIT_MS = 10 * 60_000;

@@ -1,4 +1,4 @@
-import { registerCommands } from '../discord/register-commands.js';
+import { registerCommands } from '../app/register-commands.js';
 import { type CliCommand, EXIT } from './types.js';
 
 export const registerCommandsCli: CliCommand = {

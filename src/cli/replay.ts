@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOG_SOURCE_KINDS, type LogSourceKind } from '../config/logs.js';
 import { severityRank } from '../domain/finding.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../kernel/errors.js';
 import { type ReplayResult, replayFile } from '../logs/replay.js';
 import { type CliCommand, EXIT } from './types.js';
 

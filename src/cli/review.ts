@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createAppContext } from '../app-context.js';
+import { createAppContext } from '../app/app-context.js';
 import { type FindingDraft, severityRank } from '../domain/finding.js';
 import type { SourceFailure } from '../logs/log-reviewer.js';
 import { recordReview } from '../logs/scheduled-review.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createAppContext } from '../app-context.js';
+import { createAppContext } from '../app/app-context.js';
 import { severityRank } from '../domain/finding.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../kernel/errors.js';
 import { type CliCommand, EXIT } from './types.js';
 
 export const scanCli: CliCommand = {

@@ -1,7 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { UserError } from '../errors.js';
-import { overlaps, parseBlockTarget } from '../net/block-policy.js';
-import { cleanText } from '../util/clean-text.js';
+import { overlaps, parseBlockTarget } from '../actions/block-policy.js';
+import { cleanText } from '../kernel/clean-text.js';
+import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 function cidr(raw: string): string {

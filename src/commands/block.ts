@@ -1,9 +1,9 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { SlashCommandBuilder } from 'discord.js';
 import type { ProposalAction } from '../domain/proposal.js';
-import { UserError } from '../errors.js';
-import { cleanText } from '../util/clean-text.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { cleanText } from '../kernel/clean-text.js';
+import { formatDuration, parseDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
 import type { BotContext, Command } from './types.js';
 
 /** Reads and checks the arguments; shared by validate (no I/O) and execute. */

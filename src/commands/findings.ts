@@ -1,8 +1,8 @@
 import { type APIEmbed, SlashCommandBuilder } from 'discord.js';
+import type { StoredFinding } from '../adapters/sqlite/finding-repository.js';
 import { LIMITS, SEVERITY_COLOUR, SEVERITY_ICON, safeText, truncate } from '../alerts/embeds.js';
-import type { StoredFinding } from '../db/finding-repository.js';
 import { SEVERITIES, type Severity, severityRank } from '../domain/finding.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 /** Findings per page: ten lines of at most ~300 characters stay far below an embed's 4,096. */

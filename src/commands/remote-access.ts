@@ -1,8 +1,8 @@
 import { type ChatInputCommandInteraction, SlashCommandBuilder } from 'discord.js';
+import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import type { ProposalAction } from '../domain/proposal.js';
-import { UserError } from '../errors.js';
-import type { RemoteAccessPort } from '../remote-access/remote-access-port.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
 import type { BotContext, Command } from './types.js';
 
 const MAX_ON_MS = 30 * 86_400_000;

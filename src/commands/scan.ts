@@ -2,7 +2,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { scanReport } from '../alerts/digest.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import { checks } from '../checks/index.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 export const scan: Command = {

@@ -1,7 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { SEVERITY_ICON, truncate } from '../alerts/embeds.js';
-import { UserError } from '../errors.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 export const MAX_SNOOZE_MS = 90 * 86_400_000;

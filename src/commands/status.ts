@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { SlashCommandBuilder } from 'discord.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
-import type { AppContext } from '../app-context.js';
-import { formatDuration } from '../util/duration.js';
+import type { AppContext } from '../app/app-context.js';
+import { formatDuration } from '../kernel/duration.js';
 import type { Command } from './types.js';
 
 export const status: Command = {

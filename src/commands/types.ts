@@ -6,7 +6,7 @@ import type {
 } from 'discord.js';
 import type { ProposalBoard } from '../actions/proposal-board.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
-import type { AppContext } from '../app-context.js';
+import type { AppContext } from '../app/app-context.js';
 import type { DiscordConfig } from '../config/index.js';
 
 /** What commands and events get: the app context plus the Discord pieces. */

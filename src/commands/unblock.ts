@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { UserError } from '../errors.js';
-import { parseBlockTarget } from '../net/block-policy.js';
+import { parseBlockTarget } from '../actions/block-policy.js';
+import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 function target(raw: string): string {

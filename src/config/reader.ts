@@ -1,5 +1,5 @@
 import cronParser from 'cron-parser';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../kernel/duration.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,8 +4,8 @@
  * or locked file would make the bot lose alerts or fail at start.
  */
 
-import { describeDatabaseError } from '../db/database.js';
-import { createRepositories, openDatabase } from '../db/index.js';
+import { describeDatabaseError } from '../adapters/sqlite/database.js';
+import { createRepositories, openDatabase } from '../adapters/sqlite/index.js';
 import { fail, ok, type Probe, type ProbeContext, type ProbeResult, skip } from './types.js';
 
 export const database: Probe = {

@@ -5,7 +5,7 @@
  * unapprovable — both silently. Fix: the role or the channel overwrite named in the line.
  */
 import { PermissionFlagsBits, Routes } from 'discord.js';
-import { discordFailure, doctorRest } from '../discord/one-off-rest.js';
+import { discordFailure, doctorRest } from '../adapters/discord/one-off-rest.js';
 import type { BotUser } from './discord-token.js';
 import { fail, ok, type Probe, skip, warn } from './types.js';
 

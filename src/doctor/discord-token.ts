@@ -3,7 +3,7 @@
  * Why: a reset or mistyped token makes the bot fail at start, or at 3 a.m. after a restart.
  */
 import { Routes } from 'discord.js';
-import { discordFailure, doctorRest } from '../discord/one-off-rest.js';
+import { discordFailure, doctorRest } from '../adapters/discord/one-off-rest.js';
 import { fail, ok, type Probe, skip, warn } from './types.js';
 
 export interface BotUser {

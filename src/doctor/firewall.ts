@@ -3,9 +3,10 @@
  * fail2ban jail, ufw, the script) without banning anything. Skipped with FIREWALL_BACKEND=none
  * only in the sense that it then warns: approved bans would be recorded and not enforced.
  */
-import { systemClock } from '../clock.js';
-import { createFirewall } from '../firewall/create-firewall.js';
-import { firewallHealth } from '../firewall/firewall-health.js';
+
+import { createFirewall } from '../adapters/firewall/create-firewall.js';
+import { firewallHealth } from '../adapters/firewall/firewall-health.js';
+import { systemClock } from '../kernel/clock.js';
 import type { Probe } from './types.js';
 
 export const firewall: Probe = {

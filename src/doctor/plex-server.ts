@@ -2,7 +2,7 @@
  * plex-server — PLEX_URL answers like a Plex Media Server and accepts PLEX_TOKEN.
  * Why: without it every Plex check is blind. Fix: PLEX_URL host:32400, `plex-warden plex-login`.
  */
-import { PlexClient, PlexError } from '../plex/plex-client.js';
+import { PlexClient, PlexError } from '../adapters/plex/plex-client.js';
 import { clientIdentifierOrSkip } from './database.js';
 import { fail, ok, type Probe, warn } from './types.js';
 

@@ -3,7 +3,7 @@
  * Why: `plex-login` and the version/advisory checks need plex.tv; a token plex.tv rejects
  * (401) or calls expired (498) stops working for the server soon too.
  */
-import { PlexTvClient, PlexTvError } from '../plex/plex-tv-client.js';
+import { PlexTvClient, PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import { clientIdentifierOrSkip } from './database.js';
 import { fail, ok, type Probe, warn } from './types.js';
 

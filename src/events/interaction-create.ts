@@ -1,9 +1,9 @@
 import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../adapters/discord/authorize.js';
 import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
 import type { BotContext, Command } from '../commands/types.js';
-import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../discord/authorize.js';
-import { errorReference, UserError } from '../errors.js';
+import { errorReference, UserError } from '../kernel/errors.js';
 import { defineEvent } from './types.js';
 
 const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));

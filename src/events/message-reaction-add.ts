@@ -1,6 +1,6 @@
 import { APPROVE_EMOJI, CANCEL_EMOJI } from '../actions/proposal-embed.js';
 import type { ReactionVerdict } from '../actions/proposal-service.js';
-import { memberRoleIds, refusalFor } from '../discord/authorize.js';
+import { memberRoleIds, refusalFor } from '../adapters/discord/authorize.js';
 import { defineEvent } from './types.js';
 
 /**

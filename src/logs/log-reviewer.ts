@@ -1,10 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Clock } from '../clock.js';
+import type { LogReviewRepository } from '../adapters/sqlite/log-review-repository.js';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
-import type { LogReviewRepository } from '../db/log-review-repository.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { errorReference } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Clock } from '../kernel/clock.js';
+import { errorReference } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import { ADDR_ALLOWED, AddressBook, type AddressBookOptions } from './address-book.js';
 import { type SourcePassResult, SourceReview } from './source-review.js';
 

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../kernel/errors.js';
 import type { AddressBookOptions } from './address-book.js';
 import { currentFile } from './source-files.js';
 import { SourceReview } from './source-review.js';

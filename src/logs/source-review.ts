@@ -1,11 +1,11 @@
 import { closeSync, readSync } from 'node:fs';
-import type { LogDetectorSettings, LogSourceConfig, LogsConfig } from '../config/logs.js';
 import type {
   AddressCountDelta,
   LogFileRow,
   LogFindingRow,
   LogReviewRepository,
-} from '../db/log-review-repository.js';
+} from '../adapters/sqlite/log-review-repository.js';
+import type { LogDetectorSettings, LogSourceConfig, LogsConfig } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import {
   ADDR_INVALID,

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embedLength, LIMITS } from '../../src/alerts/embeds.js';
-import type { AppContext } from '../../src/app-context.js';
-import { type BotHandle, startBot } from '../../src/bot.js';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { plexAllowedNetworks } from '../../src/checks/plex-allowed-networks.js';
 import type { Check } from '../../src/checks/types.js';
-import { ManualClock } from '../../src/clock.js';
 import type { FindingDraft } from '../../src/domain/finding.js';
-import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
+import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
+import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';

@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app-context.js';
-import { type BotHandle, startBot } from '../../src/bot.js';
-import { ManualClock } from '../../src/clock.js';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
+import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';

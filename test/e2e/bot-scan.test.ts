@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app-context.js';
-import { type BotHandle, startBot } from '../../src/bot.js';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { plexReachable } from '../../src/checks/plex-reachable.js';
 import type { Check } from '../../src/checks/types.js';
-import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
+import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';

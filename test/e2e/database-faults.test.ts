@@ -2,7 +2,7 @@ import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase } from '../../src/adapters/sqlite/database.js';
 import { runCliSync, spawnCli } from '../harness/cli-runner.js';
 import { botEnv, tempDir } from '../harness/test-env.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase } from '../../src/adapters/sqlite/database.js';
 import { channelPermissions, INVITE_PERMISSIONS } from '../../src/doctor/discord-permissions.js';
 import { probes } from '../../src/doctor/index.js';
 import { runCliInProcess } from '../harness/cli-runner.js';

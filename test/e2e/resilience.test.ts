@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app-context.js';
-import { type BotHandle, startBot } from '../../src/bot.js';
-import { ManualClock } from '../../src/clock.js';
-import { runScheduledScan } from '../../src/scan/scheduled-scan.js';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
+import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
+import { ManualClock } from '../../src/kernel/clock.js';
 import { spawnCli } from '../harness/cli-runner.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';

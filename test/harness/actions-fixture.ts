@@ -1,17 +1,17 @@
 import { BanService } from '../../src/actions/ban-service.js';
+import { BlockPolicy, type BlockTarget } from '../../src/actions/block-policy.js';
 import { ProposalService } from '../../src/actions/proposal-service.js';
-import { ManualClock } from '../../src/clock.js';
+import type { RemoteAccessPort } from '../../src/actions/remote-access-port.js';
+import type { FirewallBackend, FirewallEntry } from '../../src/adapters/firewall/types.js';
+import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
+import { AuditLogRepository } from '../../src/adapters/sqlite/audit-log-repository.js';
+import { BanRepository } from '../../src/adapters/sqlite/ban-repository.js';
+import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
+import { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
-import { AllowlistRepository } from '../../src/db/allowlist-repository.js';
-import { AuditLogRepository } from '../../src/db/audit-log-repository.js';
-import { BanRepository } from '../../src/db/ban-repository.js';
-import { type Database, openDatabase } from '../../src/db/database.js';
-import { ProposalRepository } from '../../src/db/proposal-repository.js';
-import type { FirewallBackend, FirewallEntry } from '../../src/firewall/types.js';
-import { silentLogger } from '../../src/logger.js';
-import { BlockPolicy, type BlockTarget } from '../../src/net/block-policy.js';
-import type { RemoteAccessPort } from '../../src/remote-access/remote-access-port.js';
+import { ManualClock } from '../../src/kernel/clock.js';
+import { silentLogger } from '../../src/kernel/logger.js';
 
 /** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {

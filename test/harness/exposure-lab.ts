@@ -1,7 +1,7 @@
-import type { AppContext, AppContextOverrides } from '../../src/app-context.js';
+import type { AppContext, AppContextOverrides } from '../../src/app/app-context.js';
 import type { Check } from '../../src/checks/types.js';
 import type { Finding } from '../../src/domain/finding.js';
-import type { ScanResult } from '../../src/scan/scan-runner.js';
+import type { ScanResult } from '../../src/exposure/scan-runner.js';
 import { FakeInternetDb } from './fake-internetdb.js';
 import { FakePlex } from './fake-plex.js';
 import { FakePlexTvFeeds } from './fake-plex-tv-feeds.js';

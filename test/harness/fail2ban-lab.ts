@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fail2banBackend } from '../../src/firewall/fail2ban.js';
+import { Fail2banBackend } from '../../src/adapters/firewall/fail2ban.js';
 import type { NetnsLab } from './netns-lab.js';
 
 export interface Fail2banLab {

@@ -3,10 +3,10 @@
  * read to its end, then prints `done`. The parent kills it with SIGKILL at random moments.
  */
 import { statSync } from 'node:fs';
-import { systemClock } from '../../src/clock.js';
+import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { loadConfig } from '../../src/config/index.js';
-import { LogReviewRepository } from '../../src/db/log-review-repository.js';
-import { silentLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/kernel/clock.js';
+import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { openTestDatabase } from './log-db.js';
 

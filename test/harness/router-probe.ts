@@ -2,17 +2,18 @@
  * Runs inside a lab namespace (RouterLab.runScript): reads a JSON command on stdin, talks to the
  * router from there, prints one JSON line. Only loopback fakes and the lab router are contacted.
  */
+
+import { RemoteAccessService } from '../../src/actions/remote-access-service.js';
+import { PlexClient } from '../../src/adapters/plex/plex-client.js';
+import { IgdClient } from '../../src/adapters/router/igd-client.js';
+import { RouterHttp } from '../../src/adapters/router/soap-client.js';
+import { UpnpFaultError } from '../../src/adapters/router/upnp-errors.js';
+import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
+import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
 import { routerUpnp } from '../../src/checks/router-upnp.js';
-import { ManualClock } from '../../src/clock.js';
-import { type Database, openDatabase } from '../../src/db/database.js';
-import { RemoteAccessRepository } from '../../src/db/remote-access-repository.js';
-import { silentLogger } from '../../src/logger.js';
-import { PlexClient } from '../../src/plex/plex-client.js';
-import { RemoteAccessService } from '../../src/remote-access/remote-access-service.js';
-import { IgdClient } from '../../src/router/igd-client.js';
-import { collectRouterFacts } from '../../src/router/router-facts.js';
-import { RouterHttp } from '../../src/router/soap-client.js';
-import { UpnpFaultError } from '../../src/router/upnp-errors.js';
+import { collectRouterFacts } from '../../src/exposure/router-facts.js';
+import { ManualClock } from '../../src/kernel/clock.js';
+import { silentLogger } from '../../src/kernel/logger.js';
 import { FakePlex } from './fake-plex.js';
 import { tempDir, testConfig, testContext, testEnv } from './test-env.js';
 

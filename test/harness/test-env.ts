@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppContext, type AppContextOverrides, createAppContext } from '../../src/app-context.js';
+import { type AppContext, type AppContextOverrides, createAppContext } from '../../src/app/app-context.js';
 import { type Config, type Env, loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/kernel/logger.js';
 
 export const TEST_IDS = {
   application: '100000000000000001',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app-context.js';
-import { type BotHandle, startBot } from '../../src/bot.js';
-import { systemClock } from '../../src/clock.js';
-import { NftablesBackend } from '../../src/firewall/nftables.js';
+import { NftablesBackend } from '../../src/adapters/firewall/nftables.js';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
+import { systemClock } from '../../src/kernel/clock.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';

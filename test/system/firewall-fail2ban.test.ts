@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Fail2banBackend } from '../../src/firewall/fail2ban.js';
-import { type BlockTarget, parseBlockTarget } from '../../src/net/block-policy.js';
+import { type BlockTarget, parseBlockTarget } from '../../src/actions/block-policy.js';
+import { Fail2banBackend } from '../../src/adapters/firewall/fail2ban.js';
 import { type Fail2banLab, startFail2ban } from '../harness/fail2ban-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';
 import { describeSystem } from '../harness/system-gate.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { firewallHealth } from '../../src/firewall/firewall-health.js';
-import { NftablesBackend } from '../../src/firewall/nftables.js';
-import { type BlockTarget, parseBlockTarget } from '../../src/net/block-policy.js';
+import { type BlockTarget, parseBlockTarget } from '../../src/actions/block-policy.js';
+import { firewallHealth } from '../../src/adapters/firewall/firewall-health.js';
+import { NftablesBackend } from '../../src/adapters/firewall/nftables.js';
+import { systemClock } from '../../src/kernel/clock.js';
 import { actionsConfig } from '../harness/actions-fixture.js';
 import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';
 import { NetnsLab } from '../harness/netns-lab.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { RemoteAccessOutcome, RemoteAccessStatus } from '../../src/remote-access/remote-access-port.js';
+import type { RemoteAccessOutcome, RemoteAccessStatus } from '../../src/actions/remote-access-port.js';
 import { LAB, RouterLab } from '../harness/router-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
 

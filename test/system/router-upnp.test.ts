@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { MappingWalk } from '../../src/adapters/router/igd-client.js';
 import type { Finding } from '../../src/domain/finding.js';
-import type { MappingWalk } from '../../src/router/igd-client.js';
-import type { RouterFacts } from '../../src/router/router-facts.js';
+import type { RouterFacts } from '../../src/exposure/router-facts.js';
 import { LAB, RouterLab } from '../harness/router-lab.js';
 import { describeSystem } from '../harness/system-gate.js';
 

@@ -10,7 +10,7 @@
  * change the password.
  */
 import type { FindingDraft } from '../../domain/finding.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration } from '../../kernel/duration.js';
 import { EV_BAD_TOKEN } from '../log-event.js';
 import type { Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';

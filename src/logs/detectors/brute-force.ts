@@ -11,7 +11,7 @@
  */
 
 import type { FindingDraft } from '../../domain/finding.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration } from '../../kernel/duration.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
 import type { Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';

@@ -12,7 +12,7 @@
  * services that need not be public.
  */
 import type { FindingDraft } from '../../domain/finding.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration } from '../../kernel/duration.js';
 import { AddressTable } from '../address-table.js';
 import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
 import type { Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';

@@ -1,0 +1,122 @@
+import type { Ban } from '../../domain/ban.js';
+import type { ActionOrigin } from '../../domain/proposal.js';
+import type { Database } from './database.js';
+
+interface Row {
+  id: number;
+  target: string;
+  reason: string;
+  origin: ActionOrigin;
+  requested_by: string;
+  proposal_id: number | null;
+  backend: string;
+  level: number;
+  created_at: number;
+  expires_at: number;
+  removed_at: number | null;
+  removed_by: string | null;
+  removed_why: Ban['removedWhy'] | null;
+}
+
+/** A ban before it is stored: everything but the id and how it ended. */
+export type BanDraft = Omit<Ban, 'id' | 'removedAt' | 'removedBy' | 'removedWhy'>;
+
+export class BanRepository {
+  constructor(private readonly db: Database) {}
+
+  active(): Ban[] {
+    const rows = this.db
+      .prepare('SELECT * FROM bans WHERE removed_at IS NULL ORDER BY expires_at, id')
+      .all() as Row[];
+    return rows.map(toBan);
+  }
+
+  activeFor(target: string): Ban | undefined {
+    const row = this.db.prepare('SELECT * FROM bans WHERE target = ? AND removed_at IS NULL').get(target) as
+      | Row
+      | undefined;
+    return row ? toBan(row) : undefined;
+  }
+
+  /** Bans of this target created since `since` (for escalation), active or not. */
+  countSince(target: string, since: number): number {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS n FROM bans WHERE target = ? AND created_at >= ? AND (removed_why IS NULL OR removed_why != 'replaced')`,
+      )
+      .get(target, since) as { n: number };
+    return row.n;
+  }
+
+  /** Replaces any active ban of the same target (marked `replaced`) and inserts the new one. */
+  insertReplacing(draft: BanDraft): Ban {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE bans SET removed_at = ?, removed_by = ?, removed_why = 'replaced' WHERE target = ? AND removed_at IS NULL`,
+        )
+        .run(draft.createdAt, draft.requestedBy, draft.target);
+      const info = this.db
+        .prepare(
+          `INSERT INTO bans (target, reason, origin, requested_by, proposal_id, backend, level, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          draft.target,
+          draft.reason,
+          draft.origin,
+          draft.requestedBy,
+          draft.proposalId ?? null,
+          draft.backend,
+          draft.level,
+          draft.createdAt,
+          draft.expiresAt,
+        );
+      return toBan(
+        this.db.prepare('SELECT * FROM bans WHERE id = ?').get(Number(info.lastInsertRowid)) as Row,
+      );
+    })();
+  }
+
+  /** Marks an active ban removed; false when it was already removed (someone else won). */
+  remove(id: number, at: number, by: string, why: 'expired' | 'unblocked'): boolean {
+    const info = this.db
+      .prepare(
+        'UPDATE bans SET removed_at = ?, removed_by = ?, removed_why = ? WHERE id = ? AND removed_at IS NULL',
+      )
+      .run(at, by, why, id);
+    return info.changes === 1;
+  }
+
+  due(now: number): Ban[] {
+    const rows = this.db
+      .prepare('SELECT * FROM bans WHERE removed_at IS NULL AND expires_at <= ? ORDER BY expires_at, id')
+      .all(now) as Row[];
+    return rows.map(toBan);
+  }
+
+  nextExpiry(): number | undefined {
+    const row = this.db.prepare('SELECT min(expires_at) AS at FROM bans WHERE removed_at IS NULL').get() as {
+      at: number | null;
+    };
+    return row.at ?? undefined;
+  }
+}
+
+function toBan(row: Row): Ban {
+  return {
+    id: row.id,
+    target: row.target,
+    reason: row.reason,
+    origin: row.origin,
+    requestedBy: row.requested_by,
+    proposalId: row.proposal_id ?? undefined,
+    backend: row.backend,
+    level: row.level,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    removedAt: row.removed_at ?? undefined,
+    removedBy: row.removed_by ?? undefined,
+    removedWhy: row.removed_why ?? undefined,
+  };
+}

@@ -1,0 +1,189 @@
+import type { FindingDraft } from '../../domain/finding.js';
+import type { Database } from './database.js';
+
+export interface LogFileRow {
+  readonly sourceId: string;
+  readonly path: string;
+  readonly dev: string;
+  readonly ino: string;
+  readonly headLen: number;
+  readonly headHash: string;
+  readonly offset: number;
+  /** True until the first pass over the source reached the end (baselines learn quietly). */
+  readonly learning: boolean;
+  readonly parserState: unknown;
+  readonly lines: number;
+  readonly matched: number;
+  readonly skipped: number;
+}
+
+export interface DetectorStateRow {
+  readonly ip: string;
+  readonly state: string;
+  readonly lastAt: number;
+}
+
+export interface AddressCountDelta {
+  failures: number;
+  clientErrors: number;
+  badTokens: number;
+  lastAt: number;
+}
+
+export interface LogFindingRow {
+  readonly key: string;
+  readonly sourceId: string;
+  readonly detector: string;
+  readonly ip: string;
+  readonly draft: FindingDraft;
+  readonly lastAt: number;
+  readonly expiresAt: number;
+}
+
+/** Everything one batch of lines changed; written in one transaction. */
+export interface LogCommit {
+  readonly file: LogFileRow;
+  /** Streams changed detector state into the transaction (no batch built in memory). */
+  readonly writeStates: (
+    write: (detector: string, row: DetectorStateRow) => void,
+    remove: (detector: string, ip: string) => void,
+  ) => void;
+  readonly counts: ReadonlyMap<string, AddressCountDelta>;
+  readonly findings: readonly LogFindingRow[];
+}
+
+interface RawFile {
+  source_id: string;
+  path: string;
+  dev: string;
+  ino: string;
+  head_len: number;
+  head_hash: string;
+  offset: number;
+  learning: number;
+  parser_state: string | null;
+  lines: number;
+  matched: number;
+  skipped: number;
+}
+
+export class LogReviewRepository {
+  constructor(private readonly db: Database) {}
+
+  file(sourceId: string): LogFileRow | undefined {
+    const raw = this.db.prepare('SELECT * FROM log_files WHERE source_id = ?').get(sourceId) as
+      | RawFile
+      | undefined;
+    if (!raw) return undefined;
+    let parserState: unknown = null;
+    try {
+      parserState = raw.parser_state ? JSON.parse(raw.parser_state) : null;
+    } catch {
+      parserState = null;
+    }
+    return {
+      sourceId: raw.source_id,
+      path: raw.path,
+      dev: raw.dev,
+      ino: raw.ino,
+      headLen: raw.head_len,
+      headHash: raw.head_hash,
+      offset: raw.offset,
+      learning: raw.learning === 1,
+      parserState,
+      lines: raw.lines,
+      matched: raw.matched,
+      skipped: raw.skipped,
+    };
+  }
+
+  detectorState(sourceId: string, detector: string): DetectorStateRow[] {
+    return this.db
+      .prepare(
+        'SELECT ip, state, last_at AS lastAt FROM log_detector_state WHERE source_id = ? AND detector = ? ORDER BY last_at',
+      )
+      .all(sourceId, detector) as DetectorStateRow[];
+  }
+
+  counts(sourceId: string): (AddressCountDelta & { ip: string })[] {
+    return this.db
+      .prepare(
+        `SELECT ip, failures, client_errors AS clientErrors, bad_tokens AS badTokens, last_at AS lastAt
+         FROM log_address_counts WHERE source_id = ? ORDER BY ip`,
+      )
+      .all(sourceId) as (AddressCountDelta & { ip: string })[];
+  }
+
+  /** One transaction: the new offset never lands without the counts and state it implies. */
+  commit(c: LogCommit, now: number): void {
+    const upsertFile = this.db.prepare(
+      `INSERT INTO log_files (source_id, path, dev, ino, head_len, head_hash, offset, learning, parser_state, lines, matched, skipped, updated_at)
+       VALUES (@sourceId, @path, @dev, @ino, @headLen, @headHash, @offset, @learning, @parserState, @lines, @matched, @skipped, @now)
+       ON CONFLICT (source_id) DO UPDATE SET path = excluded.path, dev = excluded.dev, ino = excluded.ino,
+         head_len = excluded.head_len, head_hash = excluded.head_hash, offset = excluded.offset, learning = excluded.learning,
+         parser_state = excluded.parser_state, lines = excluded.lines, matched = excluded.matched, skipped = excluded.skipped,
+         updated_at = excluded.updated_at`,
+    );
+    const upsertState = this.db.prepare(
+      `INSERT INTO log_detector_state (source_id, detector, ip, state, last_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (source_id, detector, ip) DO UPDATE SET state = excluded.state, last_at = excluded.last_at`,
+    );
+    const deleteState = this.db.prepare(
+      'DELETE FROM log_detector_state WHERE source_id = ? AND detector = ? AND ip = ?',
+    );
+    const addCounts = this.db.prepare(
+      `INSERT INTO log_address_counts (source_id, ip, failures, client_errors, bad_tokens, last_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source_id, ip) DO UPDATE SET failures = failures + excluded.failures,
+         client_errors = client_errors + excluded.client_errors, bad_tokens = bad_tokens + excluded.bad_tokens,
+         last_at = MAX(last_at, excluded.last_at)`,
+    );
+    const upsertFinding = this.db.prepare(
+      `INSERT INTO log_findings (key, source_id, detector, ip, draft, last_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET draft = excluded.draft, last_at = excluded.last_at, expires_at = excluded.expires_at`,
+    );
+    const sourceId = c.file.sourceId;
+    this.db.transaction(() => {
+      upsertFile.run({
+        ...c.file,
+        learning: c.file.learning ? 1 : 0,
+        parserState: c.file.parserState === null ? null : JSON.stringify(c.file.parserState),
+        now,
+      });
+      c.writeStates(
+        (detector, row) => upsertState.run(sourceId, detector, row.ip, row.state, safeInt(row.lastAt)),
+        (detector, ip) => deleteState.run(sourceId, detector, ip),
+      );
+      for (const [ip, d] of c.counts)
+        addCounts.run(sourceId, ip, d.failures, d.clientErrors, d.badTokens, safeInt(d.lastAt));
+      for (const f of c.findings) {
+        upsertFinding.run(
+          f.key,
+          f.sourceId,
+          f.detector,
+          f.ip,
+          JSON.stringify(f.draft),
+          safeInt(f.lastAt),
+          safeInt(f.expiresAt),
+        );
+      }
+    })();
+  }
+
+  /** Drops findings whose support is older than their retention; returns how many. */
+  expireFindings(now: number): number {
+    return this.db.prepare('DELETE FROM log_findings WHERE expires_at <= ?').run(now).changes;
+  }
+
+  activeFindings(): LogFindingRow[] {
+    const rows = this.db
+      .prepare(
+        'SELECT key, source_id AS sourceId, detector, ip, draft, last_at AS lastAt, expires_at AS expiresAt FROM log_findings ORDER BY key',
+      )
+      .all() as (Omit<LogFindingRow, 'draft'> & { draft: string })[];
+    return rows.map((r) => ({ ...r, draft: JSON.parse(r.draft) as FindingDraft }));
+  }
+}
+
+function safeInt(n: number): number {
+  return Number.isFinite(n) ? Math.round(n) : 0;
+}

@@ -1,0 +1,45 @@
+import { isObject, type PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
+import { type CheckContext, CheckSkipped } from '../checks/types.js';
+
+export interface PlexAvailability {
+  readonly identity: PlexIdentity | undefined;
+  /** `GET /` answered with the token: the token works. */
+  readonly server: Record<string, unknown> | undefined;
+  readonly identityError: PlexError | undefined;
+  readonly tokenError: PlexError | undefined;
+}
+
+/**
+ * Asks Plex once per scan whether it answers and accepts the token; every Plex check shares the
+ * answer, so an outage gives one finding (from plex-reachable) instead of one per check.
+ */
+export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
+  return ctx.shared.once('plex:availability', async () => {
+    let identity: PlexIdentity | undefined;
+    let identityError: PlexError | undefined;
+    try {
+      identity = await ctx.plex.identity(ctx.signal);
+    } catch (error) {
+      identityError = error as PlexError;
+      return { identity, server: undefined, identityError, tokenError: undefined };
+    }
+    if (!ctx.plex.hasToken) return { identity, server: undefined, identityError, tokenError: undefined };
+    try {
+      const server = await ctx.plex.get('/', { signal: ctx.signal });
+      return { identity, server: isObject(server) ? server : {}, identityError, tokenError: undefined };
+    } catch (error) {
+      return { identity, server: undefined, identityError, tokenError: error as PlexError };
+    }
+  });
+}
+
+/** For checks that need an authenticated Plex: skips quietly when plex-reachable already reports why. */
+export async function requirePlex(ctx: CheckContext): Promise<PlexAvailability> {
+  const availability = await plexAvailability(ctx);
+  if (availability.identityError)
+    throw new CheckSkipped('Plex is not answering (reported by plex-reachable)');
+  if (!ctx.plex.hasToken) throw new CheckSkipped('PLEX_TOKEN is not set (reported by plex-reachable)');
+  if (availability.tokenError)
+    throw new CheckSkipped('the Plex token is not accepted (reported by plex-reachable)');
+  return availability;
+}

@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import { parseBlockTarget } from '../../src/actions/block-policy.js';
+import { ExpiryScheduler } from '../../src/actions/expiry-scheduler.js';
+import { FirewallError } from '../../src/adapters/firewall/types.js';
+import { UserError } from '../../src/kernel/errors.js';
+import { silentLogger } from '../../src/kernel/logger.js';
+import { actionsFixture, MemoryFirewall } from '../harness/actions-fixture.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('BanService', () => {
+  it('blocks through the backend, records the ban and audits it', async () => {
+    const f = actionsFixture();
+    const result = await f.bans.block({
+      input: '203.0.113.7',
+      reason: 'brute force',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    expect(result.durationMs).toBe(DAY);
+    expect((f.firewall as MemoryFirewall).entries.has('203.0.113.7')).toBe(true);
+    expect(f.bans.active()).toMatchObject([
+      { target: '203.0.113.7', level: 0, expiresAt: f.clock.now() + DAY },
+    ]);
+    expect(f.audit.recent(5).map((e) => e.action)).toEqual(['ban.added']);
+  });
+
+  it('refuses with a UserError and runs nothing for a refused target', async () => {
+    const f = actionsFixture();
+    const firewall = f.firewall as MemoryFirewall;
+    for (const input of [
+      '192.168.1.5',
+      '127.0.0.1',
+      '0.0.0.0/0',
+      '1.2.3.4;touch /tmp/x',
+      '$(id)',
+      'garbage',
+    ]) {
+      await expect(
+        f.bans.block({ input, reason: 'x', origin: 'command', requestedBy: 'u1' }),
+      ).rejects.toBeInstanceOf(UserError);
+    }
+    expect(firewall.calls).toEqual([]);
+    expect(f.bans.active()).toEqual([]);
+    expect(f.audit.recent(10).every((e) => e.action === 'ban.refused')).toBe(true);
+  });
+
+  it('refuses an address added to the allow-list later, and a duration over the maximum', async () => {
+    const f = actionsFixture({ env: { BAN_MAX_DURATION: '7d' } });
+    f.allowlist.upsert({ cidr: '203.0.113.0/28', note: 'office', addedBy: 'u1', addedAt: 0 });
+    await expect(
+      f.bans.block({ input: '203.0.113.9', reason: 'x', origin: 'command', requestedBy: 'u1' }),
+    ).rejects.toThrow(/allow-list/);
+    await expect(
+      f.bans.block({
+        input: '198.51.100.99',
+        durationMs: 8 * DAY,
+        reason: 'x',
+        origin: 'command',
+        requestedBy: 'u1',
+      }),
+    ).rejects.toThrow(/at most 7d/);
+  });
+
+  it('escalates repeat offenders up to the cap; an explicit duration is used as given', async () => {
+    const f = actionsFixture({
+      env: { BAN_DEFAULT_DURATION: '1h', BAN_ESCALATION_FACTOR: '3', BAN_ESCALATION_CAP: '5h' },
+    });
+    const durations: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await f.bans.block({
+        input: '198.51.100.99',
+        reason: 'probe',
+        origin: 'finding',
+        requestedBy: 'finding:x',
+      });
+      durations.push(r.durationMs);
+      f.clock.advance(r.durationMs + 1);
+      await f.bans.expireDue();
+    }
+    expect(durations).toEqual([HOUR, 3 * HOUR, 5 * HOUR, 5 * HOUR]);
+    const explicit = await f.bans.block({
+      input: '198.51.100.99',
+      durationMs: 10 * 60_000,
+      reason: 'manual',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    expect(explicit.durationMs).toBe(10 * 60_000);
+    expect(explicit.ban.level).toBe(4);
+  });
+
+  it('a second block of the same target replaces the first (one active ban)', async () => {
+    const f = actionsFixture();
+    await f.bans.block({
+      input: '203.0.113.7',
+      durationMs: HOUR,
+      reason: 'a',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    await f.bans.block({
+      input: '203.0.113.7',
+      durationMs: 2 * HOUR,
+      reason: 'b',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    expect(f.bans.active()).toMatchObject([{ target: '203.0.113.7', reason: 'b' }]);
+  });
+
+  it('records nothing when the firewall fails', async () => {
+    const f = actionsFixture();
+    (f.firewall as MemoryFirewall).failNext = new FirewallError('boom', { backend: 'nftables' });
+    await expect(
+      f.bans.block({ input: '203.0.113.7', reason: 'a', origin: 'command', requestedBy: 'u1' }),
+    ).rejects.toBeInstanceOf(FirewallError);
+    expect(f.bans.active()).toEqual([]);
+  });
+
+  it('unblocks, and cleans the firewall even without a record', async () => {
+    const f = actionsFixture();
+    const firewall = f.firewall as MemoryFirewall;
+    await f.bans.block({ input: '203.0.113.7', reason: 'a', origin: 'command', requestedBy: 'u1' });
+    const r = await f.bans.unblock('203.0.113.7', 'u2');
+    expect(r.ban?.target).toBe('203.0.113.7');
+    expect(f.bans.active()).toEqual([]);
+    expect(firewall.entries.size).toBe(0);
+    const target = parseBlockTarget('198.51.100.50');
+    if (target) await firewall.block(target, HOUR, 'by hand');
+    expect((await f.bans.unblock('198.51.100.50', 'u2')).ban).toBeUndefined();
+    expect(firewall.entries.size).toBe(0);
+    await expect(f.bans.unblock('not an ip', 'u2')).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('expires bans across a restart and retries an unban the firewall refused', async () => {
+    const f = actionsFixture();
+    await f.bans.block({
+      input: '203.0.113.7',
+      durationMs: HOUR,
+      reason: 'a',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    // "Restart": a new service on the same database, the clock past the expiry.
+    f.clock.advance(2 * HOUR);
+    const firewall = new MemoryFirewall(f.clock);
+    const again = actionsFixture({ db: f.db, clock: f.clock, firewall: () => firewall });
+    firewall.failNext = new Error('nft busy');
+    expect(await again.bans.expireDue()).toEqual([]);
+    expect(again.bans.active()).toHaveLength(1);
+    expect((await again.bans.expireDue()).map((b) => b.target)).toEqual(['203.0.113.7']);
+    expect(again.bans.active()).toEqual([]);
+    expect(again.audit.recent(1)[0]).toMatchObject({ action: 'ban.expired', actor: 'system' });
+  });
+
+  it('reconciles on start: re-applies lost bans, lifts overdue ones, reports unknown entries', async () => {
+    const f = actionsFixture();
+    await f.bans.block({
+      input: '203.0.113.7',
+      durationMs: 3 * HOUR,
+      reason: 'a',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    await f.bans.block({
+      input: '198.18.5.0/24',
+      durationMs: HOUR,
+      reason: 'b',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    f.clock.advance(2 * HOUR);
+    // A reboot emptied the firewall; someone added an entry by hand.
+    const firewall = new MemoryFirewall(f.clock);
+    const stray = parseBlockTarget('192.0.2.66');
+    if (stray) await firewall.block(stray, HOUR, 'hand');
+    const again = actionsFixture({ db: f.db, clock: f.clock, firewall: () => firewall });
+    const report = await again.bans.reconcile();
+    expect(report).toMatchObject({ listable: true, reapplied: ['203.0.113.7'], failed: [] });
+    expect(report.unknown.map((e) => e.target)).toEqual(['192.0.2.66']);
+    expect(report.expired.map((b) => b.target)).toEqual(['198.18.5.0/24']);
+    // Re-applied for the remaining hour only.
+    expect(firewall.entries.get('203.0.113.7')?.expiresAt).toBe(f.clock.now() + HOUR);
+  });
+
+  it('re-applies many lost bans in one batch, and one by one when the batch fails', async () => {
+    const f = actionsFixture();
+    for (const ip of ['203.0.113.7', '203.0.113.8', '203.0.113.9']) {
+      await f.bans.block({ input: ip, durationMs: HOUR, reason: 'a', origin: 'command', requestedBy: 'u1' });
+    }
+    const batch = new MemoryFirewall(f.clock);
+    const report = await actionsFixture({ db: f.db, clock: f.clock, firewall: () => batch }).bans.reconcile();
+    expect(report.reapplied).toEqual(['203.0.113.7', '203.0.113.8', '203.0.113.9']);
+    expect(batch.calls).toEqual(['prepare', 'blockMany 203.0.113.7,203.0.113.8,203.0.113.9']);
+    const flaky = new MemoryFirewall(f.clock);
+    flaky.failNext = new Error('batch too big');
+    const again = await actionsFixture({ db: f.db, clock: f.clock, firewall: () => flaky }).bans.reconcile();
+    expect(again.reapplied).toHaveLength(3);
+    expect(flaky.calls.filter((c) => c.startsWith('block '))).toHaveLength(3);
+  });
+
+  it('the scheduler lifts a ban at its expiry and right away on start when overdue', async () => {
+    const f = actionsFixture();
+    const realNow = { now: () => Date.now() };
+    const fx = actionsFixture({ db: f.db, clock: f.clock });
+    await fx.bans.block({
+      input: '203.0.113.7',
+      durationMs: 1_000,
+      reason: 'a',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    f.clock.advance(5_000);
+    const scheduler = new ExpiryScheduler(
+      [{ name: 'bans', next: () => fx.bans.nextExpiry(), run: async () => void (await fx.bans.expireDue()) }],
+      realNow,
+      silentLogger(),
+    );
+    await scheduler.start();
+    expect(fx.bans.active()).toEqual([]);
+    await scheduler.stop();
+  });
+});
+
+describe('ExpiryScheduler', () => {
+  it('retries failing work after a pause, not in a tight loop', async () => {
+    let attempts = 0;
+    const scheduler = new ExpiryScheduler(
+      [{ name: 'failing', next: () => Date.now() - 1_000, run: async () => void attempts++ }],
+      { now: () => Date.now() },
+      silentLogger(),
+      10_000,
+      200,
+    );
+    await scheduler.start();
+    await new Promise((r) => setTimeout(r, 500));
+    await scheduler.stop();
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+  });
+
+  it('runs a job at its due time, re-arms after poke, and stops cleanly', async () => {
+    const runs: number[] = [];
+    let due: number | undefined = Date.now() + 150;
+    const scheduler = new ExpiryScheduler(
+      [
+        {
+          name: 'job',
+          next: () => due,
+          run: async () => {
+            if (due !== undefined && due <= Date.now()) {
+              runs.push(Date.now());
+              due = undefined;
+            }
+          },
+        },
+      ],
+      { now: () => Date.now() },
+      silentLogger(),
+      10_000,
+    );
+    const started = Date.now();
+    await scheduler.start();
+    expect(runs).toEqual([]);
+    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(1);
+    expect((runs[0] ?? 0) - started).toBeGreaterThanOrEqual(140);
+    due = Date.now() + 50;
+    scheduler.poke();
+    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(2);
+    await scheduler.stop();
+    due = Date.now();
+    scheduler.poke();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(runs).toHaveLength(2);
+  });
+});

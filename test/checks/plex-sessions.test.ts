@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NEW_ADDRESS_WINDOW_MS, plexSessions } from '../../src/checks/plex-sessions.js';
+import { ManualClock } from '../../src/kernel/clock.js';
+import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
+
+const session = (user: { id: number; title: string }, address: string, local: boolean, extra = {}) => ({
+  title: 'Movie',
+  User: user,
+  Player: {
+    address,
+    local: local ? 1 : 0,
+    relayed: 0,
+    secure: 1,
+    product: 'Plex Web',
+    platform: 'Chrome',
+    ...extra,
+  },
+  Session: { id: `s-${address}`, location: local ? 'lan' : 'wan', bandwidth: 4000 },
+});
+
+describe('plex-sessions', () => {
+  let lab: ExposureLab;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+    clock = new ManualClock();
+    lab.open([plexSessions], {}, { clock });
+  });
+  afterEach(() => lab.stop());
+
+  const friend = { id: 7, title: 'friend' };
+
+  it('ignores LAN streams and learns remote addresses of the first scan quietly (info)', async () => {
+    lab.plex.state.sessions = [
+      session({ id: 1, title: 'owner' }, '::ffff:192.168.1.50', true),
+      session(friend, '::ffff:198.51.100.4', false),
+    ];
+    const result = await lab.scan([plexSessions]);
+    expect(keysOf(result.findings)).toEqual([['remote:198.51.100.4_7', 'info']]);
+    expect(result.findings[0]?.evidence).toContain('address=198.51.100.4');
+  });
+
+  it('flags a remote stream from an address never seen before, once, while it lasts', async () => {
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      session({ id: 1, title: 'owner' }, '10.9.9.9', false, {
+        remotePublicAddress: '203.0.113.99',
+        secure: 0,
+      }),
+    ];
+    clock.advance(60_000);
+    const first = await lab.scan([plexSessions]);
+    expect(first.findings).toEqual([
+      expect.objectContaining({
+        key: 'new-address:203.0.113.99_1',
+        severity: 'medium',
+        evidence: expect.stringContaining('user=owner (the owner account), address=203.0.113.99'),
+      }),
+    ]);
+    expect(first.findings[0]?.evidence).toContain('secure=0');
+    clock.advance(10 * 60_000);
+    const second = await lab.scan([plexSessions]);
+    expect(second.changes.opened).toEqual([]);
+    expect(second.changes.resolved).toEqual([]);
+    lab.plex.state.sessions = [];
+    const stopped = await lab.scan([plexSessions]);
+    expect(stopped.changes.resolved.map((f) => f.key)).toEqual(['new-address:203.0.113.99_1']);
+    clock.advance(NEW_ADDRESS_WINDOW_MS);
+    lab.plex.state.sessions = [session({ id: 1, title: 'owner' }, '203.0.113.99', false)];
+    expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([['remote:203.0.113.99_1', 'info']]);
+  });
+
+  it('treats a "local" flag from a public address as remote', async () => {
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      { ...session(friend, '198.51.100.77', true), Session: { id: 'x', location: 'lan' } },
+    ];
+    clock.advance(1_000);
+    expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([
+      ['new-address:198.51.100.77_7', 'medium'],
+    ]);
+  });
+});
+
+describe('plex-sessions address rules', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it('does not call a Docker bridge or another home VLAN remote, even when Plex says WAN', async () => {
+    lab.open([plexSessions], {}, { clock: new ManualClock() });
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      session({ id: 3, title: 'kid' }, '172.17.0.5', false),
+      session({ id: 4, title: 'guest' }, '::ffff:10.20.0.8', false),
+    ];
+    expect((await lab.scan([plexSessions])).findings).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOG_SOURCE_KINDS, type LogSourceKind } from '../../src/config/logs.js';
+import {
+  EV_BAD_TOKEN,
+  EV_CLIENT_ERROR,
+  EV_FAILURE,
+  EV_OWNER,
+  EV_ROUTINE,
+  EV_SUCCESS,
+  LogEvent,
+} from '../../src/logs/log-event.js';
+import { createParser, parsers } from '../../src/logs/parsers/index.js';
+import { normalizeIp } from '../../src/net/ip.js';
+
+const DIR = join(import.meta.dirname, '../fixtures/logs');
+const FLAGS: Record<string, number> = {
+  failure: EV_FAILURE,
+  'client-error': EV_CLIENT_ERROR,
+  success: EV_SUCCESS,
+  'bad-token': EV_BAD_TOKEN,
+  owner: EV_OWNER,
+  routine: EV_ROUTINE,
+};
+
+interface Sample {
+  readonly lineNo: number;
+  readonly text: string;
+  readonly expect: string;
+}
+
+/** Reads a fixture as the engine does (latin1, one char per byte) and pairs samples with expectations. */
+function readFixture(file: string): { timeZone: string; samples: Sample[] } {
+  const text = readFileSync(join(DIR, file)).toString('latin1');
+  const lines = text.split('\n');
+  let timeZone = 'UTC';
+  const samples: Sample[] = [];
+  let pending: string | undefined;
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const tz = /^# timezone: (\S+)/.exec(line);
+    if (tz) timeZone = tz[1] as string;
+    const exp = /^# expect: (.*)$/.exec(line);
+    if (exp) {
+      pending = (exp[1] as string).trim();
+      return;
+    }
+    if (line.startsWith('#') || line === '') return;
+    if (pending === undefined) throw new Error(`${file}:${i + 1}: sample without # expect:`);
+    samples.push({ lineNo: i + 1, text: line, expect: pending });
+    pending = undefined;
+  });
+  return { timeZone, samples };
+}
+
+function describeEvent(ok: boolean, ev: LogEvent): string {
+  if (!ok) return 'skipped';
+  if (ev.flags === 0) return 'none';
+  const names = Object.entries(FLAGS)
+    .filter(([, bit]) => (ev.flags & bit) !== 0)
+    .map(([name]) => name);
+  // Addresses are compared in canonical form, as the engine classifies them.
+  return `${names.join(',')} ${normalizeIp(ev.ip) ?? `invalid:${ev.ip}`}`;
+}
+
+const FILES: Record<string, LogSourceKind> = {
+  'nginx.log': 'nginx',
+  'plex.log': 'plex',
+  'sshd.log': 'sshd',
+  'caddy.log': 'caddy',
+  'npm.log': 'npm',
+};
+
+describe('annotated sample logs', () => {
+  it('has a fixture for every parser and a parser for every kind', () => {
+    for (const kind of LOG_SOURCE_KINDS) {
+      expect(parsers.filter((p) => p.kinds.includes(kind))).toHaveLength(1);
+    }
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.log'));
+    for (const p of parsers)
+      expect(files.some((f) => p.kinds.includes(FILES[f] as LogSourceKind))).toBe(true);
+  });
+
+  for (const [file, kind] of Object.entries(FILES)) {
+    it(`${file}: every sample parses as annotated`, () => {
+      const { timeZone, samples } = readFixture(file);
+      expect(samples.length).toBeGreaterThan(3);
+      // One parser over the whole file, in order: cross-line memory (Plex, PAM) is part of it.
+      const parser = createParser(kind, { timeZone, now: () => Date.UTC(2026, 10, 26) });
+      const ev = new LogEvent();
+      for (const sample of samples) {
+        ev.reset();
+        const ok = parser.parse(sample.text, 0, sample.text.length, ev);
+        const [want, ...rest] = sample.expect.split(' time=');
+        const got = describeEvent(ok, ev);
+        expect(got, `${file}:${sample.lineNo}`).toBe((want as string).trim());
+        if (rest.length > 0) {
+          expect(new Date(ev.time).toISOString(), `${file}:${sample.lineNo} time`).toBe(rest[0]);
+        }
+      }
+    });
+  }
+
+  it('reads a 1 MB line (one long path) without trouble', () => {
+    const path = `/${'a'.repeat(1024 * 1024)}`;
+    const line = `203.0.113.7 - - [25/Nov/2026:19:10:45 +0000] "GET ${path} HTTP/1.1" 404 0 "-" "-"`;
+    const ev = new LogEvent();
+    const ok = createParser('nginx', { timeZone: 'UTC', now: Date.now }).parse(line, 0, line.length, ev);
+    expect(describeEvent(ok, ev)).toBe('client-error 203.0.113.7');
+    expect(ev.pathEnd - ev.pathStart).toBe(path.length);
+  });
+});

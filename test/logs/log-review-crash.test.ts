@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
+import { openTestDatabase } from '../harness/log-db.js';
+import { tempDir } from '../harness/test-env.js';
+
+const CHILD = join(import.meta.dirname, '../harness/log-review-child.ts');
+
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a * 1103515245 + 12345) & 0x7fffffff;
+    return a / 0x7fffffff;
+  };
+}
+
+/** Runs the child until it prints `done` or is killed after `killAfterMs` of reviewing. */
+function runChild(file: string, db: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, file, db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (killAfterMs !== null && timer === undefined && out.includes('ready')) {
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (out.includes('done')) resolve('done');
+      else if (signal === 'SIGKILL') resolve('killed');
+      else reject(new Error(`child exited with ${code}: ${err}`));
+    });
+  });
+}
+
+describe('log review survives kill -9 at any moment', () => {
+  const dirs: { remove(): void }[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove();
+  });
+
+  it('counts every line exactly once across SIGKILLs, restarts and a growing file', async () => {
+    const dir = tempDir('plex-warden-crash-');
+    dirs.push(dir);
+    const file = join(dir.path, 'access.log');
+    const db = join(dir.path, 'db.sqlite');
+    const random = rng(7);
+    const truth = new Map<string, number>();
+    const batch = (n: number) => {
+      let text = '';
+      for (let i = 0; i < n; i++) {
+        const ip = `203.0.${Math.floor(random() * 4)}.${Math.floor(random() * 250) + 1}`;
+        const status = random() < 0.5 ? 401 : 200;
+        if (status === 401) truth.set(ip, (truth.get(ip) ?? 0) + 1);
+        text += `${ip} - - [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET /p/${i} HTTP/1.1" ${status} 0 "-" "-"\n`;
+      }
+      return text;
+    };
+    writeFileSync(file, batch(30_000));
+    let kills = 0;
+    let midway = 0;
+    for (let round = 0; round < 6; round++) {
+      const outcome = await runChild(file, db, Math.floor(random() * 400));
+      if (outcome === 'killed') {
+        kills++;
+        // Proof the kill landed in the middle of the work: some, not all, was committed.
+        const peek = openTestDatabase(db);
+        const offset = new LogReviewRepository(peek).file('nginx')?.offset ?? 0;
+        peek.close();
+        if (offset > 0 && offset < statSync(file).size) midway++;
+      }
+      // The file keeps growing between crashes, sometimes ending in half a line.
+      appendFileSync(file, batch(2_000));
+    }
+    expect(kills).toBeGreaterThan(0);
+    expect(midway).toBeGreaterThan(0);
+    expect(await runChild(file, db, null)).toBe('done');
+
+    const check = openTestDatabase(db);
+    try {
+      const repo = new LogReviewRepository(check);
+      const counted = Object.fromEntries(repo.counts('nginx').map((c) => [c.ip, c.failures]));
+      expect(counted).toEqual(Object.fromEntries(truth));
+      expect(repo.file('nginx')?.lines).toBe(30_000 + 6 * 2_000);
+    } finally {
+      check.close();
+    }
+  }, 120_000);
+});
