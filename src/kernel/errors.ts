@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from './logger.js';
+
+/**
+ * The one base of errors whose message is written for the reader and is safe to show anywhere:
+ * in Discord, in a terminal, in a finding's evidence. Everything else is unexpected and is shown
+ * only as a generic line with a reference (see `presentError`).
+ */
+export abstract class SafeError extends Error {}
+
+/** A mistake the user can fix: a bad argument, a refused action, a missing setting. */
+export class UserError extends SafeError {
+  override readonly name = 'UserError';
+}
+
+/** How a call to an outside service failed, for callers that decide on it (retry, skip, report). */
+export type ServiceFailure =
+  | 'timeout'
+  | 'unreachable'
+  | 'aborted'
+  | 'http-status'
+  | 'too-large'
+  | 'redirect'
+  | 'malformed'
+  | 'refused';
+
+/**
+ * An outside service (Plex, plex.tv, InternetDB, the router, the firewall) did not do what was
+ * asked. The message names the service and what happened, never a token or a URL's query.
+ */
+export class ServiceError extends SafeError {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly service: string,
+    readonly kind: ServiceFailure,
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A short reference printed to the user and logged with the full error, to find one in the other. */
+export function errorReference(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export interface PresentedError {
+  /** Safe to show: the error's own text, or a generic line with the reference. */
+  readonly text: string;
+  /** Set when the error was unexpected; the full error was logged under it. */
+  readonly reference?: string;
+}
+
+/**
+ * Every boundary (interaction pipeline, scan runner, log reviewer, proposals, doctor, CLI) turns
+ * an error into what the user sees here: a SafeError's text as it is; anything else a generic
+ * line with a short reference, while the full error goes to the log under that reference.
+ */
+export function presentError(
+  error: unknown,
+  logger: Pick<Logger, 'error'>,
+  context: Record<string, unknown> & { readonly during: string },
+): PresentedError {
+  if (error instanceof SafeError) return { text: error.message };
+  const reference = errorReference();
+  logger.error(`unexpected error ${context.during}`, { ...context, error, reference });
+  return { text: `unexpected error (reference ${reference})`, reference };
+}
