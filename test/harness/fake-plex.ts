@@ -22,6 +22,8 @@ export interface FakePlexState {
   devices: unknown[];
   accounts: unknown[];
   updaterReleases: unknown[];
+  /** `/updater/status` container's `canInstall`; undefined = not sent. */
+  updaterCanInstall: boolean | undefined;
   /** Extra routes or overrides: path (without query) -> status and JSON body. */
   routes: Record<string, { status: number; body?: unknown; text?: string }>;
   /** Global behaviour: answer normally, never answer, answer garbage, or answer late. */
@@ -40,10 +42,10 @@ export interface RecordedPlexRequest {
 export function securePlexState(): FakePlexState {
   return {
     token: 'fake-plex-token-0123456789',
-    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.3.10861-0f1e2d3c4', claimed: true },
+    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.4.10910-0f1e2d3c4', claimed: true },
     root: {
       friendlyName: 'Home Plex',
-      version: '1.43.3.10861-0f1e2d3c4',
+      version: '1.43.4.10910-0f1e2d3c4',
       platform: 'Linux',
       myPlex: true,
       myPlexSigninState: 'ok',
@@ -85,6 +87,7 @@ export function securePlexState(): FakePlexState {
     devices: [],
     accounts: [{ id: 1, name: 'owner' }],
     updaterReleases: [],
+    updaterCanInstall: undefined,
     routes: {},
     mode: 'normal',
     slowMs: 0,
@@ -229,7 +232,13 @@ export class FakePlex {
         res.writeHead(200).end();
         return;
       case 'GET /updater/status':
-        container({ size: this.state.updaterReleases.length, Release: this.state.updaterReleases });
+        container({
+          size: this.state.updaterReleases.length,
+          ...(this.state.updaterCanInstall === undefined
+            ? {}
+            : { canInstall: this.state.updaterCanInstall ? '1' : '0' }),
+          Release: this.state.updaterReleases,
+        });
         return;
       default:
         res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
