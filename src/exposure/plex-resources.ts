@@ -1,8 +1,13 @@
-import { isObject, PlexError, parseBool } from '../adapters/plex/plex-client.js';
+import { isObject, parseBool } from '../adapters/plex/plex-client.js';
+import {
+  DevicesSchema,
+  MyPlexAccountSchema,
+  parsePlex,
+  SessionsSchema,
+  UpdaterStatusSchema,
+} from '../adapters/plex/plex-schemas.js';
 import type { CheckContext } from '../checks/types.js';
 import { normalizeIp } from '../net/ip.js';
-
-type Json = Record<string, unknown>;
 
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
@@ -16,7 +21,6 @@ const address = (value: unknown): string | undefined => {
   if (!text) return undefined;
   return normalizeIp(text) ?? text.replace(/^::ffff:/i, '');
 };
-const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
 export interface MyPlexAccount {
   readonly signInState: string | undefined;
@@ -32,7 +36,11 @@ export interface MyPlexAccount {
 /** `GET /myplex/account` once per scan (remote-access state and the public address Plex sees). */
 export function readMyPlexAccount(ctx: CheckContext): Promise<MyPlexAccount> {
   return ctx.shared.once('plex:myplex-account', async () => {
-    const c = await ctx.plex.get('/myplex/account', { signal: ctx.signal });
+    const c = parsePlex(
+      MyPlexAccountSchema,
+      await ctx.plex.get('/myplex/account', { signal: ctx.signal }),
+      'GET /myplex/account',
+    );
     const nonEmpty = (v: unknown) => {
       const s = str(v)?.trim();
       return s ? s : undefined;
@@ -81,8 +89,12 @@ export interface PlexSession {
  * `Player` has `local="1"`, `remotePublicAddress`, and `Session location="lan"`).
  */
 export async function readSessions(ctx: CheckContext): Promise<PlexSession[]> {
-  const c = await ctx.plex.get('/status/sessions', { signal: ctx.signal });
-  const items = [...list(c.Metadata), ...list(c.Video), ...list(c.Track)];
+  const c = parsePlex(
+    SessionsSchema,
+    await ctx.plex.get('/status/sessions', { signal: ctx.signal }),
+    'GET /status/sessions',
+  );
+  const items = [...(c.Metadata ?? []), ...(c.Video ?? []), ...(c.Track ?? [])];
   return items.map((item) => {
     const user = isObject(item.User) ? item.User : {};
     const player = isObject(item.Player) ? item.Player : {};
@@ -121,10 +133,8 @@ export interface PlexDevice {
  * `clientIdentifier`, so the server's `id` keys those. Entries with neither are skipped.
  */
 export async function readDevices(ctx: CheckContext): Promise<PlexDevice[]> {
-  const c = await ctx.plex.get('/devices', { signal: ctx.signal });
-  if (c.Device !== undefined && !Array.isArray(c.Device))
-    throw new PlexError('bad-response', 'GET /devices answered a Device field that is not a list');
-  return list(c.Device).flatMap((d) => {
+  const c = parsePlex(DevicesSchema, await ctx.plex.get('/devices', { signal: ctx.signal }), 'GET /devices');
+  return (c.Device ?? []).flatMap((d) => {
     const clientIdentifier = str(d.clientIdentifier)?.trim() || undefined;
     const id = num(d.id);
     const key = clientIdentifier ?? (id !== undefined ? `id:${id}` : undefined);
@@ -162,10 +172,14 @@ export interface PlexUpdaterStatus {
 /** Asks the server's updater to look for a release (without downloading), then reads its status. */
 export async function readPendingUpdates(ctx: CheckContext): Promise<PlexUpdaterStatus> {
   await ctx.plex.put('/updater/check?download=0', { signal: ctx.signal });
-  const c = await ctx.plex.get('/updater/status', { signal: ctx.signal });
+  const c = parsePlex(
+    UpdaterStatusSchema,
+    await ctx.plex.get('/updater/status', { signal: ctx.signal }),
+    'GET /updater/status',
+  );
   return {
     canInstall: parseBool(c.canInstall),
-    pending: list(c.Release)
+    pending: (c.Release ?? [])
       .map((r) => ({ version: str(r.version), state: str(r.state) }))
       .filter((r) => r.state !== 'skipped' && r.state !== 'done'),
   };

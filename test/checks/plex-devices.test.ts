@@ -87,4 +87,15 @@ describe('plex-devices on older servers', () => {
     expect(keysOf(result.findings)).toEqual([['new:id:2', 'medium']]);
     expect(result.findings[0]?.evidence).not.toContain('product=');
   });
+
+  it('reports an answer whose Device is not a list as could-not-run, naming the field', async () => {
+    lab.open([plexDevices], {}, { clock: new ManualClock() });
+    lab.plex.state.routes['/devices'] = {
+      status: 200,
+      body: { MediaContainer: { size: 1, Device: { id: 1 } } },
+    };
+    const result = await lab.scan([plexDevices]);
+    expect(keysOf(result.findings)).toEqual([['could-not-run', 'low']]);
+    expect(result.findings[0]?.evidence).toContain('GET /devices answered an unexpected shape at Device');
+  });
 });

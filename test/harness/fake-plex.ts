@@ -11,7 +11,21 @@ export interface PlexSetting {
   group?: string;
 }
 
-/** A Plex server's observable state; tests change it between scans. Shapes follow plex-reference.md. */
+/**
+ * A Plex server's observable state; tests change it between scans. Where each shape comes from:
+ * - `/` : home-assistant/core tests/components/plex/fixtures/plex_server_base.xml (attributes
+ *   friendlyName, machineIdentifier, myPlex*, platform, platformVersion, version, updater, ...).
+ * - `/:/prefs` : andrey-yantsen/plex-api.rs crates/plex-api/tests/mocks/server/prefs.json
+ *   (`Setting[]` with id, label, summary, type, default, value, hidden, advanced, group,
+ *   enumValues; JSON booleans and numbers).
+ * - `/status/sessions` : home-assistant/core tests/components/plex/fixtures/session_base.xml
+ *   (a LAN `Video` whose Player carries `remotePublicAddress`; `Session location`).
+ * - `/devices` : https://www.plexopedia.com/plex-media-server/api/server/devices/ (no product).
+ * - `/updater/status` : home-assistant/core tests/components/plex/fixtures/release_new_not_updatable.xml
+ *   (`canInstall` on the container, `Release state="notify"`).
+ * - JSON only with `Accept: application/json`, XML otherwise (python-plexapi and the
+ *   home-assistant fixtures read XML; plex-api.rs records JSON with that header).
+ */
 export interface FakePlexState {
   token: string;
   identity: { machineIdentifier: string; version: string; claimed: boolean };
@@ -47,6 +61,8 @@ export function securePlexState(): FakePlexState {
       friendlyName: 'Home Plex',
       version: '1.43.4.10910-0f1e2d3c4',
       platform: 'Linux',
+      platformVersion: '20.04.1 LTS (Focal Fossa)',
+      updater: true,
       myPlex: true,
       myPlexSigninState: 'ok',
       myPlexMappingState: 'unknown',
@@ -157,8 +173,10 @@ export class FakePlex {
   }
 
   private route(req: IncomingMessage, res: ServerResponse, url: URL, authorized: boolean): void {
+    const wantsJson = /application\/json/i.test(req.headers.accept ?? '');
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (wantsJson) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      else res.writeHead(status, { 'content-type': 'text/xml;charset=utf-8' }).end(toPlexXml(body));
     };
     const container = (body: Record<string, unknown>) => json(200, { MediaContainer: { size: 0, ...body } });
     const override = this.state.routes[url.pathname];
@@ -244,4 +262,33 @@ export class FakePlex {
         res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
     }
   }
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** One element: scalar fields become attributes (booleans as 1/0), objects and lists children. */
+function element(name: string, value: Record<string, unknown>): string {
+  const attrs: string[] = [];
+  const children: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v)
+        if (typeof item === 'object' && item !== null)
+          children.push(element(key, item as Record<string, unknown>));
+    } else if (typeof v === 'object') children.push(element(key, v as Record<string, unknown>));
+    else attrs.push(` ${key}="${escapeXml(typeof v === 'boolean' ? (v ? '1' : '0') : String(v))}"`);
+  }
+  return children.length === 0
+    ? `<${name}${attrs.join('')} />`
+    : `<${name}${attrs.join('')}>\n${children.join('\n')}\n</${name}>`;
+}
+
+/** `{MediaContainer: {...}}` as Plex writes it without `Accept: application/json`. */
+export function toPlexXml(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const [root, value] = Object.entries(body)[0] ?? [];
+  if (root === undefined || typeof value !== 'object' || value === null) return '';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value as Record<string, unknown>)}\n`;
 }
