@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface PlexSetting {
@@ -116,13 +118,68 @@ export class FakePlex {
   readonly requests: RecordedPlexRequest[] = [];
   private readonly server = new LoopbackHttpServer('fake Plex');
   private hung: ServerResponse[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private port = 0;
+  /** Open notification sockets, and the X-Plex-Token / URL each one connected with. */
+  readonly sockets: { ws: WebSocket; token: string | undefined; url: string }[] = [];
 
   constructor(state: Partial<FakePlexState> = {}) {
     this.state = { ...securePlexState(), ...state };
   }
 
-  start(): Promise<string> {
-    return this.server.start((req, res) => this.handle(req, res));
+  /** Starts on a free port; after stop(), starts again on the same port (Plex coming back). */
+  async start(): Promise<string> {
+    const url = await this.server.start((req, res) => this.handle(req, res), {
+      port: this.port,
+      onUpgrade: (req, socket, head) => this.upgrade(req, socket, head),
+    });
+    this.port = this.server.port;
+    return url;
+  }
+
+  /**
+   * `/:/websockets/notifications` as Tautulli (plexpy/web_socket.py) and python-plexapi
+   * (plexapi/alert.py) use it: token in the X-Plex-Token header; without a valid one Plex
+   * refuses the upgrade with 401 like any other authenticated path.
+   */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const token = req.headers['x-plex-token'] as string | undefined;
+    if (
+      url.pathname !== '/:/websockets/notifications' ||
+      token !== this.state.token ||
+      this.state.mode !== 'normal'
+    ) {
+      const status = url.pathname !== '/:/websockets/notifications' ? '404 Not Found' : '401 Unauthorized';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const entry = { ws, token, url: req.url ?? '' };
+      this.sockets.push(entry);
+      ws.on('close', () => this.sockets.splice(this.sockets.indexOf(entry), 1));
+    });
+  }
+
+  /** Sends `{"NotificationContainer": {...}}` to every open notification socket. */
+  notify(container: Record<string, unknown>): void {
+    const text = JSON.stringify({ NotificationContainer: { size: 1, ...container } });
+    for (const { ws } of this.sockets) ws.send(text);
+  }
+
+  /** A `playing` notification (Tautulli web_socket.py reads PlaySessionStateNotification[0]). */
+  notifyPlaying(sessionKey: string, state = 'playing'): void {
+    this.notify({
+      type: 'playing',
+      PlaySessionStateNotification: [
+        { sessionKey, guid: '', ratingKey: '1', url: '', key: '/library/metadata/1', viewOffset: 0, state },
+      ],
+    });
+  }
+
+  /** A `reachability` notification (scttcper/plex src/alert.types.ts ReachabilityNotification). */
+  notifyReachability(reachability: boolean): void {
+    this.notify({ type: 'reachability', ReachabilityNotification: [{ reachability }] });
   }
 
   get url(): string {
@@ -141,6 +198,7 @@ export class FakePlex {
 
   async stop(): Promise<void> {
     for (const res of this.hung) res.destroy();
+    for (const { ws } of [...this.sockets]) ws.terminate();
     await this.server.stop();
   }
 
