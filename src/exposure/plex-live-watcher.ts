@@ -65,6 +65,7 @@ export class PlexLiveWatcher {
   private pollTimer: unknown;
   private graceTimer: unknown;
   private readonly queued = new Set<string>();
+  private baselined = false;
   private running: Promise<void> | undefined;
   private abort = new AbortController();
 
@@ -129,6 +130,12 @@ export class PlexLiveWatcher {
         this.backoff = this.deps.backoffMs ?? 1_000;
         this.deps.logger.info('Plex notification socket open');
         this.markUp();
+        // Streams already playing are learned once, so the next `playing` from a new address
+        // is new against them (plex-sessions learns quietly on its first run).
+        if (!this.baselined) {
+          this.baselined = true;
+          this.trigger('plex-sessions');
+        }
       },
       onNotification: (n) => {
         if (n.type === 'playing') this.trigger('plex-sessions');

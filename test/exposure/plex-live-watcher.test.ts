@@ -106,8 +106,11 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
   it('runs plex-sessions on a playing notification and plex-remote-access on reachability', async () => {
     const w = start();
     await until('socket open', () => w.live);
+    // The first open learns the streams already playing.
+    await until('baseline sessions run', () => runs.length === 1);
+    expect(runs).toEqual([['plex-sessions']]);
     plex.notifyPlaying('12');
-    await until('sessions run', () => runs.some((r) => r.includes('plex-sessions')));
+    await until('sessions run', () => runs.filter((r) => r.includes('plex-sessions')).length === 2);
     plex.notifyReachability(false);
     await until('remote access run', () => runs.some((r) => r.includes('plex-remote-access')));
     expect(runs.flat()).not.toContain('plex-reachable');
@@ -133,7 +136,7 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     await plex.start();
     await until('socket reconnected', () => w.live);
     await new Promise((r) => setTimeout(r, 1_700));
-    expect(runs).toEqual([]);
+    expect(runs).toEqual([['plex-sessions']]);
   });
 
   it('without a token it polls /identity (every grace/2) and still notices Plex away and back', async () => {
