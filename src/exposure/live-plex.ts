@@ -24,7 +24,14 @@ export function createLiveWatcher(ctx: AppContext, alerts: AlertOutbox): PlexLiv
     openSocket:
       token === undefined
         ? undefined
-        : (handlers) => openNotificationSocket({ baseUrl: plex.url, token, clientIdentifier, ...handlers }),
+        : (handlers) =>
+            openNotificationSocket({
+              baseUrl: plex.url,
+              token,
+              clientIdentifier,
+              openTimeoutMs: plex.timeoutMs,
+              ...handlers,
+            }),
     probe: async () => {
       await ctx.plex.identity();
     },

@@ -63,6 +63,7 @@ export class PlexLiveWatcher {
   private backoff: number;
   private reconnectTimer: unknown;
   private pollTimer: unknown;
+  private polling = false;
   private graceTimer: unknown;
   private readonly queued = new Set<string>();
   private baselined = false;
@@ -117,7 +118,9 @@ export class PlexLiveWatcher {
     if (this.stopped) return;
     if (wasOpen) this.deps.logger.warn('Plex notification socket closed', { reason });
     this.markDown();
-    this.schedulePoll(0);
+    // Start polling unless it already runs: a reconnect failing every second must not turn
+    // into a probe every second.
+    if (!this.polling) this.schedulePoll(0);
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.deps.maxBackoffMs ?? 60_000);
     this.reconnectTimer = this.timers.setTimeout(() => this.connect(), delay);
@@ -147,11 +150,18 @@ export class PlexLiveWatcher {
 
   /** Polls /identity while the socket is not open: the fallback that works without a token. */
   private schedulePoll(delayMs: number): void {
-    if (this.stopped || this.socketOpen) return;
+    if (this.stopped || this.socketOpen) {
+      this.polling = false;
+      return;
+    }
+    this.polling = true;
     if (this.pollTimer) this.timers.clearTimeout(this.pollTimer);
     this.pollTimer = this.timers.setTimeout(() => {
       this.pollTimer = undefined;
-      if (this.stopped || this.socketOpen) return;
+      if (this.stopped || this.socketOpen) {
+        this.polling = false;
+        return;
+      }
       this.deps
         .probe()
         .then(

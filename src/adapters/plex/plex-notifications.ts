@@ -66,6 +66,8 @@ export interface NotificationSocketOptions {
   readonly token: string;
   readonly clientIdentifier: string;
   readonly ca?: string;
+  /** A handshake not done by then counts as a failed attempt (a hung Plex never closes it). */
+  readonly openTimeoutMs?: number;
   readonly onOpen: () => void;
   readonly onNotification: (notification: PlexNotification) => void;
   /** Called once per socket, whether it opened or not. */
@@ -92,13 +94,26 @@ export function openNotificationSocket(options: NotificationSocketOptions): Noti
     dispatcher,
   });
   let closed = false;
+  const handshake = setTimeout(() => {
+    try {
+      socket.close();
+    } catch {
+      // Still connecting: close() may throw; finish() below reports the attempt anyway.
+    }
+    finish('no handshake');
+  }, options.openTimeoutMs ?? 10_000);
+  handshake.unref?.();
   const finish = (reason: string) => {
+    clearTimeout(handshake);
     if (closed) return;
     closed = true;
     void dispatcher.close().catch(() => undefined);
     options.onClose(reason);
   };
-  socket.addEventListener('open', () => options.onOpen());
+  socket.addEventListener('open', () => {
+    clearTimeout(handshake);
+    options.onOpen();
+  });
   socket.addEventListener('message', (event) => {
     if (typeof event.data !== 'string') return;
     const notification = parsePlexNotification(event.data);
