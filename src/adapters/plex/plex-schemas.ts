@@ -45,6 +45,21 @@ export const UpdaterStatusSchema = v.looseObject({
   Release: listOf(v.looseObject({ version: scalar, state: scalar })),
 });
 
+/** `GET /:/prefs`: plex-api.rs prefs.json (`Setting[]`, each with `id`, `type`, `value`, ...). */
+export const PrefsSchema = v.looseObject({
+  Setting: v.array(v.looseObject({ id: scalar, type: scalar, value: scalar })),
+});
+
+/** `GET /`: home-assistant plex_server_base.xml (the fields the checks read). */
+export const ServerRootSchema = v.looseObject({
+  friendlyName: scalar,
+  version: scalar,
+  platform: scalar,
+  myPlex: scalar,
+  myPlexSigninState: scalar,
+  myPlexMappingState: scalar,
+});
+
 export const MyPlexAccountSchema = v.looseObject({
   signInState: scalar,
   mappingState: scalar,
