@@ -7,15 +7,13 @@
 
 import { createFirewall } from '../adapters/firewall/create-firewall.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
-import { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
-import { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
-import { BanRepository } from '../adapters/sqlite/ban-repository.js';
-import type { Database } from '../adapters/sqlite/database.js';
-import { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
+import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
+import { AllowlistService } from './allowlist-service.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
 import { BlockPolicy } from './block-policy.js';
 import { ExpiryScheduler } from './expiry-scheduler.js';
@@ -24,7 +22,7 @@ import type { RemoteAccessPort } from './remote-access-port.js';
 
 export interface ActionsDeps {
   readonly config: Config;
-  readonly db: Database;
+  readonly repos: Repositories;
   readonly logger: Logger;
   readonly clock: Clock;
   /** The real Plex/router implementation (issue 4); undefined: /remote-access says it is not set up. */
@@ -50,7 +48,7 @@ export interface Actions {
   readonly firewall: FirewallBackend;
   readonly bans: BanService;
   readonly proposals: ProposalService;
-  readonly allowlist: AllowlistRepository;
+  readonly allowlist: AllowlistService;
   readonly audit: AuditLogRepository;
   readonly remoteAccess: RemoteAccessPort | undefined;
   start(options?: ActionsStartOptions): Promise<ActionsStartReport>;
@@ -61,10 +59,15 @@ export interface Actions {
 }
 
 export function createActions(deps: ActionsDeps): Actions {
-  const { config, db, logger, clock } = deps;
+  const { config, repos, logger, clock } = deps;
   const log = logger.child({ area: 'actions' });
-  const allowlist = new AllowlistRepository(db);
-  const audit = new AuditLogRepository(db);
+  const { audit } = repos;
+  const allowlist = new AllowlistService({
+    allowlist: repos.allowlist,
+    audit,
+    transaction: repos.transaction,
+    clock,
+  });
   const policy = new BlockPolicy({
     lanCidrs: config.network.lanCidrs,
     allowlist: config.network.allowlist,
@@ -78,17 +81,17 @@ export function createActions(deps: ActionsDeps): Actions {
     config: config.actions,
     policy,
     firewall,
-    bans: new BanRepository(db),
-    allowlist,
+    bans: repos.bans,
+    allowlist: repos.allowlist,
     audit,
     clock,
     logger: log,
     onChange: poke,
   });
   const proposals = new ProposalService({
-    db,
+    transaction: repos.transaction,
     config: config.actions,
-    proposals: new ProposalRepository(db),
+    proposals: repos.proposals,
     audit,
     bans,
     remoteAccess: deps.remoteAccess,

@@ -22,8 +22,8 @@ import {
 import { isPlexMapping, type PlexTarget, readPlexTarget } from '../adapters/router/plex-target.js';
 import { RouterHttp } from '../adapters/router/soap-client.js';
 import { UpnpFaultError } from '../adapters/router/upnp-errors.js';
-import type { Database } from '../adapters/sqlite/database.js';
-import { RemoteAccessRepository } from '../adapters/sqlite/remote-access-repository.js';
+import type { Repositories } from '../adapters/sqlite/index.js';
+import type { RemoteAccessRepository } from '../adapters/sqlite/remote-access-repository.js';
 import type { Config } from '../config/index.js';
 import type { RouterConfig } from '../config/router.js';
 import type { Clock } from '../kernel/clock.js';
@@ -94,7 +94,7 @@ export class RemoteAccessService implements RemoteAccessPort {
   /** For the composition root: `RemoteAccessService.create(app)`, then `await service.start()`. */
   static create(app: {
     readonly config: Config;
-    readonly db: Database;
+    readonly repos: Repositories;
     readonly plex: PlexClient;
     readonly clock: Clock;
     readonly logger: Logger;
@@ -102,7 +102,7 @@ export class RemoteAccessService implements RemoteAccessPort {
     return new RemoteAccessService({
       plex: app.plex,
       router: app.config.router,
-      repository: new RemoteAccessRepository(app.db),
+      repository: app.repos.remoteAccess,
       clock: app.clock,
       logger: app.logger.child({ component: 'remote-access' }),
     });

@@ -3,12 +3,7 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
-import {
-  createRepositories,
-  type Database,
-  openDatabase,
-  type Repositories,
-} from '../adapters/sqlite/index.js';
+import { openStore, type Repositories } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
@@ -21,7 +16,6 @@ import { CidrSet } from '../net/ip.js';
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
 export interface AppContext {
   readonly config: Config;
-  readonly db: Database;
   readonly repos: Repositories;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -54,8 +48,8 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     overrides.logger ??
     createLogger({ level: config.core.logLevel, format: config.core.logFormat, secrets: secretsOf(config) });
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(config.core.databasePath);
-  const repos = createRepositories(db);
+  const store = openStore(config.core.databasePath);
+  const { repos } = store;
   const abandoned = repos.scanRuns.abandonUnfinished(clock.now());
   if (abandoned > 0)
     logger.warn('scans interrupted by the last shutdown were marked abandoned', { abandoned });
@@ -74,11 +68,11 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
-  const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
+  const remoteAccess = RemoteAccessService.create({ config, repos, plex, clock, logger });
   const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
   const actions = createActions({
     config,
-    db,
+    repos,
     logger,
     clock,
     firewall: overrides.firewall,
@@ -97,10 +91,8 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     logger: logger.child({ component: 'log-review' }),
     isAllowed: (ip) => overrides.isAllowed?.(ip) === true || dbAllowed(ip),
   });
-  let closed = false;
   return {
     config,
-    db,
     repos,
     logger,
     clock,
@@ -109,11 +101,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     reviewer,
     actions,
     remoteAccess,
-    close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
+    close: () => store.close(),
   };
 }
 

@@ -2,6 +2,7 @@ import { REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActions } from '../../src/actions/actions.js';
 import { ProposalBoard } from '../../src/actions/proposal-board.js';
+import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
@@ -19,7 +20,13 @@ describe('ProposalBoard', () => {
     const clock = new ManualClock();
     const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' }));
     const firewall = new MemoryFirewall(clock);
-    const actions = createActions({ config, db, logger: silentLogger(), clock, firewall });
+    const actions = createActions({
+      config,
+      repos: createRepositories(db),
+      logger: silentLogger(),
+      clock,
+      firewall,
+    });
     // Nothing listens on port 9: every REST call fails at once.
     const rest = new REST({ api: 'http://127.0.0.1:9/api', retries: 0, timeout: 2_000 }).setToken(
       'x'.repeat(60),

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RemoteAccessService } from '../../src/actions/remote-access-service.js';
 import { PlexClient } from '../../src/adapters/plex/plex-client.js';
 import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
+import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
 import { ManualClock, systemClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
@@ -252,7 +253,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     });
     const service = RemoteAccessService.create({
       config,
-      db,
+      repos: createRepositories(db),
       plex: client,
       clock: new ManualClock(),
       logger: silentLogger(),
