@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AllowlistService } from '../../src/actions/allowlist-service.js';
 import { createRepositories, type Database } from '../../src/adapters/sqlite/index.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 describe('AllowlistService', () => {
   const dbs: Database[] = [];

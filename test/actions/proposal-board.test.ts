@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createActions } from '../../src/actions/actions.js';
 import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { testConfig, testEnv } from '../harness/test-env.js';
 
 describe('ProposalBoard', () => {

@@ -4,10 +4,11 @@ import { PlexClient } from '../../src/adapters/plex/plex-client.js';
 import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
-import { ManualClock, systemClock } from '../../src/kernel/clock.js';
+import { systemClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakeIgd } from '../harness/fake-igd.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir, testConfig, testEnv } from '../harness/test-env.js';
 
 const PLEX_HOST = '192.168.1.10';

@@ -10,8 +10,8 @@ import { createRepositories, type Database, openDatabase } from '../../src/adapt
 import type { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { ManualClock } from './manual-clock.js';
 
 /** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {

@@ -12,9 +12,9 @@ import { type Database, openDatabase } from '../../src/adapters/sqlite/database.
 import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
 import { routerUpnp } from '../../src/checks/router-upnp.js';
 import { collectRouterFacts } from '../../src/exposure/router-facts.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakePlex } from './fake-plex.js';
+import { ManualClock } from './manual-clock.js';
 import { tempDir, testConfig, testContext, testEnv } from './test-env.js';
 
 type Command =
