@@ -40,8 +40,11 @@ export type JobOutcome = 'done' | 'retry';
 export interface JobDefinition {
   readonly name: string;
   readonly schedule: JobSchedule;
-  /** A throw is logged and counts as `retry`. */
-  run(): Promise<JobOutcome | undefined>;
+  /**
+   * One run. A throw is logged and counts as `retry`. `signal` aborts when the job is stopped:
+   * a run that loops (delivering a queue) ends after the item in hand.
+   */
+  run(signal: AbortSignal): Promise<JobOutcome | undefined>;
   /** Without it, a failed run simply waits for its next scheduled time. */
   readonly retry?: Backoff;
 }
@@ -77,6 +80,7 @@ export class Job implements Service {
   private running: Promise<void> | undefined;
   private failures = 0;
   private runs = 0;
+  private readonly stopping = new AbortController();
   /** The time the last timer was set for: a cron time that fired is never chosen again. */
   private lastTarget = Number.NEGATIVE_INFINITY;
 
@@ -113,6 +117,7 @@ export class Job implements Service {
   async stop(): Promise<void> {
     this.state = 'stopped';
     this.clearTimer();
+    this.stopping.abort(new Error(`job ${this.name} stopped`));
     await this.running;
   }
 
@@ -144,7 +149,7 @@ export class Job implements Service {
   private async execute(): Promise<void> {
     let outcome: JobOutcome;
     try {
-      outcome = (await this.definition.run()) ?? 'done';
+      outcome = (await this.definition.run(this.stopping.signal)) ?? 'done';
     } catch (error) {
       this.env.logger.error('job failed', { job: this.name, error });
       outcome = 'retry';

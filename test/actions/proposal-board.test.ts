@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createActions } from '../../src/actions/actions.js';
 import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
@@ -20,8 +21,10 @@ describe('ProposalBoard', () => {
     const clock = new ManualClock();
     const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' }));
     const firewall = new MemoryFirewall(clock);
+    const jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
     const actions = createActions({
       config,
+      jobs,
       repos: createRepositories(db),
       logger: silentLogger(),
       clock,
