@@ -1,3 +1,4 @@
+import schedule from 'node-schedule';
 import { describe, expect, it } from 'vitest';
 import { backoffMs, nextCronTime } from '../../src/kernel/job.js';
 import { JobScheduler } from '../../src/kernel/job-scheduler.js';
@@ -56,6 +57,21 @@ describe('JobScheduler (fake clock)', () => {
     const at = new Date(2026, 0, 1, 12, 30).getTime();
     expect(nextCronTime('*/30 * * * *', at)).toBe(new Date(2026, 0, 1, 13, 0).getTime());
     expect(nextCronTime('*/30 * * * *', at - 1)).toBe(at);
+  });
+
+  it('cron times are the ones node-schedule would fire at (same parser, same local time)', () => {
+    for (const expression of ['*/30 * * * *', '0 3 * * *', '*/15 9-17 * * 1-5', '30 */2 * * * *']) {
+      // node-schedule computes from the real time when it is scheduled; a boundary crossed in
+      // between makes either answer right.
+      const before = nextCronTime(expression, Date.now());
+      const job = schedule.scheduleJob(expression, () => undefined);
+      const after = nextCronTime(expression, Date.now());
+      try {
+        expect([before, after]).toContain(job?.nextInvocation()?.getTime());
+      } finally {
+        job?.cancel();
+      }
+    }
   });
 
   it('an interval job waits its interval after the previous run ended', async () => {
