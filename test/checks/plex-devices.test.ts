@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_DEVICE_WINDOW_MS, plexDevices } from '../../src/checks/plex-devices.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 // Shape of a real `GET /devices` entry: id, name, platform (often empty), clientIdentifier,
 // createdAt; no product (https://www.plexopedia.com/plex-media-server/api/server/devices/).

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_ADDRESS_WINDOW_MS, plexSessions } from '../../src/checks/plex-sessions.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 const session = (user: { id: number; title: string }, address: string, local: boolean, extra = {}) => ({
   title: 'Movie',

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { spawnCli } from '../harness/cli-runner.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { botEnv, TEST_DISCORD_TOKEN, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {

@@ -1,9 +1,9 @@
 import { openNotificationSocket } from '../adapters/plex/plex-notifications.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
-import type { AppContext } from '../app/app-context.js';
-import { PlexLiveWatcher } from './plex-live-watcher.js';
-import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
+import { PlexLiveWatcher } from '../exposure/plex-live-watcher.js';
+import { ScanInProgressError, ScanStoppedError } from '../exposure/scan-runner.js';
+import type { AppContext } from './app-context.js';
 
 const RETRY_MS = 1_000;
 const MAX_WAIT_MS = 10 * 60_000;
