@@ -1,9 +1,9 @@
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
-import { LOG_DETECTOR_IDS, type LogSourceKind } from '../../src/config/logs.js';
+import type { LogSourceKind } from '../../src/config/logs.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import {
@@ -13,7 +13,6 @@ import {
   ADDR_OUTSIDE,
   AddressBook,
 } from '../../src/logs/address-book.js';
-import { detectors } from '../../src/logs/detectors/index.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { openTestDatabase } from '../harness/log-db.js';
@@ -147,20 +146,6 @@ describe('log detectors', () => {
     expect(result.addresses).toHaveLength(300);
     const probing = result.tracking.find((t) => t.detector === 'probing');
     expect(probing).toEqual({ detector: 'probing', tracked: 100, evicted: 200 });
-  });
-});
-
-describe('detector registry', () => {
-  it('registers every detector file once, under its file name, and config knows every id', () => {
-    const shared = new Set(['types', 'index', 'sliding-window', 'window-detector', 'seen-detector']);
-    const files = readdirSync(join(import.meta.dirname, '../../src/logs/detectors'))
-      .map((f) => f.replace(/\.ts$/, ''))
-      .filter((f) => !shared.has(f))
-      .sort();
-    const ids = detectors.map((d) => d.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(files);
-    expect([...LOG_DETECTOR_IDS].sort()).toEqual(files);
   });
 });
 
