@@ -57,6 +57,9 @@ const zero = (): Counters => ({ lines: 0, matched: 0, routine: 0, skipped: 0 });
  */
 export class SourceReview implements EventSink {
   private readonly splitter: LineSplitter;
+  private readonly detect: DetectorSet;
+  /** The detector set's interest masks, kept at hand for the line loop. */
+  private readonly interested: readonly number[];
   /** Per-address counts since the last commit. */
   private readonly counts = new Map<string, AddressCountDelta>();
   private stored: StoredSource | undefined;
@@ -71,6 +74,8 @@ export class SourceReview implements EventSink {
 
   constructor(private readonly o: SourceReviewOptions) {
     this.splitter = new LineSplitter(o.parser, this);
+    this.detect = o.detectors;
+    this.interested = o.detectors.interested;
     const stored = o.store.source(o.source.id);
     this.stored = stored;
     if (stored) {
@@ -172,9 +177,9 @@ export class SourceReview implements EventSink {
     if ((flags & COUNTED) !== 0) this.count(ev, info.ip);
     if (info.kind !== ADDR_OUTSIDE) return;
     // Most lines: a 2xx from an address every interested detector already knows.
-    const interested = this.o.detectors.interested[flags] as number;
+    const interested = this.interested[flags] as number;
     if ((info.settled & interested) !== interested)
-      this.dispatch(ev, info.ip, this.o.detectors.wanted(flags, info));
+      this.dispatch(ev, info.ip, this.detect.wanted(flags, info));
   }
 
   private count(ev: LogEvent, ip: string): void {
@@ -196,7 +201,7 @@ export class SourceReview implements EventSink {
     const time = this.timeOf(ev);
     if (time < this.minTime) return;
     if (time > this.latest) this.latest = time;
-    this.o.detectors.observe(wanted, ev, ip, time, this.learning);
+    this.detect.observe(wanted, ev, ip, time, this.learning);
   }
 
   private timeOf(ev: LogEvent): number {

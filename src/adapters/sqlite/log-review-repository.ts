@@ -1,4 +1,5 @@
 import type { FindingDraft } from '../../domain/finding.js';
+import type { FilePosition } from '../../logs/acquire/types.js';
 import type {
   AddressCountDelta,
   DetectorStateRow,
@@ -9,23 +10,8 @@ import type {
 } from '../../logs/review-store.js';
 import type { Database } from './database.js';
 
-export type { AddressCountDelta, DetectorStateRow, LogFindingRow };
-
-export interface LogFileRow {
-  readonly sourceId: string;
-  readonly path: string;
-  readonly dev: string;
-  readonly ino: string;
-  readonly headLen: number;
-  readonly headHash: string;
-  readonly offset: number;
-  /** True until the first pass over the source reached the end (baselines learn quietly). */
-  readonly learning: boolean;
-  readonly parserState: unknown;
-  readonly lines: number;
-  readonly matched: number;
-  readonly skipped: number;
-}
+/** A `log_files` row: a file source's position spread over its columns, plus its progress. */
+export type LogFileRow = Omit<StoredSource, 'position'> & Omit<FilePosition, 'kind'>;
 
 interface RawFile {
   source_id: string;
