@@ -79,7 +79,7 @@ export class LogReviewer {
           runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
           this.runtimes.set(source.id, runtime);
         }
-        const result = runtime.pass(addresses);
+        const result = await runtime.pass(addresses);
         if (result.status === 'missing')
           logger.warn('log file not found', { source: source.id, path: result.path });
         if (result.rotated || result.truncated) {

@@ -58,11 +58,11 @@ function checkReadable(file: string): void {
  * source, over a one-shot cursor (every line, to the end) and an in-memory store, with no age
  * limit and no quiet baseline. Nothing is read from or written to the database.
  */
-export function replayFile(
+export async function replayFile(
   path: string,
   kind: LogSourceKind,
   deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
-): ReplayResult {
+): Promise<ReplayResult> {
   // A Plex Logs folder means its main file, as in LOG_SOURCES.
   const source = { id: kind, kind, path };
   const file = currentFile(source);
@@ -83,7 +83,7 @@ export function replayFile(
     isAllowed: deps.isAllowed,
     cacheSize: deps.logs.maxTrackedAddresses,
   };
-  const result = review.pass(addresses);
+  const result = await review.pass(addresses);
   if (result.status === 'missing') throw new UserError(`Cannot read ${file}: ENOENT`);
   const list = store.counts(source.id).map(({ ip, failures, clientErrors, badTokens }) => ({
     ip,

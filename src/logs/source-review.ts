@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
 import type { SourceCursor, SourcePosition, SourceSegment } from './acquire/types.js';
 import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
@@ -8,6 +9,8 @@ import type { LineParser } from './parsers/types.js';
 import type { AddressCountDelta, LogFindingRow, ReviewStore, StoredSource } from './review-store.js';
 
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
+/** A long pass lets the bot answer in between (a 64 KiB chunk takes well under a millisecond). */
+const YIELD_AFTER_MS = 50;
 
 export interface SourceReviewOptions {
   readonly source: LogSourceConfig;
@@ -86,17 +89,17 @@ export class SourceReview implements EventSink {
   }
 
   /** One incremental pass: whatever the cursor has after the committed position. */
-  pass(addresses: AddressBookOptions): SourcePassResult {
+  async pass(addresses: AddressBookOptions): Promise<SourcePassResult> {
     this.addresses = new AddressBook(addresses);
     this.passNow = this.o.now();
     this.minTime = this.passNow - this.o.logs.maxAgeMs;
     this.pass_ = zero();
     const stored = this.stored;
-    const plan = this.o.cursor.pass(stored?.position);
+    const plan = await this.o.cursor.pass(stored?.position);
     this.learning = stored ? stored.learning : this.o.learnBaseline;
     let bytes = 0;
     try {
-      for (const segment of plan.segments) bytes += this.read(segment);
+      for (const segment of plan.segments) bytes += await this.read(segment);
     } finally {
       plan.close();
     }
@@ -122,11 +125,12 @@ export class SourceReview implements EventSink {
     return this.o.detectors.tracking();
   }
 
-  private read(segment: SourceSegment): number {
+  private async read(segment: SourceSegment): Promise<number> {
     const commitBytes = this.o.logs.commitBytes;
     let bytes = 0;
     let sinceCommit = 0;
-    for (let chunk = segment.next(); chunk !== null; chunk = segment.next()) {
+    let yielded = performance.now();
+    for (let chunk = await segment.next(); chunk !== null; chunk = await segment.next()) {
       this.lines(this.splitter.feed(chunk.text));
       this.skip(this.splitter.takeSkipped() + segment.takeDroppedLines());
       bytes += chunk.bytes;
@@ -134,6 +138,10 @@ export class SourceReview implements EventSink {
       if (sinceCommit >= commitBytes) {
         this.commit(segment.position);
         sinceCommit = 0;
+      }
+      if (performance.now() - yielded > YIELD_AFTER_MS) {
+        await yieldToEventLoop();
+        yielded = performance.now();
       }
     }
     this.skip(segment.takeDroppedLines());

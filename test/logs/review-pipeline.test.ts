@@ -74,7 +74,11 @@ describe('replay takes the live review path', () => {
         logger: silentLogger(),
       });
       const reviewed = await reviewer.review();
-      const replayed = replayFile(file, 'nginx', { logs: live.logs, network: live.network, now: () => NOW });
+      const replayed = await replayFile(file, 'nginx', {
+        logs: live.logs,
+        network: live.network,
+        now: () => NOW,
+      });
 
       const counts = (rows: readonly { ip: string; failures: number; clientErrors: number }[]) =>
         Object.fromEntries(rows.map((r) => [r.ip, [r.failures, r.clientErrors]]));
@@ -115,7 +119,7 @@ class ListCursor implements SourceCursor {
   passes = 0;
   constructor(readonly lines: string[]) {}
 
-  pass(committed: SourcePosition | undefined): SourcePassPlan {
+  async pass(committed: SourcePosition | undefined): Promise<SourcePassPlan> {
     this.passes++;
     const lines = this.lines;
     let at = committed?.offset ?? 0;
@@ -133,7 +137,7 @@ class ListCursor implements SourceCursor {
       get position() {
         return position();
       },
-      next() {
+      async next() {
         if (at >= lines.length) return null;
         const text = lines.slice(at, at + 2).join('');
         at = Math.min(lines.length, at + 2);
@@ -172,15 +176,19 @@ describe('the review loop over any cursor and store', () => {
       learnBaseline: true,
     });
 
-  it('commits the cursor position with the counts, and a new loop resumes after it', () => {
+  it('commits the cursor position with the counts, and a new loop resumes after it', async () => {
     const store = new MemoryReviewStore();
     const lines = Array.from({ length: 6 }, (_, i) => nginx('203.0.113.7', 401, '/login', i));
     const cursor = new ListCursor(lines);
-    expect(build(store, cursor).pass(addresses)).toMatchObject({ lines: 6, matched: 6, firstRun: true });
+    expect(await build(store, cursor).pass(addresses)).toMatchObject({
+      lines: 6,
+      matched: 6,
+      firstRun: true,
+    });
     expect(store.source('journal')?.position.offset).toBe(6);
     // A fresh loop (a restarted process) over the same store reads only what came after.
     lines.push(...Array.from({ length: 6 }, (_, i) => nginx('203.0.113.7', 401, '/login', 10 + i)));
-    const again = build(store, cursor).pass(addresses);
+    const again = await build(store, cursor).pass(addresses);
     expect(again).toMatchObject({ lines: 6, firstRun: false });
     expect(store.counts('journal')).toEqual([
       expect.objectContaining({ ip: '203.0.113.7', failures: 12, clientErrors: 12 }),
@@ -190,7 +198,7 @@ describe('the review loop over any cursor and store', () => {
     expect(store.source('journal')).toMatchObject({ lines: 12, learning: false });
   });
 
-  it('a failing commit leaves the store at the last good position', () => {
+  it('a failing commit leaves the store at the last good position', async () => {
     const store = new MemoryReviewStore();
     let commits = 0;
     const failing = Object.create(store) as MemoryReviewStore;
@@ -199,9 +207,9 @@ describe('the review loop over any cursor and store', () => {
       store.commit(c, now);
     };
     const lines = Array.from({ length: 6 }, (_, i) => nginx('203.0.113.7', 401, '/login', i));
-    expect(() => build(failing, new ListCursor(lines)).pass(addresses)).toThrow('disk full');
+    await expect(build(failing, new ListCursor(lines)).pass(addresses)).rejects.toThrow('disk full');
     expect(store.source('journal')?.position.offset).toBe(2);
-    build(store, new ListCursor(lines)).pass(addresses);
+    await build(store, new ListCursor(lines)).pass(addresses);
     expect(store.counts('journal')[0]?.failures).toBe(6);
   });
 });

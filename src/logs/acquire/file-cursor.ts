@@ -58,7 +58,7 @@ class FileSegment implements SourceSegment {
 
   readonly live: boolean;
 
-  next(): SourceChunk | null {
+  async next(): Promise<SourceChunk | null> {
     const chunk = this.reader.next();
     if (chunk === null) return null;
     const bytes = chunk.endOffset - this.offset;
@@ -89,7 +89,11 @@ export class FileCursor implements SourceCursor {
     private readonly options: CursorOptions,
   ) {}
 
-  pass(committed: SourcePosition | undefined): SourcePassPlan {
+  async pass(committed: SourcePosition | undefined): Promise<SourcePassPlan> {
+    return this.plan(committed);
+  }
+
+  private plan(committed: SourcePosition | undefined): SourcePassPlan {
     const path = this.file();
     const open: number[] = [];
     const segments: SourceSegment[] = [];
@@ -191,7 +195,7 @@ export class WholeFileCursor implements SourceCursor {
     private readonly chunkBytes: number,
   ) {}
 
-  pass(): SourcePassPlan {
+  async pass(): Promise<SourcePassPlan> {
     const cur = openForRead(this.path);
     const segments: SourceSegment[] = [];
     if (cur) {

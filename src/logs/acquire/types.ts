@@ -34,8 +34,11 @@ export interface SourceChunk {
 
 /** One stretch of a source read in one go (a rotated file's tail, then the live file). */
 export interface SourceSegment {
-  /** The next chunk of whole lines, or null when what is there now has been read. */
-  next(): SourceChunk | null;
+  /**
+   * The next chunk of whole lines, or null when what is there now has been read. A promise so a
+   * source fed by a process (journalctl) or a non-blocking open fits; a file answers at once.
+   */
+  next(): Promise<SourceChunk | null>;
   /** Position just after the last chunk handed out (before the first: where the segment starts). */
   readonly position: SourcePosition;
   /** Lines dropped for being longer than the bound since the last call (counted as skipped). */
@@ -61,7 +64,7 @@ export interface SourcePassPlan {
 /** A cursor over one source; lives across passes. */
 export interface SourceCursor {
   /** Plans one pass starting after `committed` (undefined: never read). */
-  pass(committed: SourcePosition | undefined): SourcePassPlan;
+  pass(committed: SourcePosition | undefined): Promise<SourcePassPlan>;
 }
 
 export interface CursorOptions {
