@@ -18,7 +18,7 @@ export interface SourceReviewOptions {
   readonly parser: LineParser;
   readonly detectors: DetectorSet;
   readonly store: ReviewStore;
-  readonly logs: Pick<LogsConfig, 'maxAgeMs' | 'findingRetentionMs' | 'commitBytes'>;
+  readonly logs: Pick<LogsConfig, 'maxAgeMs' | 'findingRetentionMs' | 'commitBytes' | 'maxTrackedAddresses'>;
   readonly now: () => number;
   /**
    * True for a live source: its first pass learns the baseline quietly (first-seen detectors
@@ -126,7 +126,7 @@ export class SourceReview implements EventSink {
   }
 
   private async read(segment: SourceSegment): Promise<number> {
-    const commitBytes = this.o.logs.commitBytes;
+    const { commitBytes, maxTrackedAddresses } = this.o.logs;
     let bytes = 0;
     let sinceCommit = 0;
     let yielded = performance.now();
@@ -135,7 +135,9 @@ export class SourceReview implements EventSink {
       this.skip(this.splitter.takeSkipped() + segment.takeDroppedLines());
       bytes += chunk.bytes;
       sinceCommit += chunk.bytes;
-      if (sinceCommit >= commitBytes) {
+      // Also commit when many addresses are pending: a flood of distinct addresses must not grow
+      // the per-commit counts without bound between two byte-based commit points.
+      if (sinceCommit >= commitBytes || this.counts.size >= maxTrackedAddresses) {
         this.commit(segment.position);
         sinceCommit = 0;
       }

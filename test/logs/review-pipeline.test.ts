@@ -159,7 +159,7 @@ class ListCursor implements SourceCursor {
 
 describe('the review loop over any cursor and store', () => {
   const source = { id: 'journal', kind: 'nginx', path: '/dev/null' } as const;
-  const build = (store: MemoryReviewStore, cursor: SourceCursor) =>
+  const build = (store: MemoryReviewStore, cursor: SourceCursor, logs = config.logs) =>
     new SourceReview({
       source,
       cursor,
@@ -171,7 +171,7 @@ describe('the review loop over any cursor and store', () => {
         detectors,
       }),
       store,
-      logs: config.logs,
+      logs,
       now: () => NOW,
       learnBaseline: true,
     });
@@ -211,6 +211,22 @@ describe('the review loop over any cursor and store', () => {
     expect(store.source('journal')?.position.offset).toBe(2);
     await build(store, new ListCursor(lines)).pass(addresses);
     expect(store.counts('journal')[0]?.failures).toBe(6);
+  });
+
+  it('commits early when many distinct addresses are pending, whatever LOG_COMMIT_BYTES says', async () => {
+    const store = new MemoryReviewStore();
+    const offsets: number[] = [];
+    const counting = Object.create(store) as MemoryReviewStore;
+    counting.commit = (c, now) => {
+      offsets.push(c.source.position.offset);
+      store.commit(c, now);
+    };
+    const lines = Array.from({ length: 8 }, (_, i) => nginx(`203.0.113.${i + 1}`, 401));
+    const logs = { ...config.logs, commitBytes: 1 << 30, maxTrackedAddresses: 3 };
+    await build(counting, new ListCursor(lines), logs).pass(addresses);
+    // Two addresses per chunk: the pending counts reach 3 after the second chunk, and so on.
+    expect(offsets).toEqual([4, 8, 8]);
+    expect(store.counts('journal')).toHaveLength(8);
   });
 });
 

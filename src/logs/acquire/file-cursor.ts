@@ -97,6 +97,9 @@ export class FileCursor implements SourceCursor {
     const path = this.file();
     const open: number[] = [];
     const segments: SourceSegment[] = [];
+    const close = () => {
+      for (const fd of open.splice(0)) closeSync(fd);
+    };
     const plan = (status: 'ok' | 'missing', rotated: boolean, truncated: boolean): SourcePassPlan => ({
       path,
       status,
@@ -104,9 +107,7 @@ export class FileCursor implements SourceCursor {
       truncated,
       firstRun: committed === undefined,
       segments,
-      close: () => {
-        for (const fd of open.splice(0)) closeSync(fd);
-      },
+      close,
     });
     const chunkBytes = this.options.chunkBytes;
     const cur = openForRead(path);
@@ -179,7 +180,7 @@ export class FileCursor implements SourceCursor {
       );
       return plan('ok', false, truncated);
     } catch (error) {
-      plan('ok', false, false).close();
+      close();
       throw error;
     }
   }
