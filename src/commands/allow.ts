@@ -1,15 +1,16 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { overlaps, parseBlockTarget } from '../actions/block-policy.js';
+import { invalidTargetReason, overlaps, parseBlockTarget } from '../actions/block-policy.js';
 import { cleanText } from '../kernel/clean-text.js';
 import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 function cidr(raw: string): string {
   const parsed = parseBlockTarget(raw);
-  if (!parsed)
-    throw new UserError('That is not an IPv4/IPv6 address or CIDR (e.g. 203.0.113.7 or 203.0.113.0/24).');
+  if (!parsed) throw new UserError(invalidTargetReason(raw));
   if (parsed.prefix === 0)
-    throw new UserError('Allow-listing every address would switch blocking off entirely.');
+    throw new UserError(
+      `\`${parsed.text}\` is every address: allow-listing it would switch blocking off entirely.`,
+    );
   return parsed.text;
 }
 

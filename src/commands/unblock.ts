@@ -1,12 +1,16 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { parseBlockTarget } from '../actions/block-policy.js';
+import { invalidTargetReason, parseBlockTarget } from '../actions/block-policy.js';
 import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
 function target(raw: string): string {
   const parsed = parseBlockTarget(raw);
-  if (!parsed)
-    throw new UserError('That is not an IPv4/IPv6 address or CIDR. See /blocks for what is blocked.');
+  if (!parsed) throw new UserError(`${invalidTargetReason(raw)} See /blocks for what is blocked.`);
+  // /block never accepts every address, so no ban of it can exist: never hand it to a backend.
+  if (parsed.prefix === 0)
+    throw new UserError(
+      `\`${parsed.text}\` is every address; /block never accepts it, so there is nothing to unblock.`,
+    );
   return parsed.text;
 }
 

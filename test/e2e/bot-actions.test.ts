@@ -344,6 +344,20 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(discord.callsTo('POST', /\/channels\/\d+\/messages$/)).toEqual([]);
   });
 
+  it('refuses zero-padded IPv4 in /block and /unblock of every address, and proposes nothing', async () => {
+    await start();
+    const padded = command('block', [{ name: 'ip', type: 3, value: '010.0.0.1' }]);
+    expect((await reply(padded.id)).data?.content).toMatch(/leading zeros.*write 10\.0\.0\.1/);
+    for (const everything of ['0.0.0.0/0', '::/0']) {
+      const un = command('unblock', [{ name: 'ip', type: 3, value: everything }]);
+      expect((await reply(un.id)).data?.content).toMatch(/is every address/);
+    }
+    const all = command('allow', [{ name: 'cidr', type: 3, value: '::/0' }]);
+    expect((await reply(all.id)).data?.content).toMatch(/every address/);
+    expect(discord.callsTo('POST', /\/channels\/\d+\/messages$/)).toEqual([]);
+    expect(scriptCalls()).toEqual([]);
+  });
+
   it('force lets an approved proposal block a LAN address', async () => {
     await start();
     const messageId = await proposeBlock('192.168.1.20', [{ name: 'force', type: 5, value: true }]);
