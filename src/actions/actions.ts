@@ -13,6 +13,7 @@ import { BanRepository } from '../adapters/sqlite/ban-repository.js';
 import type { Database } from '../adapters/sqlite/database.js';
 import { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
 import type { Config } from '../config/index.js';
+import type { Ban } from '../domain/ban.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
@@ -38,6 +39,8 @@ export interface ActionsDeps {
 export interface ActionsStartOptions {
   /** A proposal closed without a reaction (expired, interrupted): edit its message. */
   readonly onProposalClosed?: (proposal: Proposal) => Promise<void>;
+  /** An expired ban the firewall refused to remove for the last time: say so, once. */
+  readonly onBanStuck?: (ban: Ban) => Promise<void>;
 }
 
 export interface ActionsStartReport {
@@ -112,6 +115,15 @@ export function createActions(deps: ActionsDeps): Actions {
           log.warn('could not update a closed proposal message', { proposalId: proposal.id, error });
         }
       };
+      const reportStuck = async (stuck: readonly Ban[]) => {
+        for (const ban of stuck) {
+          try {
+            await options.onBanStuck?.(ban);
+          } catch (error) {
+            log.warn('could not report a ban stuck in the firewall', { target: ban.target, error });
+          }
+        }
+      };
       const interrupted = proposals.failInterrupted();
       for (const p of interrupted) await notify(p);
       // The scheduler starts even when the firewall cannot be reconciled: proposals must still
@@ -120,12 +132,17 @@ export function createActions(deps: ActionsDeps): Actions {
       let failure: unknown;
       try {
         reconcile = await bans.reconcile();
+        await reportStuck(reconcile.stuck);
       } catch (error) {
         failure = error;
       }
       scheduler = new ExpiryScheduler(
         [
-          { name: 'bans', next: () => bans.nextExpiry(), run: async () => void (await bans.expireDue()) },
+          {
+            name: 'bans',
+            next: () => bans.nextExpiry(),
+            run: async () => reportStuck((await bans.expireDue()).stuck),
+          },
           {
             name: 'proposals',
             next: () => proposals.nextExpiry(),

@@ -31,6 +31,8 @@ export class MemoryFirewall implements FirewallBackend {
   readonly entries = new Map<string, { expiresAt: number; comment: string }>();
   readonly calls: string[] = [];
   failNext: Error | undefined;
+  /** Every unblock fails while set (a firewall that keeps refusing). */
+  failUnblocks: Error | undefined;
 
   constructor(private readonly clock: { now(): number }) {}
 
@@ -52,6 +54,7 @@ export class MemoryFirewall implements FirewallBackend {
   }
   async unblock(target: BlockTarget): Promise<void> {
     this.calls.push(`unblock ${target.text}`);
+    if (this.failUnblocks) throw this.failUnblocks;
     this.throwIfFailing();
     this.entries.delete(target.text);
   }
