@@ -17,6 +17,7 @@ import type { Ban } from '../domain/ban.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
+import { ActionRunner } from './action-runner.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
 import { BlockPolicy } from './block-policy.js';
 import { ExpiryScheduler } from './expiry-scheduler.js';
@@ -93,8 +94,7 @@ export function createActions(deps: ActionsDeps): Actions {
     config: config.actions,
     proposals: new ProposalRepository(db),
     audit,
-    bans,
-    remoteAccess: deps.remoteAccess,
+    runner: new ActionRunner({ db, bans, allowlist, audit, remoteAccess: deps.remoteAccess, clock }),
     clock,
     logger: log,
     onChange: poke,

@@ -224,6 +224,32 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toHaveLength(1);
   });
 
+  it('an approval whose giver lost the approver role is dropped when the proposal would run, and it waits', async () => {
+    await start({ APPROVALS_REQUIRED: '2' });
+    const THIRD = { userId: '700000000000000009', roles: [TEST_IDS.approverRole] };
+    discord.memberRoles.set(ROLE_APPROVER.userId, [TEST_IDS.approverRole]);
+    discord.memberRoles.set(THIRD.userId, [TEST_IDS.approverRole]);
+    const messageId = await proposeBlock('203.0.113.59');
+    discord.react({ messageId, emoji: '✅', ...ROLE_APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Approvals'), { timeout: 5_000 }).toMatch(/^1\/2/);
+    // The server admin takes the approver role away; Discord now reports the member without it.
+    discord.memberRoles.set(ROLE_APPROVER.userId, []);
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect
+      .poll(() => field(lastEmbed(messageId), 'Note'), { timeout: 5_000 })
+      .toMatch(new RegExp(`Approval dropped: <@${ROLE_APPROVER.userId}> is no longer an approver`));
+    expect(field(lastEmbed(messageId), 'Status')).toBe('Waiting for approval');
+    expect(field(lastEmbed(messageId), 'Approvals')).toMatch(/^1\/2/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scriptCalls()).toEqual([]);
+    discord.react({ messageId, emoji: '✅', ...THIRD });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 203.0.113.59 86400']);
+    const statuses = messageEdits(messageId).map((c) => field((c.body as MessageBody).embeds?.[0], 'Status'));
+    // "Running…" is shown once the claim succeeds, before the outcome.
+    expect(statuses.slice(-2)).toEqual(['Running…', 'Done']);
+  });
+
   it('an approver who removes their ✅ before the proposal runs withdraws the approval', async () => {
     await start({ APPROVALS_REQUIRED: '2' });
     const messageId = await proposeBlock('203.0.113.58');

@@ -1,3 +1,4 @@
+import { ActionRunner } from '../../src/actions/action-runner.js';
 import { BanService } from '../../src/actions/ban-service.js';
 import { BlockPolicy, type BlockTarget } from '../../src/actions/block-policy.js';
 import { ProposalService } from '../../src/actions/proposal-service.js';
@@ -140,8 +141,7 @@ export function actionsFixture(
     config,
     proposals: proposalsRepo,
     audit,
-    bans,
-    remoteAccess: remote,
+    runner: new ActionRunner({ db, bans, allowlist, audit, remoteAccess: remote, clock }),
     clock,
     logger,
   });
