@@ -392,18 +392,22 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toEqual(['block 192.168.1.20 86400']);
   });
 
-  it('/allow puts an address on the allow-list; /block of it is then refused; /unblock runs by approval', async () => {
+  it('/allow of one address is direct; /block of it is then refused; /unblock runs by approval', async () => {
     await start();
     const allowed = command('allow', [
-      { name: 'cidr', type: 3, value: '198.51.100.0/28' },
+      { name: 'cidr', type: 3, value: '198.51.100.7' },
       { name: 'note', type: 3, value: 'office' },
     ]);
     await reply(allowed.id);
     await expect
       .poll(() => discord.callsTo('PATCH', /@original$/).map((c) => (c.body as MessageBody).content ?? ''))
-      .toContainEqual('198.51.100.0/28 is now on the allow-list (office).');
-    const refused = command('block', [{ name: 'ip', type: 3, value: '198.51.100.3' }]);
-    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 198\.51\.100\.0\/28/);
+      .toContainEqual('198.51.100.7 is now on the allow-list (office).');
+    expect(app?.actions.audit.recent(1)[0]).toMatchObject({
+      action: 'allowlist.added',
+      target: '198.51.100.7',
+    });
+    const refused = command('block', [{ name: 'ip', type: 3, value: '198.51.100.7' }]);
+    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 198\.51\.100\.7/);
 
     const messageId = await proposeBlock('203.0.113.60');
     discord.react({ messageId, emoji: '✅', ...APPROVER });
@@ -416,6 +420,37 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     await expect.poll(() => field(lastEmbed(second), 'Status'), { timeout: 5_000 }).toBe('Done');
     expect(scriptCalls()).toEqual(['block 203.0.113.60 86400', 'unblock 203.0.113.60 0']);
     expect(app?.actions.bans.active()).toEqual([]);
+  });
+
+  it('/allow of a range is a proposal: /allow 0.0.0.0/1 needs force, then changes nothing until approved', async () => {
+    await start();
+    const wide = command('allow', [{ name: 'cidr', type: 3, value: '0.0.0.0/1' }]);
+    expect((await reply(wide.id)).data?.content).toMatch(/wider than \/16.*force/);
+    const before = discord.callsTo('PUT', /\/reactions\//).length;
+    const forced = command('allow', [
+      { name: 'cidr', type: 3, value: '0.0.0.0/1' },
+      { name: 'force', type: 5, value: true },
+    ]);
+    expect((await reply(forced.id)).type).toBe(5);
+    await expect
+      .poll(() => discord.callsTo('PUT', /\/reactions\//).length, { timeout: 5_000 })
+      .toBe(before + 2);
+    const allowMessage = lastProposalMessageId();
+    expect(app?.actions.allowlist.all()).toEqual([]);
+    // Until approved, blocking inside the range still works as before.
+    expect(app?.actions.bans.check('1.2.3.4').ok).toBe(true);
+    discord.react({ messageId: allowMessage, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(allowMessage), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(app?.actions.allowlist.cidrs()).toEqual(['0.0.0.0/1']);
+    const refused = command('block', [{ name: 'ip', type: 3, value: '1.2.3.4' }]);
+    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 0\.0\.0\.0\/1/);
+    // A /28 needs no force but is still a proposal.
+    const small = command('allow', [{ name: 'cidr', type: 3, value: '198.51.100.0/28' }]);
+    await reply(small.id);
+    await expect
+      .poll(() => discord.callsTo('PATCH', /@original$/).map((c) => (c.body as MessageBody).content ?? ''))
+      .toContainEqual(expect.stringMatching(/to allow-list 198\.51\.100\.0\/28 is waiting/));
+    expect(app?.actions.allowlist.cidrs()).toEqual(['0.0.0.0/1']);
   });
 
   it('/remote-access status answers directly; off runs through a proposal', async () => {
