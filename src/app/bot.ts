@@ -5,6 +5,8 @@ import { AlertOutbox } from '../alerts/alert-outbox.js';
 import type { BotContext } from '../commands/types.js';
 import type { DiscordConfig } from '../config/index.js';
 import { events } from '../events/index.js';
+import { createLiveWatcher } from '../exposure/live-plex.js';
+import type { PlexLiveWatcher } from '../exposure/plex-live-watcher.js';
 import { type ScanSchedule, scheduleScans } from '../exposure/scheduled-scan.js';
 import { type ReviewSchedule, scheduleReviews } from '../logs/scheduled-review.js';
 import type { AppContext } from './app-context.js';
@@ -20,6 +22,8 @@ export interface BotHandle {
 export interface BotOptions {
   /** Off in tests that trigger scans themselves. */
   readonly schedule?: boolean;
+  /** The Plex live watcher (notification websocket, /identity polls); default: with the schedule. */
+  readonly live?: boolean;
 }
 
 export async function startBot(
@@ -44,6 +48,7 @@ export async function startBot(
   });
   let scans: ScanSchedule | undefined;
   let reviews: ReviewSchedule | undefined;
+  let live: PlexLiveWatcher | undefined;
   const ctx: BotContext = {
     ...app,
     discord,
@@ -77,11 +82,16 @@ export async function startBot(
     scans = scheduleScans(app, alerts);
     reviews = scheduleReviews(app, alerts, (opened) => board.proposeSuggestedActions(opened));
   }
+  if (options.live ?? options.schedule ?? true) {
+    live = createLiveWatcher(app, alerts);
+    live.start();
+  }
   return {
     client,
     ctx,
     async stop() {
       scans?.cancel();
+      await live?.stop();
       await reviews?.stop();
       await alerts.stop();
       await app.actions.stop();
