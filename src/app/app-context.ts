@@ -2,7 +2,9 @@ import { type Actions, createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
+import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import {
   createRepositories,
   type Database,
@@ -65,7 +67,17 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clientIdentifier: repos.settings.plexClientIdentifier(),
     timeoutMs: config.plex.timeoutMs,
   });
-  const checkDeps: CheckDeps = { config, clock, plex };
+  const plexTv = new PlexTvClient({
+    baseUrl: config.plex.tvUrl,
+    clientIdentifier: repos.settings.plexClientIdentifier(),
+    token: config.plex.token,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const internetDb = new InternetDbClient({
+    baseUrl: config.exposure.internetDbUrl,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,

@@ -11,13 +11,12 @@
  */
 
 import { PlexError } from '../adapters/plex/plex-client.js';
+import { PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import { comparePlexVersions, shortPlexVersion } from '../adapters/plex/plex-version-number.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { OutsideError } from '../exposure/outside-http.js';
 import { affectedRange, affects, PLEX_ADVISORIES, type PlexAdvisory } from '../exposure/plex-advisories.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { readPendingUpdates } from '../exposure/plex-resources.js';
-import { latestPlexVersion } from '../exposure/plex-tv.js';
 import { type Check, CheckError } from './types.js';
 
 const UPDATE_FIX =
@@ -54,11 +53,15 @@ export const plexVersion: Check = {
         ctx.logger.warn('Plex updater not readable', { reason: error.message });
         return undefined;
       }),
-      latestPlexVersion(ctx, platform ?? 'Linux').catch((error: unknown) => {
-        if (!(error instanceof OutsideError)) throw error;
-        ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
-        return undefined;
-      }),
+      ctx.shared
+        .once(`plex-tv:downloads:${platform ?? 'Linux'}`, () =>
+          ctx.plexTv.latestVersion(platform ?? 'Linux', ctx.signal),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof PlexTvError)) throw error;
+          ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
+          return undefined;
+        }),
     ]);
     const reasons: string[] = [];
     const newer = (pending ?? []).filter(

@@ -15,7 +15,7 @@ export function readPrefs(ctx: CheckContext): Promise<ReadonlyMap<string, PrefVa
     const container = await ctx.plex.get('/:/prefs', { signal: ctx.signal });
     const settings = container.Setting;
     if (!Array.isArray(settings))
-      throw new PlexError('bad-response', 'GET /:/prefs answered without a Setting list');
+      throw new PlexError('malformed', 'GET /:/prefs answered without a Setting list');
     const prefs = new Map<string, PrefValue>();
     for (const setting of settings) {
       if (!isObject(setting) || typeof setting.id !== 'string' || SECRET_PREFS.has(setting.id)) continue;

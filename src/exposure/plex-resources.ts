@@ -106,7 +106,7 @@ export interface PlexDevice {
 export async function readDevices(ctx: CheckContext): Promise<PlexDevice[]> {
   const c = await ctx.plex.get('/devices', { signal: ctx.signal });
   if (c.Device !== undefined && !Array.isArray(c.Device))
-    throw new PlexError('bad-response', 'GET /devices answered a Device field that is not a list');
+    throw new PlexError('malformed', 'GET /devices answered a Device field that is not a list');
   return list(c.Device).flatMap((d) => {
     const clientIdentifier = str(d.clientIdentifier);
     if (!clientIdentifier) return [];

@@ -10,7 +10,7 @@ export abstract class SafeError extends Error {}
 
 /** A mistake the user can fix: a bad argument, a refused action, a missing setting. */
 export class UserError extends SafeError {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
 }
 
 /** How a call to an outside service failed, for callers that decide on it (retry, skip, report). */
@@ -19,6 +19,8 @@ export type ServiceFailure =
   | 'unreachable'
   | 'aborted'
   | 'http-status'
+  // A credential was not accepted (401/403, plex.tv's 498): callers tell the user to sign in again.
+  | 'unauthorized'
   | 'too-large'
   | 'redirect'
   | 'malformed'
@@ -29,7 +31,7 @@ export type ServiceFailure =
  * asked. The message names the service and what happened, never a token or a URL's query.
  */
 export class ServiceError extends SafeError {
-  override readonly name = 'ServiceError';
+  override readonly name: string = 'ServiceError';
   constructor(
     readonly service: string,
     readonly kind: ServiceFailure,

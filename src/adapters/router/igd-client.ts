@@ -73,13 +73,13 @@ export class IgdClient {
       signal,
     );
     if (status < 200 || status >= 300) {
-      throw new RouterError('http', `the router description answered HTTP ${status}`, status);
+      throw new RouterError('http-status', `the router description answered HTTP ${status}`, status);
     }
     const description = parseIgdDescription(text, descriptionUrl);
     const service = description.services[0];
     if (!service) {
       throw new RouterError(
-        'bad-response',
+        'malformed',
         `${description.friendlyName ?? 'the device'} offers no WANIPConnection or WANPPPConnection service`,
       );
     }
@@ -266,7 +266,7 @@ function isEndOfTable(error: unknown, index: number): boolean {
     return error.errorCode === undefined || END_CODES.has(error.errorCode);
   }
   // Some routers answer a bare HTTP 500 past the end; at index 0 that could be anything else.
-  return error instanceof RouterError && error.kind === 'http' && error.status === 500 && index > 0;
+  return error instanceof RouterError && error.kind === 'http-status' && error.status === 500 && index > 0;
 }
 
 interface RawEntry {
@@ -310,7 +310,7 @@ export function parsePortListing(xml: string): { mappings: PortMapping[]; malfor
   try {
     doc = xmlParser.parse(xml);
   } catch {
-    throw new RouterError('bad-response', 'GetListOfPortMappings returned a listing that is not XML');
+    throw new RouterError('malformed', 'GetListOfPortMappings returned a listing that is not XML');
   }
   const list = asRecord(asRecord(doc)?.portmappinglist);
   const raw = list?.portmappingentry;

@@ -31,12 +31,12 @@ export function parseIgdDescription(xml: string, descriptionUrl: string): IgdDes
   try {
     doc = xmlParser.parse(xml);
   } catch {
-    throw new RouterError('bad-response', 'the router description is not XML');
+    throw new RouterError('malformed', 'the router description is not XML');
   }
   const root = asRecord(asRecord(doc)?.root);
   const device = asRecord(root?.device);
   if (!root || !device) {
-    throw new RouterError('bad-response', 'the router description has no <root><device>');
+    throw new RouterError('malformed', 'the router description has no <root><device>');
   }
   const base = text(root.urlbase) ?? descriptionUrl;
   const services: WanService[] = [];
