@@ -17,7 +17,7 @@ import {
   type LocateResult,
   locateIgd,
   type RouterProbeOverrides,
-  safeMessage,
+  routerErrorText,
 } from '../adapters/router/igd-locator.js';
 import { isPlexMapping, type PlexTarget, readPlexTarget } from '../adapters/router/plex-target.js';
 import { RouterHttp } from '../adapters/router/soap-client.js';
@@ -28,6 +28,7 @@ import type { Config } from '../config/index.js';
 import type { RouterConfig } from '../config/router.js';
 import type { Clock } from '../kernel/clock.js';
 import { formatDuration } from '../kernel/duration.js';
+import { logError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { RemoteAccessOutcome, RemoteAccessPort, RemoteAccessStatus } from './remote-access-port.js';
 
@@ -184,7 +185,7 @@ export class RemoteAccessService implements RemoteAccessPort {
           if (signal?.aborted) throw error;
           deleteFailures++;
           const why =
-            error instanceof UpnpFaultError ? `UPnP error ${error.errorCode ?? '?'}` : safeMessage(error);
+            error instanceof UpnpFaultError ? `UPnP error ${error.errorCode ?? '?'}` : routerErrorText(error);
           lines.push(`Router: could not delete mapping ${describe(mapping)} (${why}).`);
         }
       }
@@ -274,7 +275,7 @@ export class RemoteAccessService implements RemoteAccessPort {
   private runFromTimer(): void {
     const run = this.armOrRun()
       .catch((error: unknown) => {
-        this.deps.logger.error('scheduled remote access switch-off crashed', { error });
+        logError(error, this.deps.logger, { during: 'in the scheduled remote access switch-off' });
       })
       .finally(() => {
         if (this.inFlight === run) this.inFlight = undefined;
@@ -333,7 +334,9 @@ export class RemoteAccessService implements RemoteAccessPort {
       return { ok: true };
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { ok: false, error: error instanceof PlexError ? error.message : 'unexpected error' };
+      // Only Plex's own failures are an answer; anything else goes on to the boundary.
+      if (!(error instanceof PlexError)) throw error;
+      return { ok: false, error: error.message };
     }
   }
 

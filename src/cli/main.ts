@@ -1,7 +1,7 @@
 import { DatabaseError } from '../adapters/sqlite/database.js';
 import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
-import { errorReference, UserError } from '../kernel/errors.js';
-import { Redactor } from '../kernel/logger.js';
+import { presentError, UserError } from '../kernel/errors.js';
+import { createLogger, Redactor } from '../kernel/logger.js';
 import { cliCommands } from './index.js';
 import { type CliIo, EXIT } from './types.js';
 
@@ -47,24 +47,43 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, config, io);
   } catch (error) {
-    const redactor = new Redactor([config?.discord?.token, config?.plex.token]);
-    // Not a usage mistake: say what is wrong with the file, without a usage line or a stack.
-    if (error instanceof DatabaseError) {
-      io.stderr.write(`${redactor.text(error.message)}\n`);
-      return EXIT.usage;
-    }
-    if (
-      error instanceof UserError ||
-      (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-    ) {
+    const secrets = [config?.discord?.token, config?.plex.token];
+    const redactor = new Redactor(secrets);
+    if (isUnknownOption(error)) {
       io.stderr.write(`${redactor.text(error.message)}\nUsage: ${command.usage}\n`);
       return EXIT.usage;
     }
-    const ref = errorReference();
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    io.stderr.write(
-      `plex-warden ${name} failed unexpectedly (reference ${ref}):\n${redactor.text(detail)}\n`,
-    );
+    // The full error of an unexpected failure is logged to stderr under the printed reference.
+    const logger = createLogger({
+      level: config?.core.logLevel ?? 'info',
+      format: config?.core.logFormat ?? 'auto',
+      secrets,
+      stream: io.stderr,
+    });
+    const { text, reference } = presentError(error, logger, {
+      during: `in plex-warden ${name}`,
+      command: name,
+    });
+    if (reference !== undefined) {
+      io.stderr.write(`plex-warden ${name} failed: ${text}\n`);
+      return EXIT.failure;
+    }
+    // Not a usage mistake: say what is wrong with the file, without a usage line.
+    if (error instanceof DatabaseError) {
+      io.stderr.write(`${redactor.text(text)}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      io.stderr.write(`${redactor.text(text)}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    // A service (Plex, plex.tv, the router, the firewall) failed: its own words, no usage line.
+    io.stderr.write(`plex-warden ${name} failed: ${redactor.text(text)}\n`);
     return EXIT.failure;
   }
+}
+
+/** node:util parseArgs refusing an option: a usage mistake, though not one of our errors. */
+function isUnknownOption(error: unknown): error is TypeError {
+  return error instanceof TypeError && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
 }

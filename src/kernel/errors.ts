@@ -70,3 +70,20 @@ export function presentError(
   logger.error(`unexpected error ${context.during}`, { ...context, error, reference });
   return { text: `unexpected error (reference ${reference})`, reference };
 }
+
+/**
+ * `presentError` for a boundary nobody watches (a scheduled scan or review, an outbox retry):
+ * the log is the only reader, so a SafeError's text goes there too, at warn, with the error.
+ */
+export function logError(
+  error: unknown,
+  logger: Pick<Logger, 'error' | 'warn'>,
+  context: Record<string, unknown> & { readonly during: string },
+): PresentedError {
+  const presented = presentError(error, logger, context);
+  // The error itself goes along: a ServiceError's cause or details (a firewall's stderr) are
+  // for the admin reading the log, not for the message.
+  if (presented.reference === undefined)
+    logger.warn(`failed ${context.during}`, { ...context, reason: presented.text, error });
+  return presented;
+}

@@ -166,7 +166,7 @@ describe('ProposalService', () => {
     (f.firewall as MemoryFirewall).failNext = new Error('nft: secret internal detail');
     const v = await f.proposals.react({ ...approver('u2'), messageId: '900000000000000002' });
     expect(v).toMatchObject({
-      proposal: { status: 'failed', outcome: expect.stringMatching(/Reference [0-9a-f]{8}/) },
+      proposal: { status: 'failed', outcome: expect.stringMatching(/reference [0-9a-f]{8}/) },
     });
     expect(v.kind === 'executed' && v.proposal.outcome).not.toMatch(/secret internal/);
   });

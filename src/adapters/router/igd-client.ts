@@ -153,7 +153,8 @@ export class IgdClient {
           stop = 'end';
         } else {
           stop = 'error';
-          error = e instanceof RouterError ? e.message : 'unexpected error';
+          if (!(e instanceof RouterError)) throw e;
+          error = e.message;
         }
         break;
       }
