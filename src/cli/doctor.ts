@@ -2,13 +2,12 @@ import { parseArgs } from 'node:util';
 import { DISCORD_KEYS } from '../config/discord.js';
 import { type Config, ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { probes } from '../doctor/index.js';
-import type { Probe, ProbeResult, ProbeStatus } from '../doctor/types.js';
+import type { Probe, ProbeResult, ProbeShared, ProbeStatus } from '../doctor/types.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import { createLogger, type Logger, Redactor } from '../kernel/logger.js';
 import { type CliCommand, EXIT } from './types.js';
 
 const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies Record<ProbeStatus, string>;
-const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * Checks the installation, one line per probe with what to do. Exit 0 when nothing failed
@@ -100,10 +99,16 @@ export const doctorCli: CliCommand = {
   },
 };
 
-async function runProbe(
+const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs one probe within its time. A probe reports instead of throwing; when it throws anyway the
+ * line shows a SafeError's text, or a generic line whose reference names the logged error.
+ */
+export async function runProbe(
   probe: Probe,
   config: Config,
-  shared: { once<T>(key: string, compute: () => Promise<T>): Promise<T> },
+  shared: ProbeShared,
   logger: Logger,
 ): Promise<ProbeResult> {
   const timeoutMs = probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;

@@ -11,7 +11,7 @@ import { ProposalRepository } from '../../src/adapters/sqlite/proposal-repositor
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
 import { ManualClock } from '../../src/kernel/clock.js';
-import { silentLogger } from '../../src/kernel/logger.js';
+import { type Logger, silentLogger } from '../../src/kernel/logger.js';
 
 /** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {
@@ -113,6 +113,7 @@ export function actionsFixture(
     clock?: ManualClock;
     firewall?: (clock: ManualClock) => FirewallBackend;
     publicIp?: string;
+    logger?: Logger;
   } = {},
 ): ActionsFixture {
   const db = options.db ?? openTestDatabase();
@@ -123,7 +124,7 @@ export function actionsFixture(
   const bansRepo = new BanRepository(db);
   const allowlist = new AllowlistRepository(db);
   const audit = new AuditLogRepository(db);
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const policy = new BlockPolicy({
     lanCidrs: ['192.168.1.0/24'],
     allowlist: ['198.51.100.10'],
