@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { type Actions, createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
@@ -97,7 +98,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     // The public IP the last scan learned (Plex or the router): the server's own address is
     // never blocked even when PUBLIC_IP is not configured.
-    learnedPublicIp: () => learnedIp.get<string>('lastIp'),
+    learnedPublicIp: () => learnedIp.get('lastIp', v.string()),
   });
   // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
   const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);

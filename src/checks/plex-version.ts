@@ -10,10 +10,11 @@
  * Fix: update Plex (Settings > General, the package manager, or pull the new Docker image).
  */
 
+import * as v from 'valibot';
 import { PlexError } from '../adapters/plex/plex-client.js';
 import { PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import { comparePlexVersions, shortPlexVersion } from '../adapters/plex/plex-version-number.js';
-import type { FindingDraft } from '../domain/finding.js';
+import { type FindingDraft, FindingDraftSchema } from '../domain/finding.js';
 import { affectedRange, affects, PLEX_ADVISORIES, type PlexAdvisory } from '../exposure/plex-advisories.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { readPendingUpdates } from '../exposure/plex-resources.js';
@@ -88,7 +89,7 @@ export const plexVersion: Check = {
       ctx.state.set('update', { version: current, finding: update });
     } else if (pending === undefined && latest === undefined) {
       // Neither source answered: unknown is not fixed, keep last scan's answer for this version.
-      const last = ctx.state.get<{ version: string; finding: FindingDraft }>('update');
+      const last = ctx.state.get('update', v.object({ version: v.string(), finding: FindingDraftSchema }));
       if (last?.version === current) findings.push(last.finding);
     } else {
       ctx.state.set('update', null);

@@ -1,4 +1,4 @@
-import { isObject, type PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
+import { isObject, PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
 import { type CheckContext, CheckSkipped } from '../checks/types.js';
 
 export interface PlexAvailability {
@@ -20,7 +20,8 @@ export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
     try {
       identity = await ctx.plex.identity(ctx.signal);
     } catch (error) {
-      identityError = error as PlexError;
+      if (!(error instanceof PlexError)) throw error;
+      identityError = error;
       return { identity, server: undefined, identityError, tokenError: undefined };
     }
     if (!ctx.plex.hasToken) return { identity, server: undefined, identityError, tokenError: undefined };
@@ -28,7 +29,8 @@ export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
       const server = await ctx.plex.get('/', { signal: ctx.signal });
       return { identity, server: isObject(server) ? server : {}, identityError, tokenError: undefined };
     } catch (error) {
-      return { identity, server: undefined, identityError, tokenError: error as PlexError };
+      if (!(error instanceof PlexError)) throw error;
+      return { identity, server: undefined, identityError, tokenError: error };
     }
   });
 }

@@ -127,8 +127,7 @@ export async function soapCall(
     for (const [key, value] of Object.entries(record)) {
       if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
       else if (value === null || value === undefined) out[key] = '';
-      else if (typeof value === 'object' && '#text' in (value as object))
-        out[key] = String((value as Record<string, unknown>)['#text']);
+      else if (isRecord(value) && '#text' in value) out[key] = String(value['#text']);
     }
   }
   return out;
@@ -151,8 +150,11 @@ function parseEnvelope(text: string, action: string, status: number): Record<str
   return body;
 }
 
+/** An XML-parsed element with children (fast-xml-parser gives plain objects for those). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }

@@ -1,5 +1,6 @@
-import type { FindingDraft } from '../../domain/finding.js';
+import { type FindingDraft, FindingDraftSchema } from '../../domain/finding.js';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface LogFileRow {
   readonly sourceId: string;
@@ -180,7 +181,10 @@ export class LogReviewRepository {
         'SELECT key, source_id AS sourceId, detector, ip, draft, last_at AS lastAt, expires_at AS expiresAt FROM log_findings ORDER BY key',
       )
       .all() as (Omit<LogFindingRow, 'draft'> & { draft: string })[];
-    return rows.map((r) => ({ ...r, draft: JSON.parse(r.draft) as FindingDraft }));
+    return rows.map((r) => ({
+      ...r,
+      draft: parseStoredJson(r.draft, FindingDraftSchema, 'log_findings', r.key),
+    }));
   }
 }
 
