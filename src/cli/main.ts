@@ -3,30 +3,35 @@ import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import { createLogger, Redactor } from '../kernel/logger.js';
 import { cliCommands } from './index.js';
-import { type CliIo, EXIT } from './types.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
 
-function usage(): string {
-  const width = Math.max(...cliCommands.map((c) => c.name.length));
+function usage(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: plex-warden <command> [options]',
     '',
     'Commands:',
-    ...cliCommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Configuration comes from the environment and ./.env (see .env.example).',
     'Exit codes: 0 ok, 1 findings at medium or above (scan/review), 2 bad configuration or usage, 3 unexpected error.',
   ].join('\n');
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/** `commands` is the registry; tests hand in their own to reach the error boundary. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CliCommand[] = cliCommands,
+): Promise<number> {
   const [name = 'bot', ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${usage(commands)}\n`);
     return EXIT.ok;
   }
-  const command = cliCommands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
+    io.stderr.write(`Unknown command "${name}".\n\n${usage(commands)}\n`);
     return EXIT.usage;
   }
   if (args.includes('--help') || args.includes('-h')) {
