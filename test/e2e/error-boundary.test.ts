@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/adapters/sqlite/database.js';
 import { type AppContext, createAppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
@@ -67,7 +68,10 @@ describe('interaction pipeline: unexpected errors', () => {
       findings: [toFinding('log-review', draft)],
       now: app.clock.now(),
     });
-    app.db.prepare('UPDATE findings SET action = ?').run('{"kind":"format-disk"}');
+    // Another connection, as someone editing the file by hand would.
+    const db = openDatabase(join(dir.path, 'db.sqlite'));
+    db.prepare('UPDATE findings SET action = ?').run('{"kind":"format-disk"}');
+    db.close();
 
     const text = await reply('findings');
     const reference = /reference `([0-9a-f]{8})`/.exec(text)?.[1];

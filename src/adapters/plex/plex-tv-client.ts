@@ -19,6 +19,29 @@ export class PinExpiredError extends PlexTvError {
   }
 }
 
+/** The platform has no entry in the downloads feed: said, never guessed as Linux. */
+export class UnknownFeedPlatformError extends PlexTvError {
+  override readonly name = 'UnknownFeedPlatformError';
+  constructor(readonly platform: string) {
+    super('malformed', `plex.tv's downloads feed has no entry for platform "${platform.slice(0, 40)}"`);
+  }
+}
+
+/**
+ * The downloads feed names a platform differently from `GET /`'s `platform` in one known case;
+ * everything else uses the same key, under `computer` (Windows, Linux, FreeBSD, ...) or `nas`
+ * (Synology, QNAP, ...). Mapping and lookup order as Tautulli does it: plexpy/common.py
+ * `PMS_PLATFORM_NAME_OVERRIDES = {'MacOSX': 'Mac'}`, plexpy/plextv.py `get_plex_updates`
+ * (`computer.get(platform) or nas.get(platform)`). NAS keys: martinorob/plexupdate plexupdate.sh
+ * reads `.nas.Synology.version`.
+ */
+const FEED_PLATFORM_KEYS: Readonly<Record<string, string>> = { MacOSX: 'Mac' };
+
+/** The feed key `GET /`'s platform is listed under. */
+export function feedPlatformKey(platform: string): string {
+  return FEED_PLATFORM_KEYS[platform] ?? platform;
+}
+
 /** A sign-in PIN (`POST /api/v2/pins?strong=true`); `authToken` appears once the user signs in. */
 export interface PlexPin {
   readonly id: number;
@@ -58,9 +81,8 @@ const PinSchema = v.looseObject({
 
 const UserSchema = v.looseObject({ username: v.optional(v.nullable(v.string())) });
 
-const DownloadsSchema = v.looseObject({
-  computer: v.record(v.string(), v.looseObject({ version: v.optional(v.unknown()) })),
-});
+const FeedEntries = v.optional(v.record(v.string(), v.looseObject({ version: v.optional(v.unknown()) })), {});
+const DownloadsSchema = v.looseObject({ computer: FeedEntries, nas: FeedEntries });
 
 /** Plex sends booleans as true/false, 1/0 or "1"/"0" depending on endpoint and version. */
 const PlexBool = v.optional(
@@ -171,8 +193,8 @@ export class PlexTvClient {
 
   /**
    * The newest public Plex Media Server version for a platform, from the downloads feed
-   * (`computer.<Platform>.version`, e.g. `1.43.2.10687-563d026ea`); Linux when the platform is
-   * not listed.
+   * (`computer.<Key>.version` or `nas.<Key>.version`, e.g. `1.43.2.10687-563d026ea`); throws
+   * UnknownFeedPlatformError when the platform is not listed.
    */
   async latestVersion(platform: string, signal?: AbortSignal): Promise<string> {
     const response = await this.call('GET', '/api/downloads/5.json', { signal });
@@ -183,8 +205,11 @@ export class PlexTvClient {
         response.status,
       );
     }
-    const { computer } = this.json(response, DownloadsSchema);
-    const version = (computer[platform] ?? computer.Linux)?.version;
+    const { computer, nas } = this.json(response, DownloadsSchema);
+    const key = feedPlatformKey(platform);
+    const entry = computer[key] ?? nas[key];
+    if (!entry) throw new UnknownFeedPlatformError(platform);
+    const version = entry.version;
     if (typeof version !== 'string' || !/^\d+(\.\d+){3}/.test(version)) {
       throw new PlexTvError('malformed', 'plex.tv downloads feed has no version for this platform');
     }

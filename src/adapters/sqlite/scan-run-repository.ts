@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import type { Database } from './database.js';
 import { parseStoredJson } from './stored-json.js';
 
-export type ScanTrigger = 'schedule' | 'command' | 'cli' | 'startup';
+/** `event`: a Plex notification (or Plex going away) ran some checks between scans. */
+export type ScanTrigger = 'schedule' | 'command' | 'cli' | 'startup' | 'event';
 
 export interface ScanRunRow {
   readonly id: number;
