@@ -39,19 +39,6 @@ export interface HttpResponse {
 }
 
 /**
- * A URL as it may appear in a message or a log line: scheme, host, port and path. The query
- * (plex.tv and Plex accept `X-Plex-Token` there) and any user info are dropped.
- */
-export function safeUrl(url: string | URL): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return 'an invalid URL';
-  }
-}
-
-/**
  * The one bounded HTTP request of the bot. Every status below 300 and every 4xx/5xx comes back
  * to the caller, who gives it meaning (404 "not indexed", 401 "token rejected"); these throw a
  * ServiceError with a kind instead: no answer in time (`timeout`), the caller's signal
