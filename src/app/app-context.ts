@@ -1,8 +1,11 @@
+import * as v from 'valibot';
 import { type Actions, createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
+import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import { openStore, type Repositories } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
@@ -68,7 +71,17 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clientIdentifier: repos.settings.plexClientIdentifier(),
     timeoutMs: config.plex.timeoutMs,
   });
-  const checkDeps: CheckDeps = { config, clock, plex };
+  const plexTv = new PlexTvClient({
+    baseUrl: config.plex.tvUrl,
+    clientIdentifier: repos.settings.plexClientIdentifier(),
+    token: config.plex.token,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const internetDb = new InternetDbClient({
+    baseUrl: config.exposure.internetDbUrl,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,
@@ -89,7 +102,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     // The public IP the last scan learned (Plex or the router): the server's own address is
     // never blocked even when PUBLIC_IP is not configured.
-    learnedPublicIp: () => learnedIp.get<string>('lastIp'),
+    learnedPublicIp: () => learnedIp.get('lastIp', v.string()),
   });
   // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
   const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);

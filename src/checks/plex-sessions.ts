@@ -10,6 +10,7 @@
  * Fix: if nobody recognises the viewer, remove their access (or change the owner password and
  * sign out of all devices) and consider /block for the address.
  */
+import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
 import { isInternalIp } from '../exposure/address-kind.js';
 import { requirePlex } from '../exposure/plex-availability.js';
@@ -48,7 +49,7 @@ export const plexSessions: Check = {
     const lan = CidrSet.parse(ctx.config.network.lanCidrs);
     const remote = sessions.filter((s) => isRemoteSession(s, lan));
     const now = ctx.clock.now();
-    const known = ctx.state.get<Record<string, number>>('addresses');
+    const known = ctx.state.get('addresses', v.record(v.string(), v.number()));
     // 0 = learned by the first scan, never "new".
     const seen: Record<string, number> = { ...(known ?? {}) };
     for (const s of remote) seen[s.address ?? 'unknown'] ??= known === undefined ? 0 : now;

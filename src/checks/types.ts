@@ -1,10 +1,13 @@
 export type { CheckState } from '../domain/check-state.js';
 
+import type { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import type { PlexClient } from '../adapters/plex/plex-client.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Config } from '../config/index.js';
 import type { CheckState } from '../domain/check-state.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
+import { SafeError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 
 /**
@@ -20,6 +23,8 @@ export interface CheckDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly plex: PlexClient;
+  readonly plexTv: PlexTvClient;
+  readonly internetDb: InternetDbClient;
 }
 
 export interface CheckContext extends CheckDeps {
@@ -44,7 +49,7 @@ export interface Check {
 }
 
 /** A check could not do its job for a reason the admin can act on; the message is shown as is. */
-export class CheckError extends Error {
+export class CheckError extends SafeError {
   override readonly name = 'CheckError';
 }
 
@@ -53,6 +58,6 @@ export class CheckError extends Error {
  * missing (e.g. Plex unreachable: plex-reachable says so once, instead of every Plex check
  * raising its own "could not run"). Its previous findings stay open: unknown is not fixed.
  */
-export class CheckSkipped extends Error {
+export class CheckSkipped extends SafeError {
   override readonly name = 'CheckSkipped';
 }

@@ -4,6 +4,7 @@ import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
 import { type Finding, toFinding } from '../domain/finding.js';
+import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
 
@@ -37,7 +38,7 @@ export async function runScheduledReview(
     const opened = changes.opened.filter((f) => f.action !== undefined);
     if (onOpened && opened.length > 0) await onOpened(opened);
   } catch (error) {
-    ctx.logger.error('scheduled log review failed', { error });
+    logError(error, ctx.logger, { during: 'in the scheduled log review' });
   }
 }
 

@@ -12,7 +12,7 @@ import { createRepositories, type Database, openDatabase } from '../../src/adapt
 import type { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
-import { silentLogger } from '../../src/kernel/logger.js';
+import { type Logger, silentLogger } from '../../src/kernel/logger.js';
 import { ManualClock } from './manual-clock.js';
 
 /** A database with every registered migration, as the bot opens it. */
@@ -118,6 +118,7 @@ export function actionsFixture(
     clock?: ManualClock;
     firewall?: (clock: ManualClock) => FirewallBackend;
     publicIp?: string;
+    logger?: Logger;
   } = {},
 ): ActionsFixture {
   const db = options.db ?? openTestDatabase();
@@ -126,7 +127,7 @@ export function actionsFixture(
   const firewall = options.firewall ? options.firewall(clock) : new MemoryFirewall(clock);
   const repos = createRepositories(db);
   const { proposals: proposalsRepo, bans: bansRepo, allowlist, audit } = repos;
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const policy = new BlockPolicy({
     lanCidrs: ['192.168.1.0/24'],
     allowlist: ['198.51.100.10'],
