@@ -8,6 +8,7 @@
 
 import { createFirewall } from '../adapters/firewall/create-firewall.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
@@ -35,6 +36,8 @@ export interface ActionsDeps {
   readonly firewall?: FirewallBackend | undefined;
   /** The public IP learned at run time (Plex, router), when PUBLIC_IP is not configured. */
   readonly learnedPublicIp?: () => string | undefined;
+  /** plex.tv with the owner's token, for the account actions (sign out a device, remove a share). */
+  readonly plexTv?: PlexTvClient | undefined;
 }
 
 export interface ActionsStartOptions {
@@ -125,7 +128,14 @@ export function createActions(deps: ActionsDeps): Actions {
     config: config.actions,
     proposals: repos.proposals,
     audit,
-    runner: new ActionRunner({ bans, allowlist, audit, remoteAccess: deps.remoteAccess, clock }),
+    runner: new ActionRunner({
+      bans,
+      allowlist,
+      audit,
+      remoteAccess: deps.remoteAccess,
+      clock,
+      plexTv: deps.plexTv,
+    }),
     clock,
     logger: log,
     onChange: poke,

@@ -103,6 +103,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     // The public IP the last scan learned (Plex or the router): the server's own address is
     // never blocked even when PUBLIC_IP is not configured.
     learnedPublicIp: () => learnedIp.get('lastIp', v.string()),
+    plexTv,
   });
   // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
   const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);

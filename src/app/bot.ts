@@ -99,7 +99,7 @@ export async function startBot(
     stop: () => app.runner.stop(),
   };
   if (options.schedule ?? true) {
-    scans = app.jobs.add(scanJob(app, alerts));
+    scans = app.jobs.add(scanJob(app, alerts, (opened) => board.proposeSuggestedActions(opened)));
     const reviews = reviewJob(app, alerts, (opened) => board.proposeSuggestedActions(opened));
     if (reviews) app.jobs.add(reviews);
   }

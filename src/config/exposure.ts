@@ -29,6 +29,8 @@ export interface ExposureConfig {
   readonly serviceProbeTimeoutMs: number;
   /** A critical finding is posted again after this long while it stays open. */
   readonly criticalRenotifyMs: number;
+  /** plex-account-devices: a device signed in to the account but unused this long is listed (low). */
+  readonly deviceStaleAfterMs: number;
 }
 
 const HOST =
@@ -103,5 +105,7 @@ export function readExposureConfig(r: EnvReader): ExposureConfig {
       r.duration('SERVICE_PROBE_TIMEOUT', { default: 2_000, minMs: 50, maxMs: 30_000 }) ?? 2_000,
     criticalRenotifyMs:
       r.duration('CRITICAL_RENOTIFY', { default: 6 * 3_600_000, minMs: 60_000 }) ?? 6 * 3_600_000,
+    deviceStaleAfterMs:
+      r.duration('DEVICE_STALE_AFTER', { default: 90 * 86_400_000, minMs: 86_400_000 }) ?? 90 * 86_400_000,
   };
 }

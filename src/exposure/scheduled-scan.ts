@@ -1,6 +1,7 @@
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
+import type { Finding } from '../domain/finding.js';
 import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
@@ -9,10 +10,15 @@ import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
  * Runs a scan and posts one digest of what changed. Quiet when nothing changed. A scan that is
  * already running (someone typed /scan) is not doubled: this round is skipped.
  */
-export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Promise<void> {
+export async function runScheduledScan(
+  ctx: AppContext,
+  alerts: AlertOutbox,
+  onOpened?: OnOpened,
+): Promise<void> {
   try {
     const result = await ctx.runner.run({ trigger: 'schedule' });
     await publishChanges(ctx, alerts, result.changes, `Scan #${result.runId}`);
+    if (onOpened && result.changes.opened.length > 0) await onOpened(result.changes.opened);
   } catch (error) {
     if (error instanceof ScanInProgressError) {
       ctx.logger.info('scheduled scan skipped: another scan is running');
@@ -27,12 +33,15 @@ export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Pr
 }
 
 /** The scan job: SCAN_SCHEDULE's times, one round at a time (the scheduler never overlaps it). */
-export function scanJob(ctx: AppContext, alerts: AlertOutbox): JobDefinition {
+/** Findings a scan opened, for the proposals they suggest (sign out a device, remove a share). */
+export type OnOpened = (opened: readonly Finding[]) => Promise<unknown>;
+
+export function scanJob(ctx: AppContext, alerts: AlertOutbox, onOpened?: OnOpened): JobDefinition {
   return {
     name: 'scan',
     schedule: { kind: 'cron', expression: ctx.config.core.scanSchedule },
     run: async () => {
-      await runScheduledScan(ctx, alerts);
+      await runScheduledScan(ctx, alerts, onOpened);
       return 'done';
     },
   };
