@@ -29,6 +29,8 @@ export interface AppContext {
    */
   readonly jobs: JobScheduler;
   readonly plex: PlexClient;
+  /** plex.tv with the owner's token (account checks, /devices, /shares, account actions). */
+  readonly plexTv: PlexTvClient;
   readonly runner: ScanRunner;
   readonly reviewer: LogReviewer;
   /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
@@ -122,6 +124,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     jobs,
     plex,
+    plexTv,
     runner,
     reviewer,
     actions,

@@ -207,6 +207,8 @@ export class FakePlexTvAccount {
   ownerToken = 'fake-plex-token-0123456789';
   twoFactorEnabled = true;
   backupCodesCreated = true;
+  /** Replaces the `/api/v2/user` JSON (an answer plex.tv might change), when set. */
+  userBody: unknown;
   devices: FakeAccountDevice[] = [];
   users: FakeSharedUser[] = [];
   /** DELETEs that changed the account, in order. */
@@ -290,7 +292,7 @@ export class FakePlexTvAccount {
         twoFactorEnabled: this.twoFactorEnabled,
         backupCodesCreated: this.backupCodesCreated,
       };
-      if (wantsJson) json(res, 200, user);
+      if (wantsJson) json(res, 200, this.userBody ?? user);
       else
         xml(
           res,
