@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app/app-context.js';
+import { type BotHandle, startBot } from '../../src/app/bot.js';
+import { plexAccount } from '../../src/checks/plex-account.js';
+import { plexAccountDevices } from '../../src/checks/plex-account-devices.js';
+import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
+import { createLogger } from '../../src/kernel/logger.js';
+import { runCliInProcess } from '../harness/cli-runner.js';
+import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
+import { FakePlex } from '../harness/fake-plex.js';
+import { FakePlexTvFeeds } from '../harness/fake-plex-tv-feeds.js';
+import { accountDevice, ownedServer } from '../harness/plex-account-fixtures.js';
+import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+
+interface Embed {
+  title?: string;
+  description?: string;
+  fields?: { name: string; value: string }[];
+}
+
+const field = (embed: Embed | undefined, name: string) => embed?.fields?.find((f) => f.name === name)?.value;
+const checks = [plexAccount, plexAccountDevices];
+
+describe('the Plex account end to end (real discord.js, fake Discord, fake Plex, fake plex.tv)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let discord: FakeDiscord;
+  let plex: FakePlex;
+  let plexTv: FakePlexTvFeeds;
+  let app: AppContext | undefined;
+  let bot: BotHandle | undefined;
+  let logs: string;
+
+  const env = () =>
+    botEnv(
+      discord,
+      { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
+      { PLEX_TV_URL: plexTv.url, LOG_LEVEL: 'debug' },
+    );
+
+  beforeEach(async () => {
+    dir = tempDir();
+    discord = new FakeDiscord();
+    plex = new FakePlex();
+    plexTv = new FakePlexTvFeeds();
+    await Promise.all([discord.start(), plex.start(), plexTv.start()]);
+    plexTv.state.resources = ownedServer();
+    const recent = { lastSeenAt: Math.floor(Date.now() / 1_000) - 3_600 };
+    plexTv.account.devices = [accountDevice('Living room TV', recent), accountDevice('Old laptop', recent)];
+    logs = '';
+    const stream = new Writable({
+      write(chunk, _e, done) {
+        logs += String(chunk);
+        done();
+      },
+    });
+    app = testContext(env(), {
+      checks,
+      logger: createLogger({ level: 'debug', format: 'json', secrets: [], stream }),
+    });
+    if (!app.config.discord) throw new Error('discord config missing');
+    bot = await startBot(app, app.config.discord, { schedule: false });
+  });
+
+  afterEach(async () => {
+    await bot?.stop();
+    app?.close();
+    await Promise.all([discord.stop(), plex.stop(), plexTv.stop()]);
+    dir.remove();
+  });
+
+  const scan = async () => {
+    if (!app || !bot) throw new Error('not started');
+    const { board } = bot.ctx;
+    await runScheduledScan(app, bot.ctx.alerts, (opened) => board.proposeSuggestedActions(opened));
+  };
+
+  const lastEmbed = (messageId: string): Embed | undefined =>
+    (
+      discord.callsTo('PATCH', new RegExp(`^/channels/${TEST_IDS.channel}/messages/${messageId}$`)).at(-1)
+        ?.body as { embeds?: Embed[] } | undefined
+    )?.embeds?.[0];
+
+  /** Every byte the bot sent to Discord (REST bodies; the gateway carries nothing of ours). */
+  const discordTraffic = () => JSON.stringify(discord.calls.map((c: RecordedCall) => c.body));
+
+  it('a new device → medium finding and a sign-out proposal saying it changes the account → ✅ sends the DELETE for that device only → the next scan resolves it; no token anywhere', async () => {
+    await scan();
+    expect(app?.repos.findings.open().map((f) => f.fingerprint) ?? []).toEqual([]);
+
+    const intruder = accountDevice('DESKTOP-7QX', {
+      product: 'Plex Web',
+      platform: 'Chrome',
+      publicAddress: '203.0.113.77',
+    });
+    plexTv.account.devices.push(intruder);
+    const reactionsBefore = discord.callsTo('PUT', /\/reactions\//).length;
+    await scan();
+    const open = app?.repos.findings.open() ?? [];
+    expect(open.map((f) => [f.fingerprint, f.severity])).toEqual([
+      [`plex-account-devices:new:${intruder.id}`, 'medium'],
+    ]);
+    await expect
+      .poll(() => discord.callsTo('PUT', /\/reactions\//).length, { timeout: 5_000 })
+      .toBe(reactionsBefore + 2);
+    const put = discord.callsTo('PUT', /\/reactions\//).at(-1);
+    const messageId = put ? /\/messages\/(\d+)\/reactions\//.exec(put.path)?.[1] : undefined;
+    if (!messageId) throw new Error('no proposal message');
+    const posted = discord.messages.get(messageId);
+    const text = JSON.stringify(posted?.embeds);
+    expect(text).toContain('DESKTOP-7QX');
+    expect(text).toContain("changes the owner's plex.tv account");
+
+    discord.react({ messageId, emoji: '✅', userId: TEST_IDS.approverUser, roles: [] });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(plexTv.account.changes).toEqual([{ method: 'DELETE', path: `/devices/${intruder.id}.xml` }]);
+    expect(plexTv.account.devices.map((d) => d.name)).toEqual(['Living room TV', 'Old laptop']);
+    expect(field(lastEmbed(messageId), 'Outcome')).toMatch(/plex\.tv answered HTTP 200/);
+    // Only the owner's token went to plex.tv.
+    expect(new Set(plexTv.account.tokensSeen)).toEqual(new Set([plexTv.account.ownerToken]));
+
+    await scan();
+    expect(app?.repos.findings.open() ?? []).toEqual([]);
+
+    // No device token in the database, the logs or anything sent to Discord.
+    const tokens = [...plexTv.account.devices, intruder].map((d) => d.token);
+    const database = readFileSync(`${dir.path}/db.sqlite`).toString('latin1');
+    const wal = (() => {
+      try {
+        return readFileSync(`${dir.path}/db.sqlite-wal`).toString('latin1');
+      } catch {
+        return '';
+      }
+    })();
+    expect(logs.length).toBeGreaterThan(0);
+    for (const token of tokens) {
+      expect(database).not.toContain(token);
+      expect(wal).not.toContain(token);
+      expect(logs).not.toContain(token);
+      expect(discordTraffic()).not.toContain(token);
+    }
+  });
+
+  it('`scan --json` shows the new device without its token', async () => {
+    await bot?.stop();
+    bot = undefined;
+    app?.close();
+    app = undefined;
+    const cliEnv = env();
+    const first = await runCliInProcess(['scan', '--json', '--check', 'plex-account-devices'], cliEnv);
+    expect(first.code).toBe(0);
+    const intruder = accountDevice('Stranger phone');
+    plexTv.account.devices.push(intruder);
+    const second = await runCliInProcess(['scan', '--json', '--check', 'plex-account-devices'], cliEnv);
+    expect(second.stdout).toContain('Stranger phone');
+    for (const d of plexTv.account.devices) {
+      expect(second.stdout + second.stderr + first.stdout + first.stderr).not.toContain(d.token);
+    }
+  });
+});
