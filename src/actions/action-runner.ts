@@ -22,6 +22,8 @@ export interface ActionRunnerDeps {
   readonly clock: Clock;
   /** plex.tv with the owner's token: signing out devices, removing shares. */
   readonly plexTv?: PlexTvClient | undefined;
+  /** Throws unless PLEX_TOKEN is still the server owner's; asked before every account action. */
+  readonly assertOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 export class ActionRunner {
@@ -76,14 +78,15 @@ export class ActionRunner {
         return ['Remote access is off.', ...outcome.lines].join('\n');
       }
       case 'sign-out-device': {
-        // Asked again right before the change: the token must still be the owner's.
-        const status = await this.account().signOutDevice(action.deviceId, AbortSignal.timeout(30_000));
+        const signal = AbortSignal.timeout(30_000);
+        const status = await (await this.account(signal)).signOutDevice(action.deviceId, signal);
         return `Signed "${action.name}" (plex.tv device ${action.deviceId}) out of the Plex account: plex.tv answered HTTP ${status}. Its token no longer works; the next scan confirms it is gone.`;
       }
       case 'remove-share': {
-        const status = await this.account().removeShare(
+        const signal = AbortSignal.timeout(30_000);
+        const status = await (await this.account(signal)).removeShare(
           { id: action.userId, home: action.home },
-          AbortSignal.timeout(30_000),
+          signal,
         );
         return `Removed the ${action.home ? 'Plex Home membership' : 'share'} of ${action.name} (plex.tv user ${action.userId}): plex.tv answered HTTP ${status}.`;
       }
@@ -102,9 +105,12 @@ export class ActionRunner {
     }
   }
 
-  private account(): PlexTvClient {
-    if (!this.deps.plexTv) throw new UserError('plex.tv account actions are not set up in this bot.');
-    return this.deps.plexTv;
+  /** The owner's plex.tv, after asking again that the token is still the owner's. */
+  private async account(signal: AbortSignal): Promise<PlexTvClient> {
+    const { plexTv, assertOwner } = this.deps;
+    if (!plexTv || !assertOwner) throw new UserError('plex.tv account actions are not set up in this bot.');
+    await assertOwner(signal);
+    return plexTv;
   }
 
   private remote(): RemoteAccessPort {

@@ -38,6 +38,8 @@ export interface ActionsDeps {
   readonly learnedPublicIp?: () => string | undefined;
   /** plex.tv with the owner's token, for the account actions (sign out a device, remove a share). */
   readonly plexTv?: PlexTvClient | undefined;
+  /** Throws unless PLEX_TOKEN is the server owner's (account actions ask before they run). */
+  readonly assertAccountOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 export interface ActionsStartOptions {
@@ -135,6 +137,7 @@ export function createActions(deps: ActionsDeps): Actions {
       remoteAccess: deps.remoteAccess,
       clock,
       plexTv: deps.plexTv,
+      assertOwner: deps.assertAccountOwner,
     }),
     clock,
     logger: log,

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { assertAccountOwner } from '../actions/account-owner.js';
 import { type Actions, createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
@@ -106,6 +107,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     // never blocked even when PUBLIC_IP is not configured.
     learnedPublicIp: () => learnedIp.get('lastIp', v.string()),
     plexTv,
+    assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
   });
   // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
   const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);
