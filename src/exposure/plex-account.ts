@@ -26,6 +26,12 @@ export function ownerVerdict(ctx: CheckContext): Promise<OwnerVerdict> {
     } catch (error) {
       if (error instanceof PlexTvError && error.kind === 'unauthorized')
         return { kind: 'not-owner', why: `plex.tv did not accept PLEX_TOKEN (${error.message})` };
+      // plex.tv away (or blocked from this host) is not news about the account: the findings stay
+      // as they were, like plex-published-urls keeps its own when plex.tv does not answer.
+      if (error instanceof PlexTvError && (error.kind === 'unreachable' || error.kind === 'timeout')) {
+        ctx.logger.warn('plex.tv not answering; account checks skipped', { reason: error.message });
+        throw new CheckSkipped(`plex.tv is not answering (${error.message})`);
+      }
       throw error;
     }
   });
