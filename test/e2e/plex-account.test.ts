@@ -5,13 +5,14 @@ import type { AppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { plexAccount } from '../../src/checks/plex-account.js';
 import { plexAccountDevices } from '../../src/checks/plex-account-devices.js';
+import { plexShares } from '../../src/checks/plex-shares.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { runCliInProcess } from '../harness/cli-runner.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { FakePlexTvFeeds } from '../harness/fake-plex-tv-feeds.js';
-import { accountDevice, ownedServer } from '../harness/plex-account-fixtures.js';
+import { accountDevice, ownedServer, sharedUser } from '../harness/plex-account-fixtures.js';
 import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {
@@ -21,7 +22,7 @@ interface Embed {
 }
 
 const field = (embed: Embed | undefined, name: string) => embed?.fields?.find((f) => f.name === name)?.value;
-const checks = [plexAccount, plexAccountDevices];
+const checks = [plexAccount, plexAccountDevices, plexShares];
 
 describe('the Plex account end to end (real discord.js, fake Discord, fake Plex, fake plex.tv)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -157,5 +158,103 @@ describe('the Plex account end to end (real discord.js, fake Discord, fake Plex,
     for (const d of plexTv.account.devices) {
       expect(second.stdout + second.stderr + first.stdout + first.stderr).not.toContain(d.token);
     }
+  });
+
+  /** The newest proposal message, once both reactions are on it. */
+  const newestProposal = async (reactionsBefore: number): Promise<string> => {
+    await expect
+      .poll(() => discord.callsTo('PUT', /\/reactions\//).length, { timeout: 5_000 })
+      .toBe(reactionsBefore + 2);
+    const put = discord.callsTo('PUT', /\/reactions\//).at(-1);
+    const id = put ? /\/messages\/(\d+)\/reactions\//.exec(put.path)?.[1] : undefined;
+    if (!id) throw new Error('no proposal message');
+    return id;
+  };
+
+  const APPROVER = { userId: TEST_IDS.approverUser, roles: [] as string[] };
+
+  it('a new friend with all libraries → medium finding → its removal proposal approved removes that share only', async () => {
+    plexTv.account.users = [sharedUser(101, 'grandma')];
+    await scan();
+    const stranger = sharedUser(103, 'stranger');
+    const [server] = stranger.servers;
+    if (server) server.allLibraries = true;
+    plexTv.account.users.push(stranger);
+    const before = discord.callsTo('PUT', /\/reactions\//).length;
+    await scan();
+    expect(app?.repos.findings.open().map((f) => f.severity)).toEqual(['medium']);
+    const messageId = await newestProposal(before);
+    expect(JSON.stringify(discord.messages.get(messageId)?.embeds)).toContain(
+      "Remove the access of stranger? This changes the owner's plex.tv account",
+    );
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(plexTv.account.changes).toEqual([{ method: 'DELETE', path: '/api/v2/sharings/103' }]);
+    expect(plexTv.account.users.map((u) => u.username)).toEqual(['grandma']);
+    expect(field(lastEmbed(messageId), 'Outcome')).toMatch(/plex\.tv answered HTTP 204/);
+  });
+
+  it('/devices lists the signed-in devices within Discord limits, without tokens, and proposes a sign-out', async () => {
+    for (let i = 0; i < 28; i += 1) plexTv.account.devices.push(accountDevice(`Device ${i}`));
+    const list = discord.interaction({
+      name: 'devices',
+      options: [{ name: 'list', type: 1, options: [] }],
+      ...APPROVER,
+    });
+    const edit = await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.endsWith('/@original') && c.path.includes(list.token),
+    );
+    const embed = (edit.body as { embeds?: Embed[] }).embeds?.[0] as
+      | (Embed & { footer?: { text: string } })
+      | undefined;
+    expect(embed?.title).toBe('Devices signed in to the Plex account (30)');
+    expect(embed?.fields).toHaveLength(20);
+    expect(embed?.footer?.text).toBe('…and 10 more');
+    expect(JSON.stringify(edit.body).length).toBeLessThan(6_000);
+    expect(JSON.stringify(edit.body)).not.toMatch(/SECRET/);
+
+    const target = plexTv.account.devices[0];
+    if (!target) throw new Error('fixture');
+    const before = discord.callsTo('PUT', /\/reactions\//).length;
+    discord.interaction({
+      name: 'devices',
+      options: [{ name: 'sign-out', type: 1, options: [{ name: 'id', type: 3, value: String(target.id) }] }],
+      ...APPROVER,
+    });
+    const messageId = await newestProposal(before);
+    expect(JSON.stringify(discord.messages.get(messageId)?.embeds)).toContain(
+      "changes the owner's plex.tv account",
+    );
+    expect(plexTv.account.changes).toEqual([]);
+  });
+
+  it("/devices and /shares refuse, saying why, when PLEX_TOKEN is not the owner's", async () => {
+    plexTv.state.resources = ownedServer(false);
+    const devices = discord.interaction({
+      name: 'devices',
+      options: [{ name: 'list', type: 1, options: [] }],
+      ...APPROVER,
+    });
+    const edit = await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.endsWith('/@original') && c.path.includes(devices.token),
+    );
+    expect(JSON.stringify(edit.body)).toContain("PLEX_TOKEN is not the server owner's");
+    expect(plexTv.requests.some((r) => r.path === '/devices.xml')).toBe(false);
+  });
+
+  it('/shares lists friends and home users with what they may do', async () => {
+    plexTv.account.users = [
+      sharedUser(101, 'grandma', { allowSync: true }),
+      sharedUser(102, 'kid', { home: true, restricted: true }),
+    ];
+    const shares = discord.interaction({ name: 'shares', ...APPROVER });
+    const edit = await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.endsWith('/@original') && c.path.includes(shares.token),
+    );
+    const embed = (edit.body as { embeds?: Embed[] }).embeds?.[0];
+    expect(embed?.title).toBe('Shares of the Plex server (2)');
+    expect(embed?.description).toBe(
+      '• grandma (friend): 2 libraries, downloads allowed\n• kid (managed home user): 2 libraries',
+    );
   });
 });
