@@ -51,4 +51,13 @@ describe('plex-account', () => {
     expect(keysOf(result.findings)).toEqual([['could-not-run', 'low']]);
     expect(result.findings[0]?.evidence).toContain('twoFactorEnabled');
   });
+
+  it('plex.tv not answering skips quietly (findings stay as they were), it is not news about the account', async () => {
+    lab.plexTv.account.twoFactorEnabled = false;
+    expect(keysOf((await lab.scan([plexAccount])).findings)).toEqual([['two-factor-off', 'high']]);
+    await lab.plexTv.stop();
+    const result = await lab.scan([plexAccount]);
+    expect(result.findings).toEqual([]);
+    expect(result.changes.resolved).toEqual([]);
+  });
 });

@@ -257,4 +257,17 @@ describe('the Plex account end to end (real discord.js, fake Discord, fake Plex,
       '• grandma (friend): 2 libraries, downloads allowed\n• kid (managed home user): 2 libraries',
     );
   });
+
+  it('an approved sign-out asks again that the token is the owner’s, and changes nothing when it is not', async () => {
+    await scan();
+    plexTv.account.devices.push(accountDevice('Late newcomer'));
+    const before = discord.callsTo('PUT', /\/reactions\//).length;
+    await scan();
+    const messageId = await newestProposal(before);
+    plexTv.state.resources = ownedServer(false);
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Failed');
+    expect(field(lastEmbed(messageId), 'Outcome')).toContain("PLEX_TOKEN is not the server owner's");
+    expect(plexTv.account.changes).toEqual([]);
+  });
 });
