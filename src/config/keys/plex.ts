@@ -1,0 +1,23 @@
+import { kinds as k, section } from '../key.js';
+
+export const PLEX = section('plex', 'Plex', {
+  PLEX_URL: k.url({
+    default: 'http://127.0.0.1:32400',
+    description: "Your Plex Media Server, as the bot's host reaches it (LAN address, port 32400).",
+  }),
+  PLEX_TOKEN: k.secret({
+    minLength: 8,
+    expected: 'the X-Plex-Token of the server owner (at least 8 characters, no spaces)',
+    description: "The server owner's X-Plex-Token. Without it only unauthenticated checks run.",
+  }),
+  PLEX_TIMEOUT: k.duration({
+    default: '5s',
+    min: '100ms',
+    max: '2m',
+    description: 'How long one Plex request may take.',
+  }),
+  PLEX_TV_URL: k.url({
+    default: 'https://plex.tv',
+    description: 'plex.tv base URL; change only for a proxy or a test server.',
+  }),
+});
