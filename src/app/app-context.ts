@@ -1,39 +1,20 @@
-import { type Actions, createActions } from '../actions/actions.js';
+import { createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
-import {
-  createRepositories,
-  type Database,
-  openDatabase,
-  type Repositories,
-} from '../adapters/sqlite/index.js';
+import { createRepositories, openDatabase } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
+import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
 import { CidrSet } from '../net/ip.js';
 
-/** Everything long-lived, built once in the composition root and passed down explicitly. */
-export interface AppContext {
-  readonly config: Config;
-  readonly db: Database;
-  readonly repos: Repositories;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly plex: PlexClient;
-  readonly runner: ScanRunner;
-  readonly reviewer: LogReviewer;
-  /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
-  readonly actions: Actions;
-  /** Plex + router remote-access switching, with its persistent switch-off; started by the bot. */
-  readonly remoteAccess: RemoteAccessService;
-  close(): void;
-}
+export type { AppContext } from '../domain/app-context.js';
 
 export interface AppContextOverrides {
   readonly logger?: Logger;

@@ -1,7 +1,8 @@
+import type { LogLevel } from '../kernel/logger.js';
 import { CORE } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type { LogLevel } from '../kernel/logger.js';
 
 export interface CoreConfig {
   readonly databasePath: string;

@@ -1,7 +1,7 @@
 import schedule from 'node-schedule';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 
 /**

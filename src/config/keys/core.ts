@@ -1,3 +1,4 @@
+import { LOG_LEVELS } from '../../kernel/logger.js';
 import { kinds as k, section } from '../key.js';
 
 export const CORE = section('core', 'Core', {
@@ -5,7 +6,7 @@ export const CORE = section('core', 'Core', {
     default: './data/plex-warden.sqlite',
     description: 'SQLite database file (created with its folder on first start).',
   }),
-  LOG_LEVEL: k.enum(['error', 'warn', 'info', 'debug'], {
+  LOG_LEVEL: k.enum(LOG_LEVELS, {
     default: 'info',
     description: 'error | warn | info | debug',
   }),
