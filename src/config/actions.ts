@@ -16,6 +16,9 @@ export interface ActionsConfig {
   /** `fail2ban-client -c DIR` when fail2ban runs with a private config dir. */
   readonly fail2banConfigDir: string | undefined;
   readonly ufwPath: string;
+  readonly cscliPath: string;
+  /** `cscli -c FILE` when CrowdSec runs with a config other than /etc/crowdsec/config.yaml. */
+  readonly crowdsecConfig: string | undefined;
   /** Absolute path of the user script for the `command` backend: argv [block|unblock, ip, seconds]. */
   readonly blockCommand: string | undefined;
   /** Upper bound for one firewall program run. */
@@ -58,6 +61,8 @@ export function readActionsConfig(r: EnvReader): ActionsConfig {
     fail2banClient: r.value(k.FAIL2BAN_CLIENT),
     fail2banConfigDir: r.value(k.FAIL2BAN_CONFIG_DIR),
     ufwPath: r.value(k.UFW_PATH),
+    cscliPath: r.value(k.CSCLI_PATH),
+    crowdsecConfig: r.value(k.CROWDSEC_CONFIG),
     blockCommand: r.value(k.BLOCK_COMMAND, { required: firewallBackend === 'command' }),
     firewallTimeoutMs: r.value(k.FIREWALL_TIMEOUT),
     approvalsRequired: r.value(k.APPROVALS_REQUIRED),

@@ -10,6 +10,13 @@ export class Rejected {
   }
 }
 
+/** A refusal whose whole problem line (after the key name) is given, e.g. never showing the value. */
+export class RejectedLine extends Rejected {
+  constructor(readonly line: string) {
+    super();
+  }
+}
+
 type Parse<T> = (raw: string) => T | Rejected | undefined;
 
 /**
@@ -146,15 +153,7 @@ export const kinds = {
       o,
       () =>
         `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL such as ${protocols[0]}//host:port`,
-      (raw) => {
-        try {
-          const url = new URL(raw);
-          if (!protocols.includes(url.protocol) || url.username || url.password) return undefined;
-          return raw.replace(/\/+$/, '');
-        } catch {
-          return undefined;
-        }
-      },
+      (raw) => urlValue(raw, protocols),
     );
   },
 
@@ -306,6 +305,31 @@ export const kinds = {
     return draft<T, O>(o.kind, o, o.expected, parse);
   },
 };
+
+/**
+ * An absolute URL without user info, query or fragment. A token or password in a URL ends up
+ * in logs, finding evidence and error messages, so it is refused, and the value is never
+ * echoed (it may be the secret itself).
+ */
+function urlValue(raw: string, protocols: readonly string[]): string | RejectedLine {
+  const expected = `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL such as ${protocols[0]}//host:port`;
+  const invalid = new RejectedLine(`is invalid (value not shown): expected ${expected}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return invalid;
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    const what = url.username || url.password ? 'a user name or password' : 'a query or fragment';
+    const hint = /token|key|pass|secret|auth/i.test(url.search) ? ' (it looks like a token)' : '';
+    return new RejectedLine(
+      `carries ${what}${hint} (value not shown): expected ${expected} with credentials in their own keys (e.g. PLEX_TOKEN)`,
+    );
+  }
+  if (!protocols.includes(url.protocol)) return invalid;
+  return raw.replace(/\/+$/, '');
+}
 
 const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 

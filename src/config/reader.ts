@@ -1,4 +1,4 @@
-import { type Key, Rejected } from './key.js';
+import { type Key, Rejected, RejectedLine } from './key.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -80,6 +80,10 @@ export class EnvReader {
       return value;
     }
     const value = key.parse(raw);
+    if (value instanceof RejectedLine) {
+      this.problems.push(`${EnvReader.nameOf(key, options.kind)} ${value.line}`);
+      return fallback();
+    }
     if (value === undefined || value instanceof Rejected) {
       const details = value instanceof Rejected ? value.details : [];
       if (details.length === 0) this.problem(key, key.expected(), raw, options.kind);

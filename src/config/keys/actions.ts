@@ -8,13 +8,13 @@ const PROGRAM = {
   expected: 'a program name or path without spaces or shell characters',
 };
 
-export const FIREWALL_BACKENDS = ['nftables', 'fail2ban', 'ufw', 'command', 'none'] as const;
+export const FIREWALL_BACKENDS = ['nftables', 'crowdsec', 'fail2ban', 'ufw', 'command', 'none'] as const;
 
 export const ACTIONS = section('actions', 'Actions: firewall, approvals, bans', {
   FIREWALL_BACKEND: k.enum(FIREWALL_BACKENDS, {
     default: 'none',
     description:
-      'Where approved bans go: nftables | fail2ban | ufw | command | none (record only, enforce nothing).',
+      'Where approved bans go: nftables | crowdsec | fail2ban | ufw | command | none (record only, enforce nothing).',
   }),
   NFT_TABLE: k.string({
     default: 'plex_warden',
@@ -45,6 +45,16 @@ export const ACTIONS = section('actions', 'Actions: firewall, approvals, bans', 
     default: 'ufw',
     ...PROGRAM,
     description: 'ufw: the ufw program (input and route deny rules).',
+  }),
+  CSCLI_PATH: k.string({
+    default: 'cscli',
+    ...PROGRAM,
+    description: 'crowdsec: the cscli program; bans become CrowdSec decisions your bouncer enforces.',
+  }),
+  CROWDSEC_CONFIG: k.custom(absolute, {
+    kind: 'path',
+    expected: () => 'the absolute path of a CrowdSec config.yaml',
+    description: "crowdsec: `cscli -c FILE` when CrowdSec's config is not /etc/crowdsec/config.yaml.",
   }),
   BLOCK_COMMAND: k.custom(absolute, {
     kind: 'path',

@@ -16,6 +16,13 @@ export const PLEX = section('plex', 'Plex', {
     max: '2m',
     description: 'How long one Plex request may take.',
   }),
+  PLEX_DOWN_GRACE: k.duration({
+    default: '60s',
+    min: '1s',
+    max: '1h',
+    description:
+      'How long Plex may be unreachable before the bot reports it, without waiting for a scan\n(the Plex notification websocket and /identity polls every half of it notice). 1s to 1h.',
+  }),
   PLEX_TV_URL: k.url({
     default: 'https://plex.tv',
     description: 'plex.tv base URL; change only for a proxy or a test server.',
