@@ -100,7 +100,7 @@ describe('continuous log review inside the bot', () => {
       .channelMessages()
       .find((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));
     expect(proposal).toBeDefined();
-    await expect.poll(() => proposal?.reactions.length, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => proposal?.reactions.size, { timeout: 5_000 }).toBe(2);
     // A later pass that finds nothing new proposes nothing again.
     appendFileSync(log, sshLine('203.0.113.77', 6));
     await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
