@@ -1,14 +1,14 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
-import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
-import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord, RecordedCall } from '../harness/fake-discord.js';
+import { TEST_IDS } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -30,32 +30,23 @@ const ROLE_APPROVER = { userId: '700000000000000007', roles: [TEST_IDS.approverR
 const STRANGER = { userId: TEST_IDS.otherUser, roles: [] as string[] };
 
 describe('actions end to end (real discord.js against the fake Discord, command firewall backend)', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
-  let plex: FakePlex;
   let app: AppContext | undefined;
   let bot: BotHandle | undefined;
   let script: string;
   let log: string;
   let remote: FakeRemoteAccess;
 
+  const options = (extra: Record<string, string>, clock?: ManualClock) => ({
+    env: { FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script, LAN_CIDRS: '192.168.1.0/24', ...extra },
+    overrides: { remoteAccess: remote, ...(clock ? { clock } : {}) },
+  });
   const start = async (extra: Record<string, string> = {}, clock?: ManualClock) => {
-    const env = botEnv(
-      discord,
-      { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
-      { FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script, LAN_CIDRS: '192.168.1.0/24', ...extra },
-    );
-    app = testContext(env, { remoteAccess: remote, ...(clock ? { clock } : {}) });
-    if (!app.config.discord) throw new Error('discord config missing');
-    bot = await startBot(app, app.config.discord, { schedule: false });
+    ({ app, bot } = await lab.start(options(extra, clock)));
   };
-
   const restart = async (extra: Record<string, string> = {}) => {
-    await bot?.stop();
-    app?.close();
-    bot = undefined;
-    app = undefined;
-    await start(extra);
+    ({ app, bot } = await lab.restart(options(extra)));
   };
 
   /** Lines the firewall script was called with, one call per entry. */
@@ -98,30 +89,16 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     return lastProposalMessageId();
   };
 
-  beforeEach(async () => {
-    dir = tempDir();
-    script = join(dir.path, 'block.sh');
-    log = join(dir.path, 'block.log');
+  beforeEach(() => {
+    discord = lab.discord;
+    script = join(lab.dir, 'block.sh');
+    log = join(lab.dir, 'block.log');
     writeFileSync(
       script,
       `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\necho --- >> '${log}'\n`,
     );
     chmodSync(script, 0o755);
     remote = new FakeRemoteAccess();
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    bot = undefined;
-    app = undefined;
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
   });
 
   it('registers the action commands', async () => {

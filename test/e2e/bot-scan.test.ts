@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { plexReachable } from '../../src/checks/plex-reachable.js';
 import type { Check } from '../../src/checks/types.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { FakeDiscord } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
-import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord } from '../harness/fake-discord.js';
+import type { FakePlex } from '../harness/fake-plex.js';
+import { TEST_DISCORD_TOKEN, TEST_IDS } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -24,37 +25,19 @@ interface MessageBody {
 }
 
 describe('bot end to end (real discord.js against the fake Discord)', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
   let plex: FakePlex;
   let app: AppContext;
   let bot: BotHandle;
 
-  const env = (extra: Record<string, string> = {}) =>
-    botEnv(discord, { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url }, extra);
-
   const start = async (extra: Record<string, string> = {}, schedule = false, checks?: readonly Check[]) => {
-    const e = env(extra);
-    app = testContext(e, checks ? { checks } : {});
-    const config = app.config;
-    if (!config.discord) throw new Error('discord config missing');
-    bot = await startBot(app, config.discord, { schedule });
+    ({ app, bot } = await lab.start({ env: extra, schedule, overrides: checks ? { checks } : {} }));
   };
 
-  beforeEach(async () => {
-    dir = tempDir();
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
+  beforeEach(() => {
+    discord = lab.discord;
+    plex = lab.plex;
   });
 
   it('registers the slash commands to the configured guild with the bot token', async () => {
