@@ -34,6 +34,7 @@ export async function startBot(
     channelId: discord.alertChannelId,
     clock: app.clock,
     logger: app.logger,
+    onDelivered: (fingerprints) => app.repos.findings.markNotified(fingerprints, app.clock.now()),
   });
   const board = new ProposalBoard({
     rest: client.rest,
