@@ -43,8 +43,9 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
- * Text that came from outside (log lines, device names, URLs) must not ping anyone or break
- * formatting: neutralise mentions and markdown that could hide or fake content.
+ * Our own text in an embed (titles, outcomes, error lines, evidence as a whole): it must not ping
+ * anyone or break out of a code fence. The parts of it that came from an attacker were already
+ * made inert where they entered (embedSafe, through untrustedText and displayText).
  */
 export function safeText(text: string): string {
   return neutraliseMentions(text).replace(/```/g, 'ʼʼʼ');

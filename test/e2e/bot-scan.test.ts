@@ -48,6 +48,11 @@ describe('bot end to end (real discord.js against the fake Discord)', () => {
     expect((put.body as { name: string }[]).map((c) => c.name)).toEqual(
       expect.arrayContaining(['scan', 'status', 'help']),
     );
+    // Least privilege: hidden from members without Manage Guild (1 << 5), and only the intents
+    // the bot uses: Guilds (1 << 0) and GuildMessageReactions (1 << 10), no GuildMessages.
+    for (const command of put.body as { default_member_permissions?: string }[])
+      expect(command.default_member_permissions).toBe(String(1 << 5));
+    expect(discord.lastIntents).toBe((1 << 0) | (1 << 10));
   });
 
   it('answers /scan from an approver: defers first, then edits the reply with the findings embed', async () => {

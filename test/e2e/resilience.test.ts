@@ -266,8 +266,11 @@ describe('resilience', () => {
     plex.state.token = 'rotated-token-000000';
     await runScheduledScan(app, bot.ctx.alerts);
     expect(bot.ctx.alerts.pending).toBe(0);
-    expect(alerts()).toHaveLength(1);
-    expect((alerts()[0]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
+    // Set aside is not silent: a short line says so, and /status counts it.
+    expect(bot.ctx.alerts.setAside).toBe(1);
+    expect(alerts()).toHaveLength(2);
+    expect(alerts()[0]?.content).toMatch(/Discord refused an alert \(code 50035\) even on its own; it was set aside/);
+    expect((alerts()[1]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
       'Plex rejects the configured token',
     );
   });
