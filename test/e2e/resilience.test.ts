@@ -269,7 +269,9 @@ describe('resilience', () => {
     // Set aside is not silent: a short line says so, and /status counts it.
     expect(bot.ctx.alerts.setAside).toBe(1);
     expect(alerts()).toHaveLength(2);
-    expect(alerts()[0]?.content).toMatch(/Discord refused an alert \(code 50035\) even on its own; it was set aside/);
+    expect(alerts()[0]?.content).toMatch(
+      /Discord refused an alert \(code 50035\) even on its own; it was set aside/,
+    );
     expect((alerts()[1]?.embeds as Embed[] | undefined)?.[0]?.title).toContain(
       'Plex rejects the configured token',
     );
