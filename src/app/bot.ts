@@ -42,6 +42,8 @@ export async function startBot(
     actions: app.actions,
     config: app.config.actions,
     logger: app.logger,
+    discord,
+    post: (content) => alerts.post([{ content, embeds: [] }]),
   });
   let scans: ScanSchedule | undefined;
   let reviews: ReviewSchedule | undefined;
@@ -73,6 +75,9 @@ export async function startBot(
   await client.login(discord.token);
   await ready;
   await startActions(app, board);
+  await board
+    .goLive()
+    .catch((error: unknown) => app.logger.warn('could not read back proposal reactions', { error }));
   await app.remoteAccess.start();
   if (options.schedule ?? true) {
     scans = scheduleScans(app, alerts);

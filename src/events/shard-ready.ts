@@ -12,5 +12,6 @@ export const shardReady = defineEvent({
   async execute(ctx) {
     ctx.logger.info('Discord session ready');
     await ctx.alerts.flush();
+    await ctx.board.replayReactions();
   },
 });

@@ -5,7 +5,11 @@ import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
-import { testConfig, testEnv } from '../harness/test-env.js';
+import { botEnv, testConfig, testEnv } from '../harness/test-env.js';
+
+const fail = (): never => {
+  throw new Error('no Discord config');
+};
 
 describe('ProposalBoard', () => {
   const dbs: { close(): void }[] = [];
@@ -30,6 +34,14 @@ describe('ProposalBoard', () => {
       actions,
       config: config.actions,
       logger: silentLogger(),
+      discord:
+        testConfig(
+          botEnv(
+            { apiUrl: 'http://127.0.0.1:9/api' },
+            { databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' },
+          ),
+        ).discord ?? fail(),
+      post: async () => undefined,
     });
     await expect(
       board.propose({

@@ -174,6 +174,40 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(app?.actions.bans.active().map((b) => b.target)).toEqual(['198.51.100.23']);
   });
 
+  it('✅ given while the bot was stopped runs the proposal after the restart (new session, nothing replayed)', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.24');
+    await lab.stopBot();
+    // The approver reacts while no session exists: Discord stores it and sends no event.
+    discord.react({ messageId, emoji: '✅', ...ROLE_APPROVER, silently: true });
+    discord.react({ messageId, emoji: '✅', ...STRANGER, silently: true });
+    const identifies = discord.identifies;
+    await restart();
+    expect(discord.identifies).toBe(identifies + 1);
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 198.51.100.24 86400']);
+    // The stranger's ✅ counted for nothing; read back again on the next session, it runs nothing twice.
+    discord.invalidateSessions();
+    await expect.poll(() => discord.identifies, { timeout: 10_000 }).toBe(identifies + 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(scriptCalls()).toEqual(['block 198.51.100.24 86400']);
+  });
+
+  it('a lost answer to a proposal post leaves one message, not two', async () => {
+    await start();
+    let lost = false;
+    discord.restFault = (method, path, body) => {
+      if (lost || method !== 'POST' || !/^\/channels\/\d+\/messages$/.test(path)) return undefined;
+      if (!JSON.stringify(body).includes('198.51.100.25')) return undefined;
+      lost = true;
+      return 'lose';
+    };
+    const messageId = await proposeBlock('198.51.100.25');
+    const posts = discord.channelMessages().filter((m) => JSON.stringify(m.embeds).includes('198.51.100.25'));
+    expect(discord.callsTo('POST', /^\/channels\/\d+\/messages$/).length).toBeGreaterThanOrEqual(2);
+    expect(posts.map((m) => m.id)).toEqual([messageId]);
+  });
+
   it('two approvers reacting in the same instant run the action once', async () => {
     await start();
     const messageId = await proposeBlock('203.0.113.50');
