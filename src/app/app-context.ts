@@ -3,17 +3,13 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
-import {
-  createRepositories,
-  type Database,
-  openDatabase,
-  type Repositories,
-} from '../adapters/sqlite/index.js';
+import { openStore, type Repositories } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
-import { type Clock, systemClock } from '../kernel/clock.js';
+import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
+import { JobScheduler } from '../kernel/job-scheduler.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
 import { CidrSet } from '../net/ip.js';
@@ -21,10 +17,14 @@ import { CidrSet } from '../net/ip.js';
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
 export interface AppContext {
   readonly config: Config;
-  readonly db: Database;
   readonly repos: Repositories;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * Every timed job (scans, reviews, expiry, the remote-access switch-off, alert retries). The
+   * bot starts it after the actions are reconciled and stops it before they settle.
+   */
+  readonly jobs: JobScheduler;
   readonly plex: PlexClient;
   readonly runner: ScanRunner;
   readonly reviewer: LogReviewer;
@@ -38,6 +38,8 @@ export interface AppContext {
 export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** The scheduler's timers (tests: the fake clock); default Node's. */
+  readonly timers?: Timers;
   readonly checks?: readonly Check[];
   /** Extra allow-list for the log reviewer (tests); the database's /allow entries always apply. */
   readonly isAllowed?: (ip: string) => boolean;
@@ -54,8 +56,9 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     overrides.logger ??
     createLogger({ level: config.core.logLevel, format: config.core.logFormat, secrets: secretsOf(config) });
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(config.core.databasePath);
-  const repos = createRepositories(db);
+  const jobs = new JobScheduler({ clock, timers: overrides.timers, logger });
+  const store = openStore(config.core.databasePath);
+  const { repos } = store;
   const abandoned = repos.scanRuns.abandonUnfinished(clock.now());
   if (abandoned > 0)
     logger.warn('scans interrupted by the last shutdown were marked abandoned', { abandoned });
@@ -74,13 +77,14 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
-  const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
+  const remoteAccess = RemoteAccessService.create({ config, repos, plex, clock, logger, jobs });
   const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
   const actions = createActions({
     config,
-    db,
+    repos,
     logger,
     clock,
+    jobs,
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     // The public IP the last scan learned (Plex or the router): the server's own address is
@@ -97,23 +101,18 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     logger: logger.child({ component: 'log-review' }),
     isAllowed: (ip) => overrides.isAllowed?.(ip) === true || dbAllowed(ip),
   });
-  let closed = false;
   return {
     config,
-    db,
     repos,
     logger,
     clock,
+    jobs,
     plex,
     runner,
     reviewer,
     actions,
     remoteAccess,
-    close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
+    close: () => store.close(),
   };
 }
 

@@ -24,13 +24,19 @@ const MAX_REMEMBERED = 2_000;
 export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
 
 /**
- * Decided by the address, as plex-reference.md advises: Plex marks Docker bridges and other VLANs
- * as WAN/not local although they are inside the house. The flags only decide when the address is
- * missing.
+ * A session is on the LAN when its `Player.address` is inside the house (private, or in
+ * LAN_CIDRS), or when Plex itself says so (`Session.location="lan"` or `Player.local="1"`).
+ * The address wins over a `wan` flag because Plex marks Docker bridges and other VLANs as WAN
+ * although they are inside the house. `Player.remotePublicAddress` never decides: recorded LAN
+ * sessions carry it too, set to the household's own public address
+ * (home-assistant/core tests/components/plex/fixtures/session_base.xml).
  */
-function isRemote(session: PlexSession, lan: CidrSet): boolean {
-  if (session.address === undefined) return session.location === 'wan' || session.local === false;
-  return !isInternalIp(session.address) && !lan.contains(session.address);
+export function isRemoteSession(session: PlexSession, lan: CidrSet): boolean {
+  if (session.address !== undefined && (isInternalIp(session.address) || lan.contains(session.address)))
+    return false;
+  if (session.location === 'lan' || session.local === true) return false;
+  if (session.address !== undefined) return true;
+  return session.location === 'wan' || session.local === false;
 }
 
 export const plexSessions: Check = {
@@ -40,7 +46,7 @@ export const plexSessions: Check = {
     await requirePlex(ctx);
     const sessions = await readSessions(ctx);
     const lan = CidrSet.parse(ctx.config.network.lanCidrs);
-    const remote = sessions.filter((s) => isRemote(s, lan));
+    const remote = sessions.filter((s) => isRemoteSession(s, lan));
     const now = ctx.clock.now();
     const known = ctx.state.get<Record<string, number>>('addresses');
     // 0 = learned by the first scan, never "new".
@@ -56,6 +62,10 @@ export const plexSessions: Check = {
       const how = [
         `user=${who}`,
         `address=${address}`,
+        ...(s.remotePublicAddress && s.remotePublicAddress !== address
+          ? [`public address per plex.tv=${s.remotePublicAddress}`]
+          : []),
+        `location=${untrustedText(s.location, 8)}`,
         `player=${untrustedText(s.product, 30)} on ${untrustedText(s.platform, 30)}`,
         `secure=${s.secure === undefined ? '?' : s.secure ? '1' : '0'}`,
         `relayed=${s.relayed === undefined ? '?' : s.relayed ? '1' : '0'}`,

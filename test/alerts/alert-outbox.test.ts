@@ -7,9 +7,10 @@ import {
   type Repositories,
 } from '../../src/adapters/sqlite/index.js';
 import { AlertOutbox } from '../../src/alerts/alert-outbox.js';
-import { ManualClock } from '../../src/kernel/clock.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS, tempDir } from '../harness/test-env.js';
 
 interface Body {
@@ -25,6 +26,7 @@ describe('AlertOutbox against the strict fake Discord', () => {
   let discord: FakeDiscord;
   let delivered: string[];
   let outbox: AlertOutbox;
+  let jobs: JobScheduler;
 
   beforeEach(async () => {
     dir = tempDir();
@@ -34,17 +36,23 @@ describe('AlertOutbox against the strict fake Discord', () => {
     await discord.start();
     delivered = [];
     const rest = new REST({ api: discord.apiUrl, retries: 0 }).setToken(TEST_DISCORD_TOKEN);
+    const clock = new ManualClock(0);
+    // The fake clock is also the timers: a retry waits until the test flushes.
+    jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
     outbox = new AlertOutbox({
       repo: repos.outbox,
       rest,
       channelId: TEST_IDS.channel,
-      clock: new ManualClock(0),
+      clock,
+      jobs,
       logger: silentLogger(),
       onDelivered: (f) => delivered.push(...f),
     });
+    await jobs.start();
   });
   afterEach(async () => {
     await outbox.stop();
+    await jobs.stop();
     db.close();
     await discord.stop();
     dir.remove();

@@ -4,10 +4,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import type { BotHandle } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
 import { useBotLab } from '../harness/bot-lab.js';
 import type { FakeDiscord, RecordedCall } from '../harness/fake-discord.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
 interface CallbackBody {

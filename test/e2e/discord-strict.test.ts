@@ -1,9 +1,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { runScheduledReview } from '../../src/logs/scheduled-review.js';
 import { useBotLab } from '../harness/bot-lab.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
 interface Embed {

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import type { BotHandle } from '../../src/app/bot.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { runScheduledReview } from '../../src/logs/scheduled-review.js';
 import { useBotLab } from '../harness/bot-lab.js';
 import type { FakeDiscord } from '../harness/fake-discord.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
 interface Embed {
