@@ -14,6 +14,7 @@ import { formatDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Actions } from './actions.js';
+import { proposalButtons } from './proposal-buttons.js';
 import { APPROVE_EMOJI, CANCEL_EMOJI, proposalEmbed } from './proposal-embed.js';
 import type { NewProposal, ReactionVerdict } from './proposal-service.js';
 
@@ -162,6 +163,7 @@ export class ProposalBoard {
         const message = (await rest.post(Routes.channelMessages(channelId), {
           body: {
             embeds: [proposalEmbed(stored)],
+            components: proposalButtons(stored),
             allowed_mentions: { parse: [] },
             nonce: proposalNonce(stored),
             enforce_nonce: true,
@@ -197,7 +199,11 @@ export class ProposalBoard {
   async update(proposal: Proposal): Promise<void> {
     if (!proposal.channelId || !proposal.messageId) return;
     await this.deps.rest.patch(Routes.channelMessage(proposal.channelId, proposal.messageId), {
-      body: { embeds: [proposalEmbed(proposal)], allowed_mentions: { parse: [] } },
+      body: {
+        embeds: [proposalEmbed(proposal)],
+        components: proposalButtons(proposal),
+        allowed_mentions: { parse: [] },
+      },
     });
   }
 

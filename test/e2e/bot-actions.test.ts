@@ -208,6 +208,41 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(posts.map((m) => m.id)).toEqual([messageId]);
   });
 
+  it('buttons: a stranger’s Approve gets an ephemeral refusal and changes nothing; an approver’s runs it; then both are disabled', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.26');
+    const proposal = app?.actions.proposals.byMessageId(messageId);
+    const approve = `pw-proposal:approve:${proposal?.id}`;
+    const denied = discord.click({ messageId, customId: approve, ...STRANGER });
+    await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.includes(`/${denied.token}/messages/@original`),
+    );
+    expect((await reply(denied.id)).data?.flags).toBe(64);
+    const refusal = discord.callsTo('PATCH', new RegExp(`/${denied.token}/messages/@original$`)).at(-1);
+    expect((refusal?.body as { content?: string }).content).toMatch(/Only plex-warden approvers/);
+    expect(app?.actions.proposals.byMessageId(messageId)?.status).toBe('pending');
+    expect(scriptCalls()).toEqual([]);
+    discord.click({ messageId, customId: approve, ...ROLE_APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 198.51.100.26 86400']);
+    const rows = discord.messages.get(messageId)?.components as { components: { disabled?: boolean }[] }[];
+    expect(rows[0]?.components.map((b) => b.disabled)).toEqual([true, true]);
+    expect(() => discord.click({ messageId, customId: approve, ...ROLE_APPROVER })).toThrow(
+      /no enabled button/,
+    );
+  });
+
+  it('buttons: Cancel from an approver cancels; nothing runs', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.27');
+    const proposal = app?.actions.proposals.byMessageId(messageId);
+    discord.click({ messageId, customId: `pw-proposal:cancel:${proposal?.id}`, ...APPROVER });
+    await expect
+      .poll(() => app?.actions.proposals.byMessageId(messageId)?.status, { timeout: 5_000 })
+      .toBe('cancelled');
+    expect(scriptCalls()).toEqual([]);
+  });
+
   it('two approvers reacting in the same instant run the action once', async () => {
     await start();
     const messageId = await proposeBlock('203.0.113.50');
