@@ -48,16 +48,32 @@ export function scanReport(result: ScanResult): APIEmbed[][] {
   if (failed > 0) lines.push(`${failed} could not run`);
   if (skipped > 0) lines.push(`${skipped} skipped (see plex-reachable)`);
   const fields = findings.map(findingField);
-  const embeds: APIEmbed[] = [];
-  for (let i = 0; i === 0 || i < fields.length; i += LIMITS.fields) {
-    embeds.push({
-      title: i === 0 ? `Scan #${result.runId}` : `Scan #${result.runId} (continued)`,
-      ...(i === 0 ? { description: lines.join(' · ') } : {}),
-      color: severity ? SEVERITY_COLOUR[severity] : RESOLVED_COLOUR,
-      fields: fields.slice(i, i + LIMITS.fields),
-      timestamp: new Date(result.finishedAt).toISOString(),
-    });
+  // Fields are cut into embeds by count (25) and by size, so that no embed is over the 6,000 a
+  // message allows and clampEmbed never has to drop one: every finding is shown, over as many
+  // embeds and follow-up messages as it takes.
+  const titleRoom = 64;
+  const descriptionRoom = lines.join(' · ').length;
+  const chunks: (typeof fields)[] = [];
+  let chunk: typeof fields = [];
+  let size = descriptionRoom + titleRoom;
+  for (const field of fields) {
+    const length = field.name.length + field.value.length;
+    if (chunk.length > 0 && (chunk.length >= LIMITS.fields || size + length > LIMITS.charsPerMessage)) {
+      chunks.push(chunk);
+      chunk = [];
+      size = titleRoom;
+    }
+    chunk.push(field);
+    size += length;
   }
+  chunks.push(chunk);
+  const embeds: APIEmbed[] = chunks.map((part, i) => ({
+    title: i === 0 ? `Scan #${result.runId}` : `Scan #${result.runId} (continued)`,
+    ...(i === 0 ? { description: lines.join(' · ') } : {}),
+    color: severity ? SEVERITY_COLOUR[severity] : RESOLVED_COLOUR,
+    fields: part,
+    timestamp: new Date(result.finishedAt).toISOString(),
+  }));
   return packEmbeds(embeds);
 }
 

@@ -219,7 +219,9 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     );
     expect((await reply(denied.id)).data?.flags).toBe(64);
     const refusal = discord.callsTo('PATCH', new RegExp(`/${denied.token}/messages/@original$`)).at(-1);
-    expect((refusal?.body as { content?: string }).content).toMatch(/Only plex-warden approvers/);
+    expect((refusal?.body as { content?: string } | undefined)?.content).toMatch(
+      /Only plex-warden approvers/,
+    );
     expect(app?.actions.proposals.byMessageId(messageId)?.status).toBe('pending');
     expect(scriptCalls()).toEqual([]);
     discord.click({ messageId, customId: approve, ...ROLE_APPROVER });

@@ -55,6 +55,39 @@ describe('bot end to end (real discord.js against the fake Discord)', () => {
     expect(discord.lastIntents).toBe((1 << 0) | (1 << 10));
   });
 
+  it('/scan with 40 findings with long evidence shows all 40, over as many messages as it takes', async () => {
+    const many: Check = {
+      id: 'many',
+      title: 'many',
+      async run() {
+        return Array.from({ length: 40 }, (_, i) => ({
+          key: `k${i}`,
+          severity: 'high' as const,
+          title: `Finding number ${i}`,
+          evidence: 'e'.repeat(900),
+          fix: 'f'.repeat(200),
+        }));
+      },
+    };
+    await start({}, false, [many]);
+    const { token } = discord.interaction({ name: 'scan', userId: TEST_IDS.approverUser });
+    await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.includes(`/${token}/messages/@original`),
+      15_000,
+    );
+    await expect
+      .poll(
+        () =>
+          discord.calls
+            .filter((c) => c.path.includes(`/${token}`) && c.method !== 'GET')
+            .flatMap((c) => (c.body as MessageBody).embeds ?? [])
+            .flatMap((e) => e.fields ?? [])
+            .filter((f) => /Finding number \d+/.test(f.name)).length,
+        { timeout: 10_000 },
+      )
+      .toBe(40);
+  });
+
   it('answers /scan from an approver: defers first, then edits the reply with the findings embed', async () => {
     plex.state.token = 'rotated-token-000000';
     await start();
