@@ -8,7 +8,7 @@
  * The only way to get a `BlockTarget` is `parseBlockTarget`, which accepts address characters
  * only and returns canonical text: shell metacharacters and garbage never reach a backend.
  */
-import { type Cidr, CidrSet, parseCidr } from '../net/ip.js';
+import { addressProblem, type Cidr, CidrSet, parseCidr } from '../net/ip.js';
 
 export interface BlockTarget {
   /** Canonical text: a bare address for a single host, `network/prefix` for a range. */
@@ -156,7 +156,7 @@ export class BlockPolicy {
       return {
         ok: false,
         code: 'invalid',
-        reason: `\`${printable(input)}\` is not an IPv4/IPv6 address or CIDR (examples: 203.0.113.7, 203.0.113.0/24, 2001:db8::/48).`,
+        reason: invalidTargetReason(input),
         forceable: false,
         target: undefined,
       };
@@ -229,6 +229,14 @@ export class BlockPolicy {
     // Sort the never-forceable reasons first so the user sees the real blocker.
     return out.sort((a, b) => Number(NEVER_FORCE.has(b.code)) - Number(NEVER_FORCE.has(a.code)));
   }
+}
+
+/** Why the text is not a target, safe to show: the leading-zero rule when that is the cause. */
+export function invalidTargetReason(input: string): string {
+  const problem = addressProblem(input);
+  return problem
+    ? `\`${printable(input)}\` is refused: ${problem}.`
+    : `\`${printable(input)}\` is not an IPv4/IPv6 address or CIDR (examples: 203.0.113.7, 203.0.113.0/24, 2001:db8::/48).`;
 }
 
 /** Echo user input back safely: no backticks or mentions, bounded length. */

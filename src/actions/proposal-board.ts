@@ -49,6 +49,8 @@ export interface ProposalBoardDeps {
   readonly discord: DiscordConfig;
   /** Plain lines go through the alert outbox: stored, sent once with a stored nonce, in order. */
   readonly post: (content: string) => Promise<void>;
+  /** Of earlier approvers, those who may approve right now (fetched fresh, see current-approvers). */
+  readonly stillApprovers: (userIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export interface SuggestedActionsReport {
@@ -78,6 +80,8 @@ export class ProposalBoard {
       decision: input.decision,
       isBot: input.isBot,
       isApprover: refusal === undefined,
+      stillApprovers: this.deps.stillApprovers,
+      onClaimed: (running) => this.update(running),
     });
     logger.info('proposal decision', {
       user: input.userId,

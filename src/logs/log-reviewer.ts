@@ -1,12 +1,13 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { LogReviewRepository } from '../adapters/sqlite/log-review-repository.js';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { errorReference } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { ADDR_ALLOWED, AddressBook, type AddressBookOptions } from './address-book.js';
-import { type SourcePassResult, SourceReview } from './source-review.js';
+import type { ReviewStore } from './review-store.js';
+import { createSourceReview } from './source-pipeline.js';
+import type { SourcePassResult, SourceReview } from './source-review.js';
 
 /** The check id under which log findings enter the alert lifecycle. */
 export const LOG_REVIEW_SOURCE = 'log-review';
@@ -14,7 +15,8 @@ export const LOG_REVIEW_SOURCE = 'log-review';
 export interface LogReviewerDeps {
   readonly logs: LogsConfig;
   readonly network: NetworkConfig;
-  readonly repo: LogReviewRepository;
+  /** The SQLite log-review repository in the bot; any ReviewStore in tests. */
+  readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Extra allow-list (the database's /allow entries); config ALLOWLIST is always applied. */
@@ -74,16 +76,10 @@ export class LogReviewer {
       let runtime = this.runtimes.get(source.id);
       try {
         if (!runtime) {
-          runtime = new SourceReview({
-            source,
-            settings: logs.settings[source.kind],
-            logs,
-            repo,
-            now: () => clock.now(),
-          });
+          runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
           this.runtimes.set(source.id, runtime);
         }
-        const result = runtime.pass(addresses);
+        const result = await runtime.pass(addresses);
         if (result.status === 'missing')
           logger.warn('log file not found', { source: source.id, path: result.path });
         if (result.rotated || result.truncated) {

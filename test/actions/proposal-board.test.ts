@@ -52,6 +52,7 @@ describe('ProposalBoard', () => {
           ),
         ).discord ?? fail(),
       post: async () => undefined,
+      stillApprovers: async (ids) => new Set(ids),
     });
     await expect(
       board.propose({

@@ -6,7 +6,7 @@ import type { Migration } from './types.js';
  * issues' tables.
  */
 export const outboxSetAside: Migration = {
-  version: 5,
+  version: 6,
   name: 'outbox-set-aside',
   up(db) {
     db.exec(`
