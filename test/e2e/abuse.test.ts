@@ -189,6 +189,8 @@ describe('abuse: hostile input to every option of every registered command', () 
     expect(targets.map((t) => t.command)).toContain('scan');
   });
 
+  // Every accepted /block posts a proposal with two reactions, paced like Discord paces them (the
+  // strict fake's reaction bucket, 1 per 250 ms): this takes seconds, more on a loaded machine.
   it('answers every hostile value (refused or handled), executes nothing, and pings no one', async () => {
     for (const { command, site } of targets) {
       for (const payload of PAYLOADS) {
@@ -213,7 +215,7 @@ describe('abuse: hostile input to every option of every registered command', () 
       }
       expect(String(message?.content ?? '').length, where).toBeLessThanOrEqual(2_000);
     }
-  });
+  }, 60_000);
 
   it('answers forged autocomplete requests with hostile partial input (empty or handled, never a crash)', async () => {
     for (const { command, site } of targets) {
