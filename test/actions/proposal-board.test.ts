@@ -7,7 +7,11 @@ import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { testConfig, testEnv } from '../harness/test-env.js';
+import { botEnv, testConfig, testEnv } from '../harness/test-env.js';
+
+const fail = (): never => {
+  throw new Error('no Discord config');
+};
 
 describe('ProposalBoard', () => {
   const dbs: { close(): void }[] = [];
@@ -40,6 +44,15 @@ describe('ProposalBoard', () => {
       actions,
       config: config.actions,
       logger: silentLogger(),
+      discord:
+        testConfig(
+          botEnv(
+            { apiUrl: 'http://127.0.0.1:9/api' },
+            { databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' },
+          ),
+        ).discord ?? fail(),
+      post: async () => undefined,
+      stillApprovers: async (ids) => new Set(ids),
     });
     await expect(
       board.propose({
