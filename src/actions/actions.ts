@@ -16,6 +16,7 @@ import type { Config } from '../config/index.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
+import type { AddressScope } from '../net/address-scope.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
 import { BlockPolicy } from './block-policy.js';
 import { ExpiryScheduler } from './expiry-scheduler.js';
@@ -31,8 +32,8 @@ export interface ActionsDeps {
   readonly remoteAccess?: RemoteAccessPort | undefined;
   /** Tests pass a backend; otherwise FIREWALL_BACKEND decides. */
   readonly firewall?: FirewallBackend | undefined;
-  /** The public IP learned at run time (Plex, router), when PUBLIC_IP is not configured. */
-  readonly learnedPublicIp?: () => string | undefined;
+  /** Whose address is this: the block policy refuses the household's own, the LAN, the allowed. */
+  readonly scope: AddressScope;
 }
 
 export interface ActionsStartOptions {
@@ -65,12 +66,7 @@ export function createActions(deps: ActionsDeps): Actions {
   const log = logger.child({ area: 'actions' });
   const allowlist = new AllowlistRepository(db);
   const audit = new AuditLogRepository(db);
-  const policy = new BlockPolicy({
-    lanCidrs: config.network.lanCidrs,
-    allowlist: config.network.allowlist,
-    dbAllowlist: () => allowlist.cidrs(),
-    publicIp: () => config.network.publicIp ?? deps.learnedPublicIp?.(),
-  });
+  const policy = new BlockPolicy(deps.scope);
   const firewall = deps.firewall ?? createFirewall(config.actions, clock);
   let scheduler: ExpiryScheduler | undefined;
   const poke = () => scheduler?.poke();

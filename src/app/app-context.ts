@@ -3,6 +3,7 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
+import { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
 import {
   createRepositories,
   type Database,
@@ -16,7 +17,7 @@ import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
-import { CidrSet } from '../net/ip.js';
+import { AddressScope } from '../net/address-scope.js';
 
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
 export interface AppContext {
@@ -26,6 +27,8 @@ export interface AppContext {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly plex: PlexClient;
+  /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
+  readonly scope: AddressScope;
   readonly runner: ScanRunner;
   readonly reviewer: LogReviewer;
   /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
@@ -39,7 +42,7 @@ export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly checks?: readonly Check[];
-  /** Extra allow-list for the log reviewer (tests); the database's /allow entries always apply. */
+  /** Extra allow-list (tests); the configuration and the database's /allow entries always apply. */
   readonly isAllowed?: (ip: string) => boolean;
   readonly firewall?: FirewallBackend;
   readonly remoteAccess?: RemoteAccessPort;
@@ -65,7 +68,17 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clientIdentifier: repos.settings.plexClientIdentifier(),
     timeoutMs: config.plex.timeoutMs,
   });
-  const checkDeps: CheckDeps = { config, clock, plex };
+  const allowEntries = new AllowlistRepository(db);
+  const scope = new AddressScope({
+    lanCidrs: config.network.lanCidrs,
+    allowlist: config.network.allowlist,
+    publicIp: config.network.publicIp,
+    allowEntries: (now) => allowEntries.active(now),
+    learned: repos.publicAddresses,
+    extraAllowed: overrides.isAllowed,
+    now: () => clock.now(),
+  });
+  const checkDeps: CheckDeps = { config, clock, plex, scope };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,
@@ -75,7 +88,6 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
   const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
-  const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
   const actions = createActions({
     config,
     db,
@@ -83,19 +95,14 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
-    // The public IP the last scan learned (Plex or the router): the server's own address is
-    // never blocked even when PUBLIC_IP is not configured.
-    learnedPublicIp: () => learnedIp.get<string>('lastIp'),
+    scope,
   });
-  // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
-  const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);
   const reviewer = new LogReviewer({
     logs: config.logs,
-    network: config.network,
+    scope,
     repo: repos.logReview,
     clock,
     logger: logger.child({ component: 'log-review' }),
-    isAllowed: (ip) => overrides.isAllowed?.(ip) === true || dbAllowed(ip),
   });
   let closed = false;
   return {
@@ -105,6 +112,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     logger,
     clock,
     plex,
+    scope,
     runner,
     reviewer,
     actions,
@@ -114,26 +122,5 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
       closed = true;
       db.close();
     },
-  };
-}
-
-/**
- * The reviewer asks once per newly seen address; reading the table each time would cost a query
- * per address under a flood. A snapshot refreshed every few seconds keeps /allow prompt and cheap.
- */
-function allowlistSnapshot(
-  read: () => readonly string[],
-  clock: Clock,
-  maxAgeMs = 5_000,
-): (ip: string) => boolean {
-  let set = CidrSet.parse([]);
-  let readAt = Number.NEGATIVE_INFINITY;
-  return (ip) => {
-    const now = clock.now();
-    if (now - readAt > maxAgeMs) {
-      set = CidrSet.parse(read());
-      readAt = now;
-    }
-    return set.cidrs.length > 0 && set.contains(ip);
   };
 }

@@ -6,6 +6,7 @@ import type { CheckState } from '../domain/check-state.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
+import type { AddressScope } from '../net/address-scope.js';
 
 /**
  * Values several checks need within one scan (the router's mappings, the public IP): the
@@ -20,6 +21,8 @@ export interface CheckDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly plex: PlexClient;
+  /** Whose address is this; checks that learn the household's public IP record it here. */
+  readonly scope: AddressScope;
 }
 
 export interface CheckContext extends CheckDeps {

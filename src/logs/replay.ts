@@ -3,6 +3,7 @@ import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
+import { AddressScope } from '../net/address-scope.js';
 import type { AddressBookOptions } from './address-book.js';
 import { currentFile } from './source-files.js';
 import { SourceReview } from './source-review.js';
@@ -69,13 +70,9 @@ export function replayFile(
       repo: undefined,
       now: deps.now,
     });
-    const addresses: AddressBookOptions = {
-      lanCidrs: deps.network.lanCidrs,
-      allowlist: deps.network.allowlist,
-      publicIp: deps.network.publicIp,
-      isAllowed: deps.isAllowed,
-      cacheSize: deps.logs.maxTrackedAddresses,
-    };
+    // A dry run knows the configuration only: no /allow entries, no learned public IP.
+    const scope = AddressScope.fromConfig(deps.network, { extraAllowed: deps.isAllowed, now: deps.now });
+    const addresses: AddressBookOptions = { scope, cacheSize: deps.logs.maxTrackedAddresses };
     review.replay(fd, size, addresses);
     const c = review.counters;
     const list = [...review.counts].map(([ip, d]) => ({

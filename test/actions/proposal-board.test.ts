@@ -4,6 +4,7 @@ import { createActions } from '../../src/actions/actions.js';
 import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { testConfig, testEnv } from '../harness/test-env.js';
 
@@ -19,7 +20,8 @@ describe('ProposalBoard', () => {
     const clock = new ManualClock();
     const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' }));
     const firewall = new MemoryFirewall(clock);
-    const actions = createActions({ config, db, logger: silentLogger(), clock, firewall });
+    const scope = AddressScope.fromConfig(config.network, { now: () => clock.now() });
+    const actions = createActions({ config, db, logger: silentLogger(), clock, firewall, scope });
     // Nothing listens on port 9: every REST call fails at once.
     const rest = new REST({ api: 'http://127.0.0.1:9/api', retries: 0, timeout: 2_000 }).setToken(
       'x'.repeat(60),

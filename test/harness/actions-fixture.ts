@@ -12,6 +12,7 @@ import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.
 import { EnvReader } from '../../src/config/reader.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 
 /** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {
@@ -124,12 +125,15 @@ export function actionsFixture(
   const allowlist = new AllowlistRepository(db);
   const audit = new AuditLogRepository(db);
   const logger = silentLogger();
-  const policy = new BlockPolicy({
-    lanCidrs: ['192.168.1.0/24'],
-    allowlist: ['198.51.100.10'],
-    dbAllowlist: () => allowlist.cidrs(),
-    publicIp: () => options.publicIp ?? '203.0.113.1',
-  });
+  const policy = new BlockPolicy(
+    new AddressScope({
+      lanCidrs: ['192.168.1.0/24'],
+      allowlist: ['198.51.100.10'],
+      publicIp: options.publicIp ?? '203.0.113.1',
+      allowEntries: (now) => allowlist.active(now),
+      now: () => clock.now(),
+    }),
+  );
   const bans = new BanService({ config, policy, firewall, bans: bansRepo, allowlist, audit, clock, logger });
   const remote = new FakeRemoteAccess();
   const proposals = new ProposalService({

@@ -3,6 +3,7 @@ import type { Database } from './database.js';
 import { FindingRepository } from './finding-repository.js';
 import { LogReviewRepository } from './log-review-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
+import { PublicAddressRepository } from './public-address-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 
@@ -16,6 +17,7 @@ export interface Repositories {
   readonly checkState: CheckStateRepository;
   readonly outbox: OutboxRepository;
   readonly logReview: LogReviewRepository;
+  readonly publicAddresses: PublicAddressRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -26,5 +28,6 @@ export function createRepositories(db: Database): Repositories {
     checkState: new CheckStateRepository(db),
     outbox: new OutboxRepository(db),
     logReview: new LogReviewRepository(db),
+    publicAddresses: new PublicAddressRepository(db),
   };
 }
