@@ -11,11 +11,10 @@
  * sign out of all devices) and consider /block for the address.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { isInternalIp } from '../exposure/address-kind.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
-import { CidrSet } from '../net/ip.js';
+import type { AddressScope } from '../net/address-scope.js';
 import type { Check } from './types.js';
 
 /** Remembered remote addresses are capped so a busy server cannot grow the state without bound. */
@@ -28,9 +27,12 @@ export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
  * as WAN/not local although they are inside the house. The flags only decide when the address is
  * missing.
  */
-function isRemote(session: PlexSession, lan: CidrSet): boolean {
+function isRemote(session: PlexSession, scope: AddressScope): boolean {
   if (session.address === undefined) return session.location === 'wan' || session.local === false;
-  return !isInternalIp(session.address) && !lan.contains(session.address);
+  const { kind, code } = scope.classify(session.address);
+  // Allowed people streaming from outside are still remote streams; the household's own public
+  // IP (hairpin), the LAN and non-internet ranges are not; an unreadable address is reported.
+  return kind === 'outside' || kind === 'allowed' || code === 'invalid';
 }
 
 export const plexSessions: Check = {
@@ -39,8 +41,7 @@ export const plexSessions: Check = {
   async run(ctx) {
     await requirePlex(ctx);
     const sessions = await readSessions(ctx);
-    const lan = CidrSet.parse(ctx.config.network.lanCidrs);
-    const remote = sessions.filter((s) => isRemote(s, lan));
+    const remote = sessions.filter((s) => isRemote(s, ctx.scope));
     const now = ctx.clock.now();
     const known = ctx.state.get<Record<string, number>>('addresses');
     // 0 = learned by the first scan, never "new".
