@@ -64,6 +64,8 @@ export interface DigestOptions {
   readonly title: string;
   /** Findings re-sent because they are critical and still open. */
   readonly reminders?: readonly Finding[];
+  /** Per finding fingerprint: why its suggested action was not proposed (shown on its line). */
+  readonly notProposed?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -74,13 +76,15 @@ export interface DigestOptions {
 export function changeDigest(changes: FindingChanges, options: DigestOptions): APIEmbed[][] {
   const embeds: APIEmbed[] = [];
   const opened = [...changes.opened].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  for (const finding of opened) embeds.push(findingEmbed('New', finding));
+  const note = (f: Finding) => options.notProposed?.get(f.fingerprint);
+  for (const finding of opened) embeds.push(findingEmbed('New', finding, note(finding)));
   for (const change of changes.changed) {
     const moved =
       change.previousSeverity !== change.finding.severity ? ` (was ${change.previousSeverity})` : '';
-    embeds.push(findingEmbed(`Changed${moved}`, change.finding));
+    embeds.push(findingEmbed(`Changed${moved}`, change.finding, note(change.finding)));
   }
-  for (const finding of options.reminders ?? []) embeds.push(findingEmbed('Still open', finding));
+  for (const finding of options.reminders ?? [])
+    embeds.push(findingEmbed('Still open', finding, note(finding)));
   for (const finding of changes.resolved) {
     embeds.push({
       title: truncate(`✅ Resolved · ${safeText(finding.title)}`, LIMITS.title),
@@ -105,12 +109,16 @@ export function changeDigest(changes: FindingChanges, options: DigestOptions): A
   return messages;
 }
 
-function findingEmbed(label: string, finding: Finding): APIEmbed {
+function findingEmbed(label: string, finding: Finding, notProposed?: string): APIEmbed {
+  const fields = [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }];
+  // A suggested block that was not proposed says why, so nobody waits for a proposal.
+  if (notProposed !== undefined)
+    fields.push({ name: 'Block not proposed', value: truncate(safeText(notProposed), LIMITS.fieldValue) });
   return {
     title: truncate(`${SEVERITY_ICON[finding.severity]} ${label} · ${safeText(finding.title)}`, LIMITS.title),
     description: truncate(safeText(finding.evidence), LIMITS.description),
     color: SEVERITY_COLOUR[finding.severity],
-    fields: [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }],
+    fields,
     footer: { text: `${finding.severity.toUpperCase()} · ${finding.fingerprint}` },
   };
 }

@@ -14,13 +14,18 @@ export async function publishChanges(
   alerts: AlertOutbox,
   changes: FindingChanges,
   title: string,
+  notProposed?: ReadonlyMap<string, string>,
 ): Promise<void> {
   const plan = planAlerts(changes, {
     findings: ctx.repos.findings,
     now: ctx.clock.now(),
     renotifyMs: ctx.config.exposure.criticalRenotifyMs,
   });
-  const messages = changeDigest(plan.changes, { title, reminders: plan.reminders });
+  const messages = changeDigest(plan.changes, {
+    title,
+    reminders: plan.reminders,
+    ...(notProposed ? { notProposed } : {}),
+  });
   await alerts.post(messages.map((embeds) => ({ embeds })));
   ctx.repos.findings.markNotified(plan.notified, ctx.clock.now());
 }

@@ -75,7 +75,7 @@ export async function startBot(
   await app.remoteAccess.start();
   if (options.schedule ?? true) {
     scans = scheduleScans(app, alerts);
-    reviews = scheduleReviews(app, alerts, (opened) => board.proposeSuggestedActions(opened));
+    reviews = scheduleReviews(app, alerts, board);
   }
   return {
     client,
