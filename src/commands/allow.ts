@@ -50,6 +50,8 @@ export const allow: Command = {
       target: text,
       detail: note,
     });
+    // The log review's address cache and the block policy see the entry at once.
+    ctx.scope.refresh();
     const allowed = parseBlockTarget(text);
     const blocked = ctx.actions.bans
       .active()

@@ -69,15 +69,88 @@ interface Entry {
   readonly what: string;
 }
 
+/** IPv4 entries as numbers: dotted IPv4 is nearly every log line, so its answers skip ipaddr.js. */
+interface V4Table {
+  readonly nets: Uint32Array;
+  readonly masks: Uint32Array;
+  readonly items: readonly {
+    readonly what: string;
+    readonly code?: SpecialRangeCode;
+    readonly self?: boolean;
+  }[];
+}
+
+function v4Table(
+  list: readonly { cidr: Cidr; what: string; code?: SpecialRangeCode; self?: boolean }[],
+): V4Table {
+  const v4 = list.filter((e) => e.cidr.address.kind() === 'ipv4');
+  const nets = new Uint32Array(v4.length);
+  const masks = new Uint32Array(v4.length);
+  v4.forEach((e, i) => {
+    const b = e.cidr.address.toByteArray();
+    nets[i] = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+    masks[i] = e.cidr.prefix === 0 ? 0 : (0xffffffff << (32 - e.cidr.prefix)) >>> 0;
+  });
+  return { nets, masks, items: v4 };
+}
+
+function v4Find(table: V4Table, ip: number): V4Table['items'][number] | undefined {
+  for (let i = 0; i < table.nets.length; i++) {
+    if ((ip & (table.masks[i] as number)) >>> 0 === table.nets[i]) return table.items[i];
+  }
+  return undefined;
+}
+
+const SPECIAL_V4 = v4Table(
+  SPECIAL_RANGES.flatMap((r) =>
+    r.set.cidrs.map((cidr) => ({ cidr, what: r.what, code: r.code, self: r.self })),
+  ),
+);
+
+/** Canonical dotted IPv4 (no leading zeros) as an unsigned number, or -1. */
+function dottedIpv4(text: string): number {
+  let value = 0;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (octet < 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = -1;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1;
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || octet < 0) return -1;
+  return value * 256 + octet;
+}
+
 interface Snapshot {
   readonly lan: readonly Entry[];
   readonly self: readonly Entry[];
   readonly allowed: readonly Entry[];
+  readonly lan4: V4Table;
+  readonly self4: V4Table;
+  readonly allowed4: V4Table;
   readonly readAt: number;
   /** The earliest expiry among the /allow entries read: the snapshot is stale from then on. */
   readonly staleAt: number;
   readonly signature: string;
 }
+
+const OUTSIDE: AddressClass = {
+  kind: 'outside',
+  code: 'outside',
+  reason: 'an internet address outside the household',
+};
 
 const SOURCE_NAME: Record<PublicAddressSource, string> = {
   plex: 'Plex',
@@ -124,6 +197,10 @@ export class AddressScope {
    * IP) > lan > allowed > special > outside.
    */
   classify(input: IpAddress | string): AddressClass {
+    if (typeof input === 'string') {
+      const v4 = dottedIpv4(input);
+      if (v4 >= 0) return this.classifyIpv4(v4, input);
+    }
     const ip = typeof input === 'string' ? parseIp(input) : input;
     if (!ip) return { kind: 'special', code: 'invalid', reason: 'not an IPv4/IPv6 address' };
     const snap = this.current();
@@ -139,7 +216,24 @@ export class AddressScope {
     if (this.deps.extraAllowed?.(text) === true)
       return { kind: 'allowed', code: 'allowlisted', reason: 'on the allow-list' };
     if (special) return { kind: 'special', code: special.code, reason: special.what };
-    return { kind: 'outside', code: 'outside', reason: 'an internet address outside the household' };
+    return OUTSIDE;
+  }
+
+  /** The same answers as `classify`, in the same order, for a dotted IPv4 as a number. */
+  private classifyIpv4(ip: number, text: string): AddressClass {
+    const snap = this.current();
+    const special = v4Find(SPECIAL_V4, ip);
+    if (special?.self && special.code) return { kind: 'self', code: special.code, reason: special.what };
+    const own = v4Find(snap.self4, ip);
+    if (own) return { kind: 'self', code: 'own-ip', reason: own.what };
+    const lan = v4Find(snap.lan4, ip);
+    if (lan) return { kind: 'lan', code: 'lan', reason: lan.what };
+    const allowed = v4Find(snap.allowed4, ip);
+    if (allowed) return { kind: 'allowed', code: 'allowlisted', reason: allowed.what };
+    if (this.deps.extraAllowed?.(text) === true)
+      return { kind: 'allowed', code: 'allowlisted', reason: 'on the allow-list' };
+    if (special?.code) return { kind: 'special', code: special.code, reason: special.what };
+    return OUTSIDE;
   }
 
   /**
@@ -217,7 +311,17 @@ export class AddressScope {
       self.map((e) => e.cidr.text),
       allowed.map((e) => e.cidr.text),
     ]);
-    return { lan: this.configLan, self, allowed, readAt: now, staleAt, signature };
+    return {
+      lan: this.configLan,
+      self,
+      allowed,
+      lan4: v4Table(this.configLan),
+      self4: v4Table(self),
+      allowed4: v4Table(allowed),
+      readAt: now,
+      staleAt,
+      signature,
+    };
   }
 }
 
