@@ -1,33 +1,33 @@
 /**
  * Builds the actions side once, for the composition root: policy, firewall backend, ban and
- * proposal services, and the expiry scheduler. `start` runs on bot start (reconcile the
- * firewall with the database, close proposals a crash left running, lift overdue bans, expire
- * old proposals); `stop` on shutdown.
+ * proposal services, and the ban and proposal expiry jobs (registered with the job scheduler,
+ * which runs what is overdue when it starts). `start` runs on bot start, before the scheduler
+ * (reconcile the firewall with the database, close proposals a crash left running); `stop` on
+ * shutdown, after it.
  */
 
 import { createFirewall } from '../adapters/firewall/create-firewall.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
-import { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
-import { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
-import { BanRepository } from '../adapters/sqlite/ban-repository.js';
-import type { Database } from '../adapters/sqlite/database.js';
-import { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
+import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
+import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AddressScope } from '../net/address-scope.js';
+import { AllowlistService } from './allowlist-service.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
 import { BlockPolicy } from './block-policy.js';
-import { ExpiryScheduler } from './expiry-scheduler.js';
 import { ProposalService } from './proposal-service.js';
 import type { RemoteAccessPort } from './remote-access-port.js';
 
 export interface ActionsDeps {
   readonly config: Config;
-  readonly db: Database;
+  readonly repos: Repositories;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly jobs: JobScheduler;
   /** The real Plex/router implementation (issue 4); undefined: /remote-access says it is not set up. */
   readonly remoteAccess?: RemoteAccessPort | undefined;
   /** Tests pass a backend; otherwise FIREWALL_BACKEND decides. */
@@ -51,46 +51,85 @@ export interface Actions {
   readonly firewall: FirewallBackend;
   readonly bans: BanService;
   readonly proposals: ProposalService;
-  readonly allowlist: AllowlistRepository;
+  readonly allowlist: AllowlistService;
   readonly audit: AuditLogRepository;
   readonly remoteAccess: RemoteAccessPort | undefined;
   start(options?: ActionsStartOptions): Promise<ActionsStartReport>;
   /** Runs the expiry work now (bans and proposals) instead of waiting for the timer. */
   sweep(): Promise<void>;
-  /** Stops the scheduler and waits for actions that are running to finish and be recorded. */
+  /** Waits for actions that are running to finish and be recorded (the jobs stop with the scheduler). */
   stop(): Promise<void>;
 }
 
 export function createActions(deps: ActionsDeps): Actions {
-  const { config, db, logger, clock } = deps;
+  const { config, repos, logger, clock } = deps;
   const log = logger.child({ area: 'actions' });
-  const allowlist = new AllowlistRepository(db);
-  const audit = new AuditLogRepository(db);
+  const { audit } = repos;
+  const allowlist = new AllowlistService({
+    allowlist: repos.allowlist,
+    audit,
+    transaction: repos.transaction,
+    clock,
+  });
   const policy = new BlockPolicy(deps.scope);
   const firewall = deps.firewall ?? createFirewall(config.actions, clock);
-  let scheduler: ExpiryScheduler | undefined;
-  const poke = () => scheduler?.poke();
+  let onProposalClosed: ActionsStartOptions['onProposalClosed'];
+  const notify = async (proposal: Proposal) => {
+    try {
+      await onProposalClosed?.(proposal);
+    } catch (error) {
+      log.warn('could not update a closed proposal message', { proposalId: proposal.id, error });
+    }
+  };
+  // Expiry waits at most a minute, so a clock jump or a row another process wrote is seen; work
+  // still overdue after a run (the firewall is down) is retried with backoff, not in a loop.
+  const expiry = { recheckMs: 60_000 } as const;
+  const retry = { firstMs: 5_000, maxMs: 5 * 60_000 } as const;
+  let banExpiry: { poke(): void; runNow(): Promise<void> } | undefined;
+  let proposalExpiry: { poke(): void; runNow(): Promise<void> } | undefined;
+  const poke = () => {
+    banExpiry?.poke();
+    proposalExpiry?.poke();
+  };
   const bans = new BanService({
     config: config.actions,
     policy,
     firewall,
-    bans: new BanRepository(db),
-    allowlist,
+    bans: repos.bans,
+    allowlist: repos.allowlist,
     audit,
     clock,
     logger: log,
     onChange: poke,
   });
   const proposals = new ProposalService({
-    db,
+    transaction: repos.transaction,
     config: config.actions,
-    proposals: new ProposalRepository(db),
+    proposals: repos.proposals,
     audit,
     bans,
     remoteAccess: deps.remoteAccess,
     clock,
     logger: log,
     onChange: poke,
+  });
+  banExpiry = deps.jobs.add({
+    name: 'ban-expiry',
+    schedule: { kind: 'due', next: () => bans.nextExpiry(), ...expiry },
+    retry,
+    run: async () => {
+      await bans.expireDue();
+      return 'done';
+    },
+  });
+  proposalExpiry = deps.jobs.add({
+    name: 'proposal-expiry',
+    schedule: { kind: 'due', next: () => proposals.nextExpiry(), ...expiry },
+    retry,
+    run: async () => {
+      for (const p of proposals.expireDue()) await notify(p);
+      return 'done';
+    },
   });
   return {
     policy,
@@ -101,47 +140,19 @@ export function createActions(deps: ActionsDeps): Actions {
     audit,
     remoteAccess: deps.remoteAccess,
     async start(options = {}) {
-      const notify = async (proposal: Proposal) => {
-        try {
-          await options.onProposalClosed?.(proposal);
-        } catch (error) {
-          log.warn('could not update a closed proposal message', { proposalId: proposal.id, error });
-        }
-      };
+      onProposalClosed = options.onProposalClosed;
       const interrupted = proposals.failInterrupted();
       for (const p of interrupted) await notify(p);
-      // The scheduler starts even when the firewall cannot be reconciled: proposals must still
+      // A firewall that cannot be reconciled does not stop the expiry jobs: proposals must still
       // expire and recorded bans still end on time.
-      let reconcile: ReconcileReport | undefined;
-      let failure: unknown;
-      try {
-        reconcile = await bans.reconcile();
-      } catch (error) {
-        failure = error;
-      }
-      scheduler = new ExpiryScheduler(
-        [
-          { name: 'bans', next: () => bans.nextExpiry(), run: async () => void (await bans.expireDue()) },
-          {
-            name: 'proposals',
-            next: () => proposals.nextExpiry(),
-            run: async () => {
-              for (const p of proposals.expireDue()) await notify(p);
-            },
-          },
-        ],
-        clock,
-        log,
-      );
-      await scheduler.start();
-      if (!reconcile) throw failure;
+      const reconcile = await bans.reconcile();
       return { reconcile, interrupted };
     },
     async sweep() {
-      await scheduler?.runNow();
+      await banExpiry?.runNow();
+      await proposalExpiry?.runNow();
     },
     async stop() {
-      await scheduler?.stop();
       await proposals.settle();
     },
   };

@@ -8,7 +8,7 @@
 
 import { FirewallError } from '../adapters/firewall/types.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
-import type { Database } from '../adapters/sqlite/database.js';
+import type { Transaction } from '../adapters/sqlite/index.js';
 import type { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
 import type { ActionsConfig } from '../config/actions.js';
 import type { ActionOrigin, Proposal, ProposalAction } from '../domain/proposal.js';
@@ -43,7 +43,7 @@ export interface ReactionInput {
 }
 
 export interface ProposalServiceDeps {
-  readonly db: Database;
+  readonly transaction: Transaction;
   readonly config: ActionsConfig;
   readonly proposals: ProposalRepository;
   readonly audit: AuditLogRepository;
@@ -80,7 +80,7 @@ export class ProposalService {
     const { proposals, audit, clock, config } = this.deps;
     const now = clock.now();
     const summary = input.summary ?? describeAction(input.action);
-    const proposal = this.deps.db.transaction(() => {
+    const proposal = this.deps.transaction(() => {
       const p = proposals.insert({
         action: input.action,
         summary,
@@ -99,14 +99,14 @@ export class ProposalService {
         detail: `${input.action.kind} (${input.origin}): ${summary}`,
       });
       return p;
-    })();
+    });
     this.deps.onChange?.();
     return proposal;
   }
 
   attachMessage(id: number, channelId: string, messageId: string): Proposal {
     const { proposals, audit, clock } = this.deps;
-    this.deps.db.transaction(() => {
+    this.deps.transaction(() => {
       proposals.attachMessage(id, channelId, messageId);
       audit.append({
         at: clock.now(),
@@ -115,7 +115,7 @@ export class ProposalService {
         proposalId: id,
         detail: `message ${messageId} in channel ${channelId}`,
       });
-    })();
+    });
     return proposals.require(id);
   }
 
@@ -123,10 +123,10 @@ export class ProposalService {
   abandon(id: number, why: string): void {
     const { proposals, audit, clock } = this.deps;
     const now = clock.now();
-    this.deps.db.transaction(() => {
+    this.deps.transaction(() => {
       if (proposals.claimForRun(id, now, 'system')) proposals.finish(id, 'failed', why, now);
       audit.append({ at: now, actor: 'system', action: 'proposal.abandoned', proposalId: id, detail: why });
-    })();
+    });
   }
 
   byMessageId(messageId: string): Proposal | undefined {
@@ -147,7 +147,7 @@ export class ProposalService {
 
   /** Judges one ✅ or ❌ and, when it completes the approvals, runs the action (at most once). */
   async react(input: ReactionInput): Promise<ReactionVerdict> {
-    const { proposals, audit, clock, db } = this.deps;
+    const { proposals, audit, clock, transaction } = this.deps;
     const proposal = proposals.byMessageId(input.messageId);
     if (!proposal) return { kind: 'unknown' };
     if (input.isBot) return { kind: 'ignored-bot', proposal };
@@ -169,7 +169,7 @@ export class ProposalService {
     if (proposal.status !== 'pending') return { kind: 'closed', proposal };
 
     if (input.decision === 'cancel') {
-      const cancelled = db.transaction(() => {
+      const cancelled = transaction(() => {
         const won = proposals.cancel(proposal.id, now, input.userId);
         if (won) {
           audit.append({
@@ -181,12 +181,12 @@ export class ProposalService {
           });
         }
         return won;
-      })();
+      });
       return { kind: cancelled ? 'cancelled' : 'closed', proposal: proposals.require(proposal.id) };
     }
 
     // Record the approval and, if it is the last one needed, claim the run — one transaction.
-    const step = db.transaction(() => {
+    const step = transaction(() => {
       const isNew = proposals.addApproval(proposal.id, input.userId, now);
       if (isNew) {
         audit.append({
@@ -209,7 +209,7 @@ export class ProposalService {
         });
       }
       return { isNew, claimed };
-    })();
+    });
     if (!step.claimed) {
       const current = proposals.require(proposal.id);
       return current.status === 'pending'
@@ -230,10 +230,10 @@ export class ProposalService {
    * Returns the updated proposal, or undefined when nothing changed.
    */
   withdraw(messageId: string, userId: string): Proposal | undefined {
-    const { proposals, audit, clock, db } = this.deps;
+    const { proposals, audit, clock, transaction } = this.deps;
     const proposal = proposals.byMessageId(messageId);
     if (!proposal) return undefined;
-    const removed = db.transaction(() => {
+    const removed = transaction(() => {
       const won = proposals.removeApproval(proposal.id, userId);
       if (won) {
         audit.append({
@@ -245,7 +245,7 @@ export class ProposalService {
         });
       }
       return won;
-    })();
+    });
     return removed ? proposals.require(proposal.id) : undefined;
   }
 
@@ -284,8 +284,8 @@ export class ProposalService {
   }
 
   private expireOne(id: number, now: number): boolean {
-    const { proposals, audit, db } = this.deps;
-    return db.transaction(() => {
+    const { proposals, audit, transaction } = this.deps;
+    return transaction(() => {
       const won = proposals.expire(id, now);
       if (won)
         audit.append({
@@ -296,7 +296,7 @@ export class ProposalService {
           detail: 'nobody approved in time',
         });
       return won;
-    })();
+    });
   }
 
   private async execute(proposal: Proposal): Promise<Proposal> {
@@ -325,7 +325,7 @@ export class ProposalService {
       }
     }
     const now = clock.now();
-    this.deps.db.transaction(() => {
+    this.deps.transaction(() => {
       proposals.finish(proposal.id, status, outcome, now);
       audit.append({
         at: now,
@@ -335,7 +335,7 @@ export class ProposalService {
         target: targetOf(proposal.action),
         detail: outcome,
       });
-    })();
+    });
     return proposals.require(proposal.id);
   }
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type APIEmbed, DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { OutboxRepository } from '../adapters/sqlite/outbox-repository.js';
 import type { Clock } from '../kernel/clock.js';
+import type { Job } from '../kernel/job.js';
+import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 
 export interface OutgoingMessage {
@@ -29,8 +31,8 @@ function newNonce(): string {
  * `enforce_nonce` makes a resend after a crash between "sent" and "deleted" a no-op.
  */
 export class AlertOutbox {
-  private flushing: Promise<void> | null = null;
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** Delivery runs as a job: one delivery at a time, retried with backoff while Discord fails. */
+  private readonly job: Job;
   private stopped = false;
 
   constructor(
@@ -40,9 +42,19 @@ export class AlertOutbox {
       readonly channelId: string;
       readonly clock: Clock;
       readonly logger: Logger;
+      readonly jobs: JobScheduler;
+      /** First wait before a retry; doubles up to 10 minutes. Default 30 s. */
       readonly retryMs?: number;
     },
-  ) {}
+  ) {
+    const firstMs = deps.retryMs ?? 30_000;
+    this.job = deps.jobs.add({
+      name: 'alert-outbox',
+      schedule: { kind: 'on-demand' },
+      retry: { firstMs, maxMs: Math.max(firstMs, 10 * 60_000) },
+      run: (signal) => this.deliver(signal),
+    });
+  }
 
   /** Stores the messages, then tries to deliver everything pending. */
   async post(messages: readonly OutgoingMessage[]): Promise<void> {
@@ -59,25 +71,21 @@ export class AlertOutbox {
   /** Delivers pending messages in order; stops at the first failure and retries later. */
   flush(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.flushing ??= this.deliver().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
+    return this.job.runNow();
   }
 
   /** No new deliveries; waits for one in flight so its row is marked before the database closes. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
-    await this.flushing?.catch(() => undefined);
+    await this.job.stop();
   }
 
-  private async deliver(): Promise<void> {
+  private async deliver(signal: AbortSignal): Promise<'done' | 'retry'> {
     const { repo, rest, logger } = this.deps;
     // Checked before every read: after stop() the database may be about to close.
-    while (!this.stopped) {
+    while (!this.stopped && !signal.aborted) {
       const item = repo.oldest<QueuedMessage>();
-      if (!item) return;
+      if (!item) return 'done';
       try {
         await rest.post(Routes.channelMessages(item.channelId), {
           body: {
@@ -109,18 +117,9 @@ export class AlertOutbox {
           pending: repo.pending(),
           error: error instanceof Error ? error.message : String(error),
         });
-        this.scheduleRetry();
-        return;
+        return 'retry';
       }
     }
-  }
-
-  private scheduleRetry(): void {
-    clearTimeout(this.retryTimer);
-    if (this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.flush().catch((error: unknown) => this.deps.logger.error('alert delivery crashed', { error }));
-    }, this.deps.retryMs ?? 30_000);
-    this.retryTimer.unref();
+    return 'done';
   }
 }

@@ -3,18 +3,13 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
-import { AllowlistRepository } from '../adapters/sqlite/allowlist-repository.js';
-import {
-  createRepositories,
-  type Database,
-  openDatabase,
-  type Repositories,
-} from '../adapters/sqlite/index.js';
+import { openStore, type Repositories } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
-import { type Clock, systemClock } from '../kernel/clock.js';
+import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
+import { JobScheduler } from '../kernel/job-scheduler.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
 import { AddressScope } from '../net/address-scope.js';
@@ -22,10 +17,14 @@ import { AddressScope } from '../net/address-scope.js';
 /** Everything long-lived, built once in the composition root and passed down explicitly. */
 export interface AppContext {
   readonly config: Config;
-  readonly db: Database;
   readonly repos: Repositories;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * Every timed job (scans, reviews, expiry, the remote-access switch-off, alert retries). The
+   * bot starts it after the actions are reconciled and stops it before they settle.
+   */
+  readonly jobs: JobScheduler;
   readonly plex: PlexClient;
   /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
   readonly scope: AddressScope;
@@ -41,6 +40,8 @@ export interface AppContext {
 export interface AppContextOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** The scheduler's timers (tests: the fake clock); default Node's. */
+  readonly timers?: Timers;
   readonly checks?: readonly Check[];
   /** Extra allow-list (tests); the configuration and the database's /allow entries always apply. */
   readonly isAllowed?: (ip: string) => boolean;
@@ -57,8 +58,9 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     overrides.logger ??
     createLogger({ level: config.core.logLevel, format: config.core.logFormat, secrets: secretsOf(config) });
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(config.core.databasePath);
-  const repos = createRepositories(db);
+  const jobs = new JobScheduler({ clock, timers: overrides.timers, logger });
+  const store = openStore(config.core.databasePath);
+  const { repos } = store;
   const abandoned = repos.scanRuns.abandonUnfinished(clock.now());
   if (abandoned > 0)
     logger.warn('scans interrupted by the last shutdown were marked abandoned', { abandoned });
@@ -68,12 +70,11 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clientIdentifier: repos.settings.plexClientIdentifier(),
     timeoutMs: config.plex.timeoutMs,
   });
-  const allowEntries = new AllowlistRepository(db);
   const scope = new AddressScope({
     lanCidrs: config.network.lanCidrs,
     allowlist: config.network.allowlist,
     publicIp: config.network.publicIp,
-    allowEntries: (now) => allowEntries.active(now),
+    allowEntries: (now) => repos.allowlist.active(now),
     learned: repos.publicAddresses,
     extraAllowed: overrides.isAllowed,
     now: () => clock.now(),
@@ -87,12 +88,13 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
-  const remoteAccess = RemoteAccessService.create({ config, db, plex, clock, logger });
+  const remoteAccess = RemoteAccessService.create({ config, repos, plex, clock, logger, jobs });
   const actions = createActions({
     config,
-    db,
+    repos,
     logger,
     clock,
+    jobs,
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     scope,
@@ -104,23 +106,18 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     logger: logger.child({ component: 'log-review' }),
   });
-  let closed = false;
   return {
     config,
-    db,
     repos,
     logger,
     clock,
+    jobs,
     plex,
     scope,
     runner,
     reviewer,
     actions,
     remoteAccess,
-    close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
+    close: () => store.close(),
   };
 }

@@ -5,21 +5,31 @@ import { AlertOutbox } from '../alerts/alert-outbox.js';
 import type { BotContext } from '../commands/types.js';
 import type { DiscordConfig } from '../config/index.js';
 import { events } from '../events/index.js';
-import { type ScanSchedule, scheduleScans } from '../exposure/scheduled-scan.js';
-import { type ReviewSchedule, scheduleReviews } from '../logs/scheduled-review.js';
+import { scanJob } from '../exposure/scheduled-scan.js';
+import type { Job } from '../kernel/job.js';
+import type { Service } from '../kernel/service.js';
+import { ServiceGroup } from '../kernel/service-group.js';
+import { reviewJob } from '../logs/scheduled-review.js';
 import type { AppContext } from './app-context.js';
+import { createLiveWatcher } from './live-plex.js';
 import { registerCommands } from './register-commands.js';
 
 export interface BotHandle {
   readonly client: Client;
   readonly ctx: BotContext;
-  /** Stops scheduling, lets a running scan settle, disconnects. Does not close the database. */
+  /**
+   * Stops the services in reverse: aborts a running scan, waits for every running job (the
+   * round's digest is queued before this returns), lets running actions settle, disconnects.
+   * Does not close the database.
+   */
   stop(): Promise<void>;
 }
 
 export interface BotOptions {
   /** Off in tests that trigger scans themselves. */
   readonly schedule?: boolean;
+  /** The Plex live watcher (notification websocket, /identity polls); default: with the schedule. */
+  readonly live?: boolean;
 }
 
 export async function startBot(
@@ -34,6 +44,7 @@ export async function startBot(
     channelId: discord.alertChannelId,
     clock: app.clock,
     logger: app.logger,
+    jobs: app.jobs,
   });
   const board = new ProposalBoard({
     rest: client.rest,
@@ -42,8 +53,7 @@ export async function startBot(
     config: app.config.actions,
     logger: app.logger,
   });
-  let scans: ScanSchedule | undefined;
-  let reviews: ReviewSchedule | undefined;
+  let scans: Job | undefined;
   const ctx: BotContext = {
     ...app,
     discord,
@@ -65,32 +75,49 @@ export async function startBot(
     else client.on(handler.event, listener);
   }
   client.on('error', (error) => app.logger.error('Discord client error', { error }));
-  client.rest.setToken(discord.token);
-  const registered = await registerCommands(discord, client.rest);
-  app.logger.info('slash commands registered', { count: registered, guild: discord.guildId });
-  const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
-  await client.login(discord.token);
-  await ready;
-  await startActions(app, board);
-  await app.remoteAccess.start();
+  const session: Service = {
+    name: 'discord',
+    async start() {
+      client.rest.setToken(discord.token);
+      const registered = await registerCommands(discord, client.rest);
+      app.logger.info('slash commands registered', { count: registered, guild: discord.guildId });
+      const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
+      await client.login(discord.token);
+      await ready;
+    },
+    stop: () => client.destroy(),
+  };
+  const actions: Service = {
+    name: 'actions',
+    start: () => startActions(app, board),
+    stop: () => app.actions.stop(),
+  };
+  // A running scan is aborted first, so stopping the scheduler does not wait out its checks.
+  const runner: Service = {
+    name: 'scan-runner',
+    start: async () => undefined,
+    stop: () => app.runner.stop(),
+  };
   if (options.schedule ?? true) {
-    scans = scheduleScans(app, alerts);
-    reviews = scheduleReviews(app, alerts, board);
+    scans = app.jobs.add(scanJob(app, alerts));
+    const reviews = reviewJob(app, alerts, board);
+    if (reviews) app.jobs.add(reviews);
   }
+  // Each service relies on those before it while it runs: the jobs post through Discord and
+  // act on reconciled bans; they stop before the actions settle and the session closes.
+  const services: Service[] = [session, actions, app.jobs];
+  // Plex's notification socket triggers checks through the runner and posts through the outbox.
+  if (options.live ?? options.schedule ?? true) {
+    const live = createLiveWatcher(app, alerts);
+    services.push({ name: 'plex-live', start: async () => live.start(), stop: () => live.stop() });
+  }
+  services.push(runner);
+  const group = new ServiceGroup(services, app.logger);
+  await group.start();
   return {
     client,
     ctx,
-    async stop() {
-      scans?.cancel();
-      await reviews?.stop();
-      await alerts.stop();
-      await app.actions.stop();
-      await app.remoteAccess.stop();
-      await app.runner.stop();
-      // The round's digest must be queued before the caller closes the database.
-      await scans?.settled();
-      await client.destroy();
-    },
+    stop: () => group.stop(),
   };
 }
 

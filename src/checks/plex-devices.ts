@@ -20,7 +20,7 @@ import type { Check } from './types.js';
 export const NEW_DEVICE_WINDOW_MS = 24 * 3_600_000;
 
 interface DeviceBaseline {
-  /** clientIdentifier → epoch ms first seen by the bot (0 = learned with the first scan). */
+  /** device key (clientIdentifier, or `id:<n>` on older servers) → epoch ms first seen by the bot (0 = learned with the first scan). */
   readonly seen: Record<string, number>;
 }
 
@@ -33,23 +33,23 @@ export const plexDevices: Check = {
     const now = ctx.clock.now();
     const baseline = ctx.state.get<DeviceBaseline>('baseline');
     if (!baseline) {
-      ctx.state.set('baseline', { seen: Object.fromEntries(devices.map((d) => [d.clientIdentifier, 0])) });
+      ctx.state.set('baseline', { seen: Object.fromEntries(devices.map((d) => [d.key, 0])) });
       ctx.logger.info('device baseline learned', { devices: devices.length });
       return [];
     }
     const seen = { ...baseline.seen };
     const findings: FindingDraft[] = [];
     for (const device of devices) {
-      const firstSeen = seen[device.clientIdentifier] ?? now;
-      seen[device.clientIdentifier] = firstSeen;
+      const firstSeen = seen[device.key] ?? now;
+      seen[device.key] = firstSeen;
       if (firstSeen === 0 || now - firstSeen >= NEW_DEVICE_WINDOW_MS) continue;
       const created =
         device.createdAt !== undefined ? new Date(device.createdAt * 1_000).toISOString() : 'unknown';
       findings.push({
-        key: `new:${keyPart(device.clientIdentifier)}`,
+        key: `new:${keyPart(device.key)}`,
         severity: 'medium',
         title: `New device on the Plex server: ${untrustedText(device.name, 40)}`,
-        evidence: `name=${untrustedText(device.name)}, platform=${untrustedText(device.platform, 40)}, product=${untrustedText(device.product, 40)}, createdAt=${created}, first seen by the bot ${new Date(firstSeen).toISOString()}`,
+        evidence: `name=${untrustedText(device.name)}, platform=${untrustedText(device.platform, 40)}, createdAt=${created}, first seen by the bot ${new Date(firstSeen).toISOString()}`,
         fix: 'If nobody in the house recognises it: remove it under Settings > Authorized Devices and change the Plex password (sign out of all devices).',
       });
     }

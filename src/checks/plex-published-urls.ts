@@ -14,6 +14,7 @@ import { OutsideError } from '../exposure/outside-http.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { prefBool, prefText, readPrefs } from '../exposure/plex-prefs.js';
 import { publishedConnections } from '../exposure/plex-tv.js';
+import { displayUrl } from '../kernel/display-url.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { Check } from './types.js';
 
@@ -48,7 +49,7 @@ export const plexPublishedUrls: Check = {
           key: `unparsed:${keyPart(entry)}`,
           severity: 'low',
           title: 'customConnections has an entry that is not an http(s) URL',
-          evidence: `customConnections contains "${untrustedText(entry, 60)}"`,
+          evidence: `customConnections contains "${untrustedText(displayUrl(entry), 60)}"`,
           fix: FIX_URLS,
         });
         continue;

@@ -8,6 +8,7 @@
  */
 import type { FindingDraft } from '../domain/finding.js';
 import { plexAvailability } from '../exposure/plex-availability.js';
+import { displayUrl } from '../kernel/display-url.js';
 import type { Check } from './types.js';
 
 export const plexReachable: Check = {
@@ -15,7 +16,7 @@ export const plexReachable: Check = {
   title: 'Plex answers and accepts the token',
   async run(ctx) {
     const { identity, identityError, tokenError, server } = await plexAvailability(ctx);
-    const url = ctx.plex.baseUrl;
+    const url = displayUrl(ctx.plex.baseUrl);
     if (identityError || !identity) {
       const kind = identityError?.kind;
       if (kind === 'bad-response' || kind === 'http') {

@@ -23,16 +23,23 @@ const MAX_REMEMBERED = 2_000;
 export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
 
 /**
- * Decided by the address, as plex-reference.md advises: Plex marks Docker bridges and other VLANs
- * as WAN/not local although they are inside the house. The flags only decide when the address is
- * missing.
+ * A session is on the LAN when its `Player.address` is inside the house (private, or in
+ * LAN_CIDRS), or when Plex itself says so (`Session.location="lan"` or `Player.local="1"`).
+ * The address wins over a `wan` flag because Plex marks Docker bridges and other VLANs as WAN
+ * although they are inside the house. `Player.remotePublicAddress` never decides: recorded LAN
+ * sessions carry it too, set to the household's own public address
+ * (home-assistant/core tests/components/plex/fixtures/session_base.xml).
  */
-function isRemote(session: PlexSession, scope: AddressScope): boolean {
-  if (session.address === undefined) return session.location === 'wan' || session.local === false;
-  const { kind, code } = scope.classify(session.address);
-  // Allowed people streaming from outside are still remote streams; the household's own public
-  // IP (hairpin), the LAN and non-internet ranges are not; an unreadable address is reported.
-  return kind === 'outside' || kind === 'allowed' || code === 'invalid';
+export function isRemoteSession(session: PlexSession, scope: AddressScope): boolean {
+  if (session.address !== undefined) {
+    const { kind, code } = scope.classify(session.address);
+    // The household's own public IP (hairpin), the LAN and non-internet ranges are inside;
+    // allowed people streaming from outside are still remote streams.
+    if (kind === 'self' || kind === 'lan' || (kind === 'special' && code !== 'invalid')) return false;
+  }
+  if (session.location === 'lan' || session.local === true) return false;
+  if (session.address !== undefined) return true;
+  return session.location === 'wan' || session.local === false;
 }
 
 export const plexSessions: Check = {
@@ -41,7 +48,7 @@ export const plexSessions: Check = {
   async run(ctx) {
     await requirePlex(ctx);
     const sessions = await readSessions(ctx);
-    const remote = sessions.filter((s) => isRemote(s, ctx.scope));
+    const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
     const known = ctx.state.get<Record<string, number>>('addresses');
     // 0 = learned by the first scan, never "new".
@@ -57,6 +64,10 @@ export const plexSessions: Check = {
       const how = [
         `user=${who}`,
         `address=${address}`,
+        ...(s.remotePublicAddress && s.remotePublicAddress !== address
+          ? [`public address per plex.tv=${s.remotePublicAddress}`]
+          : []),
+        `location=${untrustedText(s.location, 8)}`,
         `player=${untrustedText(s.product, 30)} on ${untrustedText(s.platform, 30)}`,
         `secure=${s.secure === undefined ? '?' : s.secure ? '1' : '0'}`,
         `relayed=${s.relayed === undefined ? '?' : s.relayed ? '1' : '0'}`,

@@ -4,24 +4,63 @@
  * Why it matters: Plex servers are always on and often reachable from outside; published flaws
  * (CVE-2020-5741 was used in a real intrusion) get exploited against servers nobody updated.
  * Sources: the server's own updater (`/updater/status`) and plex.tv's public downloads feed;
- * the vulnerable ranges come from a curated table (src/exposure/plex-advisories.ts).
- * False positives: a Docker install cannot update itself (state "notify"); beta builds newer
- * than the public feed are never flagged as outdated.
+ * the vulnerable ranges come from a sourced table (src/exposure/plex-advisories.ts). One finding
+ * names every advisory that applies; the release to update to is the highest fixed version among
+ * them.
+ * False positives: an install that cannot update itself (Docker, NAS packages: the updater's
+ * `canInstall="0"`) still needs the update, by hand; beta builds newer than the public feed are
+ * never flagged as outdated.
  * Fix: update Plex (Settings > General, the package manager, or pull the new Docker image).
  */
 
 import { PlexError } from '../adapters/plex/plex-client.js';
 import { comparePlexVersions, shortPlexVersion } from '../adapters/plex/plex-version-number.js';
-import type { FindingDraft } from '../domain/finding.js';
+import { type FindingDraft, type Severity, severityRank } from '../domain/finding.js';
 import { OutsideError } from '../exposure/outside-http.js';
-import { affectedRange, affects, PLEX_ADVISORIES, type PlexAdvisory } from '../exposure/plex-advisories.js';
+import {
+  affectedRange,
+  affects,
+  highestFix,
+  PLEX_ADVISORIES,
+  type PlexAdvisory,
+  publishedText,
+  severityOf,
+} from '../exposure/plex-advisories.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { readPendingUpdates } from '../exposure/plex-resources.js';
-import { latestPlexVersion } from '../exposure/plex-tv.js';
+import { latestPlexVersion, UnknownFeedPlatformError } from '../exposure/plex-tv.js';
 import { type Check, CheckError } from './types.js';
 
 const UPDATE_FIX =
   'Update Plex: Settings > General > Updates, your package manager, or pull the new Docker image and recreate the container.';
+
+function advisoryLine(a: PlexAdvisory): string {
+  const fixed = a.fixedIn ? `fixed in ${a.fixedIn}` : `no fixed release named (affected ${affectedRange(a)})`;
+  return `${a.name} [${severityOf(a)}; ${publishedText(a)}; ${fixed}]: ${a.summary} (${a.sources[0]})`;
+}
+
+function vulnerableFinding(current: string, platform: string | undefined, applying: PlexAdvisory[]) {
+  const severity = applying
+    .map(severityOf)
+    .reduce<Severity>((top, s) => (severityRank(s) > severityRank(top) ? s : top), 'info');
+  const target = highestFix(applying);
+  const unfixed = applying.filter((a) => !a.fixedIn).map((a) => a.name);
+  const fix = [
+    UPDATE_FIX,
+    target ? `Version ${target} or later fixes every advisory listed that names a fix.` : '',
+    unfixed.length > 0
+      ? `No source names the release that fixes ${unfixed.join(', ')}: update to the newest release.`
+      : '',
+  ];
+  const finding: FindingDraft = {
+    key: 'vulnerable',
+    severity,
+    title: `Plex ${current} is affected by ${applying.length} published flaw${applying.length === 1 ? '' : 's'}${target ? `; update to ${target} or later` : ''}`,
+    evidence: `version=${current}${platform ? ` (${platform})` : ''}; ${applying.map(advisoryLine).join('; ')}`,
+    fix: fix.filter(Boolean).join(' '),
+  };
+  return finding;
+}
 
 export const plexVersion: Check = {
   id: 'plex-version',
@@ -36,38 +75,44 @@ export const plexVersion: Check = {
     const current = shortPlexVersion(version);
     const findings: FindingDraft[] = [];
 
-    for (const advisory of PLEX_ADVISORIES as readonly PlexAdvisory[]) {
-      if (!affects(advisory, version, platform)) continue;
-      findings.push({
-        key: `vulnerable:${advisory.id}`,
-        severity: advisory.severity,
-        title: `Plex ${current} is affected by ${advisory.name}`,
-        evidence: `version=${current}${platform ? ` (${platform})` : ''}; affected ${affectedRange(advisory)}: ${advisory.summary}${advisory.url ? ` — ${advisory.url}` : ''}`,
-        fix: `${UPDATE_FIX} ${advisory.fixedIn ? `Version ${advisory.fixedIn} or later is fixed.` : ''}`.trim(),
-      });
-    }
+    const applying = (PLEX_ADVISORIES as readonly PlexAdvisory[]).filter((a) =>
+      affects(a, version, platform),
+    );
+    if (applying.length > 0) findings.push(vulnerableFinding(current, platform, applying));
 
-    const [pending, latest] = await Promise.all([
-      // The updater is a second opinion: its failure must not hide the advisory findings above.
+    const feedNote: string[] =
+      platform === undefined
+        ? ["the server reports no platform, so plex.tv's downloads feed was not asked"]
+        : [];
+    const [updater, latest] = await Promise.all([
+      // The updater is a second opinion: its failure must not hide the advisory finding above.
       readPendingUpdates(ctx).catch((error: unknown) => {
         if (!(error instanceof PlexError)) throw error;
         ctx.logger.warn('Plex updater not readable', { reason: error.message });
         return undefined;
       }),
-      latestPlexVersion(ctx, platform ?? 'Linux').catch((error: unknown) => {
-        if (!(error instanceof OutsideError)) throw error;
-        ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
-        return undefined;
-      }),
+      platform === undefined
+        ? Promise.resolve(undefined)
+        : latestPlexVersion(ctx, platform).catch((error: unknown) => {
+            if (!(error instanceof OutsideError)) throw error;
+            if (error instanceof UnknownFeedPlatformError) feedNote.push(error.message);
+            ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
+            return undefined;
+          }),
     ]);
     const reasons: string[] = [];
-    const newer = (pending ?? []).filter(
+    const newer = (updater?.pending ?? []).filter(
       (r) => r.version && (comparePlexVersions(r.version, version) ?? 0) > 0,
     );
+    const selfUpdate =
+      updater?.canInstall === false
+        ? ' (this install cannot update itself: canInstall=0)'
+        : updater?.canInstall === true
+          ? ' (this install can update itself)'
+          : '';
     for (const release of newer.slice(0, 3)) {
-      const note = release.state === 'notify' ? ' (this install cannot update itself)' : '';
       reasons.push(
-        `the server's updater offers ${shortPlexVersion(release.version ?? '')}, state=${release.state ?? '?'}${note}`,
+        `the server's updater offers ${shortPlexVersion(release.version ?? '')}, state=${release.state ?? '?'}${selfUpdate}`,
       );
     }
     if (latest && (comparePlexVersions(latest, version) ?? 0) > 0) {
@@ -78,12 +123,12 @@ export const plexVersion: Check = {
         key: 'update-available',
         severity: 'low',
         title: 'A newer Plex Media Server is available',
-        evidence: `version=${current}; ${reasons.join('; ')}`,
+        evidence: `version=${current}; ${[...reasons, ...feedNote].join('; ')}`,
         fix: UPDATE_FIX,
       };
       findings.push(update);
       ctx.state.set('update', { version: current, finding: update });
-    } else if (pending === undefined && latest === undefined) {
+    } else if (updater === undefined && latest === undefined) {
       // Neither source answered: unknown is not fixed, keep last scan's answer for this version.
       const last = ctx.state.get<{ version: string; finding: FindingDraft }>('update');
       if (last?.version === current) findings.push(last.finding);

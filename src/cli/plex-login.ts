@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type PlexPin, PlexTvClient, PlexTvError } from '../adapters/plex/plex-tv-client.js';
-import { createRepositories, openDatabase } from '../adapters/sqlite/index.js';
+import { openStore } from '../adapters/sqlite/index.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
 import { type CliCommand, EXIT } from './types.js';
@@ -30,12 +30,12 @@ export const plexLoginCli: CliCommand = {
     const intervalMs = durationArg('--interval', values.interval, DEFAULT_INTERVAL_MS, 100, 60_000);
 
     // The same identifier the Plex client sends, so plex.tv and the server see one device.
-    const db = openDatabase(config.core.databasePath);
+    const store = openStore(config.core.databasePath);
     let clientIdentifier: string;
     try {
-      clientIdentifier = createRepositories(db).settings.plexClientIdentifier();
+      clientIdentifier = store.repos.settings.plexClientIdentifier();
     } finally {
-      db.close();
+      store.close();
     }
     const plexTv = new PlexTvClient({
       baseUrl: config.plex.tvUrl,

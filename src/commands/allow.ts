@@ -36,20 +36,7 @@ export const allow: Command = {
   async execute(interaction, ctx) {
     const text = cidr(interaction.options.getString('cidr', true));
     const note = cleanText(interaction.options.getString('note')) ?? '';
-    const now = ctx.clock.now();
-    const isNew = ctx.actions.allowlist.upsert({
-      cidr: text,
-      note,
-      addedBy: interaction.user.id,
-      addedAt: now,
-    });
-    ctx.actions.audit.append({
-      at: now,
-      actor: interaction.user.id,
-      action: isNew ? 'allowlist.added' : 'allowlist.updated',
-      target: text,
-      detail: note,
-    });
+    const { isNew } = ctx.actions.allowlist.add({ cidr: text, note, actor: interaction.user.id });
     // The log review's address cache and the block policy see the entry at once.
     ctx.scope.refresh();
     const allowed = parseBlockTarget(text);

@@ -5,6 +5,11 @@ export interface PlexConfig {
   /** Optional: without it only unauthenticated checks run, and plex-reachable says so. */
   readonly token: string | undefined;
   readonly timeoutMs: number;
+  /**
+   * PLEX_DOWN_GRACE: how long Plex may be unreachable before plex-reachable is reported without
+   * waiting for a scan (Tautulli uses 60 s for the same notice). Polls run every half of it.
+   */
+  readonly downGraceMs: number;
   /** plex.tv base URL (sign-in PIN flow, token validity, downloads feed, resources). */
   readonly tvUrl: string;
 }
@@ -17,6 +22,7 @@ export function readPlexConfig(r: EnvReader): PlexConfig {
       expected: 'the X-Plex-Token of the server owner (at least 8 characters, no spaces)',
     }),
     timeoutMs: r.duration('PLEX_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 120_000 }) ?? 5_000,
+    downGraceMs: r.duration('PLEX_DOWN_GRACE', { default: 60_000, minMs: 1_000, maxMs: 3_600_000 }) ?? 60_000,
     tvUrl: r.url('PLEX_TV_URL', { default: 'https://plex.tv' }) ?? 'https://plex.tv',
   };
 }

@@ -101,18 +101,39 @@ export class EnvReader {
     );
   }
 
+  /**
+   * An absolute URL without user info, query or fragment. A token or password in a URL ends up
+   * in logs, finding evidence and error messages, so it is refused; the problem names the key
+   * and never echoes the value (it may be the secret itself).
+   */
   url(key: string, opts: Options<string> & { protocols?: readonly string[] } = {}): string | undefined {
     const protocols = opts.protocols ?? ['http:', 'https:'];
     const expected = `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL such as ${protocols[0]}//host:port`;
-    return this.read(key, expected, opts, (raw) => {
-      try {
-        const url = new URL(raw);
-        if (!protocols.includes(url.protocol) || url.username || url.password) return undefined;
-        return raw.replace(/\/+$/, '');
-      } catch {
-        return undefined;
-      }
-    });
+    const raw = this.raw(key);
+    if (raw === undefined) {
+      if (opts.required && opts.default === undefined) this.problem(key, expected);
+      return opts.default;
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      this.problems.push(`${key} is invalid (value not shown): expected ${expected}`);
+      return opts.default;
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      const what = url.username || url.password ? 'a user name or password' : 'a query or fragment';
+      const hint = /token|key|pass|secret|auth/i.test(url.search) ? ' (it looks like a token)' : '';
+      this.problems.push(
+        `${key} carries ${what}${hint} (value not shown): expected ${expected} with credentials in their own keys (e.g. PLEX_TOKEN)`,
+      );
+      return opts.default;
+    }
+    if (!protocols.includes(url.protocol)) {
+      this.problems.push(`${key} is invalid (value not shown): expected ${expected}`);
+      return opts.default;
+    }
+    return raw.replace(/\/+$/, '');
   }
 
   snowflake(key: string, opts: Options<string> = {}): string | undefined {

@@ -5,7 +5,7 @@
  */
 
 import { describeDatabaseError } from '../adapters/sqlite/database.js';
-import { createRepositories, openDatabase } from '../adapters/sqlite/index.js';
+import { openStore, type Store } from '../adapters/sqlite/index.js';
 import { fail, ok, type Probe, type ProbeContext, type ProbeResult, skip } from './types.js';
 
 export const database: Probe = {
@@ -13,9 +13,9 @@ export const database: Probe = {
   title: 'Database',
   async run(ctx) {
     const path = ctx.config.core.databasePath;
-    let db: ReturnType<typeof openDatabase>;
+    let store: Store;
     try {
-      db = openDatabase(path);
+      store = openStore(path);
     } catch (error) {
       // Remember the failure: the Plex probes would otherwise wait for the same lock again.
       const failed = Promise.reject(error);
@@ -24,26 +24,17 @@ export const database: Probe = {
       return fail(describeDatabaseError(error, path), databaseFix(path));
     }
     try {
-      // A real write, rolled back: proves the file and its folder (WAL, journal) are writable.
-      db.transaction(() => {
-        db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run('doctor.probe', '1');
-        throw new RollBack();
-      }).immediate();
+      store.repos.health.proveWritable();
+      const identifier = store.repos.settings.plexClientIdentifier();
+      await ctx.shared.once(CLIENT_IDENTIFIER, async () => identifier);
+      return ok(`${path} is writable (schema version ${store.repos.health.schemaVersion()})`);
     } catch (error) {
-      if (!(error instanceof RollBack)) {
-        db.close();
-        return fail(describeDatabaseError(error, path), databaseFix(path));
-      }
+      return fail(describeDatabaseError(error, path), databaseFix(path));
+    } finally {
+      store.close();
     }
-    const identifier = createRepositories(db).settings.plexClientIdentifier();
-    await ctx.shared.once(CLIENT_IDENTIFIER, async () => identifier);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    db.close();
-    return ok(`${path} is writable (schema version ${version})`);
   },
 };
-
-class RollBack extends Error {}
 
 const CLIENT_IDENTIFIER = 'plex:clientIdentifier';
 
@@ -53,11 +44,11 @@ const CLIENT_IDENTIFIER = 'plex:clientIdentifier';
  */
 export function storedClientIdentifier(ctx: ProbeContext): Promise<string> {
   return ctx.shared.once(CLIENT_IDENTIFIER, async () => {
-    const db = openDatabase(ctx.config.core.databasePath);
+    const store = openStore(ctx.config.core.databasePath);
     try {
-      return createRepositories(db).settings.plexClientIdentifier();
+      return store.repos.settings.plexClientIdentifier();
     } finally {
-      db.close();
+      store.close();
     }
   });
 }

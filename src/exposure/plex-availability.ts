@@ -1,4 +1,5 @@
-import { isObject, type PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
+import type { PlexError, PlexIdentity } from '../adapters/plex/plex-client.js';
+import { parsePlex, ServerRootSchema } from '../adapters/plex/plex-schemas.js';
 import { type CheckContext, CheckSkipped } from '../checks/types.js';
 
 export interface PlexAvailability {
@@ -25,8 +26,8 @@ export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
     }
     if (!ctx.plex.hasToken) return { identity, server: undefined, identityError, tokenError: undefined };
     try {
-      const server = await ctx.plex.get('/', { signal: ctx.signal });
-      return { identity, server: isObject(server) ? server : {}, identityError, tokenError: undefined };
+      const server = parsePlex(ServerRootSchema, await ctx.plex.get('/', { signal: ctx.signal }), 'GET /');
+      return { identity, server, identityError, tokenError: undefined };
     } catch (error) {
       return { identity, server: undefined, identityError, tokenError: error as PlexError };
     }

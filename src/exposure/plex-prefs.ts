@@ -1,4 +1,5 @@
-import { isObject, PlexError, parseBool } from '../adapters/plex/plex-client.js';
+import { parseBool } from '../adapters/plex/plex-client.js';
+import { PrefsSchema, parsePlex } from '../adapters/plex/plex-schemas.js';
 import type { CheckContext } from '../checks/types.js';
 
 export type PrefValue = string | number | boolean;
@@ -12,13 +13,14 @@ export const SECRET_PREFS: ReadonlySet<string> = new Set(['PlexOnlineToken', 'cu
  */
 export function readPrefs(ctx: CheckContext): Promise<ReadonlyMap<string, PrefValue>> {
   return ctx.shared.once('plex:prefs', async () => {
-    const container = await ctx.plex.get('/:/prefs', { signal: ctx.signal });
-    const settings = container.Setting;
-    if (!Array.isArray(settings))
-      throw new PlexError('bad-response', 'GET /:/prefs answered without a Setting list');
+    const { Setting: settings } = parsePlex(
+      PrefsSchema,
+      await ctx.plex.get('/:/prefs', { signal: ctx.signal }),
+      'GET /:/prefs',
+    );
     const prefs = new Map<string, PrefValue>();
     for (const setting of settings) {
-      if (!isObject(setting) || typeof setting.id !== 'string' || SECRET_PREFS.has(setting.id)) continue;
+      if (typeof setting.id !== 'string' || SECRET_PREFS.has(setting.id)) continue;
       const { value } = setting;
       if (setting.type === 'bool') {
         const parsed = parseBool(value);

@@ -1,8 +1,13 @@
-import { isObject, PlexError, parseBool } from '../adapters/plex/plex-client.js';
+import { isObject, parseBool } from '../adapters/plex/plex-client.js';
+import {
+  DevicesSchema,
+  MyPlexAccountSchema,
+  parsePlex,
+  SessionsSchema,
+  UpdaterStatusSchema,
+} from '../adapters/plex/plex-schemas.js';
 import type { CheckContext } from '../checks/types.js';
 import { normalizeIp } from '../net/ip.js';
-
-type Json = Record<string, unknown>;
 
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
@@ -16,7 +21,6 @@ const address = (value: unknown): string | undefined => {
   if (!text) return undefined;
   return normalizeIp(text) ?? text.replace(/^::ffff:/i, '');
 };
-const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
 export interface MyPlexAccount {
   readonly signInState: string | undefined;
@@ -32,7 +36,11 @@ export interface MyPlexAccount {
 /** `GET /myplex/account` once per scan (remote-access state and the public address Plex sees). */
 export function readMyPlexAccount(ctx: CheckContext): Promise<MyPlexAccount> {
   return ctx.shared.once('plex:myplex-account', async () => {
-    const c = await ctx.plex.get('/myplex/account', { signal: ctx.signal });
+    const c = parsePlex(
+      MyPlexAccountSchema,
+      await ctx.plex.get('/myplex/account', { signal: ctx.signal }),
+      'GET /myplex/account',
+    );
     const nonEmpty = (v: unknown) => {
       const s = str(v)?.trim();
       return s ? s : undefined;
@@ -58,21 +66,35 @@ export interface PlexSession {
   readonly sessionId: string | undefined;
   readonly userId: number | undefined;
   readonly userTitle: string | undefined;
-  /** Where the stream goes: the remote public address when Plex knows it, else the player address. */
+  /** `Player.address`: where the player connects from, as the server sees it. */
   readonly address: string | undefined;
+  /**
+   * `Player.remotePublicAddress`: the player's public address per plex.tv. LAN players carry it
+   * too (the household's own public address), so it never decides LAN vs remote.
+   */
+  readonly remotePublicAddress: string | undefined;
   readonly local: boolean | undefined;
   readonly relayed: boolean | undefined;
   readonly secure: boolean | undefined;
+  /** `Session.location`: `lan` or `wan`. */
   readonly location: string | undefined;
   readonly product: string | undefined;
   readonly platform: string | undefined;
   readonly title: string | undefined;
 }
 
-/** `GET /status/sessions`: what is playing now and from where. */
+/**
+ * `GET /status/sessions`: what is playing now and from where. Recorded shape:
+ * home-assistant/core tests/components/plex/fixtures/session_base.xml (a LAN `Video` whose
+ * `Player` has `local="1"`, `remotePublicAddress`, and `Session location="lan"`).
+ */
 export async function readSessions(ctx: CheckContext): Promise<PlexSession[]> {
-  const c = await ctx.plex.get('/status/sessions', { signal: ctx.signal });
-  const items = [...list(c.Metadata), ...list(c.Video), ...list(c.Track)];
+  const c = parsePlex(
+    SessionsSchema,
+    await ctx.plex.get('/status/sessions', { signal: ctx.signal }),
+    'GET /status/sessions',
+  );
+  const items = [...(c.Metadata ?? []), ...(c.Video ?? []), ...(c.Track ?? [])];
   return items.map((item) => {
     const user = isObject(item.User) ? item.User : {};
     const player = isObject(item.Player) ? item.Player : {};
@@ -81,11 +103,12 @@ export async function readSessions(ctx: CheckContext): Promise<PlexSession[]> {
       sessionId: str(session.id),
       userId: num(user.id),
       userTitle: str(user.title),
-      address: address(player.remotePublicAddress) ?? address(player.address),
+      address: address(player.address),
+      remotePublicAddress: address(player.remotePublicAddress),
       local: parseBool(player.local),
       relayed: parseBool(player.relayed),
       secure: parseBool(player.secure),
-      location: str(session.location),
+      location: str(session.location)?.toLowerCase(),
       product: str(player.product),
       platform: str(player.platform),
       title: str(item.grandparentTitle) ?? str(item.title),
@@ -94,28 +117,34 @@ export async function readSessions(ctx: CheckContext): Promise<PlexSession[]> {
 }
 
 export interface PlexDevice {
-  readonly clientIdentifier: string;
+  /** `clientIdentifier`, or `id:<n>` from the server's own device id on servers that omit it. */
+  readonly key: string;
+  readonly clientIdentifier: string | undefined;
   readonly name: string | undefined;
   readonly platform: string | undefined;
-  readonly product: string | undefined;
   /** Epoch seconds, as Plex sends it. */
   readonly createdAt: number | undefined;
 }
 
-/** `GET /devices`: every client device the server knows. Entries without an identifier are skipped. */
+/**
+ * `GET /devices`: every client device the server knows. Real answers carry `id`, `name`,
+ * `platform` (often empty), `clientIdentifier` and `createdAt`, and no `product`
+ * (https://www.plexopedia.com/plex-media-server/api/server/devices/); older servers omit
+ * `clientIdentifier`, so the server's `id` keys those. Entries with neither are skipped.
+ */
 export async function readDevices(ctx: CheckContext): Promise<PlexDevice[]> {
-  const c = await ctx.plex.get('/devices', { signal: ctx.signal });
-  if (c.Device !== undefined && !Array.isArray(c.Device))
-    throw new PlexError('bad-response', 'GET /devices answered a Device field that is not a list');
-  return list(c.Device).flatMap((d) => {
-    const clientIdentifier = str(d.clientIdentifier);
-    if (!clientIdentifier) return [];
+  const c = parsePlex(DevicesSchema, await ctx.plex.get('/devices', { signal: ctx.signal }), 'GET /devices');
+  return (c.Device ?? []).flatMap((d) => {
+    const clientIdentifier = str(d.clientIdentifier)?.trim() || undefined;
+    const id = num(d.id);
+    const key = clientIdentifier ?? (id !== undefined ? `id:${id}` : undefined);
+    if (!key) return [];
     return [
       {
+        key,
         clientIdentifier,
         name: str(d.name),
-        platform: str(d.platform),
-        product: str(d.product),
+        platform: str(d.platform)?.trim() || undefined,
         createdAt: num(d.createdAt),
       },
     ];
@@ -127,14 +156,31 @@ export interface PlexRelease {
   readonly state: string | undefined;
 }
 
-/**
- * Asks the server's updater to look for a release (without downloading), then reads its status.
- * Releases in state `skipped` or `done` are not pending updates.
- */
-export async function readPendingUpdates(ctx: CheckContext): Promise<PlexRelease[]> {
+export interface PlexUpdaterStatus {
+  /**
+   * The container's `canInstall`: whether this install can update itself (Docker and NAS
+   * packages cannot). python-plexapi's `PlexServer.canInstallUpdate()` reads it
+   * (pkkid/python-plexapi plexapi/server.py); `state="notify"` alone does not say it
+   * (home-assistant/core tests/components/plex/fixtures/release_new_not_updatable.xml:
+   * `canInstall="0"` with `state="notify"`). Undefined when the server does not send it.
+   */
+  readonly canInstall: boolean | undefined;
+  /** Releases in state `skipped` or `done` are not pending updates. */
+  readonly pending: readonly PlexRelease[];
+}
+
+/** Asks the server's updater to look for a release (without downloading), then reads its status. */
+export async function readPendingUpdates(ctx: CheckContext): Promise<PlexUpdaterStatus> {
   await ctx.plex.put('/updater/check?download=0', { signal: ctx.signal });
-  const c = await ctx.plex.get('/updater/status', { signal: ctx.signal });
-  return list(c.Release)
-    .map((r) => ({ version: str(r.version), state: str(r.state) }))
-    .filter((r) => r.state !== 'skipped' && r.state !== 'done');
+  const c = parsePlex(
+    UpdaterStatusSchema,
+    await ctx.plex.get('/updater/status', { signal: ctx.signal }),
+    'GET /updater/status',
+  );
+  return {
+    canInstall: parseBool(c.canInstall),
+    pending: (c.Release ?? [])
+      .map((r) => ({ version: str(r.version), state: str(r.state) }))
+      .filter((r) => r.state !== 'skipped' && r.state !== 'done'),
+  };
 }

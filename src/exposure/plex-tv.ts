@@ -3,8 +3,30 @@ import type { CheckContext } from '../checks/types.js';
 import { getJson, OutsideError } from './outside-http.js';
 
 /**
+ * The downloads feed names a platform differently from `GET /`'s `platform` in one known case;
+ * everything else uses the same key, under `computer` (Windows, Linux, FreeBSD, ...) or `nas`
+ * (Synology, QNAP, ...). Mapping and lookup order as Tautulli does it: plexpy/common.py
+ * `PMS_PLATFORM_NAME_OVERRIDES = {'MacOSX': 'Mac'}`, plexpy/plextv.py `get_plex_updates`
+ * (`computer.get(platform) or nas.get(platform)`). NAS keys: martinorob/plexupdate plexupdate.sh
+ * reads `.nas.Synology.version`.
+ */
+const FEED_PLATFORM_KEYS: Readonly<Record<string, string>> = { MacOSX: 'Mac' };
+
+/** The platform has no entry in the feed: said, never guessed as Linux. */
+export class UnknownFeedPlatformError extends OutsideError {
+  constructor(readonly platform: string) {
+    super(`plex.tv's downloads feed has no entry for platform "${platform.slice(0, 40)}"`, 'bad-response');
+  }
+}
+
+/** The feed key `GET /`'s platform is listed under. */
+export function feedPlatformKey(platform: string): string {
+  return FEED_PLATFORM_KEYS[platform] ?? platform;
+}
+
+/**
  * The newest public Plex Media Server version for a platform, from plex.tv's downloads feed
- * (`computer.<Platform>.version`, e.g. `1.43.2.10687-563d026ea`). Once per scan.
+ * (`computer.<Key>.version` or `nas.<Key>.version`, e.g. `1.43.2.10687-563d026ea`). Once per scan.
  */
 export function latestPlexVersion(ctx: CheckContext, platform: string): Promise<string> {
   return ctx.shared.once(`plex-tv:downloads:${platform}`, async () => {
@@ -18,9 +40,11 @@ export function latestPlexVersion(ctx: CheckContext, platform: string): Promise<
     if (response.status !== 200 || !isObject(response.body)) {
       throw new OutsideError(`plex.tv downloads feed answered HTTP ${response.status}`, 'bad-response');
     }
-    const computer = response.body.computer;
-    const entry = isObject(computer) ? (computer[platform] ?? computer.Linux) : undefined;
-    const version = isObject(entry) ? entry.version : undefined;
+    const key = feedPlatformKey(platform);
+    const { computer, nas } = response.body;
+    const entry = (isObject(computer) ? computer[key] : undefined) ?? (isObject(nas) ? nas[key] : undefined);
+    if (!isObject(entry)) throw new UnknownFeedPlatformError(platform);
+    const version = entry.version;
     if (typeof version !== 'string' || !/^\d+(\.\d+){3}/.test(version)) {
       throw new OutsideError('plex.tv downloads feed has no version for this platform', 'bad-response');
     }

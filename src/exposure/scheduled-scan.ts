@@ -1,7 +1,7 @@
-import schedule from 'node-schedule';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
+import type { JobDefinition } from '../kernel/job.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 
 /**
@@ -25,29 +25,14 @@ export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Pr
   }
 }
 
-export interface ScanSchedule {
-  nextAt(): number | undefined;
-  cancel(): void;
-  /**
-   * Resolves when the scheduled round in flight (scan, digest queued, findings marked) is over,
-   * so that shutdown does not close the database between a scan's results and its digest.
-   */
-  settled(): Promise<void>;
-}
-
-export function scheduleScans(ctx: AppContext, alerts: AlertOutbox): ScanSchedule {
-  let inFlight: Promise<void> | undefined;
-  const job = schedule.scheduleJob(ctx.config.core.scanSchedule, () => {
-    const round = runScheduledScan(ctx, alerts).finally(() => {
-      if (inFlight === round) inFlight = undefined;
-    });
-    inFlight = round;
-  });
+/** The scan job: SCAN_SCHEDULE's times, one round at a time (the scheduler never overlaps it). */
+export function scanJob(ctx: AppContext, alerts: AlertOutbox): JobDefinition {
   return {
-    nextAt: () => job?.nextInvocation()?.getTime(),
-    cancel: () => job?.cancel(),
-    settled: async () => {
-      await inFlight;
+    name: 'scan',
+    schedule: { kind: 'cron', expression: ctx.config.core.scanSchedule },
+    run: async () => {
+      await runScheduledScan(ctx, alerts);
+      return 'done';
     },
   };
 }

@@ -4,16 +4,24 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(private current = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-  set(ms: number): void {
-    this.current = ms;
-  }
+/** An opaque handle from `Timers.setTimeout`. */
+export type TimerHandle = unknown;
+
+/**
+ * How the job scheduler waits. Production uses Node's timers; tests pass a fake clock that
+ * fires them as it is moved, so nothing waits on real time.
+ */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
 }
+
+/** Node's timers, unref'd: a pending wait never keeps the process alive on shutdown. */
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

@@ -5,6 +5,7 @@ import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
 import { toFinding } from '../domain/finding.js';
+import type { JobDefinition } from '../kernel/job.js';
 import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
 
 /**
@@ -43,35 +44,23 @@ export async function runScheduledReview(
   }
 }
 
-export interface ReviewSchedule {
-  /** Stops scheduling and waits for a pass in progress (it commits as it goes). */
-  stop(): Promise<void>;
-}
-
 /**
- * Reviews continuously: the next pass starts LOG_REVIEW_INTERVAL after the previous one ended,
- * so passes never overlap however long a backlog takes. Nothing runs without LOG_SOURCES.
+ * The review job: the next pass starts LOG_REVIEW_INTERVAL after the previous one ended, so
+ * passes never overlap however long a backlog takes; the first right at start. Undefined
+ * without LOG_SOURCES (nothing to review).
  */
-export function scheduleReviews(
+export function reviewJob(
   ctx: AppContext,
   alerts: AlertOutbox,
   suggestions?: SuggestedActions,
-): ReviewSchedule {
-  if (ctx.config.logs.sources.length === 0) return { stop: async () => undefined };
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = runScheduledReview(ctx, alerts, suggestions).finally(() => {
-      if (!stopped) timer = setTimeout(tick, ctx.config.logs.reviewIntervalMs);
-    });
-  };
-  timer = setTimeout(tick, 0);
+): JobDefinition | undefined {
+  if (ctx.config.logs.sources.length === 0) return undefined;
   return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+    name: 'log-review',
+    schedule: { kind: 'interval', everyMs: ctx.config.logs.reviewIntervalMs, firstMs: 0 },
+    run: async () => {
+      await runScheduledReview(ctx, alerts, suggestions);
+      return 'done';
     },
   };
 }

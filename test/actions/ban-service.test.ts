@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createActions } from '../../src/actions/actions.js';
 import { parseBlockTarget } from '../../src/actions/block-policy.js';
-import { ExpiryScheduler } from '../../src/actions/expiry-scheduler.js';
 import { FirewallError } from '../../src/adapters/firewall/types.js';
+import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { UserError } from '../../src/kernel/errors.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
-import { actionsFixture, MemoryFirewall } from '../harness/actions-fixture.js';
+import { AddressScope } from '../../src/net/address-scope.js';
+import { actionsFixture, MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
+import { testConfig, testEnv } from '../harness/test-env.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -201,78 +206,50 @@ describe('BanService', () => {
     expect(flaky.calls.filter((c) => c.startsWith('block '))).toHaveLength(3);
   });
 
-  it('the scheduler lifts a ban at its expiry and right away on start when overdue', async () => {
-    const f = actionsFixture();
-    const realNow = { now: () => Date.now() };
-    const fx = actionsFixture({ db: f.db, clock: f.clock });
-    await fx.bans.block({
-      input: '203.0.113.7',
-      durationMs: 1_000,
-      reason: 'a',
-      origin: 'command',
-      requestedBy: 'u1',
+  it('the expiry job lifts a ban at its expiry, on start when overdue, and backs off while the firewall fails', async () => {
+    const db = openTestDatabase();
+    const clock = new ManualClock();
+    const jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
+    const firewall = new MemoryFirewall(clock);
+    const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' }));
+    const actions = createActions({
+      config,
+      repos: createRepositories(db),
+      logger: silentLogger(),
+      clock,
+      jobs,
+      firewall,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
     });
-    f.clock.advance(5_000);
-    const scheduler = new ExpiryScheduler(
-      [{ name: 'bans', next: () => fx.bans.nextExpiry(), run: async () => void (await fx.bans.expireDue()) }],
-      realNow,
-      silentLogger(),
-    );
-    await scheduler.start();
-    expect(fx.bans.active()).toEqual([]);
-    await scheduler.stop();
-  });
-});
+    const block = (target: string, durationMs: number) =>
+      actions.bans.block({ input: target, durationMs, reason: 'a', origin: 'command', requestedBy: 'u1' });
+    try {
+      await block('203.0.113.7', 1_000);
+      clock.advance(5_000);
+      // Ran out while the bot was down: lifted when the scheduler starts.
+      await jobs.start();
+      expect(actions.bans.active()).toEqual([]);
 
-describe('ExpiryScheduler', () => {
-  it('retries failing work after a pause, not in a tight loop', async () => {
-    let attempts = 0;
-    const scheduler = new ExpiryScheduler(
-      [{ name: 'failing', next: () => Date.now() - 1_000, run: async () => void attempts++ }],
-      { now: () => Date.now() },
-      silentLogger(),
-      10_000,
-      200,
-    );
-    await scheduler.start();
-    await new Promise((r) => setTimeout(r, 500));
-    await scheduler.stop();
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeLessThanOrEqual(4);
-  });
+      await block('203.0.113.8', 10_000);
+      clock.advance(9_999);
+      expect(actions.bans.active()).toHaveLength(1);
+      clock.advance(1);
+      await Promise.all(jobs.jobs.map((j) => j.idle()));
+      expect(actions.bans.active()).toEqual([]);
 
-  it('runs a job at its due time, re-arms after poke, and stops cleanly', async () => {
-    const runs: number[] = [];
-    let due: number | undefined = Date.now() + 150;
-    const scheduler = new ExpiryScheduler(
-      [
-        {
-          name: 'job',
-          next: () => due,
-          run: async () => {
-            if (due !== undefined && due <= Date.now()) {
-              runs.push(Date.now());
-              due = undefined;
-            }
-          },
-        },
-      ],
-      { now: () => Date.now() },
-      silentLogger(),
-      10_000,
-    );
-    const started = Date.now();
-    await scheduler.start();
-    expect(runs).toEqual([]);
-    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(1);
-    expect((runs[0] ?? 0) - started).toBeGreaterThanOrEqual(140);
-    due = Date.now() + 50;
-    scheduler.poke();
-    await expect.poll(() => runs.length, { timeout: 2_000, interval: 20 }).toBe(2);
-    await scheduler.stop();
-    due = Date.now();
-    scheduler.poke();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(runs).toHaveLength(2);
+      await block('203.0.113.9', 1_000);
+      firewall.failNext = new Error('nft: cannot talk to the kernel');
+      clock.advance(1_000);
+      await Promise.all(jobs.jobs.map((j) => j.idle()));
+      expect(actions.bans.active().map((b) => b.target)).toEqual(['203.0.113.9']);
+      const retry = jobs.jobs.find((j) => j.name === 'ban-expiry');
+      expect(retry?.nextAt()).toBe(clock.now() + 5_000);
+      clock.advance(5_000);
+      await Promise.all(jobs.jobs.map((j) => j.idle()));
+      expect(actions.bans.active()).toEqual([]);
+    } finally {
+      await jobs.stop();
+      db.close();
+    }
   });
 });

@@ -2,10 +2,12 @@ import { REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActions } from '../../src/actions/actions.js';
 import { ProposalBoard } from '../../src/actions/proposal-board.js';
-import { ManualClock } from '../../src/kernel/clock.js';
+import { createRepositories } from '../../src/adapters/sqlite/index.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { testConfig, testEnv } from '../harness/test-env.js';
 
 describe('ProposalBoard', () => {
@@ -20,8 +22,16 @@ describe('ProposalBoard', () => {
     const clock = new ManualClock();
     const config = testConfig(testEnv({ databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' }));
     const firewall = new MemoryFirewall(clock);
-    const scope = AddressScope.fromConfig(config.network, { now: () => clock.now() });
-    const actions = createActions({ config, db, logger: silentLogger(), clock, firewall, scope });
+    const jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
+    const actions = createActions({
+      config,
+      jobs,
+      repos: createRepositories(db),
+      logger: silentLogger(),
+      clock,
+      firewall,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
+    });
     // Nothing listens on port 9: every REST call fails at once.
     const rest = new REST({ api: 'http://127.0.0.1:9/api', retries: 0, timeout: 2_000 }).setToken(
       'x'.repeat(60),

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { proposalEmbed } from '../../src/actions/proposal-embed.js';
 import { createFirewall } from '../../src/adapters/firewall/create-firewall.js';
 import type { Proposal } from '../../src/domain/proposal.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { actionsConfig } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 const base: Proposal = {
   id: 7,

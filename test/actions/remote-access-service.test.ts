@@ -2,11 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RemoteAccessService } from '../../src/actions/remote-access-service.js';
 import { PlexClient } from '../../src/adapters/plex/plex-client.js';
 import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
+import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
-import { ManualClock, systemClock } from '../../src/kernel/clock.js';
+import { type Clock, systemClock } from '../../src/kernel/clock.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakeIgd } from '../harness/fake-igd.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir, testConfig, testEnv } from '../harness/test-env.js';
 
 const PLEX_HOST = '192.168.1.10';
@@ -20,7 +23,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
   let dir: ReturnType<typeof tempDir>;
   let plex: FakePlex;
   let igd: FakeIgd;
-  const services: RemoteAccessService[] = [];
+  const schedulers: JobScheduler[] = [];
   const dbs: Database[] = [];
 
   beforeEach(async () => {
@@ -68,14 +71,14 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     }).start();
   });
   afterEach(async () => {
-    for (const s of services.splice(0)) await s.stop();
+    for (const jobs of schedulers.splice(0)) await jobs.stop();
     for (const db of dbs.splice(0)) db.close();
     await igd.stop();
     await plex.stop();
     dir.remove();
   });
 
-  const make = (clock = new ManualClock(), env: Record<string, string> = {}, retryMs?: number) => {
+  const make = (clock: Clock = new ManualClock(), env: Record<string, string> = {}, retryMs?: number) => {
     const config = testConfig(
       testEnv({ databasePath: ':memory:', plexUrl: plex.url, ROUTER_UPNP_URL: igd.descriptionUrl, ...env }),
     );
@@ -88,16 +91,23 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
       clientIdentifier: '00000000-0000-4000-8000-000000000000',
       timeoutMs: 1_000,
     });
+    // The fake clock is also the timers; a real-time clock gets Node's.
+    const jobs = new JobScheduler({
+      clock,
+      timers: clock instanceof ManualClock ? clock : undefined,
+      logger: silentLogger(),
+    });
+    schedulers.push(jobs);
     const service = new RemoteAccessService({
       plex: client,
       router: config.router,
       repository,
       clock,
       logger: silentLogger(),
+      jobs,
       retryMs,
     });
-    services.push(service);
-    return { service, repository, clock };
+    return { service, repository, clock, jobs };
   };
 
   it('turnOff: preference off, every mapping to Plex deleted, verified, and what stays open is said', async () => {
@@ -151,7 +161,7 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     plex.setPref('PublishServerOnPlexOnlineKey', false);
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
     const first = make(clock);
-    await first.service.start();
+    await first.jobs.start();
     const on = await first.service.turnOn({ forMs: 3_600_000 });
     expect(on.ok).toBe(true);
     expect(on.lines).toContain('Switches off automatically at 2026-01-01T13:00:00.000Z (in 1h).');
@@ -159,24 +169,80 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
     expect((await first.service.status()).offAt).toBe(Date.UTC(2026, 0, 1, 13));
 
     // The bot stops (crash or restart) and comes back after the deadline.
-    await first.service.stop();
+    await first.jobs.stop();
     clock.advance(2 * 3_600_000);
     const second = make(clock);
     expect(second.repository.scheduled()?.offAt).toBe(Date.UTC(2026, 0, 1, 13));
-    await second.service.start();
+    await second.jobs.start();
     expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(false);
     expect(igd.mappings.some((m) => m.protocol === 'TCP' && m.internalPort === 32400)).toBe(false);
     expect(second.repository.scheduled()).toBeUndefined();
+  });
+
+  it('a restart in the middle of a scheduled switch-off keeps it: the next start finishes it (fake clock)', async () => {
+    plex.setPref('PublishServerOnPlexOnlineKey', false);
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    const first = make(clock);
+    await first.jobs.start();
+    await first.service.turnOn({ forMs: 3_600_000 });
+    expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(true);
+    // Plex stops answering properly just as the switch-off falls due.
+    plex.state.mode = 'html';
+    clock.advance(3_600_000);
+    const job = first.jobs.jobs.find((j) => j.name === 'remote-access-off');
+    expect(job).toBeDefined();
+    // The run is under way; the row stays until Plex confirms, so a crash here loses nothing.
+    expect(first.repository.scheduled()?.offAt).toBe(Date.UTC(2026, 0, 1, 13));
+    // A restart (systemd stop) while it runs: stop waits for the run, which records its failure.
+    await first.jobs.stop();
+    expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(true);
+    expect(first.repository.scheduled()?.attempts).toBe(1);
+    expect(first.repository.scheduled()?.lastError).toBeTruthy();
+    // Nothing fires after stop, however far the clock moves.
+    clock.advance(3_600_000);
+    await job?.idle();
+    expect(first.repository.scheduled()?.attempts).toBe(1);
+
+    plex.state.mode = 'normal';
+    const second = make(clock);
+    await second.jobs.start();
+    expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(false);
+    expect(second.repository.scheduled()).toBeUndefined();
+  });
+
+  it('a failed switch-off retries with backoff on the fake clock until Plex confirms', async () => {
+    plex.setPref('PublishServerOnPlexOnlineKey', false);
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    const { service, repository, jobs } = make(clock, {}, 1_000);
+    await jobs.start();
+    await service.turnOn({ forMs: 60_000 });
+    plex.state.mode = 'html';
+    const job = jobs.jobs.find((j) => j.name === 'remote-access-off');
+    clock.advance(60_000);
+    await job?.idle();
+    expect(repository.scheduled()?.attempts).toBe(1);
+    expect(job?.nextAt()).toBe(clock.now() + 1_000);
+    clock.advance(1_000);
+    await job?.idle();
+    expect(repository.scheduled()?.attempts).toBe(2);
+    // Doubled: 2 s after the second failure, not 1 s.
+    expect(job?.nextAt()).toBe(clock.now() + 2_000);
+    plex.state.mode = 'normal';
+    clock.advance(2_000);
+    await job?.idle();
+    expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(false);
+    expect(repository.scheduled()).toBeUndefined();
+    expect(job?.nextAt()).toBeUndefined();
   });
 
   it('a restart before the deadline re-arms the switch-off instead of running it', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
     const first = make(clock);
     await first.service.turnOn({ forMs: 3_600_000 });
-    await first.service.stop();
+    await first.jobs.stop();
     clock.advance(30 * 60_000);
     const second = make(clock);
-    await second.service.start();
+    await second.jobs.start();
     expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(true);
     expect((await second.service.status()).lines).toContain(
       'Switches off automatically at 2026-01-01T13:00:00.000Z (in 30m).',
@@ -184,8 +250,8 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
   });
 
   it('a short real duration switches off through the timer', async () => {
-    const { service, repository } = make({ now: () => Date.now() } as ManualClock);
-    await service.start();
+    const { service, repository, jobs } = make(systemClock);
+    await jobs.start();
     await service.turnOn({ forMs: 300 });
     expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(true);
     await expect.poll(() => plex.pref('PublishServerOnPlexOnlineKey')?.value, { timeout: 5_000 }).toBe(false);
@@ -193,8 +259,8 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
   });
 
   it('a failed scheduled switch-off is kept and retried until it works', async () => {
-    const { service, repository } = make({ now: () => Date.now() } as ManualClock, {}, 200);
-    await service.start();
+    const { service, repository, jobs } = make(systemClock, {}, 200);
+    await jobs.start();
     await service.turnOn({ forMs: 100 });
     plex.state.mode = 'html';
     await expect.poll(() => repository.scheduled()?.attempts ?? 0, { timeout: 5_000 }).toBeGreaterThan(0);
@@ -250,29 +316,33 @@ describe('RemoteAccessService (fake Plex, fake IGD on loopback)', () => {
       clientIdentifier: '00000000-0000-4000-8000-000000000000',
       timeoutMs: 1_000,
     });
+    const clock = new ManualClock();
+    const jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
+    schedulers.push(jobs);
     const service = RemoteAccessService.create({
       config,
-      db,
+      repos: createRepositories(db),
       plex: client,
-      clock: new ManualClock(),
+      clock,
       logger: silentLogger(),
+      jobs,
     });
-    services.push(service);
-    await service.start();
+    await jobs.start();
+    expect(jobs.jobs.map((j) => j.name)).toEqual(['remote-access-off']);
     expect((await service.status()).enabled).toBe(true);
   });
 
   it('stop() during a timer-driven switch-off waits for it, so closing the database loses nothing', async () => {
     // Real time: the timer must fire on its own, as in the running bot.
-    const { service, repository } = make(systemClock as unknown as ManualClock);
+    const { repository, jobs } = make(systemClock);
     plex.setPref('PublishServerOnPlexOnlineKey', true);
     repository.schedule(Date.now() + 30, Date.now());
     plex.state.mode = 'slow';
     plex.state.slowMs = 300;
-    await service.start();
+    await jobs.start();
     await new Promise((resolve) => setTimeout(resolve, 80));
     const stopping = performance.now();
-    await service.stop();
+    await jobs.stop();
     // stop() returned only after the run finished: the preference is off and the row cleared.
     expect(performance.now() - stopping).toBeGreaterThan(100);
     expect(plex.pref('PublishServerOnPlexOnlineKey')?.value).toBe(false);

@@ -1,13 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_DEVICE_WINDOW_MS, plexDevices } from '../../src/checks/plex-devices.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
-const device = (id: string, name: string, platform = 'Android') => ({
-  clientIdentifier: id,
+// Shape of a real `GET /devices` entry: id, name, platform (often empty), clientIdentifier,
+// createdAt; no product (https://www.plexopedia.com/plex-media-server/api/server/devices/).
+let nextId = 1;
+const device = (clientIdentifier: string, name: string, platform = 'Android') => ({
+  id: nextId++,
   name,
   platform,
-  product: 'Plex for Android',
+  clientIdentifier,
   createdAt: 1_767_225_600,
 });
 
@@ -64,5 +67,35 @@ describe('plex-devices', () => {
     const [finding] = (await lab.scan([plexDevices])).findings;
     expect(finding?.title).not.toMatch(/[@*`]/);
     expect(finding?.evidence).not.toMatch(/[@*`]/);
+  });
+});
+
+describe('plex-devices on older servers', () => {
+  let lab: ExposureLab;
+  beforeEach(async () => {
+    lab = await new ExposureLab().start();
+  });
+  afterEach(() => lab.stop());
+
+  it("keys devices without clientIdentifier by the server's id, and skips entries with neither", async () => {
+    lab.open([plexDevices], {}, { clock: new ManualClock() });
+    lab.plex.state.devices = [{ id: 1, name: 'Plex Web (Firefox)', platform: '', createdAt: 1_451_188_204 }];
+    expect((await lab.scan([plexDevices])).findings).toEqual([]);
+    lab.plex.state.devices.push({ id: 2, name: 'Desktop', platform: '', createdAt: 1_451_189_307 });
+    lab.plex.state.devices.push({ name: 'no identity at all' });
+    const result = await lab.scan([plexDevices]);
+    expect(keysOf(result.findings)).toEqual([['new:id:2', 'medium']]);
+    expect(result.findings[0]?.evidence).not.toContain('product=');
+  });
+
+  it('reports an answer whose Device is not a list as could-not-run, naming the field', async () => {
+    lab.open([plexDevices], {}, { clock: new ManualClock() });
+    lab.plex.state.routes['/devices'] = {
+      status: 200,
+      body: { MediaContainer: { size: 1, Device: { id: 1 } } },
+    };
+    const result = await lab.scan([plexDevices]);
+    expect(keysOf(result.findings)).toEqual([['could-not-run', 'low']]);
+    expect(result.findings[0]?.evidence).toContain('GET /devices answered an unexpected shape at Device');
   });
 });

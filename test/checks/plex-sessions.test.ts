@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_ADDRESS_WINDOW_MS, plexSessions } from '../../src/checks/plex-sessions.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 const session = (user: { id: number; title: string }, address: string, local: boolean, extra = {}) => ({
   title: 'Movie',
@@ -43,7 +43,7 @@ describe('plex-sessions', () => {
   it('flags a remote stream from an address never seen before, once, while it lasts', async () => {
     await lab.scan([plexSessions]);
     lab.plex.state.sessions = [
-      session({ id: 1, title: 'owner' }, '10.9.9.9', false, {
+      session({ id: 1, title: 'owner' }, '203.0.113.99', false, {
         remotePublicAddress: '203.0.113.99',
         secure: 0,
       }),
@@ -70,15 +70,47 @@ describe('plex-sessions', () => {
     expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([['remote:203.0.113.99_1', 'info']]);
   });
 
-  it('treats a "local" flag from a public address as remote', async () => {
+  it("trusts Plex's own LAN verdict for a public player address (the recorded LAN session shape)", async () => {
     await lab.scan([plexSessions]);
+    // home-assistant/core tests/components/plex/fixtures/session_base.xml: Player address="1.2.3.11"
+    // local="1" remotePublicAddress="10.20.30.40", Session location="lan".
     lab.plex.state.sessions = [
-      { ...session(friend, '198.51.100.77', true), Session: { id: 'x', location: 'lan' } },
+      {
+        ...session(friend, '1.2.3.11', true, { remotePublicAddress: '10.20.30.40' }),
+        Session: { id: 'session_id_1', location: 'lan', bandwidth: 7000 },
+      },
     ];
     clock.advance(1_000);
-    expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([
-      ['new-address:198.51.100.77_7', 'medium'],
-    ]);
+    expect((await lab.scan([plexSessions])).findings).toEqual([]);
+  });
+
+  it('never reads remotePublicAddress as the stream address: a LAN player carrying it is not remote', async () => {
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      session({ id: 1, title: 'owner' }, '192.168.1.50', true, { remotePublicAddress: '198.51.100.200' }),
+    ];
+    clock.advance(1_000);
+    expect((await lab.scan([plexSessions])).findings).toEqual([]);
+  });
+
+  it('reports a WAN session from a public address, showing the plex.tv public address when it differs', async () => {
+    await lab.scan([plexSessions]);
+    lab.plex.state.sessions = [
+      session(friend, '198.51.100.77', false, { remotePublicAddress: '198.51.100.78' }),
+    ];
+    clock.advance(1_000);
+    const result = await lab.scan([plexSessions]);
+    expect(keysOf(result.findings)).toEqual([['new-address:198.51.100.77_7', 'medium']]);
+    expect(result.findings[0]?.evidence).toContain('public address per plex.tv=198.51.100.78, location=wan');
+  });
+
+  it('falls back to the flags when a session has no address', async () => {
+    await lab.scan([plexSessions]);
+    const lanNoAddress = session(friend, '', true);
+    const wanNoAddress = session({ id: 8, title: 'other' }, '', false);
+    lab.plex.state.sessions = [lanNoAddress, wanNoAddress];
+    clock.advance(1_000);
+    expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([['new-address:unknown_8', 'medium']]);
   });
 });
 

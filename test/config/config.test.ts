@@ -64,12 +64,28 @@ describe('loadConfig', () => {
       APPROVER_USER_IDS: '123,abc',
     }).join('\n');
     expect(found).toMatch(/DISCORD_GUILD_ID="12345" is invalid: expected a Discord id \(17-20 digits/);
-    expect(found).toMatch(/PLEX_URL="plex.local:32400" is invalid: expected an absolute http or https URL/);
-    expect(found).toMatch(/DISCORD_API_URL="ftp:\/\/x" is invalid/);
+    expect(found).toMatch(/PLEX_URL is invalid \(value not shown\): expected an absolute http or https URL/);
+    expect(found).toMatch(/DISCORD_API_URL is invalid \(value not shown\)/);
     expect(found).toMatch(/SCAN_SCHEDULE="every hour" is invalid: expected a cron expression/);
     expect(found).toMatch(/CHECK_TIMEOUT="soon" is invalid: expected a duration/);
     expect(found).toMatch(/LOG_LEVEL="loud" is invalid: expected one of error, warn, info, debug/);
     expect(found).toMatch(/APPROVER_USER_IDS="123,abc" is invalid/);
+  });
+
+  it('refuses credentials or a token in any URL key, naming the key and never the value', () => {
+    const found = problems({
+      ...discordEnv,
+      PLEX_URL: 'http://10.0.0.2:32400/?X-Plex-Token=tok-abcdef123',
+      PLEX_TV_URL: 'https://owner:hunter2@plex.tv',
+      INTERNETDB_URL: 'https://internetdb.shodan.io/#frag',
+      ROUTER_UPNP_URL: 'http://192.168.1.1:5000/rootDesc.xml?key=abc',
+    }).join('\n');
+    expect(found).toMatch(/PLEX_URL carries a query or fragment \(it looks like a token\)/);
+    expect(found).toMatch(/PLEX_TV_URL carries a user name or password/);
+    expect(found).toMatch(/INTERNETDB_URL carries a query or fragment/);
+    expect(found).toMatch(/ROUTER_UPNP_URL carries a query or fragment/);
+    for (const secret of ['tok-abcdef123', 'hunter2', 'owner', 'key=abc'])
+      expect(found).not.toContain(secret);
   });
 
   it('never echoes a secret it rejects', () => {

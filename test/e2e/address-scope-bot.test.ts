@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import type { Env } from '../../src/config/index.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { runScheduledReview } from '../../src/logs/scheduled-review.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {

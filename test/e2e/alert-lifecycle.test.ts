@@ -6,9 +6,9 @@ import { plexAllowedNetworks } from '../../src/checks/plex-allowed-networks.js';
 import type { Check } from '../../src/checks/types.js';
 import type { FindingDraft } from '../../src/domain/finding.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface Embed {

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
 import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
 
 interface CallbackBody {

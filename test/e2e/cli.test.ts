@@ -42,8 +42,26 @@ describe('plex-warden CLI', () => {
       dir.path,
     );
     expect(code).toBe(2);
-    expect(stderr).toMatch(/PLEX_URL="not a url" is invalid: expected an absolute http or https URL/);
+    expect(stderr).toMatch(/PLEX_URL is invalid \(value not shown\): expected an absolute http or https URL/);
     expect(stderr).toMatch(/DISCORD_GUILD_ID="42" is invalid: expected a Discord id/);
+  });
+
+  it('refuses PLEX_URL carrying X-Plex-Token: exit 2, names PLEX_URL, never shows the token', () => {
+    const env = testEnv({ databasePath: join(dir.path, 'db.sqlite'), plexUrl: plex.url }) as Record<
+      string,
+      string
+    >;
+    const { code, stdout, stderr } = runCliSync(
+      ['scan'],
+      { ...env, PLEX_URL: `${plex.url}/?X-Plex-Token=leaky-token-123456` },
+      dir.path,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /PLEX_URL carries a query or fragment \(it looks like a token\) \(value not shown\)/,
+    );
+    expect(`${stdout}${stderr}`).not.toContain('leaky-token-123456');
+    expect(plex.requests).toEqual([]);
   });
 
   it('scan --json against a closed port returns promptly with a plex-reachable finding, not a stack trace', async () => {

@@ -90,7 +90,7 @@ describe('plex-warden doctor', () => {
     expect(code).toBe(2);
     expect(line(stdout, 'Configuration')).toMatch(/^✘ Configuration\s+2 problems/);
     expect(stdout).toMatch(/ALERT_CHANNEL_ID="general" is invalid/);
-    expect(stdout).toMatch(/PLEX_URL="plex" is invalid/);
+    expect(stdout).toMatch(/PLEX_URL is invalid \(value not shown\)/);
     expect(discord.calls).toHaveLength(0);
     expect(plex.requests).toHaveLength(0);
   });

@@ -89,8 +89,8 @@ const SCENARIOS: readonly Scenario[] = [
       p.state.identity.version = '1.43.3.10000-x';
       p.state.root.version = '1.43.3.10000-x';
     },
-    fingerprint: 'plex-version:vulnerable:plex2shell-2026',
-    severity: 'critical',
+    fingerprint: 'plex-version:vulnerable',
+    severity: 'high',
     evidence: 'version=1.43.3.10000',
     with: [['plex-version:update-available', 'low']],
   },

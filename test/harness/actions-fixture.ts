@@ -3,16 +3,16 @@ import { BlockPolicy, type BlockTarget } from '../../src/actions/block-policy.js
 import { ProposalService } from '../../src/actions/proposal-service.js';
 import type { RemoteAccessPort } from '../../src/actions/remote-access-port.js';
 import type { FirewallBackend, FirewallEntry } from '../../src/adapters/firewall/types.js';
-import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
-import { AuditLogRepository } from '../../src/adapters/sqlite/audit-log-repository.js';
-import { BanRepository } from '../../src/adapters/sqlite/ban-repository.js';
-import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
-import { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
+import type { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
+import type { AuditLogRepository } from '../../src/adapters/sqlite/audit-log-repository.js';
+import type { BanRepository } from '../../src/adapters/sqlite/ban-repository.js';
+import { createRepositories, type Database, openDatabase } from '../../src/adapters/sqlite/index.js';
+import type { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { AddressScope } from '../../src/net/address-scope.js';
+import { ManualClock } from './manual-clock.js';
 
 /** A database with every registered migration, as the bot opens it. */
 export function openTestDatabase(path = ':memory:'): Database {
@@ -120,10 +120,8 @@ export function actionsFixture(
   const clock = options.clock ?? new ManualClock();
   const config = actionsConfig(options.env);
   const firewall = options.firewall ? options.firewall(clock) : new MemoryFirewall(clock);
-  const proposalsRepo = new ProposalRepository(db);
-  const bansRepo = new BanRepository(db);
-  const allowlist = new AllowlistRepository(db);
-  const audit = new AuditLogRepository(db);
+  const repos = createRepositories(db);
+  const { proposals: proposalsRepo, bans: bansRepo, allowlist, audit } = repos;
   const logger = silentLogger();
   const policy = new BlockPolicy(
     new AddressScope({
@@ -137,7 +135,7 @@ export function actionsFixture(
   const bans = new BanService({ config, policy, firewall, bans: bansRepo, allowlist, audit, clock, logger });
   const remote = new FakeRemoteAccess();
   const proposals = new ProposalService({
-    db,
+    transaction: repos.transaction,
     config,
     proposals: proposalsRepo,
     audit,

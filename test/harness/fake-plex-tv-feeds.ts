@@ -2,8 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface FakePlexTvFeedsState {
-  /** `computer.<Platform>.version` of the downloads feed. */
+  /**
+   * `computer.<Key>.version` of the downloads feed. Keys as the feed spells them: `Mac` for the
+   * server that reports `MacOSX` (Tautulli plexpy/common.py PMS_PLATFORM_NAME_OVERRIDES).
+   */
   versions: Record<string, string>;
+  /** `nas.<Key>.version` (martinorob/plexupdate plexupdate.sh reads `.nas.Synology.version`). */
+  nasVersions: Record<string, string>;
   /** `/api/v2/resources` answer (the owner's servers and their connections). */
   resources: unknown[];
   /** Token plex.tv accepts for resources. */
@@ -28,7 +33,12 @@ export class FakePlexTvFeeds {
 
   constructor(state: Partial<FakePlexTvFeedsState> = {}) {
     this.state = {
-      versions: { Linux: '1.43.3.10861-0f1e2d3c4', Windows: '1.43.3.10861-0f1e2d3c4' },
+      versions: {
+        Linux: '1.43.4.10910-0f1e2d3c4',
+        Windows: '1.43.4.10910-0f1e2d3c4',
+        Mac: '1.43.4.10910-0f1e2d3c4',
+      },
+      nasVersions: { Synology: '1.43.4.10910-0f1e2d3c4' },
       resources: [],
       token: 'fake-plex-token-0123456789',
       mode: 'normal',
@@ -64,13 +74,14 @@ export class FakePlexTvFeeds {
       return;
     }
     if (url.pathname === '/api/downloads/5.json') {
-      const computer = Object.fromEntries(
-        Object.entries(this.state.versions).map(([platform, version]) => [
-          platform,
-          { id: platform.toLowerCase(), name: platform, version, releases: [] },
-        ]),
-      );
-      json(200, { computer, nas: {} });
+      const entries = (versions: Record<string, string>) =>
+        Object.fromEntries(
+          Object.entries(versions).map(([platform, version]) => [
+            platform,
+            { id: platform.toLowerCase(), name: platform, version, releases: [] },
+          ]),
+        );
+      json(200, { computer: entries(this.state.versions), nas: entries(this.state.nasVersions) });
       return;
     }
     if (url.pathname === '/api/v2/resources') {

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface PlexSetting {
@@ -11,7 +13,21 @@ export interface PlexSetting {
   group?: string;
 }
 
-/** A Plex server's observable state; tests change it between scans. Shapes follow plex-reference.md. */
+/**
+ * A Plex server's observable state; tests change it between scans. Where each shape comes from:
+ * - `/` : home-assistant/core tests/components/plex/fixtures/plex_server_base.xml (attributes
+ *   friendlyName, machineIdentifier, myPlex*, platform, platformVersion, version, updater, ...).
+ * - `/:/prefs` : andrey-yantsen/plex-api.rs crates/plex-api/tests/mocks/server/prefs.json
+ *   (`Setting[]` with id, label, summary, type, default, value, hidden, advanced, group,
+ *   enumValues; JSON booleans and numbers).
+ * - `/status/sessions` : home-assistant/core tests/components/plex/fixtures/session_base.xml
+ *   (a LAN `Video` whose Player carries `remotePublicAddress`; `Session location`).
+ * - `/devices` : https://www.plexopedia.com/plex-media-server/api/server/devices/ (no product).
+ * - `/updater/status` : home-assistant/core tests/components/plex/fixtures/release_new_not_updatable.xml
+ *   (`canInstall` on the container, `Release state="notify"`).
+ * - JSON only with `Accept: application/json`, XML otherwise (python-plexapi and the
+ *   home-assistant fixtures read XML; plex-api.rs records JSON with that header).
+ */
 export interface FakePlexState {
   token: string;
   identity: { machineIdentifier: string; version: string; claimed: boolean };
@@ -22,6 +38,8 @@ export interface FakePlexState {
   devices: unknown[];
   accounts: unknown[];
   updaterReleases: unknown[];
+  /** `/updater/status` container's `canInstall`; undefined = not sent. */
+  updaterCanInstall: boolean | undefined;
   /** Extra routes or overrides: path (without query) -> status and JSON body. */
   routes: Record<string, { status: number; body?: unknown; text?: string }>;
   /** Global behaviour: answer normally, never answer, answer garbage, or answer late. */
@@ -40,11 +58,13 @@ export interface RecordedPlexRequest {
 export function securePlexState(): FakePlexState {
   return {
     token: 'fake-plex-token-0123456789',
-    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.3.10861-0f1e2d3c4', claimed: true },
+    identity: { machineIdentifier: 'a'.repeat(40), version: '1.43.4.10910-0f1e2d3c4', claimed: true },
     root: {
       friendlyName: 'Home Plex',
-      version: '1.43.3.10861-0f1e2d3c4',
+      version: '1.43.4.10910-0f1e2d3c4',
       platform: 'Linux',
+      platformVersion: '20.04.1 LTS (Focal Fossa)',
+      updater: true,
       myPlex: true,
       myPlexSigninState: 'ok',
       myPlexMappingState: 'unknown',
@@ -85,6 +105,7 @@ export function securePlexState(): FakePlexState {
     devices: [],
     accounts: [{ id: 1, name: 'owner' }],
     updaterReleases: [],
+    updaterCanInstall: undefined,
     routes: {},
     mode: 'normal',
     slowMs: 0,
@@ -97,13 +118,68 @@ export class FakePlex {
   readonly requests: RecordedPlexRequest[] = [];
   private readonly server = new LoopbackHttpServer('fake Plex');
   private hung: ServerResponse[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private port = 0;
+  /** Open notification sockets, and the X-Plex-Token / URL each one connected with. */
+  readonly sockets: { ws: WebSocket; token: string | undefined; url: string }[] = [];
 
   constructor(state: Partial<FakePlexState> = {}) {
     this.state = { ...securePlexState(), ...state };
   }
 
-  start(): Promise<string> {
-    return this.server.start((req, res) => this.handle(req, res));
+  /** Starts on a free port; after stop(), starts again on the same port (Plex coming back). */
+  async start(): Promise<string> {
+    const url = await this.server.start((req, res) => this.handle(req, res), {
+      port: this.port,
+      onUpgrade: (req, socket, head) => this.upgrade(req, socket, head),
+    });
+    this.port = this.server.port;
+    return url;
+  }
+
+  /**
+   * `/:/websockets/notifications` as Tautulli (plexpy/web_socket.py) and python-plexapi
+   * (plexapi/alert.py) use it: token in the X-Plex-Token header; without a valid one Plex
+   * refuses the upgrade with 401 like any other authenticated path.
+   */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const token = req.headers['x-plex-token'] as string | undefined;
+    if (
+      url.pathname !== '/:/websockets/notifications' ||
+      token !== this.state.token ||
+      this.state.mode !== 'normal'
+    ) {
+      const status = url.pathname !== '/:/websockets/notifications' ? '404 Not Found' : '401 Unauthorized';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const entry = { ws, token, url: req.url ?? '' };
+      this.sockets.push(entry);
+      ws.on('close', () => this.sockets.splice(this.sockets.indexOf(entry), 1));
+    });
+  }
+
+  /** Sends `{"NotificationContainer": {...}}` to every open notification socket. */
+  notify(container: Record<string, unknown>): void {
+    const text = JSON.stringify({ NotificationContainer: { size: 1, ...container } });
+    for (const { ws } of this.sockets) ws.send(text);
+  }
+
+  /** A `playing` notification (Tautulli web_socket.py reads PlaySessionStateNotification[0]). */
+  notifyPlaying(sessionKey: string, state = 'playing'): void {
+    this.notify({
+      type: 'playing',
+      PlaySessionStateNotification: [
+        { sessionKey, guid: '', ratingKey: '1', url: '', key: '/library/metadata/1', viewOffset: 0, state },
+      ],
+    });
+  }
+
+  /** A `reachability` notification (scttcper/plex src/alert.types.ts ReachabilityNotification). */
+  notifyReachability(reachability: boolean): void {
+    this.notify({ type: 'reachability', ReachabilityNotification: [{ reachability }] });
   }
 
   get url(): string {
@@ -122,6 +198,7 @@ export class FakePlex {
 
   async stop(): Promise<void> {
     for (const res of this.hung) res.destroy();
+    for (const { ws } of [...this.sockets]) ws.terminate();
     await this.server.stop();
   }
 
@@ -154,8 +231,10 @@ export class FakePlex {
   }
 
   private route(req: IncomingMessage, res: ServerResponse, url: URL, authorized: boolean): void {
+    const wantsJson = /application\/json/i.test(req.headers.accept ?? '');
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (wantsJson) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      else res.writeHead(status, { 'content-type': 'text/xml;charset=utf-8' }).end(toPlexXml(body));
     };
     const container = (body: Record<string, unknown>) => json(200, { MediaContainer: { size: 0, ...body } });
     const override = this.state.routes[url.pathname];
@@ -229,10 +308,45 @@ export class FakePlex {
         res.writeHead(200).end();
         return;
       case 'GET /updater/status':
-        container({ size: this.state.updaterReleases.length, Release: this.state.updaterReleases });
+        container({
+          size: this.state.updaterReleases.length,
+          ...(this.state.updaterCanInstall === undefined
+            ? {}
+            : { canInstall: this.state.updaterCanInstall ? '1' : '0' }),
+          Release: this.state.updaterReleases,
+        });
         return;
       default:
         res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
     }
   }
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** One element: scalar fields become attributes (booleans as 1/0), objects and lists children. */
+function element(name: string, value: Record<string, unknown>): string {
+  const attrs: string[] = [];
+  const children: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v)
+        if (typeof item === 'object' && item !== null)
+          children.push(element(key, item as Record<string, unknown>));
+    } else if (typeof v === 'object') children.push(element(key, v as Record<string, unknown>));
+    else attrs.push(` ${key}="${escapeXml(typeof v === 'boolean' ? (v ? '1' : '0') : String(v))}"`);
+  }
+  return children.length === 0
+    ? `<${name}${attrs.join('')} />`
+    : `<${name}${attrs.join('')}>\n${children.join('\n')}\n</${name}>`;
+}
+
+/** `{MediaContainer: {...}}` as Plex writes it without `Accept: application/json`. */
+export function toPlexXml(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const [root, value] = Object.entries(body)[0] ?? [];
+  if (root === undefined || typeof value !== 'object' || value === null) return '';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value as Record<string, unknown>)}\n`;
 }

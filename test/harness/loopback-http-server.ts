@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -12,13 +12,19 @@ export class LoopbackHttpServer {
   /** `name` appears in the error thrown when `url` is read before start(), e.g. "fake Plex". */
   constructor(private readonly name: string) {}
 
-  async start(handler: RequestListener): Promise<string> {
+  /** `port` 0 picks a free one; a fake restarted on its old port passes that port back. */
+  async start(
+    handler: RequestListener,
+    options: { port?: number; onUpgrade?: (req: IncomingMessage, socket: Socket, head: Buffer) => void } = {},
+  ): Promise<string> {
     this.server = createServer(handler);
+    const { onUpgrade } = options;
+    if (onUpgrade) this.server.on('upgrade', (req, socket, head) => onUpgrade(req, socket as Socket, head));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(options.port ?? 0, '127.0.0.1', resolve));
     return this.url;
   }
 

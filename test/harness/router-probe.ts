@@ -12,9 +12,10 @@ import { type Database, openDatabase } from '../../src/adapters/sqlite/database.
 import { RemoteAccessRepository } from '../../src/adapters/sqlite/remote-access-repository.js';
 import { routerUpnp } from '../../src/checks/router-upnp.js';
 import { collectRouterFacts } from '../../src/exposure/router-facts.js';
-import { ManualClock } from '../../src/kernel/clock.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakePlex } from './fake-plex.js';
+import { ManualClock } from './manual-clock.js';
 import { tempDir, testConfig, testContext, testEnv } from './test-env.js';
 
 type Command =
@@ -171,7 +172,7 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
   await plex.start();
   const dir = tempDir();
   const dbs: Database[] = [];
-  const services: RemoteAccessService[] = [];
+  const schedulers: JobScheduler[] = [];
   try {
     plex.setPref('PublishServerOnPlexOnlineKey', true);
     plex.setPref('RelayEnabled', true);
@@ -182,6 +183,8 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
     const boot = () => {
       const db = openDatabase(`${dir.path}/db.sqlite`);
       dbs.push(db);
+      const jobs = new JobScheduler({ clock, timers: clock, logger: silentLogger() });
+      schedulers.push(jobs);
       const service = new RemoteAccessService({
         plex: new PlexClient({
           baseUrl: plex.url,
@@ -193,29 +196,29 @@ async function remoteAccessScenario(scenario: 'off' | 'on-for-then-restart', env
         repository: new RemoteAccessRepository(db),
         clock,
         logger: silentLogger(),
+        jobs,
       });
-      services.push(service);
-      return service;
+      return { service, jobs };
     };
     if (scenario === 'off') {
-      const service = boot();
+      const { service } = boot();
       const outcome = await service.turnOff();
       const status = await service.status();
       return { outcome, status, pref: plex.pref('PublishServerOnPlexOnlineKey')?.value };
     }
     plex.setPref('PublishServerOnPlexOnlineKey', false);
     const first = boot();
-    await first.start();
-    const on = await first.turnOn({ forMs: 3_600_000 });
+    await first.jobs.start();
+    const on = await first.service.turnOn({ forMs: 3_600_000 });
     const prefWhileOn = plex.pref('PublishServerOnPlexOnlineKey')?.value;
-    await first.stop();
+    await first.jobs.stop();
     clock.advance(2 * 3_600_000);
     const second = boot();
-    await second.start();
-    const status = await second.status();
+    await second.jobs.start();
+    const status = await second.service.status();
     return { on, prefWhileOn, status, pref: plex.pref('PublishServerOnPlexOnlineKey')?.value };
   } finally {
-    for (const s of services) await s.stop();
+    for (const jobs of schedulers) await jobs.stop();
     for (const db of dbs) db.close();
     await plex.stop();
     dir.remove();

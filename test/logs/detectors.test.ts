@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
 import { LOG_DETECTOR_IDS, type LogSourceKind } from '../../src/config/logs.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import {
   ADDR_ALLOWED,
@@ -18,6 +17,7 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
 
 const T = 'Nov 25, 2026 19:30:00.000';

@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/sqlite/database.js';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
+import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
 
 const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
 import type { Database } from '../../src/adapters/sqlite/database.js';
 import { PublicAddressRepository } from '../../src/adapters/sqlite/public-address-repository.js';
-import { ManualClock } from '../../src/kernel/clock.js';
 import { ADDR_LOCAL, ADDR_OUTSIDE, AddressBook } from '../../src/logs/address-book.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { parseCidr } from '../../src/net/ip.js';
 import { openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
 
 describe('AddressScope', () => {
   let db: Database;

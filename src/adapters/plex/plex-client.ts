@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request } from 'undici';
+import { displayUrl } from '../../kernel/display-url.js';
 import { classifyRequestFailure, readBodyLimited } from '../../kernel/http-body.js';
 import { plexDirectLookup } from './plex-direct.js';
 
@@ -187,9 +188,12 @@ function translateError(
   if (outer?.aborted) return new PlexError('timeout', `${label} was stopped before it finished`);
   const { timedOut, code } = classifyRequestFailure(error, signal);
   if (timedOut)
-    return new PlexError('timeout', `${label} to ${baseUrl} got no answer within ${timeoutMs} ms`);
+    return new PlexError(
+      'timeout',
+      `${label} to ${displayUrl(baseUrl)} got no answer within ${timeoutMs} ms`,
+    );
   const reason = code ?? (error instanceof Error ? error.name : 'error');
-  return new PlexError('unreachable', `${label} to ${baseUrl} failed (${reason})`);
+  return new PlexError('unreachable', `${label} to ${displayUrl(baseUrl)} failed (${reason})`);
 }
 
 export function isObject(value: unknown): value is Json {

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { displayUrl } from '../../kernel/display-url.js';
 
 export type PlexTvErrorKind = 'unreachable' | 'timeout' | 'http' | 'bad-response' | 'expired' | 'stopped';
 
@@ -152,11 +153,14 @@ export class PlexTvClient {
       ) {
         throw new PlexTvError(
           'timeout',
-          `${label} to ${this.options.baseUrl} got no answer within ${this.options.timeoutMs} ms`,
+          `${label} to ${displayUrl(this.options.baseUrl)} got no answer within ${this.options.timeoutMs} ms`,
         );
       }
       const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-      throw new PlexTvError('unreachable', `${label} to ${this.options.baseUrl} failed (${code ?? 'error'})`);
+      throw new PlexTvError(
+        'unreachable',
+        `${label} to ${displayUrl(this.options.baseUrl)} failed (${code ?? 'error'})`,
+      );
     }
   }
 }

@@ -72,11 +72,18 @@ export class IgdClient {
       { method: 'GET', label: 'GET description' },
       signal,
     );
+    // undici's request() does not follow redirects: a 3xx pointing elsewhere ends here.
     if (status < 200 || status >= 300) {
       throw new RouterError('http', `the router description answered HTTP ${status}`, status);
     }
     const description = parseIgdDescription(text, descriptionUrl);
     const service = description.services[0];
+    if (!service && description.refusedServices > 0) {
+      throw new RouterError(
+        'bad-response',
+        'the description points its WAN control URL at another host; refused (only the answering router is called)',
+      );
+    }
     if (!service) {
       throw new RouterError(
         'bad-response',

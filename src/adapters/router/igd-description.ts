@@ -17,6 +17,8 @@ export interface IgdDescription {
   readonly modelName: string | undefined;
   /** All WAN connection services found, best first (WANIPConnection:2, :1, then PPP). */
   readonly services: readonly WanService[];
+  /** WAN services skipped because their control URL is on another host. */
+  readonly refusedServices: number;
 }
 
 const SERVICE = /^urn:schemas-upnp-org:service:(WANIPConnection|WANPPPConnection):(\d+)$/i;
@@ -24,7 +26,10 @@ const SERVICE = /^urn:schemas-upnp-org:service:(WANIPConnection|WANPPPConnection
 /**
  * Parses a UPnP device description. Tag case and namespace prefixes vary between routers, so
  * both are normalised; the WAN services may sit at any depth of the embedded device tree.
- * Control URLs are resolved against URLBase when present, else the description's own URL.
+ * Control URLs are resolved against URLBase when present, else the description's own URL, and
+ * must stay on the description's host: a description naming another host would have the bot
+ * send SOAP requests to it (SSRF from the LAN). A URLBase on another host is ignored, a control
+ * URL on another host skips that service.
  */
 export function parseIgdDescription(xml: string, descriptionUrl: string): IgdDescription {
   let doc: unknown;
@@ -38,9 +43,11 @@ export function parseIgdDescription(xml: string, descriptionUrl: string): IgdDes
   if (!root || !device) {
     throw new RouterError('bad-response', 'the router description has no <root><device>');
   }
-  const base = text(root.urlbase) ?? descriptionUrl;
+  const declaredBase = text(root.urlbase);
+  const base = declaredBase && sameHost(declaredBase, descriptionUrl) ? declaredBase : descriptionUrl;
   const services: WanService[] = [];
-  collectServices(device, base, services, 0);
+  const refused = { count: 0 };
+  collectServices(device, base, services, 0, descriptionUrl, refused);
   services.sort((a, b) => rank(b) - rank(a));
   return {
     descriptionUrl,
@@ -49,6 +56,7 @@ export function parseIgdDescription(xml: string, descriptionUrl: string): IgdDes
     manufacturer: text(device.manufacturer),
     modelName: text(device.modelname),
     services,
+    refusedServices: refused.count,
   };
 }
 
@@ -61,6 +69,8 @@ function collectServices(
   base: string,
   out: WanService[],
   depth: number,
+  descriptionUrl: string,
+  refused: { count: number },
 ): void {
   if (depth > 8) return;
   for (const service of list(asRecord(device.servicelist)?.service)) {
@@ -70,12 +80,24 @@ function collectServices(
     if (!type || !control || !match) continue;
     const controlUrl = resolve(control, base);
     if (!controlUrl) continue;
+    if (!sameHost(controlUrl, descriptionUrl)) {
+      refused.count++;
+      continue;
+    }
     const kind = match[1]?.toLowerCase() === 'wanipconnection' ? 'WANIPConnection' : 'WANPPPConnection';
     // Keep the router's spelling of the service type: it goes back verbatim in SOAPAction.
     out.push({ serviceType: type, kind, version: Number(match[2]), controlUrl });
   }
   for (const child of list(asRecord(device.devicelist)?.device)) {
-    collectServices(child, base, out, depth + 1);
+    collectServices(child, base, out, depth + 1, descriptionUrl, refused);
+  }
+}
+
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).hostname.toLowerCase() === new URL(b).hostname.toLowerCase();
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { RouterConfig } from '../../config/router.js';
+import { displayUrl } from '../../kernel/display-url.js';
 import { IgdClient } from './igd-client.js';
 import type { RouterHttp } from './soap-client.js';
 import { discoverGateways } from './ssdp.js';
@@ -75,7 +76,7 @@ export async function locateIgd(
       return { ok: true, client: await IgdClient.connect(answer.location, http, signal), via: 'ssdp' };
     } catch (error) {
       if (signal?.aborted) throw error;
-      problems.push(`${answer.location}: ${safeMessage(error)}`);
+      problems.push(`${displayUrl(answer.location)}: ${safeMessage(error)}`);
     }
   }
   return {

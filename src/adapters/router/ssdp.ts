@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { normalizeIp, parseIp } from '../../net/ip.js';
 
 /** What an Internet Gateway Device said in answer to our M-SEARCH. */
 export interface SsdpAnswer {
@@ -17,6 +18,18 @@ export interface SsdpOptions {
   /** Where to send. Only tests change this (to a loopback responder). */
   readonly target?: { readonly host: string; readonly port: number };
   readonly signal?: AbortSignal | undefined;
+  /** Which senders count as the LAN; default: private, link-local, unique-local or loopback. */
+  readonly isLan?: (address: string) => boolean;
+}
+
+/**
+ * Home routers answer from a private address. An answer from anywhere else (a public address
+ * reaching us through a forwarded port, say) is not the household's router.
+ */
+export function isLanSource(address: string): boolean {
+  const ip = parseIp(address);
+  if (!ip) return false;
+  return ['private', 'linkLocal', 'uniqueLocal', 'loopback'].includes(ip.range());
 }
 
 export const SSDP_MULTICAST = { host: '239.255.255.250', port: 1900 } as const;
@@ -34,8 +47,8 @@ const MAX_ANSWERS = 64;
 
 /**
  * Sends one M-SEARCH per search target and collects answers until the timeout. Answers are
- * de-duplicated by LOCATION; only http(s) locations are kept (an answer is just a UDP packet
- * anyone on the LAN can send). Resolves with what arrived, possibly nothing; rejects only when
+ * de-duplicated by LOCATION; only answers from the LAN whose http(s) LOCATION is on the
+ * answering host are kept (an answer is just a UDP packet anyone on the LAN can send). Resolves with what arrived, possibly nothing; rejects only when
  * the socket cannot be used at all (no route to the multicast group, bad bind address).
  */
 export function discoverGateways(options: SsdpOptions): Promise<SsdpAnswer[]> {
@@ -68,6 +81,7 @@ export function discoverGateways(options: SsdpOptions): Promise<SsdpAnswer[]> {
     socket.on('error', (error) => finish(error));
     socket.on('message', (message, rinfo) => {
       if (answers.size >= MAX_ANSWERS) return;
+      if (!(options.isLan ?? isLanSource)(rinfo.address)) return;
       const answer = parseSsdpAnswer(message.toString('latin1'), rinfo.address);
       if (answer && !answers.has(answer.location)) answers.set(answer.location, answer);
     });
@@ -100,7 +114,12 @@ export function discoverGateways(options: SsdpOptions): Promise<SsdpAnswer[]> {
   });
 }
 
-/** Parses an SSDP answer (HTTP/1.1 200 with headers). Undefined for anything else. */
+/**
+ * Parses an SSDP answer (HTTP/1.1 200 with headers). Undefined for anything else, and for an
+ * answer whose LOCATION is not on the host that sent it: any LAN device can send SSDP, and
+ * one pointing at another host would make the bot request (and later SOAP-call) a third party.
+ * The host must be an IP literal equal to the sender (a name would need a lookup to compare).
+ */
 export function parseSsdpAnswer(text: string, from: string): SsdpAnswer | undefined {
   if (text.length > 8192) return undefined;
   const lines = text.split(/\r?\n/);
@@ -117,6 +136,9 @@ export function parseSsdpAnswer(text: string, from: string): SsdpAnswer | undefi
   try {
     const url = new URL(location);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (url.username || url.password) return undefined;
+    const host = normalizeIp(url.hostname.replace(/^\[|\]$/g, ''));
+    if (host === undefined || host !== normalizeIp(from)) return undefined;
   } catch {
     return undefined;
   }

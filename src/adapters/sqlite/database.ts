@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../../kernel/errors.js';
@@ -45,12 +45,22 @@ function isSqliteError(error: unknown): boolean {
  * pending migrations, each in its own transaction together with the user_version bump.
  */
 export function openDatabase(path: string, migrations: readonly Migration[] = registered): Database {
-  if (path !== ':memory:') {
+  const onDisk = path !== ':memory:' && path !== '';
+  let created = false;
+  if (onDisk) {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // The database holds tokens' neighbours (ban lists, audit log, Discord ids): create it
+      // owner-only whatever the umask. SQLite gives the -wal and -shm files the database
+      // file's permissions (https://www.sqlite.org/tempfiles.html), and they are set again below.
+      if (!existsSync(path)) {
+        closeSync(openSync(path, 'a', 0o600));
+        chmodSync(path, 0o600);
+        created = true;
+      }
     } catch (error) {
       throw new DatabaseError(
-        `Cannot create the database folder for DATABASE_PATH=${path}: ${(error as Error).message}`,
+        `Cannot create the database for DATABASE_PATH=${path}: ${(error as Error).message}`,
       );
     }
   }
@@ -67,6 +77,8 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
     // than losing the first alert later.
     db.prepare('BEGIN IMMEDIATE').run();
     db.prepare('ROLLBACK').run();
+    if (created)
+      for (const side of [`${path}-wal`, `${path}-shm`]) if (existsSync(side)) chmodSync(side, 0o600);
     return db;
   } catch (error) {
     db?.close();

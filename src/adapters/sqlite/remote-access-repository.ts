@@ -43,11 +43,18 @@ export class RemoteAccessRepository {
       .run(offAt, now);
   }
 
-  /** A due switch-off failed: keep it, remember why, try again later. */
-  recordFailure(error: string): void {
+  /**
+   * A due switch-off failed: keep it (due now), with how many attempts failed so far and why;
+   * it is tried again later, also after a restart.
+   */
+  keepFailed(now: number, attempts: number, error: string): void {
     this.db
-      .prepare('UPDATE remote_access_schedule SET attempts = attempts + 1, last_error = ? WHERE id = 1')
-      .run(error.slice(0, 500));
+      .prepare(
+        `INSERT INTO remote_access_schedule (id, off_at, created_at, attempts, last_error) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET off_at = excluded.off_at, created_at = excluded.created_at,
+           attempts = excluded.attempts, last_error = excluded.last_error`,
+      )
+      .run(now, now, attempts, error.slice(0, 500));
   }
 
   clear(): void {

@@ -1,6 +1,7 @@
 import type { Database } from './database.js';
 
-export type ScanTrigger = 'schedule' | 'command' | 'cli' | 'startup';
+/** `event`: a Plex notification (or Plex going away) ran some checks between scans. */
+export type ScanTrigger = 'schedule' | 'command' | 'cli' | 'startup' | 'event';
 
 export interface ScanRunRow {
   readonly id: number;

@@ -6,8 +6,8 @@ import { CommandBackend } from '../../../src/adapters/firewall/command.js';
 import { firewallHealth } from '../../../src/adapters/firewall/firewall-health.js';
 import { NftablesBackend } from '../../../src/adapters/firewall/nftables.js';
 import { NoneBackend } from '../../../src/adapters/firewall/none.js';
-import { ManualClock } from '../../../src/kernel/clock.js';
 import { actionsConfig } from '../../harness/actions-fixture.js';
+import { ManualClock } from '../../harness/manual-clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-health-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

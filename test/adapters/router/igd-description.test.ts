@@ -29,6 +29,17 @@ describe('device description parsing', () => {
     expect(parseIgdDescription(xml, 'http://192.168.1.1/d.xml').services).toEqual([]);
   });
 
+  it('keeps control URLs on the description host only, and ignores a URLBase elsewhere', () => {
+    const ip = '<service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType>';
+    const xml = wrap(
+      `${ip}<controlURL>http://192.168.1.99:80/ctl</controlURL></service>${ip}<controlURL>/ctl</controlURL></service>`,
+      '<URLBase>http://10.0.0.5:5000/</URLBase>',
+    );
+    const d = parseIgdDescription(xml, 'http://192.168.1.1:5000/d.xml');
+    expect(d.services.map((s) => s.controlUrl)).toEqual(['http://192.168.1.1:5000/ctl']);
+    expect(d.refusedServices).toBe(1);
+  });
+
   it('survives an entity-expansion bomb quickly (error or bounded result)', () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]><root><device><friendlyName>&lol9;</friendlyName></device></root>`;
     const t0 = performance.now();

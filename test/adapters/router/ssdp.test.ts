@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { discoverGateways, parseSsdpAnswer } from '../../../src/adapters/router/ssdp.js';
+import { discoverGateways, isLanSource, parseSsdpAnswer } from '../../../src/adapters/router/ssdp.js';
 import { FakeSsdpResponder, ssdpAnswer } from '../../harness/fake-igd.js';
 
 const IGD1 = 'urn:schemas-upnp-org:device:InternetGatewayDevice:1';
@@ -47,6 +47,33 @@ describe('SSDP discovery (loopback responder only)', () => {
     expect(answers).toEqual([]);
   });
 
+  it('refuses an answer whose LOCATION is on another host than the sender', async () => {
+    const responder = await new FakeSsdpResponder((st) => [
+      ssdpAnswer('http://127.0.0.2:5000/rootDesc.xml', st),
+      ssdpAnswer('http://router.example:5000/rootDesc.xml', st),
+      ssdpAnswer('http://user:pw@127.0.0.1:5000/rootDesc.xml', st),
+    ]).start();
+    responders.push(responder);
+    const answers = await discoverGateways({
+      timeoutMs: 300,
+      target: { host: '127.0.0.1', port: responder.port },
+    });
+    expect(answers).toEqual([]);
+  });
+
+  it('refuses answers from senders outside the LAN', async () => {
+    const responder = await new FakeSsdpResponder((st) => [
+      ssdpAnswer('http://127.0.0.1:5000/rootDesc.xml', st),
+    ]).start();
+    responders.push(responder);
+    const answers = await discoverGateways({
+      timeoutMs: 300,
+      target: { host: '127.0.0.1', port: responder.port },
+      isLan: () => false,
+    });
+    expect(answers).toEqual([]);
+  });
+
   it('resolves empty after the timeout when nobody answers, and early on abort', async () => {
     const responder = await new FakeSsdpResponder(() => []).start();
     responders.push(responder);
@@ -83,5 +110,31 @@ describe('SSDP discovery (loopback responder only)', () => {
         '192.168.1.1',
       ),
     ).toMatchObject({ location: 'http://192.168.1.1:5000/d.xml', st: IGD1 });
+  });
+});
+
+describe('SSDP answer trust rules', () => {
+  it('accepts a LOCATION on the sender, also for IPv4-mapped senders; refuses any other host', () => {
+    const text = (location: string) => `HTTP/1.1 200 OK\r\nST: ${IGD1}\r\nLOCATION: ${location}\r\n\r\n`;
+    expect(parseSsdpAnswer(text('http://192.168.1.1:5000/d.xml'), '192.168.1.1')).toBeDefined();
+    expect(parseSsdpAnswer(text('http://192.168.1.1:5000/d.xml'), '::ffff:192.168.1.1')).toBeDefined();
+    expect(parseSsdpAnswer(text('http://192.168.1.2:5000/d.xml'), '192.168.1.1')).toBeUndefined();
+    expect(parseSsdpAnswer(text('http://10.0.0.1/d.xml'), '192.168.1.1')).toBeUndefined();
+    expect(parseSsdpAnswer(text('http://localhost:5000/d.xml'), '127.0.0.1')).toBeUndefined();
+  });
+
+  it('counts private, link-local, unique-local and loopback senders as the LAN, nothing else', () => {
+    for (const lan of [
+      '192.168.1.1',
+      '10.0.0.1',
+      '172.16.0.1',
+      '169.254.1.1',
+      'fd00::1',
+      'fe80::1',
+      '127.0.0.1',
+    ])
+      expect(isLanSource(lan), lan).toBe(true);
+    for (const outside of ['198.51.100.1', '100.64.0.1', '8.8.8.8', '2001:db8::1', 'nonsense'])
+      expect(isLanSource(outside), outside).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../../src/adapters/sqlite/database.js';
 import { migrations } from '../../../src/adapters/sqlite/migrations/index.js';
@@ -14,6 +15,22 @@ describe('database', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     db.close();
+  });
+
+  it('creates the database, its WAL and its SHM owner-only (0600) under a permissive umask', () => {
+    const previous = process.umask(0o000);
+    try {
+      const path = `${dir.path}/perm/db.sqlite`;
+      const db = openDatabase(path);
+      db.prepare('CREATE TABLE t (x)').run();
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+        expect(existsSync(file), file).toBe(true);
+        expect(statSync(file).mode & 0o777, file).toBe(0o600);
+      }
+      db.close();
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('applies only pending migrations and rolls a failing one back entirely', () => {

@@ -1,0 +1,55 @@
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakePlex } from './fake-plex.js';
+
+/** The fake is only useful if it is as strict as the real server it stands for. */
+describe('fake Plex', () => {
+  let plex: FakePlex;
+  beforeEach(async () => {
+    plex = new FakePlex();
+    await plex.start();
+  });
+  afterEach(() => plex.stop());
+
+  const get = async (path: string, headers: Record<string, string>) => {
+    const res = await request(`${plex.url}${path}`, { headers });
+    return { type: String(res.headers['content-type']), text: await res.body.text() };
+  };
+
+  it('answers XML without Accept: application/json, as Plex does', async () => {
+    const { type, text } = await get('/identity', {});
+    expect(type).toMatch(/xml/);
+    expect(text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<MediaContainer /);
+    expect(text).toContain(`machineIdentifier="${'a'.repeat(40)}"`);
+    expect(text).toContain('claimed="1"');
+  });
+
+  it('answers JSON wrapped in MediaContainer with the header', async () => {
+    const { type, text } = await get('/identity', { accept: 'application/json' });
+    expect(type).toMatch(/json/);
+    expect(JSON.parse(text).MediaContainer.version).toBe(plex.state.identity.version);
+  });
+
+  it('writes session children as elements, like the recorded home-assistant session_base.xml', async () => {
+    plex.state.sessions = [
+      {
+        title: 'Movie 1',
+        Player: { address: '1.2.3.11', local: 1, remotePublicAddress: '10.20.30.40', state: 'playing' },
+        User: { id: 1, title: 'User 1' },
+        Session: { id: 'session_id_1', bandwidth: 7000, location: 'lan' },
+      },
+    ];
+    const { text } = await get('/status/sessions', { 'x-plex-token': plex.state.token });
+    expect(text).toContain('<Metadata title="Movie 1">');
+    expect(text).toContain(
+      '<Player address="1.2.3.11" local="1" remotePublicAddress="10.20.30.40" state="playing" />',
+    );
+    expect(text).toContain('<Session id="session_id_1" bandwidth="7000" location="lan" />');
+  });
+
+  it('refuses a request without the token with a small HTML page', async () => {
+    const { type, text } = await get('/:/prefs', { accept: 'application/json' });
+    expect(type).toMatch(/html/);
+    expect(text).toContain('401 Unauthorized');
+  });
+});
