@@ -27,7 +27,7 @@ ENV NODE_ENV=production \
     DATABASE_PATH=/data/plex-warden.sqlite \
     NODE_OPTIONS=--max-semi-space-size=2 \
     MALLOC_ARENA_MAX=2
-# Only for BLOCK_BACKEND=nftables (and run with cap_add NET_ADMIN):
+# Only for FIREWALL_BACKEND=nftables (and run with cap_add NET_ADMIN):
 # RUN apt-get update && apt-get install -y --no-install-recommends nftables && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 plexwarden \
  && useradd --system --uid 10001 --gid plexwarden --home-dir /data --shell /usr/sbin/nologin plexwarden \

@@ -11,11 +11,13 @@ import type { FirewallBackend } from '../adapters/firewall/types.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
+import type { Ban } from '../domain/ban.js';
 import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AddressScope } from '../net/address-scope.js';
+import { ActionRunner } from './action-runner.js';
 import { AllowlistService } from './allowlist-service.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
 import { BlockPolicy } from './block-policy.js';
@@ -39,6 +41,8 @@ export interface ActionsDeps {
 export interface ActionsStartOptions {
   /** A proposal closed without a reaction (expired, interrupted): edit its message. */
   readonly onProposalClosed?: (proposal: Proposal) => Promise<void>;
+  /** An expired ban the firewall refused to remove for the last time: say so, once. */
+  readonly onBanStuck?: (ban: Ban) => Promise<void>;
 }
 
 export interface ActionsStartReport {
@@ -74,11 +78,21 @@ export function createActions(deps: ActionsDeps): Actions {
   const policy = new BlockPolicy(deps.scope);
   const firewall = deps.firewall ?? createFirewall(config.actions, clock);
   let onProposalClosed: ActionsStartOptions['onProposalClosed'];
+  let onBanStuck: ActionsStartOptions['onBanStuck'];
   const notify = async (proposal: Proposal) => {
     try {
       await onProposalClosed?.(proposal);
     } catch (error) {
       log.warn('could not update a closed proposal message', { proposalId: proposal.id, error });
+    }
+  };
+  const reportStuck = async (stuck: readonly Ban[]) => {
+    for (const ban of stuck) {
+      try {
+        await onBanStuck?.(ban);
+      } catch (error) {
+        log.warn('could not report a ban stuck in the firewall', { target: ban.target, error });
+      }
     }
   };
   // Expiry waits at most a minute, so a clock jump or a row another process wrote is seen; work
@@ -107,8 +121,7 @@ export function createActions(deps: ActionsDeps): Actions {
     config: config.actions,
     proposals: repos.proposals,
     audit,
-    bans,
-    remoteAccess: deps.remoteAccess,
+    runner: new ActionRunner({ bans, allowlist, audit, remoteAccess: deps.remoteAccess, clock }),
     clock,
     logger: log,
     onChange: poke,
@@ -118,7 +131,7 @@ export function createActions(deps: ActionsDeps): Actions {
     schedule: { kind: 'due', next: () => bans.nextExpiry(), ...expiry },
     retry,
     run: async () => {
-      await bans.expireDue();
+      await reportStuck((await bans.expireDue()).stuck);
       return 'done';
     },
   });
@@ -141,11 +154,13 @@ export function createActions(deps: ActionsDeps): Actions {
     remoteAccess: deps.remoteAccess,
     async start(options = {}) {
       onProposalClosed = options.onProposalClosed;
+      onBanStuck = options.onBanStuck;
       const interrupted = proposals.failInterrupted();
       for (const p of interrupted) await notify(p);
       // A firewall that cannot be reconciled does not stop the expiry jobs: proposals must still
       // expire and recorded bans still end on time.
       const reconcile = await bans.reconcile();
+      await reportStuck(reconcile.stuck);
       return { reconcile, interrupted };
     },
     async sweep() {

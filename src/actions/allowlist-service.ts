@@ -17,6 +17,8 @@ export interface AllowInput {
   readonly note: string;
   /** A Discord user id. */
   readonly actor: string;
+  /** Set when an approved proposal widened trust. */
+  readonly proposalId?: number | undefined;
 }
 
 /**
@@ -41,6 +43,7 @@ export class AllowlistService {
         at: now,
         actor: input.actor,
         action: isNew ? 'allowlist.added' : 'allowlist.updated',
+        proposalId: input.proposalId,
         target: input.cidr,
         detail: input.note,
       });

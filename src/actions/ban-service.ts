@@ -47,6 +47,23 @@ export interface ReconcileReport {
   readonly unknown: readonly FirewallEntry[];
   /** Bans whose time was up while the bot was down; removed now. */
   readonly expired: readonly Ban[];
+  /** Expired bans the firewall refused to remove for the last time (see expireDue). */
+  readonly stuck: readonly Ban[];
+}
+
+export interface ExpiryReport {
+  /** Bans whose time was up, now out of the firewall and recorded as expired. */
+  readonly ended: readonly Ban[];
+  /** Bans whose removal failed for the last time just now: report them once. */
+  readonly stuck: readonly Ban[];
+}
+
+/** Attempts to remove an expired ban before it is reported stuck. */
+export const REMOVAL_ATTEMPTS = 5;
+
+/** 30 s, 2 min, 8 min, 32 min: a firewall that is down for a while gets about 40 minutes. */
+function retryDelay(attempt: number): number {
+  return 30_000 * 4 ** (attempt - 1);
 }
 
 export interface BanServiceDeps {
@@ -183,16 +200,46 @@ export class BanService {
     return this.deps.bans.nextExpiry();
   }
 
-  /** Unbans everything whose time is up; a failure is retried on the next run. */
-  async expireDue(): Promise<Ban[]> {
+  /** Bans the scheduler gave up removing from the firewall (for /status). */
+  stuck(): Ban[] {
+    return this.deps.bans.stuck();
+  }
+
+  /**
+   * Unbans everything whose time is up. A failed removal is retried later, each time waiting
+   * longer; after REMOVAL_ATTEMPTS failures the ban is marked stuck and returned once in
+   * `stuck`, so the caller reports it and the scheduler never retries it forever.
+   */
+  async expireDue(): Promise<ExpiryReport> {
     const { firewall, bans, audit, clock, logger } = this.deps;
-    const done: Ban[] = [];
+    const ended: Ban[] = [];
+    const stuck: Ban[] = [];
     for (const ban of bans.due(clock.now())) {
       const target = parseBlockTarget(ban.target);
       try {
         if (target) await firewall.unblock(target);
       } catch (error) {
-        logger.error('could not remove an expired ban; will retry', { target: ban.target, error });
+        const now = clock.now();
+        const attempt = ban.removalFailures + 1;
+        const givesUp = attempt >= REMOVAL_ATTEMPTS;
+        bans.recordRemovalFailure(ban.id, now + retryDelay(attempt), givesUp ? now : undefined);
+        if (givesUp) {
+          logger.error('gave up removing an expired ban', { target: ban.target, attempts: attempt, error });
+          audit.append({
+            at: now,
+            actor: 'system',
+            action: 'ban.removal-stuck',
+            target: ban.target,
+            detail: `ban #${ban.id}: ${firewall.name} refused the removal ${attempt} times; not retried until /unblock`,
+          });
+          stuck.push(bans.activeFor(ban.target) ?? ban);
+        } else {
+          logger.warn('could not remove an expired ban; will retry', {
+            target: ban.target,
+            attempt,
+            error,
+          });
+        }
         continue;
       }
       const now = clock.now();
@@ -204,10 +251,10 @@ export class BanService {
           target: ban.target,
           detail: `ban #${ban.id}`,
         });
-        done.push(ban);
+        ended.push(ban);
       }
     }
-    return done;
+    return { ended, stuck };
   }
 
   /**
@@ -217,7 +264,7 @@ export class BanService {
   async reconcile(): Promise<ReconcileReport> {
     const { firewall, bans, audit, clock, logger } = this.deps;
     await firewall.prepare();
-    const expired = await this.expireDue();
+    const { ended: expired, stuck } = await this.expireDue();
     const entries = await firewall.list();
     if (!entries) {
       audit.append({
@@ -226,7 +273,7 @@ export class BanService {
         action: 'reconcile',
         detail: `${firewall.name} cannot list its bans; ${bans.active().length} active in the database, not compared`,
       });
-      return { listable: false, reapplied: [], failed: [], unknown: [], expired };
+      return { listable: false, reapplied: [], failed: [], unknown: [], expired, stuck };
     }
     const present = new Set(entries.map((e) => e.target));
     const active = bans.active();
@@ -274,6 +321,6 @@ export class BanService {
         unknown: unknown.map((e) => e.target),
       });
     }
-    return { listable: true, reapplied, failed, unknown, expired };
+    return { listable: true, reapplied, failed, unknown, expired, stuck };
   }
 }

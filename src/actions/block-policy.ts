@@ -9,7 +9,7 @@
  * only and returns canonical text: shell metacharacters and garbage never reach a backend.
  */
 import type { AddressScope, ScopeOverlap } from '../net/address-scope.js';
-import { type Cidr, parseCidr } from '../net/ip.js';
+import { addressProblem, type Cidr, parseCidr } from '../net/ip.js';
 import { cidrsOverlap } from '../net/special-ranges.js';
 
 export interface BlockTarget {
@@ -109,7 +109,7 @@ export class BlockPolicy {
       return {
         ok: false,
         code: 'invalid',
-        reason: `\`${printable(input)}\` is not an IPv4/IPv6 address or CIDR (examples: 203.0.113.7, 203.0.113.0/24, 2001:db8::/48).`,
+        reason: invalidTargetReason(input),
         forceable: false,
         target: undefined,
       };
@@ -166,6 +166,14 @@ function refusalReason(target: BlockTarget, hit: ScopeOverlap): string {
         ? `\`${target.text}\` ${verb} ${hit.what}.`
         : `\`${target.text}\` ${verb} ${hit.what} (${hit.entry.text}).`;
   }
+}
+
+/** Why the text is not a target, safe to show: the leading-zero rule when that is the cause. */
+export function invalidTargetReason(input: string): string {
+  const problem = addressProblem(input);
+  return problem
+    ? `\`${printable(input)}\` is refused: ${problem}.`
+    : `\`${printable(input)}\` is not an IPv4/IPv6 address or CIDR (examples: 203.0.113.7, 203.0.113.0/24, 2001:db8::/48).`;
 }
 
 /** Echo user input back safely: no backticks or mentions, bounded length. */

@@ -27,6 +27,9 @@ export function proposalEmbed(p: Proposal): APIEmbed {
     { name: 'Requested by', value: requester, inline: true },
   ];
   if (p.status === 'pending') fields.push({ name: 'Expires', value: when(p.expiresAt), inline: true });
+  if (p.status === 'pending' && p.note)
+    // Our own text (user mentions only; the message allows no pings): not neutralised.
+    fields.push({ name: 'Note', value: p.note.slice(0, 1_000) });
   if (p.status === 'cancelled' && p.decidedBy)
     fields.push({ name: 'Cancelled by', value: `<@${p.decidedBy}>`, inline: true });
   if (p.status === 'expired') fields.push({ name: 'Expired', value: when(p.expiresAt, 'f'), inline: true });

@@ -1,9 +1,11 @@
 /**
  * Proposals approved by reaction. A proposal is a row first (before any Discord message
  * exists), then a message whose id is recorded, then reactions. Reactions are judged against
- * the row — never against in-memory state — so approvals work after a restart. The switch
- * from pending to running is a compare-and-set inside the same transaction that records the
- * approval, so two approvers reacting in the same instant run the action once.
+ * the row — never against in-memory state — so approvals work after a restart. Before a
+ * proposal runs, every approval it counts is checked again against Discord (an approver who
+ * lost the role since is dropped, said in the message, and the proposal waits). The switch from
+ * pending to running is a compare-and-set in one transaction that also re-counts the approvals,
+ * so two approvers reacting in the same instant run the action once.
  */
 
 import { FirewallError } from '../adapters/firewall/types.js';
@@ -13,11 +15,9 @@ import type { ProposalRepository } from '../adapters/sqlite/proposal-repository.
 import type { ActionsConfig } from '../config/actions.js';
 import type { ActionOrigin, Proposal, ProposalAction } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
-import { formatDuration } from '../kernel/duration.js';
 import { errorReference, UserError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import type { BanService } from './ban-service.js';
-import type { RemoteAccessPort } from './remote-access-port.js';
+import { type ActionRunner, describeAction, targetOf } from './action-runner.js';
 
 export type ReactionVerdict =
   /** No proposal behind this message: not ours to judge. */
@@ -40,6 +40,13 @@ export interface ReactionInput {
   readonly decision: 'approve' | 'cancel';
   readonly isBot: boolean;
   readonly isApprover: boolean;
+  /**
+   * Of these earlier approvers, the ones who may approve right now (user id, or role in the
+   * configured guild, fetched fresh). Throws when Discord cannot tell: nothing runs then.
+   */
+  readonly stillApprovers: (userIds: readonly string[]) => Promise<ReadonlySet<string>>;
+  /** The claim succeeded: show "Running…" before the action starts. Errors are ignored. */
+  readonly onClaimed?: (proposal: Proposal) => Promise<void>;
 }
 
 export interface ProposalServiceDeps {
@@ -47,9 +54,7 @@ export interface ProposalServiceDeps {
   readonly config: ActionsConfig;
   readonly proposals: ProposalRepository;
   readonly audit: AuditLogRepository;
-  readonly bans: BanService;
-  /** Undefined when remote access control is not wired (the command says so). */
-  readonly remoteAccess: RemoteAccessPort | undefined;
+  readonly runner: ActionRunner;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Called after a proposal is stored, so the expiry scheduler can re-arm. */
@@ -185,10 +190,9 @@ export class ProposalService {
       return { kind: cancelled ? 'cancelled' : 'closed', proposal: proposals.require(proposal.id) };
     }
 
-    // Record the approval and, if it is the last one needed, claim the run — one transaction.
-    const step = transaction(() => {
-      const isNew = proposals.addApproval(proposal.id, input.userId, now);
-      if (isNew) {
+    const isNew = transaction(() => {
+      const added = proposals.addApproval(proposal.id, input.userId, now);
+      if (added) {
         audit.append({
           at: now,
           actor: input.userId,
@@ -197,32 +201,85 @@ export class ProposalService {
           detail: `approval ${proposals.approvalCount(proposal.id)} of ${proposal.requiredApprovals}`,
         });
       }
-      const enough = proposals.approvalCount(proposal.id) >= proposal.requiredApprovals;
-      const claimed = enough && proposals.claimForRun(proposal.id, now, input.userId);
-      if (claimed) {
-        audit.append({
-          at: now,
-          actor: input.userId,
-          action: 'proposal.running',
-          proposalId: proposal.id,
-          detail: 'approved',
-        });
-      }
-      return { isNew, claimed };
+      return added;
     });
-    if (!step.claimed) {
+    const claimed = await this.recheckAndClaim(proposal, input);
+    if (!claimed) {
       const current = proposals.require(proposal.id);
       return current.status === 'pending'
-        ? { kind: 'approval-recorded', proposal: current, isNew: step.isNew }
+        ? { kind: 'approval-recorded', proposal: current, isNew }
         : { kind: 'closed', proposal: current };
     }
-    const run = this.execute(proposals.require(proposal.id));
+    const running = proposals.require(proposal.id);
+    const shown = (input.onClaimed?.(running) ?? Promise.resolve()).catch((error: unknown) =>
+      this.deps.logger.warn('could not show the proposal running', { proposalId: proposal.id, error }),
+    );
+    const run = this.execute(running);
     this.inFlight.add(run);
     try {
-      return { kind: 'executed', proposal: await run };
+      const done = await run;
+      // The outcome edit must land after the "Running…" edit, never before it.
+      await shown;
+      return { kind: 'executed', proposal: done };
     } finally {
       this.inFlight.delete(run);
     }
+  }
+
+  /**
+   * With enough approvals: asks Discord whether each earlier approver is still one (the
+   * reacting user was checked just now), drops those who are not, and claims the run only if
+   * every approval left is verified and there are still enough. Fails closed.
+   */
+  private async recheckAndClaim(proposal: Proposal, input: ReactionInput): Promise<boolean> {
+    const { proposals, audit, clock, transaction, logger } = this.deps;
+    const approvers = proposals.approvers(proposal.id);
+    if (approvers.length < proposal.requiredApprovals) return false;
+    const others = approvers.filter((id) => id !== input.userId);
+    let still: ReadonlySet<string>;
+    try {
+      still = others.length > 0 ? await input.stillApprovers(others) : new Set();
+    } catch (error) {
+      logger.warn('could not re-check approvers; the proposal waits', { proposalId: proposal.id, error });
+      proposals.setNote(
+        proposal.id,
+        'Could not re-check the approvers with Discord; nothing ran. Approve again shortly.',
+      );
+      return false;
+    }
+    const verified = new Set([input.userId, ...others.filter((id) => still.has(id))]);
+    const dropped = others.filter((id) => !still.has(id));
+    const now = clock.now();
+    return transaction(() => {
+      for (const id of dropped) {
+        if (!proposals.removeApproval(proposal.id, id)) continue;
+        audit.append({
+          at: now,
+          actor: 'system',
+          action: 'proposal.approval-dropped',
+          proposalId: proposal.id,
+          target: id,
+          detail: 'the approver lost the approver role (or left the server) before the proposal ran',
+        });
+      }
+      if (dropped.length > 0) {
+        proposals.setNote(
+          proposal.id,
+          `Approval dropped: ${dropped.map((id) => `<@${id}>`).join(', ')} ${dropped.length === 1 ? 'is' : 'are'} no longer an approver. Waiting for another approval.`,
+        );
+      }
+      const current = proposals.approvers(proposal.id);
+      const enough = current.length >= proposal.requiredApprovals && current.every((id) => verified.has(id));
+      if (!enough || !proposals.claimForRun(proposal.id, now, input.userId)) return false;
+      audit.append({
+        at: now,
+        actor: input.userId,
+        action: 'proposal.running',
+        proposalId: proposal.id,
+        detail: 'approved; approvals re-checked',
+      });
+      return true;
+    });
   }
 
   /**
@@ -304,7 +361,7 @@ export class ProposalService {
     let status: 'done' | 'failed';
     let outcome: string;
     try {
-      outcome = await this.perform(proposal);
+      outcome = await this.deps.runner.perform(proposal);
       status = 'done';
     } catch (error) {
       status = 'failed';
@@ -338,84 +395,4 @@ export class ProposalService {
     });
     return proposals.require(proposal.id);
   }
-
-  private async perform(proposal: Proposal): Promise<string> {
-    const action = proposal.action;
-    switch (action.kind) {
-      case 'block-ip': {
-        const result = await this.deps.bans.block({
-          input: action.target,
-          durationMs: action.durationMs,
-          reason: action.reason,
-          origin: proposal.origin,
-          requestedBy: proposal.requestedBy,
-          force: action.force,
-          proposalId: proposal.id,
-        });
-        const until = Math.floor(result.ban.expiresAt / 1_000);
-        const repeat = result.ban.level > 0 ? ` Repeat offender (level ${result.ban.level}).` : '';
-        const enforced =
-          this.deps.bans.backendName === 'none'
-            ? ' Recorded only: FIREWALL_BACKEND=none enforces nothing.'
-            : '';
-        const forced = result.forcedOver.length > 0 ? ` Forced over: ${result.forcedOver.join(', ')}.` : '';
-        return `Blocked ${result.target.text} for ${formatDuration(result.durationMs)} (until <t:${until}:f>) with ${this.deps.bans.backendName}.${repeat}${forced}${enforced}`;
-      }
-      case 'unblock-ip': {
-        const { target, ban } = await this.deps.bans.unblock(
-          action.target,
-          proposal.decidedBy ?? 'system',
-          proposal.id,
-        );
-        return ban
-          ? `Unblocked ${target.text}.`
-          : `${target.text} had no active ban; removed from the firewall anyway.`;
-      }
-      case 'remote-access-off': {
-        const outcome = await this.remote().turnOff(AbortSignal.timeout(60_000));
-        if (!outcome.ok)
-          throw new UserError(['Remote access off could not be verified.', ...outcome.lines].join('\n'));
-        return ['Remote access is off.', ...outcome.lines].join('\n');
-      }
-      case 'remote-access-on': {
-        const options = action.forMs === undefined ? {} : { forMs: action.forMs };
-        const outcome = await this.remote().turnOn(options, AbortSignal.timeout(60_000));
-        if (!outcome.ok)
-          throw new UserError(['Remote access on could not be verified.', ...outcome.lines].join('\n'));
-        return [
-          action.forMs === undefined
-            ? 'Remote access is on.'
-            : `Remote access is on for ${formatDuration(action.forMs)}.`,
-          ...outcome.lines,
-        ].join('\n');
-      }
-    }
-  }
-
-  private remote(): RemoteAccessPort {
-    if (!this.deps.remoteAccess) throw new UserError('Remote access control is not set up in this bot.');
-    return this.deps.remoteAccess;
-  }
-}
-
-export function describeAction(action: ProposalAction): string {
-  switch (action.kind) {
-    case 'block-ip': {
-      const duration =
-        action.durationMs === undefined ? 'the default time' : formatDuration(action.durationMs);
-      return `Block ${action.target} for ${duration}${action.force ? ' (forced)' : ''}: ${action.reason}`;
-    }
-    case 'unblock-ip':
-      return `Unblock ${action.target}`;
-    case 'remote-access-off':
-      return 'Turn Plex remote access off and remove router mappings to the Plex port';
-    case 'remote-access-on':
-      return action.forMs === undefined
-        ? 'Turn Plex remote access on'
-        : `Turn Plex remote access on for ${formatDuration(action.forMs)}, then off again`;
-  }
-}
-
-function targetOf(action: ProposalAction): string | undefined {
-  return action.kind === 'block-ip' || action.kind === 'unblock-ip' ? action.target : undefined;
 }

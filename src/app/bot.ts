@@ -129,7 +129,13 @@ export async function startBot(
  */
 async function startActions(app: AppContext, board: ProposalBoard): Promise<void> {
   try {
-    const { reconcile } = await app.actions.start({ onProposalClosed: (p) => board.update(p) });
+    const { reconcile } = await app.actions.start({
+      onProposalClosed: (p) => board.update(p),
+      onBanStuck: (ban) =>
+        board.notice(
+          `The ban of ${ban.target} ended, but ${app.actions.firewall.name} refused to remove it ${ban.removalFailures} times; the bot stopped trying. It may still be blocked: check the firewall, then /unblock ${ban.target}. Details in the bot's log; /status lists it.`,
+        ),
+    });
     const list = (items: readonly string[]) =>
       items.length > 10 ? `${items.slice(0, 10).join(', ')} and ${items.length - 10} more` : items.join(', ');
     const lines: string[] = [];

@@ -28,7 +28,7 @@ export const replayCli: CliCommand = {
     if (!kind || !(LOG_SOURCE_KINDS as readonly string[]).includes(kind)) {
       throw new UserError(`--kind must be one of ${LOG_SOURCE_KINDS.join(', ')}.`);
     }
-    const result = replayFile(resolve(file), kind as LogSourceKind, {
+    const result = await replayFile(resolve(file), kind as LogSourceKind, {
       logs: config.logs,
       network: config.network,
       now: () => Date.now(),

@@ -1,50 +1,68 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
 import { SlashCommandBuilder } from 'discord.js';
+import { decideAllow } from '../actions/allow-policy.js';
 import { overlaps, parseBlockTarget } from '../actions/block-policy.js';
 import { cleanText } from '../kernel/clean-text.js';
-import { UserError } from '../kernel/errors.js';
 import type { Command } from './types.js';
 
-function cidr(raw: string): string {
-  const parsed = parseBlockTarget(raw);
-  if (!parsed)
-    throw new UserError('That is not an IPv4/IPv6 address or CIDR (e.g. 203.0.113.7 or 203.0.113.0/24).');
-  if (parsed.prefix === 0)
-    throw new UserError('Allow-listing every address would switch blocking off entirely.');
-  return parsed.text;
+function readArgs(interaction: ChatInputCommandInteraction) {
+  const decision = decideAllow(
+    interaction.options.getString('cidr', true),
+    interaction.options.getBoolean('force') ?? false,
+  );
+  const note = cleanText(interaction.options.getString('note')) ?? '';
+  return { decision, note };
 }
 
 /**
- * Adds to the allow-list right away (no proposal): allowing only ever makes the bot refuse
- * more, never act more. Audited like every action.
+ * Allowing widens trust: every address inside is never blocked and its log findings are
+ * dropped. One address is added right away (audited); anything wider, and every `force`, is a
+ * proposal approved like a block (allow-policy.ts has the rules).
  */
 export const allow: Command = {
   name: 'allow',
   data: new SlashCommandBuilder()
     .setName('allow')
-    .setDescription('Never flag or block this address or range')
+    .setDescription('Never flag or block this address (a range is a proposal, approved by reaction)')
     .addStringOption((o) =>
       o.setName('cidr').setDescription('IPv4/IPv6 address or CIDR').setRequired(true).setMaxLength(64),
     )
     .addStringOption((o) =>
       o.setName('note').setDescription('Whose it is (shown in /allowlist)').setMaxLength(100),
     )
+    .addBooleanOption((o) =>
+      o
+        .setName('force')
+        .setDescription('Allow a range wider than IPv4 /16 or IPv6 /32 (still needs approval)'),
+    )
     .toJSON(),
   ephemeral: true,
   validate(interaction) {
-    cidr(interaction.options.getString('cidr', true));
+    readArgs(interaction);
   },
   async execute(interaction, ctx) {
-    const text = cidr(interaction.options.getString('cidr', true));
-    const note = cleanText(interaction.options.getString('note')) ?? '';
+    const { decision, note } = readArgs(interaction);
+    const text = decision.target.text;
+    if (decision.kind === 'proposal') {
+      const proposal = await ctx.board.propose({
+        action: { kind: 'allow-cidr', cidr: text, note, force: decision.force },
+        origin: 'command',
+        requestedBy: interaction.user.id,
+      });
+      await interaction.editReply({
+        content: `Proposal #${proposal.id} to allow-list ${text} is waiting in <#${ctx.discord.alertChannelId}> for ${proposal.requiredApprovals} approval(s): a range widens trust, so it is approved like a block. Nothing changes until then.`,
+        allowedMentions: { parse: [] },
+      });
+      return;
+    }
     const { isNew } = ctx.actions.allowlist.add({ cidr: text, note, actor: interaction.user.id });
     // The log review's address cache and the block policy see the entry at once.
     ctx.scope.refresh();
-    const allowed = parseBlockTarget(text);
     const blocked = ctx.actions.bans
       .active()
       .filter((b) => {
         const t = parseBlockTarget(b.target);
-        return allowed && t ? overlaps(allowed.cidr, t.cidr) : false;
+        return t ? overlaps(decision.target.cidr, t.cidr) : false;
       })
       .map((b) => b.target);
     await interaction.editReply({

@@ -21,6 +21,7 @@ export const status: Command = {
     const rss = process.memoryUsage().rss;
     const when = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
     const bans = ctx.actions.bans.active();
+    const stuck = ctx.actions.bans.stuck();
     await interaction.editReply({
       embeds: [
         {
@@ -46,6 +47,17 @@ export const status: Command = {
               value: `${bans.length} (firewall: ${ctx.actions.firewall.name})`,
               inline: true,
             },
+            ...(stuck.length > 0
+              ? [
+                  {
+                    name: 'Bans the firewall would not remove',
+                    value: truncate(
+                      `${stuck.map((b) => b.target).join(', ')} — expired, removal failed; check the firewall, then /unblock.`,
+                      LIMITS.fieldValue,
+                    ),
+                  },
+                ]
+              : []),
             { name: 'Proposals pending', value: String(ctx.actions.proposals.pendingCount()), inline: true },
             { name: 'Alerts waiting for Discord', value: String(ctx.alerts.pending), inline: true },
           ],

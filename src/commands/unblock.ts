@@ -1,12 +1,16 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { parseBlockTarget } from '../actions/block-policy.js';
+import { invalidTargetReason, parseBlockTarget } from '../actions/block-policy.js';
 import { UserError } from '../kernel/errors.js';
-import type { Command } from './types.js';
+import type { BotContext, Command } from './types.js';
 
 function target(raw: string): string {
   const parsed = parseBlockTarget(raw);
-  if (!parsed)
-    throw new UserError('That is not an IPv4/IPv6 address or CIDR. See /blocks for what is blocked.');
+  if (!parsed) throw new UserError(`${invalidTargetReason(raw)} See /blocks for what is blocked.`);
+  // /block never accepts every address, so no ban of it can exist: never hand it to a backend.
+  if (parsed.prefix === 0)
+    throw new UserError(
+      `\`${parsed.text}\` is every address; /block never accepts it, so there is nothing to unblock.`,
+    );
   return parsed.text;
 }
 
@@ -30,6 +34,13 @@ export const unblock: Command = {
   async execute(interaction, ctx) {
     const text = target(interaction.options.getString('ip', true));
     const active = ctx.actions.bans.active().some((b) => b.target === text);
+    // No recorded ban: ask the firewall itself, when it can list, before proposing anything.
+    // A ban that ended on its own (also a range, which nft reports oddly) is simply not blocked.
+    const inFirewall = active ? true : await firewallHolds(ctx, text);
+    if (inFirewall === false)
+      throw new UserError(
+        `${text} is not blocked (no active ban, and ${ctx.actions.firewall.name} does not hold it).`,
+      );
     const proposal = await ctx.board.propose({
       action: { kind: 'unblock-ip', target: text },
       origin: 'command',
@@ -41,3 +52,14 @@ export const unblock: Command = {
     });
   },
 };
+
+/** True/false when the backend can list its bans; undefined when it cannot tell (none, command, errors). */
+async function firewallHolds(ctx: BotContext, text: string): Promise<boolean | undefined> {
+  try {
+    const entries = await ctx.actions.firewall.list(AbortSignal.timeout(10_000));
+    return entries ? entries.some((e) => e.target === text) : undefined;
+  } catch (error) {
+    ctx.logger.warn('could not list the firewall for /unblock', { error });
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { SEVERITIES, type Severity } from '../domain/finding.js';
 import type { EnvReader } from './reader.js';
 
-export const FIREWALL_BACKENDS = ['nftables', 'fail2ban', 'ufw', 'command', 'none'] as const;
+export const FIREWALL_BACKENDS = ['nftables', 'crowdsec', 'fail2ban', 'ufw', 'command', 'none'] as const;
 export type FirewallBackendName = (typeof FIREWALL_BACKENDS)[number];
 
 export interface ActionsConfig {
@@ -15,6 +15,9 @@ export interface ActionsConfig {
   /** `fail2ban-client -c DIR` when fail2ban runs with a private config dir. */
   readonly fail2banConfigDir: string | undefined;
   readonly ufwPath: string;
+  readonly cscliPath: string;
+  /** `cscli -c FILE` when CrowdSec runs with a config other than /etc/crowdsec/config.yaml. */
+  readonly crowdsecConfig: string | undefined;
   /** Absolute path of the user script for the `command` backend: argv [block|unblock, ip, seconds]. */
   readonly blockCommand: string | undefined;
   /** Upper bound for one firewall program run. */
@@ -64,6 +67,13 @@ export function readActionsConfig(r: EnvReader): ActionsConfig {
     isAbsolute(raw) ? raw : undefined,
   );
   const ufwPath = program('UFW_PATH', 'ufw');
+  const cscliPath = program('CSCLI_PATH', 'cscli');
+  const crowdsecConfig = r.parse(
+    'CROWDSEC_CONFIG',
+    'the absolute path of a CrowdSec config.yaml',
+    {},
+    (raw) => (isAbsolute(raw) ? raw : undefined),
+  );
   const blockCommand = r.parse(
     'BLOCK_COMMAND',
     'the absolute path of an executable script (called with block|unblock, ip, seconds)',
@@ -94,6 +104,8 @@ export function readActionsConfig(r: EnvReader): ActionsConfig {
     fail2banClient,
     fail2banConfigDir,
     ufwPath,
+    cscliPath,
+    crowdsecConfig,
     blockCommand,
     firewallTimeoutMs,
     approvalsRequired,

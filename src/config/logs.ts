@@ -1,17 +1,12 @@
 import { isAbsolute } from 'node:path';
+
+import { LOG_DETECTOR_IDS, type LogDetectorId } from '../logs/detectors/index.js';
+import { LOG_SOURCE_KINDS, type LogSourceKind } from '../logs/parsers/index.js';
+
 import { type EnvReader, splitList } from './reader.js';
 
-export const LOG_SOURCE_KINDS = ['plex', 'nginx', 'apache', 'npm', 'traefik', 'caddy', 'sshd'] as const;
-export type LogSourceKind = (typeof LOG_SOURCE_KINDS)[number];
-
-export const LOG_DETECTOR_IDS = [
-  'brute-force',
-  'probing',
-  'bad-plex-token',
-  'first-seen-remote',
-  'owner-new-address',
-] as const;
-export type LogDetectorId = (typeof LOG_DETECTOR_IDS)[number];
+// The ids come from the registries, so a parser or detector is added in one place.
+export { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, type LogDetectorId, type LogSourceKind };
 
 export interface LogSourceConfig {
   /** Unique name used in finding keys (`brute-force:<id>:<ip>`); defaults to the kind. */

@@ -16,6 +16,10 @@ export interface Ban {
   readonly removedAt: number | undefined;
   readonly removedBy: string | undefined;
   readonly removedWhy: 'expired' | 'unblocked' | 'replaced' | undefined;
+  /** Failed attempts to take the expired ban out of the firewall. */
+  readonly removalFailures: number;
+  /** Set when the scheduler gave up removing it (reported once; /unblock tries again). */
+  readonly removalStuckAt: number | undefined;
 }
 
 export interface AllowlistEntry {

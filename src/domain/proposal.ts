@@ -11,6 +11,14 @@ export type ProposalAction =
       readonly force: boolean;
     }
   | { readonly kind: 'unblock-ip'; readonly target: string }
+  | {
+      /** Widening trust: an allow-list entry wider than one address, or any forced one. */
+      readonly kind: 'allow-cidr';
+      /** Canonical text from parseBlockTarget. */
+      readonly cidr: string;
+      readonly note: string;
+      readonly force: boolean;
+    }
   | { readonly kind: 'remote-access-off' }
   | { readonly kind: 'remote-access-on'; readonly forMs?: number };
 
@@ -41,4 +49,6 @@ export interface Proposal {
   readonly decidedAt: number | undefined;
   readonly finishedAt: number | undefined;
   readonly outcome: string | undefined;
+  /** Said while it waits, e.g. an approval dropped because its giver lost the approver role. */
+  readonly note: string | undefined;
 }

@@ -1,6 +1,7 @@
 import { APPROVE_EMOJI, CANCEL_EMOJI } from '../actions/proposal-embed.js';
 import type { ReactionVerdict } from '../actions/proposal-service.js';
 import { memberRoleIds, refusalFor } from '../adapters/discord/authorize.js';
+import { currentApprovers } from '../adapters/discord/current-approvers.js';
 import { defineEvent } from './types.js';
 
 /**
@@ -50,6 +51,8 @@ export const messageReactionAdd = defineEvent({
       decision,
       isBot: full.bot,
       isApprover: refusal === undefined,
+      stillApprovers: (ids) => currentApprovers(ctx.client, ctx.discord, ids),
+      onClaimed: (running) => ctx.board.update(running),
     });
     logger.info('proposal reaction', { decision, verdict: verdict.kind, refusal });
     switch (verdict.kind) {

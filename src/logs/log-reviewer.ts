@@ -1,5 +1,4 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { LogReviewRepository } from '../adapters/sqlite/log-review-repository.js';
 import type { LogsConfig } from '../config/index.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
@@ -11,7 +10,9 @@ import {
   type AddressBookOptions,
   type AddressClassifier,
 } from './address-book.js';
-import { type SourcePassResult, SourceReview } from './source-review.js';
+import type { ReviewStore } from './review-store.js';
+import { createSourceReview } from './source-pipeline.js';
+import type { SourcePassResult, SourceReview } from './source-review.js';
 
 /** The check id under which log findings enter the alert lifecycle. */
 export const LOG_REVIEW_SOURCE = 'log-review';
@@ -20,7 +21,8 @@ export interface LogReviewerDeps {
   readonly logs: LogsConfig;
   /** Whose address is this (AddressScope): only outside addresses are looked at. */
   readonly scope: AddressClassifier & { refresh?(): void };
-  readonly repo: LogReviewRepository;
+  /** The SQLite log-review repository in the bot; any ReviewStore in tests. */
+  readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -74,16 +76,10 @@ export class LogReviewer {
       let runtime = this.runtimes.get(source.id);
       try {
         if (!runtime) {
-          runtime = new SourceReview({
-            source,
-            settings: logs.settings[source.kind],
-            logs,
-            repo,
-            now: () => clock.now(),
-          });
+          runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
           this.runtimes.set(source.id, runtime);
         }
-        const result = runtime.pass(addresses);
+        const result = await runtime.pass(addresses);
         if (result.status === 'missing')
           logger.warn('log file not found', { source: source.id, path: result.path });
         if (result.rotated || result.truncated) {

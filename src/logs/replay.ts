@@ -4,9 +4,11 @@ import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
 import { AddressScope } from '../net/address-scope.js';
+import { WholeFileCursor } from './acquire/file-cursor.js';
+import { currentFile } from './acquire/source-files.js';
 import type { AddressBookOptions } from './address-book.js';
-import { currentFile } from './source-files.js';
-import { SourceReview } from './source-review.js';
+import { MemoryReviewStore } from './memory-review-store.js';
+import { chunkBytes, createSourceReview } from './source-pipeline.js';
 
 export interface ReplayAddress {
   readonly ip: string;
@@ -37,66 +39,68 @@ export interface ReplayResult {
   }[];
 }
 
-/**
- * Dry run of one file with one parser, like fail2ban-regex: every line is read, the detectors
- * run over the whole file regardless of age, and nothing is read from or written to the
- * database.
- */
-export function replayFile(
-  path: string,
-  kind: LogSourceKind,
-  deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
-): ReplayResult {
+/** Fails with a readable message for a file that cannot be replayed. */
+function checkReadable(file: string): void {
   let fd: number;
-  // A Plex Logs folder means its main file, as in LOG_SOURCES.
-  const file = kind === 'plex' ? currentFile({ id: kind, kind, path }) : path;
   try {
     fd = openSync(file, 'r');
-    if (fstatSync(fd).isDirectory()) {
-      closeSync(fd);
-      throw new UserError(`${file} is a folder: give a log file.`);
-    }
   } catch (error) {
-    if (error instanceof UserError) throw error;
     throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  const t0 = performance.now();
   try {
-    const size = fstatSync(fd).size;
-    const review = new SourceReview({
-      source: { id: kind, kind, path },
-      settings: deps.logs.settings[kind],
-      logs: deps.logs,
-      repo: undefined,
-      now: deps.now,
-    });
-    // A dry run knows the configuration only: no /allow entries, no learned public IP.
-    const scope = AddressScope.fromConfig(deps.network, { extraAllowed: deps.isAllowed, now: deps.now });
-    const addresses: AddressBookOptions = { scope, cacheSize: deps.logs.maxTrackedAddresses };
-    review.replay(fd, size, addresses);
-    const c = review.counters;
-    const list = [...review.counts].map(([ip, d]) => ({
-      ip,
-      failures: d.failures,
-      clientErrors: d.clientErrors,
-      badTokens: d.badTokens,
-    }));
-    list.sort(
-      (a, b) => b.failures + b.clientErrors + b.badTokens - (a.failures + a.clientErrors + a.badTokens),
-    );
-    return {
-      path: file,
-      kind,
-      lines: c.lines,
-      matched: c.matched,
-      routine: c.routine,
-      skipped: c.skipped,
-      durationMs: performance.now() - t0,
-      addresses: list,
-      findings: review.renderAll(),
-      tracking: review.instances.map((i) => ({ detector: i.id, tracked: i.tracked, evicted: i.evicted })),
-    };
+    if (fstatSync(fd).isDirectory()) throw new UserError(`${file} is a folder: give a log file.`);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Dry run of one file with one parser, like fail2ban-regex: the same review loop as a live
+ * source, over a one-shot cursor (every line, to the end) and an in-memory store, with no age
+ * limit and no quiet baseline. Nothing is read from or written to the database.
+ */
+export async function replayFile(
+  path: string,
+  kind: LogSourceKind,
+  deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
+): Promise<ReplayResult> {
+  // A Plex Logs folder means its main file, as in LOG_SOURCES.
+  const source = { id: kind, kind, path };
+  const file = currentFile(source);
+  checkReadable(file);
+  const t0 = performance.now();
+  const store = new MemoryReviewStore();
+  const review = createSourceReview({
+    source,
+    logs: deps.logs,
+    store,
+    now: deps.now,
+    replay: { cursor: new WholeFileCursor(file, chunkBytes(deps.logs)) },
+  });
+  // A dry run knows the configuration only: no /allow entries, no learned public IP.
+  const scope = AddressScope.fromConfig(deps.network, { extraAllowed: deps.isAllowed, now: deps.now });
+  const addresses: AddressBookOptions = { scope, cacheSize: deps.logs.maxTrackedAddresses };
+  const result = await review.pass(addresses);
+  if (result.status === 'missing') throw new UserError(`Cannot read ${file}: ENOENT`);
+  const list = store.counts(source.id).map(({ ip, failures, clientErrors, badTokens }) => ({
+    ip,
+    failures,
+    clientErrors,
+    badTokens,
+  }));
+  list.sort(
+    (a, b) => b.failures + b.clientErrors + b.badTokens - (a.failures + a.clientErrors + a.badTokens),
+  );
+  return {
+    path: file,
+    kind,
+    lines: result.lines,
+    matched: result.matched,
+    routine: result.routine,
+    skipped: result.skipped,
+    durationMs: performance.now() - t0,
+    addresses: list,
+    findings: store.activeFindings().map((f) => f.draft),
+    tracking: review.tracking(),
+  };
 }

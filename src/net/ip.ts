@@ -9,9 +9,28 @@ export interface Cidr {
   readonly text: string;
 }
 
+/**
+ * A dotted-quad part written with a leading zero (`010`). POSIX inet_addr says "a leading '0'
+ * implies octal" (https://pubs.opengroup.org/onlinepubs/9699919799/functions/inet_addr.html), and
+ * ipaddr.js does the same (010.0.0.1 is 8.0.0.1), while RFC 3986 §3.2.2's dec-octet grammar and
+ * Node's `net.isIP` refuse it: we refuse it rather than guess which address was meant.
+ */
+const ZERO_PADDED = /(^|[.:])0\d/;
+
+/** Why the text is refused as an address, when the answer is not just "not an address". */
+export function addressProblem(text: string): string | undefined {
+  const input = text.trim();
+  const dotted = input.split('/').flatMap((part) => part.match(/\d+(\.\d+){3}$/)?.[0] ?? []);
+  if (dotted.some((quad) => ZERO_PADDED.test(quad))) {
+    return 'IPv4 octets must not have leading zeros (010.0.0.1 is read as octal 8.0.0.1 by some tools): write 10.0.0.1';
+  }
+  return undefined;
+}
+
 /** Parses an IPv4/IPv6 address; `::ffff:1.2.3.4` comes back as IPv4. Undefined if invalid. */
 export function parseIp(text: string): IpAddress | undefined {
   const input = text.trim().replace(/^\[(.*)\]$/, '$1');
+  if (addressProblem(input)) return undefined;
   if (!ipaddr.isValid(input)) return undefined;
   // ipaddr.isValid accepts odd IPv4 forms ("1", "0x7f.1"); require four dotted decimals.
   if (!input.includes(':') && !/^\d{1,3}(\.\d{1,3}){3}$/.test(input)) return undefined;
@@ -43,11 +62,12 @@ export function parseCidr(text: string): Cidr | undefined {
   const suffix = input.slice(slash + 1);
   if (!address) return undefined;
   let prefix: number | undefined;
-  if (/^\d{1,3}$/.test(suffix)) {
+  if (/^\d{1,3}$/.test(suffix) && !/^0\d/.test(suffix)) {
     prefix = Number(suffix);
   } else if (
     address.kind() === 'ipv4' &&
     /^\d{1,3}(\.\d{1,3}){3}$/.test(suffix) &&
+    !addressProblem(suffix) &&
     ipaddr.IPv4.isValid(suffix)
   ) {
     prefix = ipaddr.IPv4.parse(suffix).prefixLengthFromSubnetMask() ?? undefined;

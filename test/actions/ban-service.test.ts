@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActions } from '../../src/actions/actions.js';
+import { REMOVAL_ATTEMPTS } from '../../src/actions/ban-service.js';
 import { parseBlockTarget } from '../../src/actions/block-policy.js';
 import { FirewallError } from '../../src/adapters/firewall/types.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
@@ -153,11 +154,47 @@ describe('BanService', () => {
     const firewall = new MemoryFirewall(f.clock);
     const again = actionsFixture({ db: f.db, clock: f.clock, firewall: () => firewall });
     firewall.failNext = new Error('nft busy');
-    expect(await again.bans.expireDue()).toEqual([]);
+    expect(await again.bans.expireDue()).toEqual({ ended: [], stuck: [] });
     expect(again.bans.active()).toHaveLength(1);
-    expect((await again.bans.expireDue()).map((b) => b.target)).toEqual(['203.0.113.7']);
+    // The retry waits (30 s after the first failure), so a down firewall is not hammered.
+    expect((await again.bans.expireDue()).ended).toEqual([]);
+    f.clock.advance(30_000);
+    expect((await again.bans.expireDue()).ended.map((b) => b.target)).toEqual(['203.0.113.7']);
     expect(again.bans.active()).toEqual([]);
     expect(again.audit.recent(1)[0]).toMatchObject({ action: 'ban.expired', actor: 'system' });
+  });
+
+  it('gives up after REMOVAL_ATTEMPTS failed removals: reported once, never retried, /unblock still works', async () => {
+    const f = actionsFixture();
+    const firewall = f.firewall as MemoryFirewall;
+    await f.bans.block({
+      input: '192.0.2.0/24',
+      durationMs: HOUR,
+      reason: 'scan',
+      origin: 'command',
+      requestedBy: 'u1',
+    });
+    f.clock.advance(HOUR);
+    firewall.failUnblocks = new FirewallError('nft: element does not exist', { backend: 'nftables' });
+    const stuck: string[] = [];
+    let attempts = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = firewall.calls.length;
+      const report = await f.bans.expireDue();
+      attempts += firewall.calls.length - before;
+      stuck.push(...report.stuck.map((b) => b.target));
+      expect(report.ended).toEqual([]);
+      f.clock.advance(HOUR);
+    }
+    expect(attempts).toBe(REMOVAL_ATTEMPTS);
+    expect(stuck).toEqual(['192.0.2.0/24']);
+    expect(f.bans.nextExpiry()).toBeUndefined();
+    expect(f.bans.stuck()).toMatchObject([{ target: '192.0.2.0/24', removalFailures: REMOVAL_ATTEMPTS }]);
+    expect(f.audit.recent(1)[0]).toMatchObject({ action: 'ban.removal-stuck' });
+    firewall.failUnblocks = undefined;
+    await f.bans.unblock('192.0.2.0/24', 'u1');
+    expect(f.bans.stuck()).toEqual([]);
+    expect(f.bans.active()).toEqual([]);
   });
 
   it('reconciles on start: re-applies lost bans, lifts overdue ones, reports unknown entries', async () => {

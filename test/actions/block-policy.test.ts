@@ -109,6 +109,13 @@ describe('BlockPolicy', () => {
     expect(p.check('96.0.0.0/3', { force: true })).toMatchObject({ ok: false, code: 'loopback' });
   });
 
+  it('refuses zero-padded IPv4 with the reason, even with force (never reads 010 as octal 8)', () => {
+    const verdict = policy().check('010.0.0.1', { force: true });
+    expect(verdict).toMatchObject({ ok: false, code: 'invalid', forceable: false });
+    expect(verdict.ok ? '' : verdict.reason).toMatch(/leading zeros.*10\.0\.0\.1/);
+    expect(parseBlockTarget('203.0.113.07')).toBeUndefined();
+  });
+
   it('reads the database allow-list and the learned public IP on every check', () => {
     const allow: string[] = [];
     const learned: LearnedPublicAddress[] = [];

@@ -22,6 +22,7 @@ const base: Proposal = {
   decidedAt: undefined,
   finishedAt: undefined,
   outcome: undefined,
+  note: undefined,
 };
 
 const field = (p: Proposal, name: string) => proposalEmbed(p).fields?.find((f) => f.name === name)?.value;

@@ -25,6 +25,7 @@ const approver = (userId: string, decision: 'approve' | 'cancel' = 'approve') =>
   decision,
   isBot: false,
   isApprover: true,
+  stillApprovers: async (ids: readonly string[]) => new Set(ids),
 });
 
 describe('ProposalService', () => {
@@ -92,6 +93,57 @@ describe('ProposalService', () => {
       kind: 'executed',
       proposal: { status: 'done', approvers: ['u2', 'u3'] },
     });
+  });
+
+  it('re-checks earlier approvals when the proposal would run: a lost role is dropped and it waits', async () => {
+    const f = actionsFixture({ env: { APPROVALS_REQUIRED: '2' } });
+    posted(f);
+    await f.proposals.react(approver('u2'));
+    const asked: string[][] = [];
+    const verdict = await f.proposals.react({
+      ...approver('u3'),
+      stillApprovers: async (ids) => {
+        asked.push([...ids]);
+        return new Set<string>();
+      },
+    });
+    expect(asked).toEqual([['u2']]);
+    expect(verdict).toMatchObject({
+      kind: 'approval-recorded',
+      proposal: {
+        status: 'pending',
+        approvers: ['u3'],
+        note: expect.stringMatching(/<@u2> is no longer an approver/),
+      },
+    });
+    expect((f.firewall as MemoryFirewall).calls).toEqual([]);
+    expect(f.audit.recent(1)[0]).toMatchObject({ action: 'proposal.approval-dropped', target: 'u2' });
+    // Another current approver completes it; "Running…" is shown before the action finishes.
+    const seen: string[] = [];
+    const done = await f.proposals.react({
+      ...approver('u4'),
+      onClaimed: async (p) => {
+        seen.push(`${p.status} ${(f.firewall as MemoryFirewall).calls.length}`);
+      },
+    });
+    expect(seen).toEqual(['running 0']);
+    expect(done).toMatchObject({ kind: 'executed', proposal: { status: 'done', approvers: ['u3', 'u4'] } });
+  });
+
+  it('runs nothing when Discord cannot say who the approvers are (fails closed)', async () => {
+    const f = actionsFixture({ env: { APPROVALS_REQUIRED: '2' } });
+    posted(f);
+    await f.proposals.react(approver('u2'));
+    const verdict = await f.proposals.react({
+      ...approver('u3'),
+      stillApprovers: async () => {
+        throw new Error('Discord 503');
+      },
+    });
+    expect(verdict).toMatchObject({ kind: 'approval-recorded', proposal: { status: 'pending' } });
+    expect(verdict.kind === 'approval-recorded' ? verdict.proposal.note : '').toMatch(/Could not re-check/);
+    expect((f.firewall as MemoryFirewall).calls).toEqual([]);
+    expect((await f.proposals.react(approver('u3'))).kind).toBe('executed');
   });
 
   it('runs once when two approvers react in the same instant', async () => {

@@ -112,3 +112,15 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('zero-padded IPv4 in the network settings', () => {
+  it.each([
+    ['LAN_CIDRS', '010.0.0.0/8'],
+    ['ALLOWLIST', '198.51.100.7,010.1.2.3'],
+    ['PUBLIC_IP', '203.0.113.007'],
+  ])('%s=%s is refused with the reason', (key, value) => {
+    const found = problems({ ...discordEnv, [key]: value }).join('\n');
+    expect(found).toMatch(new RegExp(key));
+    expect(found).toMatch(/leading zeros/);
+  });
+});

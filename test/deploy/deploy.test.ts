@@ -16,6 +16,22 @@ const effective = (text: string) =>
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
 
+describe('deploy files name the real settings', () => {
+  it.each(['deploy/plex-warden.service', 'compose.yaml', 'Dockerfile', 'README.md'])(
+    '%s says FIREWALL_BACKEND, never the old BLOCK_BACKEND',
+    (file) => {
+      expect(read(file)).not.toMatch(/BLOCK_BACKEND/);
+    },
+  );
+
+  it('the unit offers nftables or crowdsec for the hardened user and says what fail2ban costs', () => {
+    const text = read('deploy/plex-warden.service');
+    expect(text).toMatch(/FIREWALL_BACKEND=nftables/);
+    expect(text).toMatch(/FIREWALL_BACKEND=crowdsec/);
+    expect(text).toMatch(/fail2ban.*root-only socket: granting it is granting root/);
+  });
+});
+
 describe('deploy/plex-warden.service', () => {
   const text = read('deploy/plex-warden.service');
   const lines = effective(text);

@@ -224,6 +224,32 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toHaveLength(1);
   });
 
+  it('an approval whose giver lost the approver role is dropped when the proposal would run, and it waits', async () => {
+    await start({ APPROVALS_REQUIRED: '2' });
+    const THIRD = { userId: '700000000000000009', roles: [TEST_IDS.approverRole] };
+    discord.memberRoles.set(ROLE_APPROVER.userId, [TEST_IDS.approverRole]);
+    discord.memberRoles.set(THIRD.userId, [TEST_IDS.approverRole]);
+    const messageId = await proposeBlock('203.0.113.59');
+    discord.react({ messageId, emoji: '✅', ...ROLE_APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Approvals'), { timeout: 5_000 }).toMatch(/^1\/2/);
+    // The server admin takes the approver role away; Discord now reports the member without it.
+    discord.memberRoles.set(ROLE_APPROVER.userId, []);
+    discord.react({ messageId, emoji: '✅', ...APPROVER });
+    await expect
+      .poll(() => field(lastEmbed(messageId), 'Note'), { timeout: 5_000 })
+      .toMatch(new RegExp(`Approval dropped: <@${ROLE_APPROVER.userId}> is no longer an approver`));
+    expect(field(lastEmbed(messageId), 'Status')).toBe('Waiting for approval');
+    expect(field(lastEmbed(messageId), 'Approvals')).toMatch(/^1\/2/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scriptCalls()).toEqual([]);
+    discord.react({ messageId, emoji: '✅', ...THIRD });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 203.0.113.59 86400']);
+    const statuses = messageEdits(messageId).map((c) => field((c.body as MessageBody).embeds?.[0], 'Status'));
+    // "Running…" is shown once the claim succeeds, before the outcome.
+    expect(statuses.slice(-2)).toEqual(['Running…', 'Done']);
+  });
+
   it('an approver who removes their ✅ before the proposal runs withdraws the approval', async () => {
     await start({ APPROVALS_REQUIRED: '2' });
     const messageId = await proposeBlock('203.0.113.58');
@@ -344,6 +370,20 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(discord.callsTo('POST', /\/channels\/\d+\/messages$/)).toEqual([]);
   });
 
+  it('refuses zero-padded IPv4 in /block and /unblock of every address, and proposes nothing', async () => {
+    await start();
+    const padded = command('block', [{ name: 'ip', type: 3, value: '010.0.0.1' }]);
+    expect((await reply(padded.id)).data?.content).toMatch(/leading zeros.*write 10\.0\.0\.1/);
+    for (const everything of ['0.0.0.0/0', '::/0']) {
+      const un = command('unblock', [{ name: 'ip', type: 3, value: everything }]);
+      expect((await reply(un.id)).data?.content).toMatch(/is every address/);
+    }
+    const all = command('allow', [{ name: 'cidr', type: 3, value: '::/0' }]);
+    expect((await reply(all.id)).data?.content).toMatch(/every address/);
+    expect(discord.callsTo('POST', /\/channels\/\d+\/messages$/)).toEqual([]);
+    expect(scriptCalls()).toEqual([]);
+  });
+
   it('force lets an approved proposal block a LAN address', async () => {
     await start();
     const messageId = await proposeBlock('192.168.1.20', [{ name: 'force', type: 5, value: true }]);
@@ -352,18 +392,22 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     expect(scriptCalls()).toEqual(['block 192.168.1.20 86400']);
   });
 
-  it('/allow puts an address on the allow-list; /block of it is then refused; /unblock runs by approval', async () => {
+  it('/allow of one address is direct; /block of it is then refused; /unblock runs by approval', async () => {
     await start();
     const allowed = command('allow', [
-      { name: 'cidr', type: 3, value: '198.51.100.0/28' },
+      { name: 'cidr', type: 3, value: '198.51.100.7' },
       { name: 'note', type: 3, value: 'office' },
     ]);
     await reply(allowed.id);
     await expect
       .poll(() => discord.callsTo('PATCH', /@original$/).map((c) => (c.body as MessageBody).content ?? ''))
-      .toContainEqual('198.51.100.0/28 is now on the allow-list (office).');
-    const refused = command('block', [{ name: 'ip', type: 3, value: '198.51.100.3' }]);
-    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 198\.51\.100\.0\/28/);
+      .toContainEqual('198.51.100.7 is now on the allow-list (office).');
+    expect(app?.actions.audit.recent(1)[0]).toMatchObject({
+      action: 'allowlist.added',
+      target: '198.51.100.7',
+    });
+    const refused = command('block', [{ name: 'ip', type: 3, value: '198.51.100.7' }]);
+    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 198\.51\.100\.7/);
 
     const messageId = await proposeBlock('203.0.113.60');
     discord.react({ messageId, emoji: '✅', ...APPROVER });
@@ -376,6 +420,37 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     await expect.poll(() => field(lastEmbed(second), 'Status'), { timeout: 5_000 }).toBe('Done');
     expect(scriptCalls()).toEqual(['block 203.0.113.60 86400', 'unblock 203.0.113.60 0']);
     expect(app?.actions.bans.active()).toEqual([]);
+  });
+
+  it('/allow of a range is a proposal: /allow 0.0.0.0/1 needs force, then changes nothing until approved', async () => {
+    await start();
+    const wide = command('allow', [{ name: 'cidr', type: 3, value: '0.0.0.0/1' }]);
+    expect((await reply(wide.id)).data?.content).toMatch(/wider than \/16.*force/);
+    const before = discord.callsTo('PUT', /\/reactions\//).length;
+    const forced = command('allow', [
+      { name: 'cidr', type: 3, value: '0.0.0.0/1' },
+      { name: 'force', type: 5, value: true },
+    ]);
+    expect((await reply(forced.id)).type).toBe(5);
+    await expect
+      .poll(() => discord.callsTo('PUT', /\/reactions\//).length, { timeout: 5_000 })
+      .toBe(before + 2);
+    const allowMessage = lastProposalMessageId();
+    expect(app?.actions.allowlist.all()).toEqual([]);
+    // Until approved, blocking inside the range still works as before.
+    expect(app?.actions.bans.check('1.2.3.4').ok).toBe(true);
+    discord.react({ messageId: allowMessage, emoji: '✅', ...APPROVER });
+    await expect.poll(() => field(lastEmbed(allowMessage), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(app?.actions.allowlist.cidrs()).toEqual(['0.0.0.0/1']);
+    const refused = command('block', [{ name: 'ip', type: 3, value: '1.2.3.4' }]);
+    expect((await reply(refused.id)).data?.content).toMatch(/allow-list entry 0\.0\.0\.0\/1/);
+    // A /28 needs no force but is still a proposal.
+    const small = command('allow', [{ name: 'cidr', type: 3, value: '198.51.100.0/28' }]);
+    await reply(small.id);
+    await expect
+      .poll(() => discord.callsTo('PATCH', /@original$/).map((c) => (c.body as MessageBody).content ?? ''))
+      .toContainEqual(expect.stringMatching(/to allow-list 198\.51\.100\.0\/28 is waiting/));
+    expect(app?.actions.allowlist.cidrs()).toEqual(['0.0.0.0/1']);
   });
 
   it('/remote-access status answers directly; off runs through a proposal', async () => {

@@ -1,3 +1,5 @@
+import { ActionRunner } from '../../src/actions/action-runner.js';
+import { AllowlistService } from '../../src/actions/allowlist-service.js';
 import { BanService } from '../../src/actions/ban-service.js';
 import { BlockPolicy, type BlockTarget } from '../../src/actions/block-policy.js';
 import { ProposalService } from '../../src/actions/proposal-service.js';
@@ -32,6 +34,8 @@ export class MemoryFirewall implements FirewallBackend {
   readonly entries = new Map<string, { expiresAt: number; comment: string }>();
   readonly calls: string[] = [];
   failNext: Error | undefined;
+  /** Every unblock fails while set (a firewall that keeps refusing). */
+  failUnblocks: Error | undefined;
 
   constructor(private readonly clock: { now(): number }) {}
 
@@ -53,6 +57,7 @@ export class MemoryFirewall implements FirewallBackend {
   }
   async unblock(target: BlockTarget): Promise<void> {
     this.calls.push(`unblock ${target.text}`);
+    if (this.failUnblocks) throw this.failUnblocks;
     this.throwIfFailing();
     this.entries.delete(target.text);
   }
@@ -139,8 +144,13 @@ export function actionsFixture(
     config,
     proposals: proposalsRepo,
     audit,
-    bans,
-    remoteAccess: remote,
+    runner: new ActionRunner({
+      bans,
+      allowlist: new AllowlistService({ allowlist, audit, transaction: repos.transaction, clock }),
+      audit,
+      remoteAccess: remote,
+      clock,
+    }),
     clock,
     logger,
   });

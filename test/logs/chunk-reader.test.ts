@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChunkReader, type ChunkReaderOptions } from '../../src/logs/chunk-reader.js';
+import { ChunkReader, type ChunkReaderOptions } from '../../src/logs/acquire/chunk-reader.js';
 import { tempDir } from '../harness/test-env.js';
 
 describe('ChunkReader', () => {

@@ -1,9 +1,9 @@
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
-import { LOG_DETECTOR_IDS, type LogSourceKind } from '../../src/config/logs.js';
+import type { LogSourceKind } from '../../src/config/logs.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import {
   ADDR_ALLOWED,
@@ -12,7 +12,6 @@ import {
   ADDR_OUTSIDE,
   AddressBook,
 } from '../../src/logs/address-book.js';
-import { detectors } from '../../src/logs/detectors/index.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
@@ -47,7 +46,7 @@ describe('log detectors', () => {
   };
   const keys = (r: { findings: readonly { key: string }[] }) => r.findings.map((f) => f.key).sort();
 
-  it('never flags a family device on the road: routine Plex 401/404s are allow-listed', () => {
+  it('never flags a family device on the road: routine Plex 401/404s are allow-listed', async () => {
     let text = '';
     for (let i = 0; i < 200; i++) {
       text += completed('198.51.100.20', 401, `/:/timeline?ratingKey=${i}&state=playing`);
@@ -55,52 +54,52 @@ describe('log detectors', () => {
       text += completed('198.51.100.20', 404, `/photo/:/transcode?width=${i}&url=%2Flibrary`);
       text += completed('198.51.100.20', 401, '/:/websockets/notifications');
     }
-    const result = replay('plex', text);
+    const result = await replay('plex', text);
     expect(result.routine).toBe(800);
     expect(result.findings).toEqual([]);
   });
 
-  it('flags unauthenticated 401s on non-routine Plex paths as brute force, and many distinct 404s as probing', () => {
+  it('flags unauthenticated 401s on non-routine Plex paths as brute force, and many distinct 404s as probing', async () => {
     let text = '';
     for (let i = 0; i < 20; i++) text += completed('203.0.113.5', 401, '/myplex/claim');
     for (let i = 0; i < 30; i++) text += completed('203.0.113.6', 404, `/cgi-bin/${i}.sh`);
-    const result = replay('plex', text);
+    const result = await replay('plex', text);
     expect(keys(result)).toEqual(['brute-force:plex:203.0.113.5', 'probing:plex:203.0.113.6']);
     const probe = result.findings.find((f) => f.key.startsWith('probing'));
     expect(probe?.evidence).toContain('"/cgi-bin/0.sh"');
     expect(probe?.action).toMatchObject({ kind: 'block-ip', ip: '203.0.113.6' });
   });
 
-  it('reports a rejected Plex token from outside (no block), never from the LAN', () => {
+  it('reports a rejected Plex token from outside (no block), never from the LAN', async () => {
     const text =
       request('203.0.113.9', '/library/metadata/5', 'Token ()') +
       completed('203.0.113.9', 401, '/library/metadata/5') +
       request('192.168.1.30', '/library/metadata/5', 'Token ()') +
       completed('192.168.1.30', 401, '/library/metadata/5');
-    const result = replay('plex', text);
+    const result = await replay('plex', text);
     expect(keys(result)).toEqual(['bad-plex-token:plex:203.0.113.9']);
     expect(result.findings[0]?.action).toBeUndefined();
     expect(result.findings[0]?.severity).toBe('medium');
   });
 
-  it('counts distinct paths for probing: repeats and static assets do not add up', () => {
+  it('counts distinct paths for probing: repeats and static assets do not add up', async () => {
     let text = '';
     for (let i = 0; i < 50; i++) text += nginx('203.0.113.8', 404, '/same');
     for (let i = 0; i < 50; i++) text += nginx('203.0.113.8', 404, `/img/${i}.png`);
     for (let i = 0; i < 18; i++) text += nginx('203.0.113.8', 404, `/probe-${i}`);
-    expect(replay('nginx', text).findings).toEqual([]);
+    expect((await replay('nginx', text)).findings).toEqual([]);
     text += nginx('203.0.113.8', 403, '/probe-last');
-    expect(keys(replay('nginx', text))).toEqual(['probing:nginx:203.0.113.8']);
+    expect(keys(await replay('nginx', text))).toEqual(['probing:nginx:203.0.113.8']);
   });
 
-  it('keeps fail2ban semantics: failures outside findTime do not add up', () => {
+  it('keeps fail2ban semantics: failures outside findTime do not add up', async () => {
     const at = (m: number) =>
       `203.0.113.4 - - [25/Nov/2026:19:${String(m).padStart(2, '0')}:00 +0000] "GET /x HTTP/1.1" 401 0 "-" "-"\n`;
     // 10 failures, one every 2 minutes: never 10 within 10 minutes.
     const slow = Array.from({ length: 10 }, (_, i) => at(i * 2)).join('');
-    expect(replay('nginx', slow).findings).toEqual([]);
+    expect((await replay('nginx', slow)).findings).toEqual([]);
     const fast = Array.from({ length: 10 }, (_, i) => at(20 + (i % 5))).join('');
-    expect(keys(replay('nginx', fast))).toEqual(['brute-force:nginx:203.0.113.4']);
+    expect(keys(await replay('nginx', fast))).toEqual(['brute-force:nginx:203.0.113.4']);
   });
 
   it('reports the owner account from a new outside address after the baseline, not the known one', async () => {
@@ -135,7 +134,7 @@ describe('log detectors', () => {
     }
   });
 
-  it('bounds memory: addresses beyond LOG_MAX_TRACKED_ADDRESSES are dropped and counted', () => {
+  it('bounds memory: addresses beyond LOG_MAX_TRACKED_ADDRESSES are dropped and counted', async () => {
     let text = '';
     for (let i = 0; i < 300; i++) text += nginx(`203.0.${i >> 8}.${i & 255}`, 404, '/x');
     const file = join(dir.path, 'wide.log');
@@ -144,24 +143,14 @@ describe('log detectors', () => {
       { LOG_TIMEZONE: 'UTC', LOG_MAX_TRACKED_ADDRESSES: '100' },
       { requireDiscord: false },
     );
-    const result = replayFile(file, 'nginx', { logs: config.logs, network: config.network, now: Date.now });
+    const result = await replayFile(file, 'nginx', {
+      logs: config.logs,
+      network: config.network,
+      now: Date.now,
+    });
     expect(result.addresses).toHaveLength(300);
     const probing = result.tracking.find((t) => t.detector === 'probing');
     expect(probing).toEqual({ detector: 'probing', tracked: 100, evicted: 200 });
-  });
-});
-
-describe('detector registry', () => {
-  it('registers every detector file once, under its file name, and config knows every id', () => {
-    const shared = new Set(['types', 'index', 'sliding-window', 'window-detector', 'seen-detector']);
-    const files = readdirSync(join(import.meta.dirname, '../../src/logs/detectors'))
-      .map((f) => f.replace(/\.ts$/, ''))
-      .filter((f) => !shared.has(f))
-      .sort();
-    const ids = detectors.map((d) => d.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(files);
-    expect([...LOG_DETECTOR_IDS].sort()).toEqual(files);
   });
 });
 

@@ -1,8 +1,10 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NftablesBackend } from '../../src/adapters/firewall/nftables.js';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import { systemClock } from '../../src/kernel/clock.js';
+import { createLogger } from '../../src/kernel/logger.js';
 import { FakeDiscord } from '../harness/fake-discord.js';
 import { FakePlex } from '../harness/fake-plex.js';
 import { buildFirewallLab, type FirewallLab } from '../harness/firewall-lab.js';
@@ -38,6 +40,9 @@ describeSystem('/block end to end with the nftables backend in namespaces', ['nf
       clock: systemClock,
     });
 
+  /** Every warning and error the bot logged, as JSON lines. */
+  let logged: string[] = [];
+
   const start = async () => {
     const env = testEnv({
       databasePath: `${dir.path}/db.sqlite`,
@@ -50,7 +55,10 @@ describeSystem('/block end to end with the nftables backend in namespaces', ['nf
       DISCORD_API_URL: discord.apiUrl,
       FIREWALL_BACKEND: 'nftables',
     });
-    app = testContext(env, { firewall: nft() });
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => logged.push(...chunk.toString().split('\n').filter(Boolean)));
+    const logger = createLogger({ level: 'warn', format: 'json', secrets: [], stream });
+    app = testContext(env, { firewall: nft(), logger });
     if (!app.config.discord) throw new Error('discord config missing');
     bot = await startBot(app, app.config.discord, { schedule: false });
   };
@@ -132,5 +140,63 @@ describeSystem('/block end to end with the nftables backend in namespaces', ['nf
       .toBe(before + 1);
     const notice = discord.callsTo('POST', /\/channels\/\d+\/messages$/).at(-1)?.body as { content?: string };
     expect(notice.content).toMatch(/Firewall check on start \(nftables\): re-applied 203\.0\.113\.7/);
+  });
+
+  it('a /24 ban with a 2 s timeout expires: the bot records it ended, /unblock says "not blocked", no error repeats', async () => {
+    logged = [];
+    const reactions = discord.callsTo('PUT', /\/reactions\//).length;
+    const asked = discord.interaction({
+      name: 'block',
+      options: [
+        { name: 'ip', type: 3, value: '203.0.113.0/24' },
+        { name: 'duration', type: 3, value: '2s' },
+      ],
+      userId: TEST_IDS.approverUser,
+    });
+    await discord.waitFor((c) => c.path.startsWith(`/interactions/${asked.id}/`));
+    await expect
+      .poll(() => discord.callsTo('PUT', /\/reactions\//).length, { timeout: 5_000 })
+      .toBe(reactions + 2);
+    const messageId =
+      /\/messages\/(\d+)\/reactions\//.exec(
+        discord.callsTo('PUT', /\/reactions\//).at(-1)?.path ?? '',
+      )?.[1] ?? '';
+    discord.react({ messageId, emoji: '✅', userId: TEST_IDS.approverUser });
+    await expect.poll(() => statusField(messageId), { timeout: 10_000 }).toBe('Done');
+    expect(lab.exec(net.router, 'nft', ['list', 'set', 'inet', 'plex_warden', 'blockednet4'])).toMatch(
+      /203\.0\.113\.0\/24 timeout 2s/,
+    );
+    // nft drops the element by itself; the bot's own timer then removes it (already gone).
+    await expect
+      .poll(() => app?.actions.bans.active().map((b) => b.target), { timeout: 10_000, interval: 200 })
+      .not.toContain('203.0.113.0/24');
+    const ended = app?.actions.audit.recent(20).filter((e) => e.target === '203.0.113.0/24');
+    expect(ended?.map((e) => e.action)).toContain('ban.expired');
+    expect(ended?.map((e) => e.action)).not.toContain('ban.removal-stuck');
+
+    const un = discord.interaction({
+      name: 'unblock',
+      options: [{ name: 'ip', type: 3, value: '203.0.113.0/24' }],
+      userId: TEST_IDS.approverUser,
+    });
+    await expect
+      .poll(
+        () =>
+          discord
+            .callsTo('PATCH', /@original$/)
+            .map((c) => (c.body as { content?: string }).content ?? '')
+            .concat(
+              discord
+                .callsTo('POST', new RegExp(`/interactions/${un.id}/`))
+                .map((c) => (c.body as { data?: { content?: string } }).data?.content ?? ''),
+            ),
+        { timeout: 5_000 },
+      )
+      .toContainEqual(expect.stringMatching(/203\.0\.113\.0\/24 is not blocked/));
+    expect(discord.callsTo('PUT', /\/reactions\//).length).toBe(reactions + 2);
+    // Wait past the old 5 s retry period: nothing about this ban is logged again.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(logged.filter((line) => line.includes('203.0.113.0/24'))).toEqual([]);
+    expect(logged.filter((line) => /"level":"error"/.test(line))).toEqual([]);
   });
 });

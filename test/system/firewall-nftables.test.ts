@@ -113,6 +113,36 @@ describeSystem('nftables backend in network namespaces', ['nft', 'ip', 'curl'], 
     expect(status(atk, 'http://203.0.113.1:8080/')).toBe('200');
   });
 
+  it('unblocking a range that already expired is done, whatever nft says (issue: "element does not exist")', async () => {
+    await backend.block(target('203.0.113.0/24'), 1_000, 'short range');
+    await backend.block(target('2001:db8:7::/48'), 1_000, 'short v6 range');
+    await new Promise((r) => setTimeout(r, 1_600));
+    // nft 1.0.6 itself refuses this delete with "element does not exist" (exit 1).
+    expect(() =>
+      lab.exec(router, 'nft', [
+        'delete',
+        'element',
+        'inet',
+        'plex_warden',
+        'blockednet4',
+        '{ 203.0.113.0/24 }',
+      ]),
+    ).toThrow();
+    await expect(backend.unblock(target('203.0.113.0/24'))).resolves.toBeUndefined();
+    await expect(backend.unblock(target('2001:db8:7::/48'))).resolves.toBeUndefined();
+    // A range that is still there is really deleted, and a failure that is not "gone" still throws.
+    await backend.block(target('198.51.100.0/24'), 60_000, 'live range');
+    await backend.unblock(target('198.51.100.0/24'));
+    expect((await backend.list()).map((e) => e.target)).not.toContain('198.51.100.0/24');
+    const noNft = new NftablesBackend({
+      table: 'plex_warden',
+      nft: ['ip', 'netns', 'exec', router, '/nonexistent/nft'],
+      timeoutMs: 5_000,
+      clock: systemClock,
+    });
+    await expect(noNft.unblock(target('198.51.100.0/24'))).rejects.toMatchObject({ name: 'FirewallError' });
+  });
+
   it('applies thousands of bans in one batch (too big for one argument: goes through a private file)', async () => {
     const items = Array.from({ length: 3_000 }, (_, i) => ({
       target: target(`198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`),

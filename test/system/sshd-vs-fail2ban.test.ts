@@ -26,7 +26,7 @@ describeSystem(
     const dir = tempDir('plex-warden-f2b-');
     afterAll(() => dir.remove());
 
-    it('per-address failure counts are identical on 5,000 mixed lines', () => {
+    it('per-address failure counts are identical on 5,000 mixed lines', async () => {
       const r = rng(11);
       const ips = [
         ...Array.from({ length: 30 }, (_, i) => `203.0.113.${i + 1}`),
@@ -95,7 +95,7 @@ describeSystem(
       for (const ip of out.split('\n').filter((l) => l !== '')) theirs.set(ip, (theirs.get(ip) ?? 0) + 1);
 
       const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
-      const ours = replayFile(file, 'sshd', {
+      const ours = await replayFile(file, 'sshd', {
         logs: config.logs,
         network: config.network,
         now: () => Date.UTC(2026, 10, 26),

@@ -1,6 +1,7 @@
 import type { ActionsConfig } from '../../config/actions.js';
 import type { Clock } from '../../kernel/clock.js';
 import { CommandBackend } from './command.js';
+import { CrowdsecBackend } from './crowdsec.js';
 import { Fail2banBackend } from './fail2ban.js';
 import { NftablesBackend } from './nftables.js';
 import { NoneBackend } from './none.js';
@@ -13,6 +14,12 @@ export function createFirewall(config: ActionsConfig, clock: Clock): FirewallBac
   switch (config.firewallBackend) {
     case 'nftables':
       return new NftablesBackend({ table: config.nftTable, nft: [config.nftPath], timeoutMs, clock });
+    case 'crowdsec':
+      return new CrowdsecBackend({
+        cscli: config.crowdsecConfig ? [config.cscliPath, '-c', config.crowdsecConfig] : [config.cscliPath],
+        timeoutMs,
+        clock,
+      });
     case 'fail2ban':
       return new Fail2banBackend({
         client: [config.fail2banClient],

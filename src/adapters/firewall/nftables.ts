@@ -116,7 +116,8 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   async unblock(target: BlockTarget, signal?: AbortSignal): Promise<void> {
-    const ref = { family: 'inet', table: this.options.table, name: SETS[this.setFor(target)].name };
+    const set = SETS[this.setFor(target)].name;
+    const ref = { family: 'inet', table: this.options.table, name: set };
     try {
       await this.apply(
         [{ delete: { element: { ...ref, elem: [this.value(target)] } } }],
@@ -124,11 +125,31 @@ export class NftablesBackend implements FirewallBackend {
         signal,
       );
     } catch (error) {
-      // Already gone (expired by its own timeout, or removed by hand): that is what we wanted.
-      if (error instanceof FirewallError && /No such file or directory/i.test(error.details.stderr ?? ''))
-        return;
-      throw error;
+      // Deleting an element that is already gone (expired by its own timeout, removed by hand)
+      // fails with exit 1 for every error, and nft 1.0.6 words it differently per set kind:
+      // "No such file or directory" (kernel ENOENT) for hosts, "element does not exist" (its
+      // own interval check) for ranges. So ask the set itself: absent is what we wanted.
+      if (!(error instanceof FirewallError)) throw error;
+      const present = await this.setHolds(set, target, signal).catch(() => true);
+      if (present) throw error;
     }
+  }
+
+  /** Whether the named set still holds the target (false also when the table is gone). */
+  private async setHolds(set: string, target: BlockTarget, signal?: AbortSignal): Promise<boolean> {
+    const argv = [...this.options.nft, '-j', 'list', 'set', 'inet', this.options.table, set];
+    const result = await runProgram(argv, { timeoutMs: this.options.timeoutMs, signal });
+    if (result.exitCode !== 0) {
+      // Our table gone (deleted by hand, a reboot) holds nothing; any other failure — nft
+      // missing, no permission — is "cannot tell", and the caller keeps the original error.
+      const tables = await runProgram([...this.options.nft, '-j', 'list', 'tables'], {
+        timeoutMs: this.options.timeoutMs,
+        signal,
+      });
+      if (tables.exitCode === 0 && !hasTable(tables.stdout, this.options.table)) return false;
+      throw new FirewallError('nft could not list the set', { backend: 'nftables', stderr: result.stderr });
+    }
+    return parseNftList(result.stdout, this.options.clock.now()).some((e) => e.target === target.text);
   }
 
   async list(signal?: AbortSignal): Promise<readonly FirewallEntry[]> {
@@ -239,6 +260,22 @@ function readElement(raw: unknown, now: number): FirewallEntry | undefined {
     expiresAt: typeof expires === 'number' ? now + expires * 1_000 : undefined,
     comment: typeof comment === 'string' ? comment : undefined,
   };
+}
+
+/** Whether `nft -j list tables` output names our inet table. */
+function hasTable(json: string, table: string): boolean {
+  try {
+    const items = (JSON.parse(json) as { nftables?: unknown }).nftables;
+    return (
+      Array.isArray(items) &&
+      items.some((item) => {
+        const t = (item as { table?: { family?: unknown; name?: unknown } }).table;
+        return t?.family === 'inet' && t.name === table;
+      })
+    );
+  } catch {
+    return true;
+  }
 }
 
 function cleanComment(comment: string): string {

@@ -16,10 +16,16 @@ interface Row {
   removed_at: number | null;
   removed_by: string | null;
   removed_why: Ban['removedWhy'] | null;
+  removal_failures: number;
+  removal_retry_at: number | null;
+  removal_stuck_at: number | null;
 }
 
 /** A ban before it is stored: everything but the id and how it ended. */
-export type BanDraft = Omit<Ban, 'id' | 'removedAt' | 'removedBy' | 'removedWhy'>;
+export type BanDraft = Omit<
+  Ban,
+  'id' | 'removedAt' | 'removedBy' | 'removedWhy' | 'removalFailures' | 'removalStuckAt'
+>;
 
 export class BanRepository {
   constructor(private readonly db: Database) {}
@@ -88,18 +94,46 @@ export class BanRepository {
     return info.changes === 1;
   }
 
+  /** Expired bans to take out of the firewall now: not stuck, and past their retry time. */
   due(now: number): Ban[] {
     const rows = this.db
-      .prepare('SELECT * FROM bans WHERE removed_at IS NULL AND expires_at <= ? ORDER BY expires_at, id')
+      .prepare(
+        `SELECT * FROM bans WHERE removed_at IS NULL AND removal_stuck_at IS NULL
+         AND coalesce(removal_retry_at, expires_at) <= ? ORDER BY expires_at, id`,
+      )
       .all(now) as Row[];
     return rows.map(toBan);
   }
 
   nextExpiry(): number | undefined {
-    const row = this.db.prepare('SELECT min(expires_at) AS at FROM bans WHERE removed_at IS NULL').get() as {
-      at: number | null;
-    };
+    const row = this.db
+      .prepare(
+        'SELECT min(coalesce(removal_retry_at, expires_at)) AS at FROM bans WHERE removed_at IS NULL AND removal_stuck_at IS NULL',
+      )
+      .get() as { at: number | null };
     return row.at ?? undefined;
+  }
+
+  /** One more failed removal: retry at `retryAt`, or mark stuck when `stuck`. Returns the failure count. */
+  recordRemovalFailure(id: number, retryAt: number, stuckAt: number | undefined): number {
+    this.db
+      .prepare(
+        `UPDATE bans SET removal_failures = removal_failures + 1, removal_retry_at = ?, removal_stuck_at = ?
+         WHERE id = ? AND removed_at IS NULL`,
+      )
+      .run(retryAt, stuckAt ?? null, id);
+    const row = this.db.prepare('SELECT removal_failures AS n FROM bans WHERE id = ?').get(id) as
+      | { n: number }
+      | undefined;
+    return row?.n ?? 0;
+  }
+
+  /** Bans the scheduler gave up removing, for /status. */
+  stuck(): Ban[] {
+    const rows = this.db
+      .prepare('SELECT * FROM bans WHERE removed_at IS NULL AND removal_stuck_at IS NOT NULL ORDER BY id')
+      .all() as Row[];
+    return rows.map(toBan);
   }
 }
 
@@ -118,5 +152,7 @@ function toBan(row: Row): Ban {
     removedAt: row.removed_at ?? undefined,
     removedBy: row.removed_by ?? undefined,
     removedWhy: row.removed_why ?? undefined,
+    removalFailures: row.removal_failures,
+    removalStuckAt: row.removal_stuck_at ?? undefined,
   };
 }

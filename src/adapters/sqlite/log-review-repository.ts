@@ -1,56 +1,17 @@
 import type { FindingDraft } from '../../domain/finding.js';
+import type { FilePosition } from '../../logs/acquire/types.js';
+import type {
+  AddressCountDelta,
+  DetectorStateRow,
+  LogFindingRow,
+  ReviewStore,
+  SourceCommit,
+  StoredSource,
+} from '../../logs/review-store.js';
 import type { Database } from './database.js';
 
-export interface LogFileRow {
-  readonly sourceId: string;
-  readonly path: string;
-  readonly dev: string;
-  readonly ino: string;
-  readonly headLen: number;
-  readonly headHash: string;
-  readonly offset: number;
-  /** True until the first pass over the source reached the end (baselines learn quietly). */
-  readonly learning: boolean;
-  readonly parserState: unknown;
-  readonly lines: number;
-  readonly matched: number;
-  readonly skipped: number;
-}
-
-export interface DetectorStateRow {
-  readonly ip: string;
-  readonly state: string;
-  readonly lastAt: number;
-}
-
-export interface AddressCountDelta {
-  failures: number;
-  clientErrors: number;
-  badTokens: number;
-  lastAt: number;
-}
-
-export interface LogFindingRow {
-  readonly key: string;
-  readonly sourceId: string;
-  readonly detector: string;
-  readonly ip: string;
-  readonly draft: FindingDraft;
-  readonly lastAt: number;
-  readonly expiresAt: number;
-}
-
-/** Everything one batch of lines changed; written in one transaction. */
-export interface LogCommit {
-  readonly file: LogFileRow;
-  /** Streams changed detector state into the transaction (no batch built in memory). */
-  readonly writeStates: (
-    write: (detector: string, row: DetectorStateRow) => void,
-    remove: (detector: string, ip: string) => void,
-  ) => void;
-  readonly counts: ReadonlyMap<string, AddressCountDelta>;
-  readonly findings: readonly LogFindingRow[];
-}
+/** A `log_files` row: a file source's position spread over its columns, plus its progress. */
+export type LogFileRow = Omit<StoredSource, 'position'> & Omit<FilePosition, 'kind'>;
 
 interface RawFile {
   source_id: string;
@@ -67,7 +28,8 @@ interface RawFile {
   skipped: number;
 }
 
-export class LogReviewRepository {
+/** The review store of a live review: every commit is one SQLite transaction. */
+export class LogReviewRepository implements ReviewStore {
   constructor(private readonly db: Database) {}
 
   file(sourceId: string): LogFileRow | undefined {
@@ -97,6 +59,21 @@ export class LogReviewRepository {
     };
   }
 
+  source(sourceId: string): StoredSource | undefined {
+    const f = this.file(sourceId);
+    if (!f) return undefined;
+    const { path, dev, ino, headLen, headHash, offset } = f;
+    return {
+      sourceId: f.sourceId,
+      position: { kind: 'file', path, dev, ino, headLen, headHash, offset },
+      learning: f.learning,
+      parserState: f.parserState,
+      lines: f.lines,
+      matched: f.matched,
+      skipped: f.skipped,
+    };
+  }
+
   detectorState(sourceId: string, detector: string): DetectorStateRow[] {
     return this.db
       .prepare(
@@ -115,7 +92,10 @@ export class LogReviewRepository {
   }
 
   /** One transaction: the new offset never lands without the counts and state it implies. */
-  commit(c: LogCommit, now: number): void {
+  commit(c: SourceCommit, now: number): void {
+    // Only file positions exist so far; another kind of source adds its own column.
+    const { position, ...rest } = c.source;
+    const file: LogFileRow = { ...rest, ...position };
     const upsertFile = this.db.prepare(
       `INSERT INTO log_files (source_id, path, dev, ino, head_len, head_hash, offset, learning, parser_state, lines, matched, skipped, updated_at)
        VALUES (@sourceId, @path, @dev, @ino, @headLen, @headHash, @offset, @learning, @parserState, @lines, @matched, @skipped, @now)
@@ -141,12 +121,21 @@ export class LogReviewRepository {
       `INSERT INTO log_findings (key, source_id, detector, ip, draft, last_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET draft = excluded.draft, last_at = excluded.last_at, expires_at = excluded.expires_at`,
     );
-    const sourceId = c.file.sourceId;
+    const sourceId = file.sourceId;
     this.db.transaction(() => {
       upsertFile.run({
-        ...c.file,
-        learning: c.file.learning ? 1 : 0,
-        parserState: c.file.parserState === null ? null : JSON.stringify(c.file.parserState),
+        sourceId: file.sourceId,
+        path: file.path,
+        dev: file.dev,
+        ino: file.ino,
+        headLen: file.headLen,
+        headHash: file.headHash,
+        offset: file.offset,
+        learning: file.learning ? 1 : 0,
+        parserState: file.parserState === null ? null : JSON.stringify(file.parserState),
+        lines: file.lines,
+        matched: file.matched,
+        skipped: file.skipped,
         now,
       });
       c.writeStates(

@@ -18,6 +18,7 @@ interface Row {
   decided_at: number | null;
   finished_at: number | null;
   outcome: string | null;
+  note: string | null;
   approvers: string | null;
 }
 
@@ -113,6 +114,19 @@ export class ProposalRepository {
       )
       .run(id, userId, id);
     return info.changes === 1;
+  }
+
+  /** Approvers so far, oldest first. */
+  approvers(id: number): string[] {
+    const rows = this.db
+      .prepare('SELECT user_id FROM proposal_approvals WHERE proposal_id = ? ORDER BY approved_at, user_id')
+      .all(id) as { user_id: string }[];
+    return rows.map((r) => r.user_id);
+  }
+
+  /** What happened while the proposal waits (shown in its message); only while pending. */
+  setNote(id: number, note: string): void {
+    this.db.prepare(`UPDATE proposals SET note = ? WHERE id = ? AND status = 'pending'`).run(note, id);
   }
 
   approvalCount(id: number): number {
@@ -222,5 +236,6 @@ function toProposal(row: Row): Proposal {
     decidedAt: row.decided_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
     outcome: row.outcome ?? undefined,
+    note: row.note ?? undefined,
   };
 }

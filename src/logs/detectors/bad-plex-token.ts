@@ -9,10 +9,9 @@
  * house recognizes the address, sign out all devices at plex.tv (Authorized Devices) and
  * change the password.
  */
-import type { FindingDraft } from '../../domain/finding.js';
 import { formatDuration } from '../../kernel/duration.js';
 import { EV_BAD_TOKEN } from '../log-event.js';
-import type { Detector, DetectorContext } from './types.js';
+import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 import { WindowDetector } from './window-detector.js';
 
@@ -24,7 +23,7 @@ class BadPlexTokenInstance extends WindowDetector {
     super(ctx, ctx.settings.badTokenCount, ctx.settings.findTimeMs);
   }
 
-  render(ip: string): FindingDraft | undefined {
+  render(ip: string): Detection | undefined {
     const w = this.flagged(ip);
     if (!w) return undefined;
     const { source, settings } = this.ctx;
@@ -34,11 +33,12 @@ class BadPlexTokenInstance extends WindowDetector {
       title: `Rejected Plex token from outside: ${ip}`,
       evidence: `Plex refused a token from ${ip} (outside the LAN) at least ${milestone(w.total, settings.badTokenCount)} time(s) since ${isoMinute(w.firstAt)} (threshold: ${settings.badTokenCount} within ${formatDuration(settings.findTimeMs)}).`,
       fix: 'If no family device is on that address, sign out all devices at plex.tv (Settings > Authorized Devices) and change the Plex password.',
+      grounds: `${settings.badTokenCount}+ rejected Plex tokens within ${formatDuration(settings.findTimeMs)}`,
     };
   }
 }
 
-export const badPlexToken: Detector = {
+export const badPlexToken = {
   id: 'bad-plex-token',
-  create: (ctx) => new BadPlexTokenInstance(ctx),
-};
+  create: (ctx: DetectorContext) => new BadPlexTokenInstance(ctx),
+} as const satisfies Detector;

@@ -10,10 +10,9 @@
  * the service unreachable from outside if it need not be, and use keys or 2FA.
  */
 
-import type { FindingDraft } from '../../domain/finding.js';
 import { formatDuration } from '../../kernel/duration.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
-import type { Detector, DetectorContext } from './types.js';
+import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 import { WindowDetector } from './window-detector.js';
 
@@ -29,7 +28,7 @@ class BruteForceInstance extends WindowDetector {
     return ev.user;
   }
 
-  render(ip: string): FindingDraft | undefined {
+  render(ip: string): Detection | undefined {
     const w = this.flagged(ip);
     if (!w) return undefined;
     const { source, settings } = this.ctx;
@@ -43,17 +42,12 @@ class BruteForceInstance extends WindowDetector {
       fix: ssh
         ? 'Approve the block, then disable SSH password logins (PasswordAuthentication no) or stop forwarding port 22.'
         : 'Approve the block; if this service need not be public, remove its port forward or put it behind a VPN.',
-      action: {
-        kind: 'block-ip',
-        ip,
-        durationMs: settings.banDurationMs,
-        reason: `brute force on ${source.id}: ${settings.maxRetry}+ failures within ${formatDuration(settings.findTimeMs)}`,
-      },
+      grounds: `brute force on ${source.id}: ${settings.maxRetry}+ failures within ${formatDuration(settings.findTimeMs)}`,
     };
   }
 }
 
-export const bruteForce: Detector = {
+export const bruteForce = {
   id: 'brute-force',
-  create: (ctx) => new BruteForceInstance(ctx),
-};
+  create: (ctx: DetectorContext) => new BruteForceInstance(ctx),
+} as const satisfies Detector;

@@ -9,17 +9,16 @@
  * /findings, never pushed); the first review learns the baseline quietly. Fix: if nobody
  * recognizes the address, revoke sessions and change the password of the account involved.
  */
-import type { FindingDraft } from '../../domain/finding.js';
 import { displayText, EV_SUCCESS } from '../log-event.js';
 import { SeenDetector } from './seen-detector.js';
-import type { Detector } from './types.js';
+import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute } from './types.js';
 
 class FirstSeenRemoteInstance extends SeenDetector {
   readonly id = 'first-seen-remote' as const;
   readonly mask = EV_SUCCESS;
 
-  render(ip: string): FindingDraft | undefined {
+  render(ip: string): Detection | undefined {
     const s = this.entry(ip);
     if (!s) return undefined;
     const { source } = this.ctx;
@@ -34,11 +33,12 @@ class FirstSeenRemoteInstance extends SeenDetector {
       fix: ssh
         ? 'If nobody in the house logged in from there, rotate SSH keys and passwords now and check ~/.ssh/authorized_keys.'
         : 'If nobody in the house recognizes the address, sign out all devices at plex.tv and change the password; otherwise dismiss.',
+      grounds: `new outside address got in on ${source.id}`,
     };
   }
 }
 
-export const firstSeenRemote: Detector = {
+export const firstSeenRemote = {
   id: 'first-seen-remote',
-  create: (ctx) => new FirstSeenRemoteInstance(ctx),
-};
+  create: (ctx: DetectorContext) => new FirstSeenRemoteInstance(ctx),
+} as const satisfies Detector;

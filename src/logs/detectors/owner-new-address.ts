@@ -7,17 +7,16 @@
  * positives: the owner travelling or on a new mobile network; the first review learns quietly.
  * Fix: if it was not you, sign out all devices at plex.tv, change the password, enable 2FA.
  */
-import type { FindingDraft } from '../../domain/finding.js';
 import { displayText, EV_OWNER } from '../log-event.js';
 import { SeenDetector } from './seen-detector.js';
-import type { Detector } from './types.js';
+import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute } from './types.js';
 
 class OwnerNewAddressInstance extends SeenDetector {
   readonly id = 'owner-new-address' as const;
   readonly mask = EV_OWNER;
 
-  render(ip: string): FindingDraft | undefined {
+  render(ip: string): Detection | undefined {
     const s = this.entry(ip);
     if (!s) return undefined;
     const { source } = this.ctx;
@@ -27,11 +26,12 @@ class OwnerNewAddressInstance extends SeenDetector {
       title: `Plex owner account used from a new address: ${ip}`,
       evidence: `Plex authenticated the owner account${s.user !== '' ? ` "${displayText(s.user, 40)}"` : ''} for a request from ${ip} (outside the LAN, never used by the owner before) at ${isoMinute(s.firstAt)}.`,
       fix: 'If it was not you: plex.tv > Settings > Authorized Devices > sign out all, change the password and enable two-factor authentication.',
+      grounds: 'Plex owner account from a new outside address',
     };
   }
 }
 
-export const ownerNewAddress: Detector = {
+export const ownerNewAddress = {
   id: 'owner-new-address',
-  create: (ctx) => new OwnerNewAddressInstance(ctx),
-};
+  create: (ctx: DetectorContext) => new OwnerNewAddressInstance(ctx),
+} as const satisfies Detector;

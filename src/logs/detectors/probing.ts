@@ -11,11 +11,10 @@
  * bookmarks; routine Plex requests are never counted. Fix: approve the block; do not expose
  * services that need not be public.
  */
-import type { FindingDraft } from '../../domain/finding.js';
 import { formatDuration } from '../../kernel/duration.js';
 import { AddressTable } from '../address-table.js';
 import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
-import type { Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
+import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 
 interface ProbeState {
@@ -104,7 +103,7 @@ class ProbingInstance implements DetectorInstance {
     return false;
   }
 
-  render(ip: string): FindingDraft | undefined {
+  render(ip: string): Detection | undefined {
     const s = this.table.get(ip);
     if (!s || s.flaggedAt === 0) return undefined;
     const { source, settings } = this.ctx;
@@ -114,12 +113,7 @@ class ProbingInstance implements DetectorInstance {
       title: `Probing from ${ip} on ${source.id}`,
       evidence: `${ip} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${displayText(p, 60)}"`).join(', ')}.`,
       fix: 'Approve the block; keep only the services you need reachable from the internet.',
-      action: {
-        kind: 'block-ip',
-        ip,
-        durationMs: settings.banDurationMs,
-        reason: `probing ${source.id}: ${settings.probePaths}+ distinct failing paths within ${formatDuration(settings.probeFindTimeMs)}`,
-      },
+      grounds: `probing ${source.id}: ${settings.probePaths}+ distinct failing paths within ${formatDuration(settings.probeFindTimeMs)}`,
     };
   }
 
@@ -144,7 +138,7 @@ class ProbingInstance implements DetectorInstance {
   }
 }
 
-export const probing: Detector = {
+export const probing = {
   id: 'probing',
-  create: (ctx) => new ProbingInstance(ctx),
-};
+  create: (ctx: DetectorContext) => new ProbingInstance(ctx),
+} as const satisfies Detector;

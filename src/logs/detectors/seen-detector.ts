@@ -1,8 +1,6 @@
-import type { LogDetectorId } from '../../config/logs.js';
-import type { FindingDraft } from '../../domain/finding.js';
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
-import type { DetectorContext, DetectorInstance, StateRow } from './types.js';
+import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
 interface Seen {
   firstAt: number;
@@ -17,7 +15,7 @@ interface Seen {
  * Nothing expires by time: an address seen once is known.
  */
 export abstract class SeenDetector implements DetectorInstance {
-  abstract readonly id: LogDetectorId;
+  abstract readonly id: string;
   abstract readonly mask: number;
   protected readonly table: AddressTable<Seen>;
 
@@ -48,7 +46,7 @@ export abstract class SeenDetector implements DetectorInstance {
     return s?.flagged ? s : undefined;
   }
 
-  abstract render(ip: string): FindingDraft | undefined;
+  abstract render(ip: string): Detection | undefined;
 
   sweep(): void {}
 

@@ -1,4 +1,4 @@
-import type { LogDetectorId, LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
 import type { FindingDraft } from '../../domain/finding.js';
 import type { LogEvent } from '../log-event.js';
 
@@ -17,12 +17,21 @@ export interface StateRow {
 }
 
 /**
+ * What a detector reports about one flagged address. It suggests nothing by itself: the action
+ * table (detect/suggested-actions.ts) decides per detector what, if anything, is proposed.
+ */
+export interface Detection extends Omit<FindingDraft, 'action'> {
+  /** The grounds in a few words ("brute force on sshd: 5+ failures within 10m"): an action's reason. */
+  readonly grounds: string;
+}
+
+/**
  * One detector watching one source. It only ever sees addresses from outside the LAN that
  * are not allow-listed (the engine filters), and it never talks to Discord: it keeps state and
  * renders findings when asked.
  */
 export interface DetectorInstance {
-  readonly id: LogDetectorId;
+  readonly id: string;
   /** EV_* bits this detector wants. */
   readonly mask: number;
   /**
@@ -34,7 +43,7 @@ export interface DetectorInstance {
   /** True when an event for this address cannot change anything (already known): skips time parsing. */
   settled(ip: string): boolean;
   /** The current finding for an address, if it is flagged. */
-  render(ip: string): FindingDraft | undefined;
+  render(ip: string): Detection | undefined;
   /** Forgets windows that ended before `now` (log time). */
   sweep(now: number): void;
   /** Writes the state changed since the last drain (called inside the commit transaction). */
@@ -45,13 +54,14 @@ export interface DetectorInstance {
   readonly tracked: number;
 }
 
-export interface Detector {
-  readonly id: LogDetectorId;
+/** A registered detector; its id is its file name (the registry test checks it). */
+export interface Detector<Id extends string = string> {
+  readonly id: Id;
   create(ctx: DetectorContext): DetectorInstance;
 }
 
 /** Finding keys: `<detector>:<source>:<ip>`, stable across passes and restarts. */
-export function findingKey(detector: LogDetectorId, sourceId: string, ip: string): string {
+export function findingKey(detector: string, sourceId: string, ip: string): string {
   return `${detector}:${sourceId}:${ip}`;
 }
 

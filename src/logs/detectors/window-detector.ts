@@ -1,5 +1,3 @@
-import type { LogDetectorId } from '../../config/logs.js';
-import type { FindingDraft } from '../../domain/finding.js';
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
 import {
@@ -10,11 +8,11 @@ import {
   type WindowState,
   windowExpired,
 } from './sliding-window.js';
-import type { DetectorContext, DetectorInstance, StateRow } from './types.js';
+import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
 /** Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). */
 export abstract class WindowDetector implements DetectorInstance {
-  abstract readonly id: LogDetectorId;
+  abstract readonly id: string;
   abstract readonly mask: number;
   protected readonly table: AddressTable<WindowState>;
 
@@ -55,7 +53,7 @@ export abstract class WindowDetector implements DetectorInstance {
     return addFailure(w, time, this.threshold, this.findTimeMs);
   }
 
-  abstract render(ip: string): FindingDraft | undefined;
+  abstract render(ip: string): Detection | undefined;
 
   protected flagged(ip: string): WindowState | undefined {
     const w = this.table.get(ip);

@@ -53,7 +53,8 @@ export class AccessLogParser implements LineParser {
   }
 }
 
-export const accessLogParser: ParserDefinition = {
+export const accessLogParser = {
+  id: 'access-log',
   kinds: ['nginx', 'apache', 'traefik'],
   create: () => new AccessLogParser(),
-};
+} as const satisfies ParserDefinition;

@@ -50,7 +50,8 @@ export class CaddyParser implements LineParser {
   }
 }
 
-export const caddyParser: ParserDefinition = {
+export const caddyParser = {
+  id: 'caddy',
   kinds: ['caddy'],
   create: () => new CaddyParser(),
-};
+} as const satisfies ParserDefinition;

@@ -1,4 +1,3 @@
-import type { LogSourceKind } from '../../config/logs.js';
 import { accessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
 import { npmParser } from './npm.js';
@@ -6,17 +5,23 @@ import { plexParser } from './plex.js';
 import { sshdParser } from './sshd.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 
-/** Every parser; each source kind must be served by exactly one (a test checks it). */
-export const parsers: readonly ParserDefinition[] = [
+/**
+ * Every parser, under its file name; each `LOG_SOURCES` kind is served by exactly one, and the
+ * config's list of kinds is derived from here (a test checks both).
+ */
+export const parsers = [
   plexParser,
   accessLogParser,
   npmParser,
   caddyParser,
   sshdParser,
-];
+] as const satisfies readonly ParserDefinition[];
+
+export type LogSourceKind = (typeof parsers)[number]['kinds'][number];
+export const LOG_SOURCE_KINDS: readonly LogSourceKind[] = parsers.flatMap((p) => p.kinds);
 
 export function createParser(kind: LogSourceKind, options: ParserOptions): LineParser {
-  const definition = parsers.find((p) => p.kinds.includes(kind));
+  const definition = parsers.find((p) => (p.kinds as readonly string[]).includes(kind));
   if (!definition) throw new Error(`No parser for log kind ${kind}`);
   return definition.create(options);
 }

@@ -42,7 +42,8 @@ export class NpmParser implements LineParser {
   }
 }
 
-export const npmParser: ParserDefinition = {
+export const npmParser = {
+  id: 'npm',
   kinds: ['npm'],
   create: () => new NpmParser(),
-};
+} as const satisfies ParserDefinition;

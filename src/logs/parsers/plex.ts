@@ -322,7 +322,8 @@ function hostEnd(text: string, a: number, b: number): number {
   return colon < a ? b : colon;
 }
 
-export const plexParser: ParserDefinition = {
+export const plexParser = {
+  id: 'plex',
   kinds: ['plex'],
   create: (options) => new PlexParser(options),
-};
+} as const satisfies ParserDefinition;

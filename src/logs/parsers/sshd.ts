@@ -139,7 +139,8 @@ export class SshdParser implements LineParser {
   }
 }
 
-export const sshdParser: ParserDefinition = {
+export const sshdParser = {
+  id: 'sshd',
   kinds: ['sshd'],
   create: (options) => new SshdParser(options),
-};
+} as const satisfies ParserDefinition;

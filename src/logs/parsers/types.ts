@@ -1,4 +1,3 @@
-import type { LogSourceKind } from '../../config/logs.js';
 import type { LogEvent } from '../log-event.js';
 
 export interface ParserOptions {
@@ -25,7 +24,9 @@ export interface LineParser {
   loadState?(state: unknown): void;
 }
 
-export interface ParserDefinition {
-  readonly kinds: readonly LogSourceKind[];
+/** A registered parser; its id is its file name, its kinds are the `LOG_SOURCES` kinds it reads. */
+export interface ParserDefinition<Kind extends string = string> {
+  readonly id: string;
+  readonly kinds: readonly Kind[];
   create(options: ParserOptions): LineParser;
 }

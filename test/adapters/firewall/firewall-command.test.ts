@@ -116,6 +116,7 @@ describe('none backend', () => {
       decision: 'approve',
       isBot: false,
       isApprover: true,
+      stillApprovers: async (ids: readonly string[]) => new Set(ids),
     });
     expect(verdict).toMatchObject({
       proposal: { status: 'done', outcome: expect.stringMatching(/Recorded only/) },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CommandBackend } from '../../../src/adapters/firewall/command.js';
+import { Fail2banBackend } from '../../../src/adapters/firewall/fail2ban.js';
 import { firewallHealth } from '../../../src/adapters/firewall/firewall-health.js';
 import { NftablesBackend } from '../../../src/adapters/firewall/nftables.js';
 import { NoneBackend } from '../../../src/adapters/firewall/none.js';
@@ -50,6 +51,28 @@ describe('firewallHealth', () => {
     expect(await firewallHealth(backend, actionsConfig({ FIREWALL_BACKEND: 'nftables' }))).toMatchObject({
       status: 'fail',
       fix: expect.stringMatching(/CAP_NET_ADMIN/),
+    });
+  });
+
+  it("says plainly when fail2ban's socket cannot be reached, and what granting it means", async () => {
+    // fail2ban-client's words for a socket the user may not write (fail2ban/client/fail2banclient.py).
+    const client = join(dir, 'fail2ban-client');
+    writeFileSync(
+      client,
+      "#!/bin/sh\necho 'ERROR  Permission denied to socket: /var/run/fail2ban/fail2ban.sock, (you must be root)' >&2\nexit 255\n",
+    );
+    chmodSync(client, 0o755);
+    const backend = new Fail2banBackend({
+      client: [client],
+      configDir: undefined,
+      jail: 'plex-warden',
+      timeoutMs: 2_000,
+    });
+    const health = await firewallHealth(backend, actionsConfig({ FIREWALL_BACKEND: 'fail2ban' }));
+    expect(health).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/cannot reach fail2ban's socket/),
+      fix: expect.stringMatching(/same as root.*FIREWALL_BACKEND=nftables.*FIREWALL_BACKEND=crowdsec/),
     });
   });
 });

@@ -2,8 +2,16 @@ import { initial } from './001-initial.js';
 import { logReview } from './002-log-review.js';
 import { actions } from './003-actions.js';
 import { remoteAccess } from './004-remote-access.js';
-import { addressScope } from './005-address-scope.js';
+import { actionChecks } from './005-action-checks.js';
+import { addressScope } from './006-address-scope.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
-export const migrations: readonly Migration[] = [initial, logReview, actions, remoteAccess, addressScope];
+export const migrations: readonly Migration[] = [
+  initial,
+  logReview,
+  actions,
+  remoteAccess,
+  actionChecks,
+  addressScope,
+];

@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type BigIntStats, closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DEFAULT_PLEX_LOG_FILE, type LogSourceConfig } from '../config/logs.js';
+import { DEFAULT_PLEX_LOG_FILE, type LogSourceConfig } from '../../config/logs.js';
 
 export const HEAD_BYTES = 256;
-
-export interface FileIdentity {
-  readonly path: string;
-  readonly dev: string;
-  readonly ino: string;
-  readonly size: number;
-}
 
 /** The file a source reads now: for plex a Logs folder means its `Plex Media Server.log`. */
 export function currentFile(source: LogSourceConfig): string {
@@ -21,10 +14,6 @@ export function currentFile(source: LogSourceConfig): string {
     // Missing folder or file: reported when the file is opened.
   }
   return source.path;
-}
-
-export function identityOf(path: string, st: BigIntStats): FileIdentity {
-  return { path, dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size) };
 }
 
 /** Hash of the first `length` bytes: tells a new file that reused an inode from the old one. */

@@ -7,7 +7,7 @@ import type { Migration } from './types.js';
  * /allow entries (NULL: until removed).
  */
 export const addressScope: Migration = {
-  version: 5,
+  version: 6,
   name: 'address-scope',
   up(db) {
     db.exec(`

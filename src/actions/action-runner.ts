@@ -1,0 +1,119 @@
+/**
+ * What each approved proposal does, one case per action kind. Only ProposalService calls it,
+ * after the once-only claim; it returns the outcome line or throws (a UserError's text is
+ * shown as is, anything else becomes a reference).
+ */
+import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
+import type { Proposal, ProposalAction } from '../domain/proposal.js';
+import type { Clock } from '../kernel/clock.js';
+import { formatDuration } from '../kernel/duration.js';
+import { UserError } from '../kernel/errors.js';
+import type { AllowlistService } from './allowlist-service.js';
+import type { BanService } from './ban-service.js';
+import type { RemoteAccessPort } from './remote-access-port.js';
+
+export interface ActionRunnerDeps {
+  readonly bans: BanService;
+  readonly allowlist: AllowlistService;
+  readonly audit: AuditLogRepository;
+  /** Undefined when remote access control is not wired (the command says so). */
+  readonly remoteAccess: RemoteAccessPort | undefined;
+  readonly clock: Clock;
+}
+
+export class ActionRunner {
+  constructor(private readonly deps: ActionRunnerDeps) {}
+
+  async perform(proposal: Proposal): Promise<string> {
+    const action = proposal.action;
+    switch (action.kind) {
+      case 'block-ip': {
+        const result = await this.deps.bans.block({
+          input: action.target,
+          durationMs: action.durationMs,
+          reason: action.reason,
+          origin: proposal.origin,
+          requestedBy: proposal.requestedBy,
+          force: action.force,
+          proposalId: proposal.id,
+        });
+        const until = Math.floor(result.ban.expiresAt / 1_000);
+        const repeat = result.ban.level > 0 ? ` Repeat offender (level ${result.ban.level}).` : '';
+        const enforced =
+          this.deps.bans.backendName === 'none'
+            ? ' Recorded only: FIREWALL_BACKEND=none enforces nothing.'
+            : '';
+        const forced = result.forcedOver.length > 0 ? ` Forced over: ${result.forcedOver.join(', ')}.` : '';
+        return `Blocked ${result.target.text} for ${formatDuration(result.durationMs)} (until <t:${until}:f>) with ${this.deps.bans.backendName}.${repeat}${forced}${enforced}`;
+      }
+      case 'allow-cidr': {
+        const by = proposal.decidedBy ?? proposal.requestedBy;
+        const { isNew } = this.deps.allowlist.add({
+          cidr: action.cidr,
+          note: action.note,
+          actor: by,
+          proposalId: proposal.id,
+        });
+        return `${action.cidr} is ${isNew ? 'now' : 'still'} on the allow-list${action.note ? ` (${action.note})` : ''}: blocks inside it are refused and its log findings dropped.`;
+      }
+      case 'unblock-ip': {
+        const { target, ban } = await this.deps.bans.unblock(
+          action.target,
+          proposal.decidedBy ?? 'system',
+          proposal.id,
+        );
+        return ban
+          ? `Unblocked ${target.text}.`
+          : `${target.text} had no active ban; removed from the firewall anyway.`;
+      }
+      case 'remote-access-off': {
+        const outcome = await this.remote().turnOff(AbortSignal.timeout(60_000));
+        if (!outcome.ok)
+          throw new UserError(['Remote access off could not be verified.', ...outcome.lines].join('\n'));
+        return ['Remote access is off.', ...outcome.lines].join('\n');
+      }
+      case 'remote-access-on': {
+        const options = action.forMs === undefined ? {} : { forMs: action.forMs };
+        const outcome = await this.remote().turnOn(options, AbortSignal.timeout(60_000));
+        if (!outcome.ok)
+          throw new UserError(['Remote access on could not be verified.', ...outcome.lines].join('\n'));
+        return [
+          action.forMs === undefined
+            ? 'Remote access is on.'
+            : `Remote access is on for ${formatDuration(action.forMs)}.`,
+          ...outcome.lines,
+        ].join('\n');
+      }
+    }
+  }
+
+  private remote(): RemoteAccessPort {
+    if (!this.deps.remoteAccess) throw new UserError('Remote access control is not set up in this bot.');
+    return this.deps.remoteAccess;
+  }
+}
+
+export function describeAction(action: ProposalAction): string {
+  switch (action.kind) {
+    case 'block-ip': {
+      const duration =
+        action.durationMs === undefined ? 'the default time' : formatDuration(action.durationMs);
+      return `Block ${action.target} for ${duration}${action.force ? ' (forced)' : ''}: ${action.reason}`;
+    }
+    case 'unblock-ip':
+      return `Unblock ${action.target}`;
+    case 'allow-cidr':
+      return `Allow-list ${action.cidr}${action.force ? ' (forced)' : ''}: never block it, drop its log findings${action.note ? ` (${action.note})` : ''}`;
+    case 'remote-access-off':
+      return 'Turn Plex remote access off and remove router mappings to the Plex port';
+    case 'remote-access-on':
+      return action.forMs === undefined
+        ? 'Turn Plex remote access on'
+        : `Turn Plex remote access on for ${formatDuration(action.forMs)}, then off again`;
+  }
+}
+
+export function targetOf(action: ProposalAction): string | undefined {
+  if (action.kind === 'allow-cidr') return action.cidr;
+  return action.kind === 'block-ip' || action.kind === 'unblock-ip' ? action.target : undefined;
+}

@@ -1,0 +1,49 @@
+import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
+import { openCursor } from './acquire/index.js';
+import type { SourceCursor } from './acquire/types.js';
+import { DetectorSet } from './detect/detector-set.js';
+import { detectors as registeredDetectors } from './detectors/index.js';
+import type { Detector } from './detectors/types.js';
+import { createParser } from './parsers/index.js';
+import type { ReviewStore } from './review-store.js';
+import { SourceReview } from './source-review.js';
+
+const CHUNK_BYTES = 64 * 1024;
+
+export interface SourcePipelineOptions {
+  readonly source: LogSourceConfig;
+  readonly logs: LogsConfig;
+  readonly store: ReviewStore;
+  readonly now: () => number;
+  /** Replay: a one-shot cursor, every line whatever its age, no quiet baseline. */
+  readonly replay?: { readonly cursor: SourceCursor };
+  readonly detectors?: readonly Detector<(typeof registeredDetectors)[number]['id']>[];
+}
+
+/** Read size: commits fall between chunks, so a small LOG_COMMIT_BYTES means small chunks. */
+export function chunkBytes(logs: Pick<LogsConfig, 'commitBytes'>): number {
+  return Math.min(CHUNK_BYTES, Math.max(4096, logs.commitBytes));
+}
+
+/** Wires the four parts for one source: its cursor, its kind's parser, its detectors, the store. */
+export function createSourceReview(o: SourcePipelineOptions): SourceReview {
+  const { source, logs } = o;
+  const settings = logs.settings[source.kind];
+  return new SourceReview({
+    source,
+    cursor:
+      o.replay?.cursor ??
+      openCursor(source, { chunkBytes: chunkBytes(logs), backfillBytes: logs.backfillBytes }),
+    parser: createParser(source.kind, { timeZone: logs.timeZone, now: o.now }),
+    detectors: new DetectorSet({
+      source,
+      settings,
+      maxTracked: logs.maxTrackedAddresses,
+      detectors: o.detectors ?? registeredDetectors,
+    }),
+    store: o.store,
+    logs: o.replay ? { ...logs, maxAgeMs: Number.POSITIVE_INFINITY } : logs,
+    now: o.now,
+    learnBaseline: o.replay === undefined,
+  });
+}
