@@ -4,7 +4,9 @@
  * an action into proposals (or, with AUTO_BLOCK, into bans). Talks to Discord through REST
  * only, so it works for messages the client never cached (after a restart).
  */
+
 import { type REST, Routes } from 'discord.js';
+import { discordAnswer, MessageSchema } from '../adapters/discord/api-schemas.js';
 import type { ActionsConfig } from '../config/actions.js';
 import { type Finding, severityRank } from '../domain/finding.js';
 import type { Proposal } from '../domain/proposal.js';
@@ -51,9 +53,13 @@ export class ProposalBoard implements SuggestedActions {
     const stored = actions.proposals.create(input);
     let messageId: string;
     try {
-      const message = (await rest.post(Routes.channelMessages(channelId), {
-        body: { embeds: [proposalEmbed(stored)], allowed_mentions: { parse: [] } },
-      })) as { id: string };
+      const message = discordAnswer(
+        await rest.post(Routes.channelMessages(channelId), {
+          body: { embeds: [proposalEmbed(stored)], allowed_mentions: { parse: [] } },
+        }),
+        MessageSchema,
+        'the posted proposal',
+      );
       messageId = message.id;
     } catch (error) {
       logger.error('could not post a proposal', { proposalId: stored.id, error });

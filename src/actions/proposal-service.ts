@@ -8,14 +8,13 @@
  * so two approvers reacting in the same instant run the action once.
  */
 
-import { FirewallError } from '../adapters/firewall/types.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Transaction } from '../adapters/sqlite/index.js';
 import type { ProposalRepository } from '../adapters/sqlite/proposal-repository.js';
 import type { ActionsConfig } from '../config/actions.js';
 import type { ActionOrigin, Proposal, ProposalAction } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
-import { errorReference, UserError } from '../kernel/errors.js';
+import { logError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { type ActionRunner, describeAction, targetOf } from './action-runner.js';
 
@@ -365,21 +364,12 @@ export class ProposalService {
       status = 'done';
     } catch (error) {
       status = 'failed';
-      if (error instanceof UserError) {
-        outcome = error.message;
-      } else {
-        const reference = errorReference();
-        logger.error('proposal failed', {
-          proposalId: proposal.id,
-          kind: proposal.action.kind,
-          reference,
-          error,
-        });
-        outcome =
-          error instanceof FirewallError
-            ? `The firewall (${error.details.backend}) did not accept the change. Reference ${reference} (details in the bot's log).`
-            : `Something went wrong. Reference ${reference} (details in the bot's log).`;
-      }
+      // logError: a service's own output (a firewall's stderr) is only in the logged error.
+      outcome = logError(error, logger, {
+        during: 'carrying out a proposal',
+        proposalId: proposal.id,
+        kind: proposal.action.kind,
+      }).text;
     }
     const now = clock.now();
     this.deps.transaction(() => {

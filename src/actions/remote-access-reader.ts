@@ -43,7 +43,9 @@ export class RemoteAccessReader {
       return { ok: true };
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { ok: false, error: error instanceof PlexError ? error.message : 'unexpected error' };
+      // Only Plex's own failures are an answer; anything else goes on to the boundary.
+      if (!(error instanceof PlexError)) throw error;
+      return { ok: false, error: error.message };
     }
   }
 

@@ -13,7 +13,7 @@
  */
 
 import type { PlexClient } from '../adapters/plex/plex-client.js';
-import { type RouterProbeOverrides, safeMessage } from '../adapters/router/igd-locator.js';
+import { type RouterProbeOverrides, routerErrorText } from '../adapters/router/igd-locator.js';
 import type { RouterHttp } from '../adapters/router/soap-client.js';
 import { UpnpFaultError } from '../adapters/router/upnp-errors.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
@@ -140,7 +140,7 @@ export class RemoteAccessService implements RemoteAccessPort {
           if (signal?.aborted) throw error;
           deleteFailures++;
           const why =
-            error instanceof UpnpFaultError ? `UPnP error ${error.errorCode ?? '?'}` : safeMessage(error);
+            error instanceof UpnpFaultError ? `UPnP error ${error.errorCode ?? '?'}` : routerErrorText(error);
           lines.push(`Router: could not delete mapping ${describeMapping(mapping)} (${why}).`);
         }
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type APIEmbed, DiscordAPIError, type REST, Routes } from 'discord.js';
+import * as v from 'valibot';
 import type { OutboxRepository } from '../adapters/sqlite/outbox-repository.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Job } from '../kernel/job.js';
@@ -11,10 +12,25 @@ export interface OutgoingMessage {
   readonly embeds: readonly APIEmbed[];
 }
 
+// The parts of an embed (discord-api-types APIEmbed) our messages use; the rest passes through.
+const EmbedSchema = v.looseObject({
+  title: v.optional(v.string()),
+  description: v.optional(v.string()),
+  url: v.optional(v.string()),
+  timestamp: v.optional(v.string()),
+  color: v.optional(v.number()),
+  footer: v.optional(v.looseObject({ text: v.string() })),
+  fields: v.optional(
+    v.array(v.looseObject({ name: v.string(), value: v.string(), inline: v.optional(v.boolean()) })),
+  ),
+});
+
 /** What the outbox stores: the message and the nonce it is sent with, every time. */
-interface QueuedMessage extends OutgoingMessage {
-  readonly nonce?: string;
-}
+const QueuedMessageSchema = v.object({
+  content: v.optional(v.string()),
+  embeds: v.array(EmbedSchema),
+  nonce: v.optional(v.string()),
+});
 
 /**
  * A nonce unique over time (Discord allows 25 characters). Row ids cannot serve: SQLite reuses
@@ -59,7 +75,10 @@ export class AlertOutbox {
   /** Stores the messages, then tries to deliver everything pending. */
   async post(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const queued: QueuedMessage[] = messages.map((m) => ({ ...m, nonce: newNonce() }));
+    const queued: (OutgoingMessage & { readonly nonce: string })[] = messages.map((m) => ({
+      ...m,
+      nonce: newNonce(),
+    }));
     this.deps.repo.enqueue(this.deps.channelId, queued, this.deps.clock.now());
     await this.flush();
   }
@@ -84,7 +103,7 @@ export class AlertOutbox {
     const { repo, rest, logger } = this.deps;
     // Checked before every read: after stop() the database may be about to close.
     while (!this.stopped && !signal.aborted) {
-      const item = repo.oldest<QueuedMessage>();
+      const item = repo.oldest(QueuedMessageSchema);
       if (!item) return 'done';
       try {
         await rest.post(Routes.channelMessages(item.channelId), {

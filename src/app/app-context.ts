@@ -2,7 +2,9 @@ import { type Actions, createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
+import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import { openStore, type Repositories } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
@@ -79,7 +81,17 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     extraAllowed: overrides.isAllowed,
     now: () => clock.now(),
   });
-  const checkDeps: CheckDeps = { config, clock, plex, scope };
+  const plexTv = new PlexTvClient({
+    baseUrl: config.plex.tvUrl,
+    clientIdentifier: repos.settings.plexClientIdentifier(),
+    token: config.plex.token,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const internetDb = new InternetDbClient({
+    baseUrl: config.exposure.internetDbUrl,
+    timeoutMs: config.exposure.outsideTimeoutMs,
+  });
+  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb, scope };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,

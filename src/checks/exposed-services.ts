@@ -11,7 +11,9 @@
  * same public port matches too; and its data can be weeks old (no crawl date).
  * Fix: remove the router forward / UPnP mapping; reach the service through a VPN instead.
  */
+
 import { Socket } from 'node:net';
+import * as v from 'valibot';
 import type { ExposedService } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { describePort } from '../exposure/port-catalogue.js';
@@ -73,7 +75,7 @@ export const exposedServices: Check = {
       ),
     ]);
     const known = views.filter((v): v is PublicPortView => v !== undefined);
-    if (known.length === 0 && ctx.state.get<boolean>('hadView')) {
+    if (known.length === 0 && ctx.state.get('hadView', v.boolean())) {
       // Unknown is not fixed: without an outside view this time, earlier "exposed" findings stay
       // open; public-footprint reports why the view is missing.
       throw new CheckSkipped('no outside view this time (reported by public-footprint)');

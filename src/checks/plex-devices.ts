@@ -10,6 +10,7 @@
  * Fix: if nobody recognises it, remove it (Settings > Authorized Devices) and change the Plex
  * password with "sign out of all devices".
  */
+import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { readDevices } from '../exposure/plex-resources.js';
@@ -19,10 +20,10 @@ import type { Check } from './types.js';
 /** How long a new device is reported before it joins the baseline. */
 export const NEW_DEVICE_WINDOW_MS = 24 * 3_600_000;
 
-interface DeviceBaseline {
+const DeviceBaselineSchema = v.object({
   /** device key (clientIdentifier, or `id:<n>` on older servers) → epoch ms first seen by the bot (0 = learned with the first scan). */
-  readonly seen: Record<string, number>;
-}
+  seen: v.record(v.string(), v.number()),
+});
 
 export const plexDevices: Check = {
   id: 'plex-devices',
@@ -31,7 +32,7 @@ export const plexDevices: Check = {
     await requirePlex(ctx);
     const devices = await readDevices(ctx);
     const now = ctx.clock.now();
-    const baseline = ctx.state.get<DeviceBaseline>('baseline');
+    const baseline = ctx.state.get('baseline', DeviceBaselineSchema);
     if (!baseline) {
       ctx.state.set('baseline', { seen: Object.fromEntries(devices.map((d) => [d.key, 0])) });
       ctx.logger.info('device baseline learned', { devices: devices.length });

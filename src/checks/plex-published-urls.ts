@@ -9,11 +9,11 @@
  * Fix: Settings > Network > "Custom server access URLs": https only, or empty; turn "Enable Relay"
  * off if nobody streams from outside.
  */
+
+import { PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { OutsideError } from '../exposure/outside-http.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { prefBool, prefText, readPrefs } from '../exposure/plex-prefs.js';
-import { publishedConnections } from '../exposure/plex-tv.js';
 import { displayUrl } from '../kernel/display-url.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { Check } from './types.js';
@@ -89,7 +89,7 @@ export const plexPublishedUrls: Check = {
 
     if (identity) {
       try {
-        const published = await publishedConnections(ctx, identity.machineIdentifier);
+        const published = await ctx.plexTv.publishedConnections(identity.machineIdentifier, ctx.signal);
         const remote = (published ?? []).filter((c) => !c.local && !c.relay);
         for (const c of remote.filter((c) => c.protocol === 'http')) {
           const endpoint = `${c.address}:${c.port ?? '?'}`;
@@ -103,8 +103,8 @@ export const plexPublishedUrls: Check = {
         }
       } catch (error) {
         // The settings above are the main evidence; plex.tv being away must not hide them.
-        const reason = error instanceof OutsideError ? error.message : 'plex.tv resources failed';
-        ctx.logger.warn('plex.tv resources not read', { reason });
+        if (!(error instanceof PlexTvError)) throw error;
+        ctx.logger.warn('plex.tv resources not read', { reason: error.message });
       }
     }
     return findings;

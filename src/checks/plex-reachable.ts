@@ -19,7 +19,7 @@ export const plexReachable: Check = {
     const url = displayUrl(ctx.plex.baseUrl);
     if (identityError || !identity) {
       const kind = identityError?.kind;
-      if (kind === 'bad-response' || kind === 'http') {
+      if (kind === 'malformed' || kind === 'http-status' || kind === 'redirect' || kind === 'too-large') {
         return [
           {
             key: 'not-plex',

@@ -10,6 +10,7 @@
  * Fix: if nobody recognises the viewer, remove their access (or change the owner password and
  * sign out of all devices) and consider /block for the address.
  */
+import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
@@ -50,7 +51,7 @@ export const plexSessions: Check = {
     const sessions = await readSessions(ctx);
     const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
-    const known = ctx.state.get<Record<string, number>>('addresses');
+    const known = ctx.state.get('addresses', v.record(v.string(), v.number()));
     // 0 = learned by the first scan, never "new".
     const seen: Record<string, number> = { ...(known ?? {}) };
     for (const s of remote) seen[s.address ?? 'unknown'] ??= known === undefined ? 0 : now;

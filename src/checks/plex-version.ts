@@ -13,10 +13,11 @@
  * Fix: update Plex (Settings > General, the package manager, or pull the new Docker image).
  */
 
+import * as v from 'valibot';
 import { PlexError } from '../adapters/plex/plex-client.js';
+import { PlexTvError, UnknownFeedPlatformError } from '../adapters/plex/plex-tv-client.js';
 import { comparePlexVersions, shortPlexVersion } from '../adapters/plex/plex-version-number.js';
-import { type FindingDraft, type Severity, severityRank } from '../domain/finding.js';
-import { OutsideError } from '../exposure/outside-http.js';
+import { type FindingDraft, FindingDraftSchema, type Severity, severityRank } from '../domain/finding.js';
 import {
   affectedRange,
   affects,
@@ -28,7 +29,6 @@ import {
 } from '../exposure/plex-advisories.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { readPendingUpdates } from '../exposure/plex-resources.js';
-import { latestPlexVersion, UnknownFeedPlatformError } from '../exposure/plex-tv.js';
 import { type Check, CheckError } from './types.js';
 
 const UPDATE_FIX =
@@ -93,12 +93,14 @@ export const plexVersion: Check = {
       }),
       platform === undefined
         ? Promise.resolve(undefined)
-        : latestPlexVersion(ctx, platform).catch((error: unknown) => {
-            if (!(error instanceof OutsideError)) throw error;
-            if (error instanceof UnknownFeedPlatformError) feedNote.push(error.message);
-            ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
-            return undefined;
-          }),
+        : ctx.shared
+            .once(`plex-tv:downloads:${platform}`, () => ctx.plexTv.latestVersion(platform, ctx.signal))
+            .catch((error: unknown) => {
+              if (!(error instanceof PlexTvError)) throw error;
+              if (error instanceof UnknownFeedPlatformError) feedNote.push(error.message);
+              ctx.logger.warn('plex.tv downloads feed not readable', { reason: error.message });
+              return undefined;
+            }),
     ]);
     const reasons: string[] = [];
     const newer = (updater?.pending ?? []).filter(
@@ -130,7 +132,7 @@ export const plexVersion: Check = {
       ctx.state.set('update', { version: current, finding: update });
     } else if (updater === undefined && latest === undefined) {
       // Neither source answered: unknown is not fixed, keep last scan's answer for this version.
-      const last = ctx.state.get<{ version: string; finding: FindingDraft }>('update');
+      const last = ctx.state.get('update', v.object({ version: v.string(), finding: FindingDraftSchema }));
       if (last?.version === current) findings.push(last.finding);
     } else {
       ctx.state.set('update', null);

@@ -9,6 +9,7 @@
  * not proof. A carrier-grade NAT address (100.64.0.0/10) means nothing inbound reaches the house.
  * Fix: close the listed ports on the router (forwards and UPnP mappings), then wait for a recrawl.
  */
+import * as v from 'valibot';
 import type { FindingDraft, Severity } from '../domain/finding.js';
 import { lookupInternetDb } from '../exposure/internetdb.js';
 import { describePort, isRiskyPort, lookupPort, PLEX_PORT } from '../exposure/port-catalogue.js';
@@ -25,7 +26,7 @@ export const publicFootprint: Check = {
   title: "The public IP's footprint in a public scan index",
   async run(ctx) {
     const found = await resolvePublicIp(ctx);
-    if (!found && ctx.state.get<string>('lastIp') !== undefined) {
+    if (!found && ctx.state.get('lastIp', v.string()) !== undefined) {
       // The IP came from Plex and Plex is away this time: keep what was found open.
       throw new CheckSkipped('the public IP is unknown this time (Plex not answering?)');
     }

@@ -10,10 +10,12 @@
  * False positives: a private CA the bot does not know (add it with TLS_CA_FILE).
  * Fix: renew (certbot renew / your proxy's ACME), and use a certificate for the name people type.
  */
+
 import { readFile } from 'node:fs/promises';
 import { checkServerIdentity, connect, type PeerCertificate, rootCertificates } from 'node:tls';
+import * as v from 'valibot';
 import type { TlsEndpoint } from '../config/exposure.js';
-import type { FindingDraft } from '../domain/finding.js';
+import { type FindingDraft, FindingDraftSchema } from '../domain/finding.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import { parseIp } from '../net/ip.js';
 import { type Check, type CheckContext, CheckError } from './types.js';
@@ -168,7 +170,7 @@ export const tlsCertificates: Check = {
     if (tlsEndpoints.length === 0) return [];
     const ca = await trustedCas(ctx);
     const now = ctx.clock.now();
-    const last = ctx.state.get<Record<string, FindingDraft[]>>('last') ?? {};
+    const last = ctx.state.get('last', v.record(v.string(), v.array(FindingDraftSchema))) ?? {};
     const next: Record<string, FindingDraft[]> = {};
     const results = await Promise.all(
       tlsEndpoints.map(async (endpoint): Promise<FindingDraft[]> => {

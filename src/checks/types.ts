@@ -1,10 +1,13 @@
 export type { CheckState } from '../domain/check-state.js';
 
+import type { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import type { PlexClient } from '../adapters/plex/plex-client.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Config } from '../config/index.js';
 import type { CheckState } from '../domain/check-state.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
+import { SafeError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AddressScope } from '../net/address-scope.js';
 
@@ -21,6 +24,8 @@ export interface CheckDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly plex: PlexClient;
+  readonly plexTv: PlexTvClient;
+  readonly internetDb: InternetDbClient;
   /** Whose address is this; checks that learn the household's public IP record it here. */
   readonly scope: AddressScope;
 }
@@ -47,7 +52,7 @@ export interface Check {
 }
 
 /** A check could not do its job for a reason the admin can act on; the message is shown as is. */
-export class CheckError extends Error {
+export class CheckError extends SafeError {
   override readonly name = 'CheckError';
 }
 
@@ -56,6 +61,6 @@ export class CheckError extends Error {
  * missing (e.g. Plex unreachable: plex-reachable says so once, instead of every Plex check
  * raising its own "could not run"). Its previous findings stay open: unknown is not fixed.
  */
-export class CheckSkipped extends Error {
+export class CheckSkipped extends SafeError {
   override readonly name = 'CheckSkipped';
 }

@@ -2,13 +2,12 @@ import { parseArgs } from 'node:util';
 import { DISCORD_KEYS } from '../config/discord.js';
 import { type Config, ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { probes } from '../doctor/index.js';
-import type { Probe, ProbeResult, ProbeStatus } from '../doctor/types.js';
-import { UserError } from '../kernel/errors.js';
-import { Redactor } from '../kernel/logger.js';
+import type { Probe, ProbeResult, ProbeShared, ProbeStatus } from '../doctor/types.js';
+import { presentError, UserError } from '../kernel/errors.js';
+import { createLogger, type Logger, Redactor } from '../kernel/logger.js';
 import { type CliCommand, EXIT } from './types.js';
 
 const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies Record<ProbeStatus, string>;
-const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * Checks the installation, one line per probe with what to do. Exit 0 when nothing failed
@@ -59,6 +58,13 @@ export const doctorCli: CliCommand = {
       return EXIT.usage;
     }
     redactor = new Redactor([config.discord?.token, config.plex.token]);
+    // Lines of unexpected probe failures go to stderr, so stdout stays the report.
+    const logger = createLogger({
+      level: config.core.logLevel,
+      format: config.core.logFormat,
+      secrets: [config.discord?.token, config.plex.token],
+      stream: io.stderr,
+    });
     if (!values.only) {
       print('Configuration', {
         status: 'ok',
@@ -80,7 +86,7 @@ export const doctorCli: CliCommand = {
     let failed = 0;
     for (const probe of selected) {
       if (probe.applies && !probe.applies(config)) continue;
-      const result = await runProbe(probe, config, shared);
+      const result = await runProbe(probe, config, shared, logger);
       if (result.status === 'fail') failed += 1;
       print(probe.title, result);
     }
@@ -93,10 +99,17 @@ export const doctorCli: CliCommand = {
   },
 };
 
-async function runProbe(
+const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs one probe within its time. A probe reports instead of throwing; when it throws anyway the
+ * line shows a SafeError's text, or a generic line whose reference names the logged error.
+ */
+export async function runProbe(
   probe: Probe,
   config: Config,
-  shared: { once<T>(key: string, compute: () => Promise<T>): Promise<T> },
+  shared: ProbeShared,
+  logger: Logger,
 ): Promise<ProbeResult> {
   const timeoutMs = probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const abort = new AbortController();
@@ -114,10 +127,14 @@ async function runProbe(
   try {
     return await Promise.race([probe.run({ config, signal: abort.signal, shared }), timeout]);
   } catch (error) {
+    const { text, reference } = presentError(error, logger, { during: 'in a doctor probe', probe: probe.id });
     return {
       status: 'fail',
-      detail: `the probe itself failed (${error instanceof Error ? error.name : 'error'})`,
-      fix: 'Run with LOG_LEVEL=debug and report this as a bug.',
+      detail: text,
+      fix:
+        reference === undefined
+          ? 'Fix what the line above names, then run the doctor again.'
+          : `The probe itself failed; report this as a bug with the log line of reference ${reference}.`,
     };
   } finally {
     clearTimeout(timer);

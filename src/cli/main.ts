@@ -1,32 +1,37 @@
 import { DatabaseError } from '../adapters/sqlite/database.js';
 import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
-import { errorReference, UserError } from '../kernel/errors.js';
-import { Redactor } from '../kernel/logger.js';
+import { presentError, UserError } from '../kernel/errors.js';
+import { createLogger, Redactor } from '../kernel/logger.js';
 import { cliCommands } from './index.js';
-import { type CliIo, EXIT } from './types.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
 
-function usage(): string {
-  const width = Math.max(...cliCommands.map((c) => c.name.length));
+function usage(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: plex-warden <command> [options]',
     '',
     'Commands:',
-    ...cliCommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Configuration comes from the environment and ./.env (see .env.example).',
     'Exit codes: 0 ok, 1 findings at medium or above (scan/review), 2 bad configuration or usage, 3 unexpected error.',
   ].join('\n');
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/** `commands` is the registry; tests hand in their own to reach the error boundary. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CliCommand[] = cliCommands,
+): Promise<number> {
   const [name = 'bot', ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${usage(commands)}\n`);
     return EXIT.ok;
   }
-  const command = cliCommands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
+    io.stderr.write(`Unknown command "${name}".\n\n${usage(commands)}\n`);
     return EXIT.usage;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -47,24 +52,43 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, config, io);
   } catch (error) {
-    const redactor = new Redactor([config?.discord?.token, config?.plex.token]);
-    // Not a usage mistake: say what is wrong with the file, without a usage line or a stack.
-    if (error instanceof DatabaseError) {
-      io.stderr.write(`${redactor.text(error.message)}\n`);
-      return EXIT.usage;
-    }
-    if (
-      error instanceof UserError ||
-      (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-    ) {
+    const secrets = [config?.discord?.token, config?.plex.token];
+    const redactor = new Redactor(secrets);
+    if (isUnknownOption(error)) {
       io.stderr.write(`${redactor.text(error.message)}\nUsage: ${command.usage}\n`);
       return EXIT.usage;
     }
-    const ref = errorReference();
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    io.stderr.write(
-      `plex-warden ${name} failed unexpectedly (reference ${ref}):\n${redactor.text(detail)}\n`,
-    );
+    // The full error of an unexpected failure is logged to stderr under the printed reference.
+    const logger = createLogger({
+      level: config?.core.logLevel ?? 'info',
+      format: config?.core.logFormat ?? 'auto',
+      secrets,
+      stream: io.stderr,
+    });
+    const { text, reference } = presentError(error, logger, {
+      during: `in plex-warden ${name}`,
+      command: name,
+    });
+    if (reference !== undefined) {
+      io.stderr.write(`plex-warden ${name} failed: ${text}\n`);
+      return EXIT.failure;
+    }
+    // Not a usage mistake: say what is wrong with the file, without a usage line.
+    if (error instanceof DatabaseError) {
+      io.stderr.write(`${redactor.text(text)}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      io.stderr.write(`${redactor.text(text)}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    // A service (Plex, plex.tv, the router, the firewall) failed: its own words, no usage line.
+    io.stderr.write(`plex-warden ${name} failed: ${redactor.text(text)}\n`);
     return EXIT.failure;
   }
+}
+
+/** node:util parseArgs refusing an option: a usage mistake, though not one of our errors. */
+function isUnknownOption(error: unknown): error is TypeError {
+  return error instanceof TypeError && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type PlexPin, PlexTvClient, PlexTvError } from '../adapters/plex/plex-tv-client.js';
+import { PinExpiredError, type PlexPin, PlexTvClient, PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import { openStore } from '../adapters/sqlite/index.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
@@ -80,14 +80,17 @@ export const plexLoginCli: CliCommand = {
             return EXIT.ok;
           }
         } catch (error) {
-          if (error instanceof PlexTvError && (error.kind === 'expired' || error.kind === 'stopped')) {
+          if (
+            error instanceof PinExpiredError ||
+            (error instanceof PlexTvError && error.kind === 'aborted')
+          ) {
             return failure(io, error, abort.signal);
           }
           failures += 1;
           if (failures >= MAX_FAILED_POLLS) return failure(io, error, abort.signal);
         }
       }
-      if (abort.signal.aborted) return failure(io, new PlexTvError('stopped', 'cancelled'), abort.signal);
+      if (abort.signal.aborted) return failure(io, new PlexTvError('aborted', 'cancelled'), abort.signal);
       io.stderr.write(
         'No sign-in arrived before the PIN expired. Run `plex-warden plex-login` again and approve it in the browser.\n',
       );
@@ -100,13 +103,13 @@ export const plexLoginCli: CliCommand = {
 };
 
 function failure(io: { stderr: NodeJS.WritableStream }, error: unknown, signal: AbortSignal): number {
-  if (signal.aborted || (error instanceof PlexTvError && error.kind === 'stopped')) {
+  if (signal.aborted || (error instanceof PlexTvError && error.kind === 'aborted')) {
     io.stderr.write('Cancelled; no token was created. Nothing was changed.\n');
     return EXIT.findings;
   }
   if (error instanceof PlexTvError) {
     const hint =
-      error.kind === 'expired'
+      error instanceof PinExpiredError
         ? 'Run `plex-warden plex-login` again and approve the PIN in the browser within its lifetime.'
         : 'Check that this machine reaches plex.tv (PLEX_TV_URL) and try again in a minute.';
     io.stderr.write(`Could not sign in to plex.tv: ${error.message}.\n${hint}\n`);

@@ -1,10 +1,11 @@
 import cronParser from 'cron-parser';
 import { parseDuration } from '../kernel/duration.js';
+import { SafeError } from '../kernel/errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown by loadConfig with every problem found, so a user fixes them all in one go. */
-export class ConfigError extends Error {
+export class ConfigError extends SafeError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
     super(

@@ -5,8 +5,16 @@
  * unapprovable — both silently. Fix: the role or the channel overwrite named in the line.
  */
 import { PermissionFlagsBits, Routes } from 'discord.js';
+import type * as v from 'valibot';
+import {
+  type BotUser,
+  BotUserSchema,
+  ChannelSchema,
+  discordAnswer,
+  GuildSchema,
+  MemberSchema,
+} from '../adapters/discord/api-schemas.js';
 import { discordFailure, doctorRest } from '../adapters/discord/one-off-rest.js';
-import type { BotUser } from './discord-token.js';
 import { fail, ok, type Probe, skip, warn } from './types.js';
 
 /** What the bot needs in the alert channel, and why (shown when missing). */
@@ -86,17 +94,18 @@ export const discordPermissions: Probe = {
     const discord = ctx.config.discord;
     if (!discord) return skip('no Discord keys set');
     const rest = doctorRest(discord, 8_000);
-    const get = <T>(route: `/${string}`) => rest.get(route, { signal: ctx.signal }) as Promise<T>;
+    const get = async <const S extends v.GenericSchema>(route: `/${string}`, schema: S, what: string) =>
+      discordAnswer(await rest.get(route, { signal: ctx.signal }), schema, what);
     let me: BotUser;
     try {
-      me = await ctx.shared.once('discord:me', () => get<BotUser>(Routes.user('@me')));
+      me = await ctx.shared.once('discord:me', () => get(Routes.user('@me'), BotUserSchema, 'the bot user'));
     } catch {
       return skip('cannot be checked without a working token (see the line above)');
     }
     const channelId = discord.alertChannelId;
-    let channel: { guild_id?: string; permission_overwrites?: ApiOverwrite[]; name?: string };
+    let channel: v.InferOutput<typeof ChannelSchema>;
     try {
-      channel = await get(Routes.channel(channelId));
+      channel = await get(Routes.channel(channelId), ChannelSchema, 'the alert channel');
     } catch (error) {
       const { status, reason } = discordFailure(error);
       if (status === 403 || status === 404)
@@ -112,11 +121,11 @@ export const discordPermissions: Probe = {
         'Use a channel of the server the bot serves.',
       );
     }
-    let guild: { owner_id: string; roles: ApiRole[] };
-    let member: { roles: string[] };
+    let guild: v.InferOutput<typeof GuildSchema>;
+    let member: v.InferOutput<typeof MemberSchema>;
     try {
-      guild = await get(Routes.guild(discord.guildId));
-      member = await get(Routes.guildMember(discord.guildId, me.id));
+      guild = await get(Routes.guild(discord.guildId), GuildSchema, 'the server');
+      member = await get(Routes.guildMember(discord.guildId, me.id), MemberSchema, "the bot's membership");
     } catch (error) {
       return warn(
         `could not read the server's roles (${discordFailure(error).reason}), so the permissions were not verified`,

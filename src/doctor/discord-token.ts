@@ -3,13 +3,9 @@
  * Why: a reset or mistyped token makes the bot fail at start, or at 3 a.m. after a restart.
  */
 import { Routes } from 'discord.js';
+import { type BotUser, BotUserSchema, discordAnswer } from '../adapters/discord/api-schemas.js';
 import { discordFailure, doctorRest } from '../adapters/discord/one-off-rest.js';
 import { fail, ok, type Probe, skip, warn } from './types.js';
-
-export interface BotUser {
-  readonly id: string;
-  readonly username: string;
-}
 
 export const discordToken: Probe = {
   id: 'discord-token',
@@ -21,7 +17,11 @@ export const discordToken: Probe = {
     try {
       me = await ctx.shared.once('discord:me', async () => {
         const rest = doctorRest(discord, 8_000);
-        return (await rest.get(Routes.user('@me'), { signal: ctx.signal })) as BotUser;
+        return discordAnswer(
+          await rest.get(Routes.user('@me'), { signal: ctx.signal }),
+          BotUserSchema,
+          'the bot user',
+        );
       });
     } catch (error) {
       const { status, reason } = discordFailure(error);

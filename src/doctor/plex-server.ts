@@ -23,9 +23,10 @@ export const plexServer: Probe = {
     try {
       version = (await client.identity(ctx.signal)).version;
     } catch (error) {
-      const reason = error instanceof PlexError ? error.message : 'unexpected error';
+      // A bug is not an answer of Plex: the doctor prints it with a reference and logs it.
+      if (!(error instanceof PlexError)) throw error;
       return fail(
-        reason,
+        error.message,
         'Start Plex, or set PLEX_URL to the address this machine reaches it at (http://LAN-IP:32400).',
       );
     }
@@ -38,15 +39,13 @@ export const plexServer: Probe = {
     try {
       await client.get('/', { signal: ctx.signal });
     } catch (error) {
-      if (error instanceof PlexError && error.kind === 'unauthorized')
+      if (!(error instanceof PlexError)) throw error;
+      if (error.kind === 'unauthorized')
         return fail(
           `Plex ${version} at ${plex.url} rejects PLEX_TOKEN`,
           'The token was revoked or mistyped: run `plex-warden plex-login` for a new one.',
         );
-      return fail(
-        error instanceof PlexError ? error.message : 'unexpected error',
-        'Check the Plex server log; then run the doctor again.',
-      );
+      return fail(error.message, 'Check the Plex server log; then run the doctor again.');
     }
     return ok(`Plex ${version} at ${plex.url} accepts the token`);
   },

@@ -20,10 +20,8 @@ export const plexTv: Probe = {
     try {
       ({ status, username } = await client.user(plex.token, ctx.signal));
     } catch (error) {
-      return fail(
-        error instanceof PlexTvError ? error.message : 'unexpected error',
-        `Check that this machine reaches ${plex.tvUrl} (DNS, proxy, firewall).`,
-      );
+      if (!(error instanceof PlexTvError)) throw error;
+      return fail(error.message, `Check that this machine reaches ${plex.tvUrl} (DNS, proxy, firewall).`);
     }
     if (plex.token === undefined) return ok(`${plex.tvUrl} answers (no PLEX_TOKEN to verify)`);
     if (status === 200)

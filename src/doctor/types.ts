@@ -26,7 +26,7 @@ export interface ProbeContext {
 /**
  * One small doctor check of the installation itself (not of Plex's security: that is `scan`).
  * Probes run in registry order, each bounded in time, and report instead of throwing; a throw is
- * shown as a failure with a generic line.
+ * shown as a failure: a SafeError's text, else a generic line whose reference is in the log.
  */
 export interface Probe {
   /** Equals the file name in src/doctor. */

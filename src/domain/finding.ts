@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -10,25 +12,32 @@ export function isSeverity(value: unknown): value is Severity {
 }
 
 /** Something a finding proposes; turned into an approval proposal by the actions layer. */
-export type SuggestedAction = {
-  readonly kind: 'block-ip';
-  readonly ip: string;
-  readonly durationMs: number;
-  readonly reason: string;
-};
+export const SuggestedActionSchema = v.object({
+  kind: v.literal('block-ip'),
+  ip: v.string(),
+  durationMs: v.number(),
+  reason: v.string(),
+});
 
-/** What a check or detector returns. The runner adds the check id and the fingerprint. */
-export interface FindingDraft {
+export type SuggestedAction = Readonly<v.InferOutput<typeof SuggestedActionSchema>>;
+
+/**
+ * What a check or detector returns; the runner adds the check id and the fingerprint. Stored as
+ * JSON by the log review and in check state, read back through this.
+ */
+export const FindingDraftSchema = v.object({
   /** Stable within the check: the same problem gives the same key on every run. */
-  readonly key: string;
-  readonly severity: Severity;
-  readonly title: string;
+  key: v.string(),
+  severity: v.picklist(SEVERITIES),
+  title: v.string(),
   /** The facts seen, naming the setting and its value; shown to the admin. */
-  readonly evidence: string;
+  evidence: v.string(),
   /** One line: how to fix it. */
-  readonly fix: string;
-  readonly action?: SuggestedAction;
-}
+  fix: v.string(),
+  action: v.optional(SuggestedActionSchema),
+});
+
+export type FindingDraft = Readonly<v.InferOutput<typeof FindingDraftSchema>>;
 
 export interface Finding extends FindingDraft {
   readonly checkId: string;

@@ -1,26 +1,31 @@
-/** What a proposal does once approved. Stored as JSON in proposals.payload. */
-export type ProposalAction =
-  | {
-      readonly kind: 'block-ip';
-      /** Canonical text from parseBlockTarget. */
-      readonly target: string;
-      /** Undefined: the default duration, escalated for repeat offenders. */
-      readonly durationMs?: number;
-      readonly reason: string;
-      /** An approver asked to override the refusals that may be overridden. */
-      readonly force: boolean;
-    }
-  | { readonly kind: 'unblock-ip'; readonly target: string }
-  | {
-      /** Widening trust: an allow-list entry wider than one address, or any forced one. */
-      readonly kind: 'allow-cidr';
-      /** Canonical text from parseBlockTarget. */
-      readonly cidr: string;
-      readonly note: string;
-      readonly force: boolean;
-    }
-  | { readonly kind: 'remote-access-off' }
-  | { readonly kind: 'remote-access-on'; readonly forMs?: number };
+import * as v from 'valibot';
+
+/** What a proposal does once approved. Stored as JSON in proposals.payload, read back through this. */
+export const ProposalActionSchema = v.variant('kind', [
+  v.object({
+    kind: v.literal('block-ip'),
+    /** Canonical text from parseBlockTarget. */
+    target: v.string(),
+    /** Undefined: the default duration, escalated for repeat offenders. */
+    durationMs: v.optional(v.number()),
+    reason: v.string(),
+    /** An approver asked to override the refusals that may be overridden. */
+    force: v.boolean(),
+  }),
+  v.object({ kind: v.literal('unblock-ip'), target: v.string() }),
+  v.object({
+    /** Widening trust: an allow-list entry wider than one address, or any forced one. */
+    kind: v.literal('allow-cidr'),
+    /** Canonical text from parseBlockTarget. */
+    cidr: v.string(),
+    note: v.string(),
+    force: v.boolean(),
+  }),
+  v.object({ kind: v.literal('remote-access-off') }),
+  v.object({ kind: v.literal('remote-access-on'), forMs: v.optional(v.number()) }),
+]);
+
+export type ProposalAction = Readonly<v.InferOutput<typeof ProposalActionSchema>>;
 
 export type ProposalKind = ProposalAction['kind'];
 

@@ -3,7 +3,7 @@ import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../adapters/discord/aut
 import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
 import type { BotContext, Command } from '../commands/types.js';
-import { errorReference, UserError } from '../kernel/errors.js';
+import { presentError } from '../kernel/errors.js';
 import { defineEvent } from './types.js';
 
 const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
@@ -84,10 +84,10 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
   try {
     command.validate?.(interaction, ctx);
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    logger.info('command arguments refused', { reason: error.message });
+    const { text, reference } = presentError(error, logger, { during: 'validating a command' });
+    if (reference === undefined) logger.info('command arguments refused', { reason: text });
     await interaction.reply({
-      content: replyText(error.message),
+      content: replyText(text),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -97,14 +97,11 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
     await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     await command.execute(interaction, ctx);
   } catch (error) {
-    let content: string;
-    if (error instanceof UserError) {
-      content = replyText(error.message);
-    } else {
-      const ref = errorReference();
-      logger.error('command failed', { ref, error });
-      content = `Something went wrong on our side (reference \`${ref}\`). The details are in plex-warden's log.`;
-    }
+    const { text, reference } = presentError(error, logger, { during: 'running a command' });
+    const content =
+      reference === undefined
+        ? replyText(text)
+        : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
     try {
       if (interaction.deferred || interaction.replied)
         await interaction.editReply({ content, embeds: [], allowedMentions: { parse: [] } });

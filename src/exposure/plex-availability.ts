@@ -1,4 +1,4 @@
-import type { PlexError, PlexIdentity } from '../adapters/plex/plex-client.js';
+import { PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
 import { parsePlex, ServerRootSchema } from '../adapters/plex/plex-schemas.js';
 import { type CheckContext, CheckSkipped } from '../checks/types.js';
 
@@ -21,7 +21,8 @@ export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
     try {
       identity = await ctx.plex.identity(ctx.signal);
     } catch (error) {
-      identityError = error as PlexError;
+      if (!(error instanceof PlexError)) throw error;
+      identityError = error;
       return { identity, server: undefined, identityError, tokenError: undefined };
     }
     if (!ctx.plex.hasToken) return { identity, server: undefined, identityError, tokenError: undefined };
@@ -29,7 +30,8 @@ export function plexAvailability(ctx: CheckContext): Promise<PlexAvailability> {
       const server = parsePlex(ServerRootSchema, await ctx.plex.get('/', { signal: ctx.signal }), 'GET /');
       return { identity, server, identityError, tokenError: undefined };
     } catch (error) {
-      return { identity, server: undefined, identityError, tokenError: error as PlexError };
+      if (!(error instanceof PlexError)) throw error;
+      return { identity, server: undefined, identityError, tokenError: error };
     }
   });
 }

@@ -1,5 +1,5 @@
 import type { MappingWalk, PortMapping } from '../adapters/router/igd-client.js';
-import { locateIgd, type RouterProbeOverrides, safeMessage } from '../adapters/router/igd-locator.js';
+import { locateIgd, type RouterProbeOverrides, routerErrorText } from '../adapters/router/igd-locator.js';
 import { defaultGateway, natPmpExternalAddress } from '../adapters/router/nat-pmp.js';
 import { RouterHttp } from '../adapters/router/soap-client.js';
 import type { CheckContext } from '../checks/types.js';
@@ -116,7 +116,7 @@ async function readUpnp(
       externalIp = await client.externalIp(signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      problems.push(`GetExternalIPAddress: ${safeMessage(error)}`);
+      problems.push(`GetExternalIPAddress: ${routerErrorText(error)}`);
     }
     const { mappings, ...walk } = await client.readMappings(
       { maxMappings: config.maxMappings, timeBoundMs: config.walkTimeoutMs },

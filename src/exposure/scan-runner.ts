@@ -1,14 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import { PlexError } from '../adapters/plex/plex-client.js';
 import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { ScanTrigger } from '../adapters/sqlite/scan-run-repository.js';
 import type { Check, CheckContext, CheckDeps, ScanShared } from '../checks/types.js';
-import { CheckError, CheckSkipped } from '../checks/types.js';
+import { CheckSkipped } from '../checks/types.js';
 import { type Finding, type FindingDraft, toFinding } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { formatDuration } from '../kernel/duration.js';
-import { errorReference, UserError } from '../kernel/errors.js';
+import { presentError, UserError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'timeout' | 'skipped';
@@ -226,15 +225,8 @@ export class ScanRunner {
         return finish('skipped', []);
       }
       if (scanSignal.aborted) return finish('failed', []);
-      let reason: string;
-      if (error instanceof CheckError || error instanceof PlexError) {
-        reason = error.message;
-        logger.warn('check could not run', { reason });
-      } else {
-        const ref = errorReference();
-        reason = `unexpected error (reference ${ref}; details in the bot's log)`;
-        logger.error('check crashed', { ref, error });
-      }
+      const { text: reason, reference } = presentError(error, logger, { during: 'running a check' });
+      if (reference === undefined) logger.warn('check could not run', { reason });
       return finish('failed', [
         {
           key: 'could-not-run',

@@ -1,6 +1,7 @@
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
+import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 
@@ -21,7 +22,7 @@ export async function runScheduledScan(ctx: AppContext, alerts: AlertOutbox): Pr
       ctx.logger.info('scheduled scan stopped by shutdown; the next start scans again');
       return;
     }
-    ctx.logger.error('scheduled scan failed', { error });
+    logError(error, ctx.logger, { during: 'in the scheduled scan' });
   }
 }
 

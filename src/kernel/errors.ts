@@ -10,7 +10,7 @@ export abstract class SafeError extends Error {}
 
 /** A mistake the user can fix: a bad argument, a refused action, a missing setting. */
 export class UserError extends SafeError {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
 }
 
 /** How a call to an outside service failed, for callers that decide on it (retry, skip, report). */
@@ -19,6 +19,8 @@ export type ServiceFailure =
   | 'unreachable'
   | 'aborted'
   | 'http-status'
+  // A credential was not accepted (401/403, plex.tv's 498): callers tell the user to sign in again.
+  | 'unauthorized'
   | 'too-large'
   | 'redirect'
   | 'malformed'
@@ -29,7 +31,7 @@ export type ServiceFailure =
  * asked. The message names the service and what happened, never a token or a URL's query.
  */
 export class ServiceError extends SafeError {
-  override readonly name = 'ServiceError';
+  override readonly name: string = 'ServiceError';
   constructor(
     readonly service: string,
     readonly kind: ServiceFailure,
@@ -67,4 +69,21 @@ export function presentError(
   const reference = errorReference();
   logger.error(`unexpected error ${context.during}`, { ...context, error, reference });
   return { text: `unexpected error (reference ${reference})`, reference };
+}
+
+/**
+ * `presentError` for a boundary nobody watches (a scheduled scan or review, an outbox retry):
+ * the log is the only reader, so a SafeError's text goes there too, at warn, with the error.
+ */
+export function logError(
+  error: unknown,
+  logger: Pick<Logger, 'error' | 'warn'>,
+  context: Record<string, unknown> & { readonly during: string },
+): PresentedError {
+  const presented = presentError(error, logger, context);
+  // The error itself goes along: a ServiceError's cause or details (a firewall's stderr) are
+  // for the admin reading the log, not for the message.
+  if (presented.reference === undefined)
+    logger.warn(`failed ${context.during}`, { ...context, reason: presented.text, error });
+  return presented;
 }

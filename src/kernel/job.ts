@@ -1,5 +1,6 @@
 import cronParser from 'cron-parser';
 import type { Clock, TimerHandle, Timers } from './clock.js';
+import { logError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Service } from './service.js';
 
@@ -151,7 +152,7 @@ export class Job implements Service {
     try {
       outcome = (await this.definition.run(this.stopping.signal)) ?? 'done';
     } catch (error) {
-      this.env.logger.error('job failed', { job: this.name, error });
+      logError(error, this.env.logger, { during: 'in a job', job: this.name });
       outcome = 'retry';
     }
     const { schedule } = this.definition;

@@ -44,11 +44,18 @@ export class Redactor {
     if (typeof input === 'string') return this.text(input);
     if (depth > 6 || input === null || typeof input !== 'object') return input;
     if (input instanceof Error) {
-      return {
+      // Own fields too (a ServiceError's service, kind and status, a FirewallError's details)
+      // and the cause: what the user saw in one line, the log has in full.
+      const out: Record<string, unknown> = {
         name: input.name,
         message: this.text(input.message),
         stack: input.stack ? this.text(input.stack) : undefined,
       };
+      for (const [key, item] of Object.entries(input)) {
+        if (key !== 'name') out[key] = SECRET_KEY.test(key) ? REDACTED : this.value(item, depth + 1);
+      }
+      if (input.cause !== undefined) out.cause = this.value(input.cause, depth + 1);
+      return out;
     }
     if (Array.isArray(input)) return input.map((item) => this.value(item, depth + 1));
     const out: Record<string, unknown> = {};

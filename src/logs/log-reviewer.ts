@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogsConfig } from '../config/index.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
-import { errorReference } from '../kernel/errors.js';
+import { presentError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import {
   ADDR_OUTSIDE,
@@ -93,14 +93,16 @@ export class LogReviewer {
       } catch (error) {
         // In-memory state may be ahead of the database now: rebuild it from the last commit.
         this.runtimes.delete(source.id);
-        const ref = errorReference();
-        logger.error('log review of a source failed', { source: source.id, ref, error });
+        const { text } = presentError(error, logger, {
+          during: 'reviewing a log source',
+          source: source.id,
+        });
         sources.push({
           sourceId: source.id,
           kind: source.kind,
           path: source.path,
           status: 'error',
-          message: `could not review ${source.id} (reference ${ref}; details in the bot's log)`,
+          message: `could not review ${source.id}: ${text}`,
         });
       }
       await yieldToEventLoop();

@@ -5,6 +5,7 @@ import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../app/app-context.js';
 import { toFinding } from '../domain/finding.js';
+import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
 
@@ -40,7 +41,7 @@ export async function runScheduledReview(
     await publishChanges(ctx, alerts, changes, 'Log review', notProposed);
     if (suggestions && opened.length > 0) await suggestions.proposeSuggestedActions(opened);
   } catch (error) {
-    ctx.logger.error('scheduled log review failed', { error });
+    logError(error, ctx.logger, { during: 'in the scheduled log review' });
   }
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { FirewallError } from '../../src/adapters/firewall/types.js';
 import type { ProposalAction } from '../../src/domain/proposal.js';
 import { actionsFixture, type MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
+import { captureLogger, entryWithReference } from '../harness/capture-logger.js';
 import { tempDir } from '../harness/test-env.js';
 
 const block: ProposalAction = {
@@ -218,9 +220,37 @@ describe('ProposalService', () => {
     (f.firewall as MemoryFirewall).failNext = new Error('nft: secret internal detail');
     const v = await f.proposals.react({ ...approver('u2'), messageId: '900000000000000002' });
     expect(v).toMatchObject({
-      proposal: { status: 'failed', outcome: expect.stringMatching(/Reference [0-9a-f]{8}/) },
+      proposal: { status: 'failed', outcome: expect.stringMatching(/reference [0-9a-f]{8}/) },
     });
     expect(v.kind === 'executed' && v.proposal.outcome).not.toMatch(/secret internal/);
+  });
+
+  it('an unexpected failure shows a reference logged with the full error; a firewall error its own text', async () => {
+    const { logger, entries } = captureLogger();
+    const f = actionsFixture({ logger });
+    posted(f, block);
+    (f.firewall as MemoryFirewall).failNext = new TypeError('secret internal detail');
+    const crashed = await f.proposals.react(approver('u2'));
+    const outcome = crashed.kind === 'executed' ? crashed.proposal.outcome : '';
+    const reference = /reference ([0-9a-f]{8})/.exec(outcome ?? '')?.[1];
+    expect(outcome).not.toMatch(/secret internal/);
+    expect(JSON.stringify(entryWithReference(entries, reference))).toContain('secret internal detail');
+
+    posted(f, block, '900000000000000002');
+    (f.firewall as MemoryFirewall).failNext = new FirewallError('block 203.0.113.7: nft exited with 1', {
+      backend: 'nftables',
+      exitCode: 1,
+      stderr: 'Error: No such file or directory',
+    });
+    const refused = await f.proposals.react({ ...approver('u2'), messageId: '900000000000000002' });
+    expect(refused).toMatchObject({
+      proposal: { status: 'failed', outcome: 'block 203.0.113.7: nft exited with 1' },
+    });
+    // The program's own output is for the log, not for Discord.
+    expect(entries.at(-1)).toMatchObject({
+      level: 'warn',
+      error: { details: { stderr: 'Error: No such file or directory' } },
+    });
   });
 
   it('force lets an approved proposal block a LAN address', async () => {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type Check, CheckError, CheckSkipped } from '../../src/checks/types.js';
 import { ScanInProgressError } from '../../src/exposure/scan-runner.js';
+import type { Logger } from '../../src/kernel/logger.js';
+import { captureLogger, entryWithReference } from '../harness/capture-logger.js';
 import { tempDir, testContext, testEnv } from '../harness/test-env.js';
 
 function check(id: string, run: Check['run'], timeoutMs?: number): Check {
@@ -13,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('ScanRunner', () => {
   let dir: ReturnType<typeof tempDir>;
   let ctx: AppContext | undefined;
-  const open = (checks: Check[], extra: Record<string, string> = {}) => {
+  const open = (checks: Check[], extra: Record<string, string> = {}, logger?: Logger) => {
     ctx = testContext(
       testEnv({
         databasePath: `${dir.path}/db.sqlite`,
@@ -21,7 +23,7 @@ describe('ScanRunner', () => {
         CHECK_TIMEOUT: '300ms',
         ...extra,
       }),
-      { checks },
+      logger ? { checks, logger } : { checks },
     );
     return ctx;
   };
@@ -33,6 +35,32 @@ describe('ScanRunner', () => {
     ctx?.close();
     ctx = undefined;
     dir.remove();
+  });
+
+  it('a crashing check shows a reference under which the full error is logged; a CheckError its text', async () => {
+    const { logger, entries } = captureLogger();
+    const { runner } = open(
+      [
+        check('crashes', async () => {
+          throw new TypeError('secret internals at /home/x');
+        }),
+        check('refuses', async () => {
+          throw new CheckError('router did not answer');
+        }),
+      ],
+      {},
+      logger,
+    );
+    const result = await runner.run({ trigger: 'cli' });
+    const evidence = (id: string) => result.findings.find((f) => f.checkId === id)?.evidence ?? '';
+    const reference = /reference ([0-9a-f]{8})/.exec(evidence('crashes'))?.[1];
+    expect(evidence('crashes')).not.toContain('secret internals');
+    expect(entryWithReference(entries, reference)).toMatchObject({
+      level: 'error',
+      check: 'crashes',
+      error: { message: 'secret internals at /home/x' },
+    });
+    expect(evidence('refuses')).toBe('router did not answer');
   });
 
   it('runs checks in parallel and bounds a hanging check by its timeout', async () => {

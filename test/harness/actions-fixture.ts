@@ -12,7 +12,7 @@ import { createRepositories, type Database, openDatabase } from '../../src/adapt
 import type { ProposalRepository } from '../../src/adapters/sqlite/proposal-repository.js';
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
-import { silentLogger } from '../../src/kernel/logger.js';
+import { type Logger, silentLogger } from '../../src/kernel/logger.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -119,6 +119,7 @@ export function actionsFixture(
     clock?: ManualClock;
     firewall?: (clock: ManualClock) => FirewallBackend;
     publicIp?: string;
+    logger?: Logger;
   } = {},
 ): ActionsFixture {
   const db = options.db ?? openTestDatabase();
@@ -127,7 +128,7 @@ export function actionsFixture(
   const firewall = options.firewall ? options.firewall(clock) : new MemoryFirewall(clock);
   const repos = createRepositories(db);
   const { proposals: proposalsRepo, bans: bansRepo, allowlist, audit } = repos;
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const policy = new BlockPolicy(
     new AddressScope({
       lanCidrs: ['192.168.1.0/24'],

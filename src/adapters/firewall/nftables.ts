@@ -15,6 +15,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as v from 'valibot';
 import { assertCanonical, type BlockTarget, parseBlockTarget } from '../../actions/block-policy.js';
 import type { Clock } from '../../kernel/clock.js';
 import { requireSuccess, runProgram } from './run-program.js';
@@ -221,14 +222,14 @@ export function parseNftList(json: string, now: number): FirewallEntry[] {
       stderr: json.slice(0, 200),
     });
   }
-  const items = (parsed as { nftables?: unknown }).nftables;
-  if (!Array.isArray(items)) return [];
+  const listing = v.safeParse(NftListingSchema, parsed);
+  if (!listing.success) return [];
   const setNames = new Set<string>(Object.values(SETS).map((s) => s.name));
   const out: FirewallEntry[] = [];
-  for (const item of items) {
-    const set = (item as { set?: { name?: unknown; elem?: unknown } }).set;
-    if (!set || typeof set.name !== 'string' || !setNames.has(set.name) || !Array.isArray(set.elem)) continue;
-    for (const raw of set.elem) {
+  for (const item of listing.output.nftables) {
+    const set = v.safeParse(NftSetSchema, item);
+    if (!set.success || !setNames.has(set.output.set.name)) continue;
+    for (const raw of set.output.set.elem) {
       const entry = readElement(raw, now);
       if (entry) out.push(entry);
     }
@@ -236,25 +237,38 @@ export function parseNftList(json: string, now: number): FirewallEntry[] {
   return out;
 }
 
+// libnftables-json(5): `{"nftables": [{"metainfo": …}, {"set": {"name", "elem": [...]}}]}`; an
+// element is a bare value or `{"elem": {"val", "expires", "comment"}}`, a prefix
+// `{"prefix": {"addr", "len"}}`. Objects stay loose: nft adds fields between versions.
+const NftListingSchema = v.looseObject({ nftables: v.array(v.unknown()) });
+const NftSetSchema = v.looseObject({
+  set: v.looseObject({ name: v.string(), elem: v.optional(v.array(v.unknown()), []) }),
+});
+const NftValueSchema = v.union([
+  v.string(),
+  v.looseObject({ prefix: v.looseObject({ addr: v.string(), len: v.number() }) }),
+]);
+const NftElementSchema = v.looseObject({
+  elem: v.looseObject({
+    val: v.unknown(),
+    expires: v.optional(v.unknown()),
+    comment: v.optional(v.unknown()),
+  }),
+});
+
 function readElement(raw: unknown, now: number): FirewallEntry | undefined {
-  let val: unknown = raw;
-  let expires: unknown;
-  let comment: unknown;
-  if (raw && typeof raw === 'object' && 'elem' in raw) {
-    const elem = (raw as { elem: { val?: unknown; expires?: unknown; comment?: unknown } }).elem;
-    val = elem.val;
-    expires = elem.expires;
-    comment = elem.comment;
-  }
-  let text: string | undefined;
-  if (typeof val === 'string') text = val;
-  else if (val && typeof val === 'object' && 'prefix' in val) {
-    const prefix = (val as { prefix: { addr?: unknown; len?: unknown } }).prefix;
-    if (typeof prefix.addr === 'string' && typeof prefix.len === 'number')
-      text = `${prefix.addr}/${prefix.len}`;
-  }
-  const target = text === undefined ? undefined : parseBlockTarget(text);
+  const element = v.safeParse(NftElementSchema, raw);
+  const inner = element.success ? element.output.elem : undefined;
+  const value = v.safeParse(NftValueSchema, inner === undefined ? raw : inner.val);
+  if (!value.success) return undefined;
+  const text =
+    typeof value.output === 'string'
+      ? value.output
+      : `${value.output.prefix.addr}/${value.output.prefix.len}`;
+  const target = parseBlockTarget(text);
   if (!target) return undefined;
+  const expires = inner?.expires;
+  const comment = inner?.comment;
   return {
     target: target.text,
     expiresAt: typeof expires === 'number' ? now + expires * 1_000 : undefined,

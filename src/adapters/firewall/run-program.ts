@@ -112,20 +112,13 @@ export function requireSuccess(
     });
   }
   if (result.exitCode !== 0) {
-    throw new FirewallError(
-      `${what}: ${argv[0]} exited with ${result.exitCode}: ${firstLine(result.stderr)}`,
-      {
-        backend,
-        program,
-        exitCode: result.exitCode,
-        stderr: result.stderr,
-      },
-    );
+    // stderr is the program's text, not ours: it stays in details (logged), out of the message.
+    throw new FirewallError(`${what}: ${argv[0]} exited with ${result.exitCode}`, {
+      backend,
+      program,
+      exitCode: result.exitCode,
+      stderr: result.stderr,
+    });
   }
   return result;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim().length > 0) ?? '(no error output)';
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -1,5 +1,6 @@
 import type { BlockTarget } from '../../actions/block-policy.js';
 import type { FirewallBackendName } from '../../config/actions.js';
+import { ServiceError } from '../../kernel/errors.js';
 
 /** One ban as the firewall itself reports it. */
 export interface FirewallEntry {
@@ -35,8 +36,11 @@ export interface BlockItem {
   readonly comment: string;
 }
 
-/** A firewall program failed, timed out or answered something we could not read. */
-export class FirewallError extends Error {
+/**
+ * A firewall program failed, timed out or answered something we could not read. The message is
+ * ours and safe to show; the program's own output stays in `details`, which goes to the log only.
+ */
+export class FirewallError extends ServiceError {
   override readonly name = 'FirewallError';
   constructor(
     message: string,
@@ -48,6 +52,6 @@ export class FirewallError extends Error {
       readonly timedOut?: boolean;
     },
   ) {
-    super(message);
+    super('the firewall', details.timedOut === true ? 'timeout' : 'refused', message);
   }
 }

@@ -1,19 +1,13 @@
-import { Agent, type Dispatcher, request } from 'undici';
-import { displayUrl } from '../../kernel/display-url.js';
-import { classifyRequestFailure, readBodyLimited } from '../../kernel/http-body.js';
+import { Agent, type Dispatcher } from 'undici';
+import { ServiceError, type ServiceFailure } from '../../kernel/errors.js';
+import { httpRequest } from '../../kernel/http-request.js';
 import { plexDirectLookup } from './plex-direct.js';
 
-export type PlexErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'http' | 'bad-response';
-
 /** Every failure of a Plex call, with a message safe to show (no token, no body dump). */
-export class PlexError extends Error {
-  override readonly name = 'PlexError';
-  constructor(
-    readonly kind: PlexErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+export class PlexError extends ServiceError {
+  override readonly name: string = 'PlexError';
+  constructor(kind: ServiceFailure, message: string, status?: number, options?: ErrorOptions) {
+    super('Plex', kind, message, status, options);
   }
 }
 
@@ -83,7 +77,7 @@ export class PlexClient {
     const machineIdentifier = container.machineIdentifier;
     const version = container.version;
     if (typeof machineIdentifier !== 'string' || typeof version !== 'string') {
-      throw new PlexError('bad-response', 'GET /identity did not include machineIdentifier and version');
+      throw new PlexError('malformed', 'GET /identity did not include machineIdentifier and version');
     }
     return { machineIdentifier, version, claimed: parseBool(container.claimed) ?? false };
   }
@@ -118,33 +112,21 @@ export class PlexClient {
       'x-plex-device-name': PRODUCT,
     };
     if (auth && this.options.token !== undefined) headers['x-plex-token'] = this.options.token;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const label = `${method} ${url.pathname}`;
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, {
-        method,
-        headers,
-        signal,
-        dispatcher: this.dispatcher,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-    } catch (error) {
-      throw translateError(error, label, this.options.baseUrl, this.options.timeoutMs, signal, opts.signal);
-    }
-    let text: string;
-    try {
-      text = await readBodyLimited(
-        response.body,
-        this.maxBodyBytes,
-        () => new PlexError('bad-response', `response larger than ${this.maxBodyBytes} bytes`),
-      );
-    } catch (error) {
-      throw translateError(error, label, this.options.baseUrl, this.options.timeoutMs, signal, opts.signal);
-    }
-    const { statusCode } = response;
+    const response = await httpRequest({
+      service: 'Plex',
+      method,
+      url,
+      headers,
+      timeoutMs: this.options.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+      signal: opts.signal,
+      dispatcher: this.dispatcher,
+      label,
+      fail: (kind, message, status, options) => new PlexError(kind, message, status, options),
+    });
+    const { text } = response;
+    const statusCode = response.status;
     if (statusCode === 401 || statusCode === 403) {
       throw new PlexError(
         'unauthorized',
@@ -153,7 +135,7 @@ export class PlexClient {
       );
     }
     if (statusCode < 200 || statusCode >= 300) {
-      throw new PlexError('http', `${label} answered HTTP ${statusCode}`, statusCode);
+      throw new PlexError('http-status', `${label} answered HTTP ${statusCode}`, statusCode);
     }
     if (text.trim() === '') return {};
     let body: unknown;
@@ -162,38 +144,18 @@ export class PlexClient {
     } catch {
       const kind = text.trimStart().startsWith('<') ? 'XML or HTML' : 'something that is not JSON';
       throw new PlexError(
-        'bad-response',
+        'malformed',
         `${label} answered ${kind}; is PLEX_URL pointing at a Plex Media Server?`,
         statusCode,
       );
     }
     if (!isObject(body))
-      throw new PlexError('bad-response', `${label} answered JSON that is not an object`, statusCode);
+      throw new PlexError('malformed', `${label} answered JSON that is not an object`, statusCode);
     const container = body.MediaContainer ?? body.MyPlex;
     if (!isObject(container))
-      throw new PlexError('bad-response', `${label} answered JSON without a MediaContainer`, statusCode);
+      throw new PlexError('malformed', `${label} answered JSON without a MediaContainer`, statusCode);
     return container;
   }
-}
-
-function translateError(
-  error: unknown,
-  label: string,
-  baseUrl: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-  outer?: AbortSignal,
-): PlexError {
-  if (error instanceof PlexError) return error;
-  if (outer?.aborted) return new PlexError('timeout', `${label} was stopped before it finished`);
-  const { timedOut, code } = classifyRequestFailure(error, signal);
-  if (timedOut)
-    return new PlexError(
-      'timeout',
-      `${label} to ${displayUrl(baseUrl)} got no answer within ${timeoutMs} ms`,
-    );
-  const reason = code ?? (error instanceof Error ? error.name : 'error');
-  return new PlexError('unreachable', `${label} to ${displayUrl(baseUrl)} failed (${reason})`);
 }
 
 export function isObject(value: unknown): value is Json {

@@ -81,5 +81,5 @@ export function parsePlex<T extends v.GenericSchema>(
   if (result.success) return result.output;
   const issue = result.issues[0];
   const where = issue?.path?.map((p) => String(p.key)).join('.') || 'the container';
-  throw new PlexError('bad-response', `${label} answered an unexpected shape at ${where}`.slice(0, 200));
+  throw new PlexError('malformed', `${label} answered an unexpected shape at ${where}`.slice(0, 200));
 }

@@ -1,18 +1,45 @@
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
-import { displayUrl } from '../../kernel/display-url.js';
-
-export type PlexTvErrorKind = 'unreachable' | 'timeout' | 'http' | 'bad-response' | 'expired' | 'stopped';
+import { Agent, type Dispatcher } from 'undici';
+import * as v from 'valibot';
+import { ServiceError, type ServiceFailure } from '../../kernel/errors.js';
+import { type HttpResponse, httpRequest, parseJsonBody } from '../../kernel/http-request.js';
 
 /** A plex.tv failure with a message safe to print (never a token, never a body dump). */
-export class PlexTvError extends Error {
-  override readonly name = 'PlexTvError';
-  constructor(
-    readonly kind: PlexTvErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+export class PlexTvError extends ServiceError {
+  override readonly name: string = 'PlexTvError';
+  constructor(kind: ServiceFailure, message: string, status?: number, options?: ErrorOptions) {
+    super('plex.tv', kind, message, status, options);
   }
+}
+
+/** plex.tv no longer knows the sign-in PIN (404/410): the user has to start again. */
+export class PinExpiredError extends PlexTvError {
+  override readonly name = 'PinExpiredError';
+  constructor(status: number) {
+    super('refused', 'the sign-in PIN expired', status);
+  }
+}
+
+/** The platform has no entry in the downloads feed: said, never guessed as Linux. */
+export class UnknownFeedPlatformError extends PlexTvError {
+  override readonly name = 'UnknownFeedPlatformError';
+  constructor(readonly platform: string) {
+    super('malformed', `plex.tv's downloads feed has no entry for platform "${platform.slice(0, 40)}"`);
+  }
+}
+
+/**
+ * The downloads feed names a platform differently from `GET /`'s `platform` in one known case;
+ * everything else uses the same key, under `computer` (Windows, Linux, FreeBSD, ...) or `nas`
+ * (Synology, QNAP, ...). Mapping and lookup order as Tautulli does it: plexpy/common.py
+ * `PMS_PLATFORM_NAME_OVERRIDES = {'MacOSX': 'Mac'}`, plexpy/plextv.py `get_plex_updates`
+ * (`computer.get(platform) or nas.get(platform)`). NAS keys: martinorob/plexupdate plexupdate.sh
+ * reads `.nas.Synology.version`.
+ */
+const FEED_PLATFORM_KEYS: Readonly<Record<string, string>> = { MacOSX: 'Mac' };
+
+/** The feed key `GET /`'s platform is listed under. */
+export function feedPlatformKey(platform: string): string {
+  return FEED_PLATFORM_KEYS[platform] ?? platform;
 }
 
 /** A sign-in PIN (`POST /api/v2/pins?strong=true`); `authToken` appears once the user signs in. */
@@ -28,16 +55,76 @@ export interface PlexTvClientOptions {
   readonly baseUrl: string;
   /** The installation's fixed X-Plex-Client-Identifier (the same one the Plex client sends). */
   readonly clientIdentifier: string;
+  /** The owner's token, for `resources`; sent as a header, never in a URL. */
+  readonly token?: string | undefined;
   readonly timeoutMs: number;
   readonly dispatcher?: Dispatcher;
 }
 
 const PRODUCT = 'plex-warden';
-const MAX_BODY = 256 * 1024;
+/** The downloads feed lists every platform's releases; resources grow with shared servers. */
+const MAX_BODY = 2 * 1024 * 1024;
+
+// Shapes as python-plexapi reads them (pkkid/python-plexapi, plexapi/myplex.py: MyPlexPinLogin
+// for /api/v2/pins, MyPlexResource and ResourceConnection for /api/v2/resources) and Tautulli's
+// plextv.py for /api/downloads/5.json. Loose objects: plex.tv adds fields over time.
+const PinSchema = v.looseObject({
+  id: v.union([
+    v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+    v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)),
+  ]),
+  code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{4,64}$/)),
+  expiresAt: v.optional(v.nullable(v.string())),
+  expiresIn: v.optional(v.nullable(v.number())),
+  authToken: v.optional(v.nullable(v.string())),
+});
+
+const UserSchema = v.looseObject({ username: v.optional(v.nullable(v.string())) });
+
+const FeedEntries = v.optional(v.record(v.string(), v.looseObject({ version: v.optional(v.unknown()) })), {});
+const DownloadsSchema = v.looseObject({ computer: FeedEntries, nas: FeedEntries });
+
+/** Plex sends booleans as true/false, 1/0 or "1"/"0" depending on endpoint and version. */
+const PlexBool = v.optional(
+  v.pipe(
+    v.union([v.boolean(), v.number(), v.string(), v.null()]),
+    v.transform((value) => value === true || value === 1 || value === '1' || value === 'true'),
+  ),
+  false,
+);
+const text = v.optional(
+  v.pipe(
+    v.nullable(v.string()),
+    v.transform((s) => s ?? ''),
+  ),
+  '',
+);
+
+const ConnectionSchema = v.object({
+  uri: text,
+  protocol: text,
+  address: text,
+  port: v.pipe(
+    v.unknown(),
+    v.transform((p) => (typeof p === 'number' ? p : undefined)),
+  ),
+  local: PlexBool,
+  relay: PlexBool,
+});
+
+export type PublishedConnection = Readonly<v.InferOutput<typeof ConnectionSchema>>;
+
+const ResourcesSchema = v.array(
+  v.looseObject({
+    clientIdentifier: v.optional(v.unknown()),
+    connections: v.optional(v.nullable(v.array(v.unknown()))),
+  }),
+);
 
 /**
- * The few plex.tv calls plex-warden makes: the PIN sign-in flow (as python-plexapi's
- * MyPlexPinLogin and Plex's "Authenticating with Plex" guide describe it) and a token check.
+ * Every plex.tv call plex-warden makes: the PIN sign-in flow (python-plexapi's MyPlexPinLogin,
+ * Plex's "Authenticating with Plex" guide), a token check, the public downloads feed and the
+ * account's resources (what plex.tv publishes about this server).
  */
 export class PlexTvClient {
   private readonly dispatcher: Dispatcher;
@@ -62,19 +149,28 @@ export class PlexTvClient {
   }
 
   async createPin(signal?: AbortSignal): Promise<PlexPin> {
-    const { status, body } = await this.call('POST', '/api/v2/pins?strong=true', { signal });
-    if (status !== 200 && status !== 201) {
-      throw new PlexTvError('http', `plex.tv refused to create a sign-in PIN (HTTP ${status})`, status);
+    const response = await this.call('POST', '/api/v2/pins?strong=true', { signal });
+    if (response.status !== 200 && response.status !== 201) {
+      throw new PlexTvError(
+        'http-status',
+        `plex.tv refused to create a sign-in PIN (HTTP ${response.status})`,
+        response.status,
+      );
     }
-    return parsePin(body, Date.now());
+    return toPin(this.json(response, PinSchema), Date.now());
   }
 
-  /** Reads the PIN again; throws PlexTvError('expired') when plex.tv no longer knows it. */
+  /** Reads the PIN again; throws PinExpiredError when plex.tv no longer knows it. */
   async checkPin(id: number, signal?: AbortSignal): Promise<PlexPin> {
-    const { status, body } = await this.call('GET', `/api/v2/pins/${id}`, { signal });
-    if (status === 404 || status === 410) throw new PlexTvError('expired', 'the sign-in PIN expired', status);
-    if (status !== 200) throw new PlexTvError('http', `plex.tv answered HTTP ${status} for the PIN`, status);
-    return parsePin(body, Date.now());
+    const response = await this.call('GET', `/api/v2/pins/${id}`, { signal });
+    if (response.status === 404 || response.status === 410) throw new PinExpiredError(response.status);
+    if (response.status !== 200)
+      throw new PlexTvError(
+        'http-status',
+        `plex.tv answered HTTP ${response.status} for the PIN`,
+        response.status,
+      );
+    return toPin(this.json(response, PinSchema), Date.now());
   }
 
   /**
@@ -85,22 +181,92 @@ export class PlexTvClient {
     token: string | undefined,
     signal?: AbortSignal,
   ): Promise<{ status: number; username?: string }> {
-    const { status, body } = await this.call(
+    const response = await this.call(
       'GET',
       '/api/v2/user',
       token === undefined ? { signal } : { signal, token },
     );
-    const username =
-      status === 200 && isObject(body) && typeof body.username === 'string' ? body.username : undefined;
-    return username === undefined ? { status } : { status, username };
+    if (response.status !== 200 || response.text.trim() === '') return { status: response.status };
+    const username = this.json(response, UserSchema).username;
+    return typeof username === 'string' ? { status: response.status, username } : { status: response.status };
+  }
+
+  /**
+   * The newest public Plex Media Server version for a platform, from the downloads feed
+   * (`computer.<Key>.version` or `nas.<Key>.version`, e.g. `1.43.2.10687-563d026ea`); throws
+   * UnknownFeedPlatformError when the platform is not listed.
+   */
+  async latestVersion(platform: string, signal?: AbortSignal): Promise<string> {
+    const response = await this.call('GET', '/api/downloads/5.json', { signal });
+    if (response.status !== 200) {
+      throw new PlexTvError(
+        'http-status',
+        `plex.tv downloads feed answered HTTP ${response.status}`,
+        response.status,
+      );
+    }
+    const { computer, nas } = this.json(response, DownloadsSchema);
+    const key = feedPlatformKey(platform);
+    const entry = computer[key] ?? nas[key];
+    if (!entry) throw new UnknownFeedPlatformError(platform);
+    const version = entry.version;
+    if (typeof version !== 'string' || !/^\d+(\.\d+){3}/.test(version)) {
+      throw new PlexTvError('malformed', 'plex.tv downloads feed has no version for this platform');
+    }
+    return version;
+  }
+
+  /**
+   * What plex.tv tells clients about one server (`/api/v2/resources`, the owner's token): the
+   * connections of the resource whose clientIdentifier is its machineIdentifier. Undefined when
+   * the server is not in the list.
+   */
+  async publishedConnections(
+    machineIdentifier: string,
+    signal?: AbortSignal,
+  ): Promise<PublishedConnection[] | undefined> {
+    const token = this.options.token;
+    const response = await this.call(
+      'GET',
+      '/api/v2/resources?includeHttps=1&includeRelay=1',
+      token === undefined ? { signal } : { signal, token },
+    );
+    if (response.status === 401 || response.status === 498) {
+      throw new PlexTvError(
+        'unauthorized',
+        `plex.tv resources answered ${response.status}: token not accepted`,
+        response.status,
+      );
+    }
+    if (response.status !== 200) {
+      throw new PlexTvError(
+        'http-status',
+        `plex.tv resources answered HTTP ${response.status}`,
+        response.status,
+      );
+    }
+    const ours = this.json(response, ResourcesSchema).find((r) => r.clientIdentifier === machineIdentifier);
+    if (!ours) return undefined;
+    // One odd connection must not hide the others: skip what does not parse.
+    return (ours.connections ?? []).flatMap((c) => {
+      const parsed = v.safeParse(ConnectionSchema, c);
+      return parsed.success ? [parsed.output] : [];
+    });
+  }
+
+  private json<const S extends v.GenericSchema>(response: HttpResponse, schema: S): v.InferOutput<S> {
+    return parseJsonBody(
+      response,
+      schema,
+      (message) => new PlexTvError('malformed', message, response.status),
+    );
   }
 
   private async call(
     method: 'GET' | 'POST',
     path: string,
     opts: { signal?: AbortSignal | undefined; token?: string },
-  ): Promise<{ status: number; body: unknown }> {
-    const url = new URL(path, `${this.options.baseUrl}/`);
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-plex-client-identifier': this.options.clientIdentifier,
@@ -108,72 +274,23 @@ export class PlexTvClient {
       'x-plex-device-name': PRODUCT,
     };
     if (opts.token !== undefined) headers['x-plex-token'] = opts.token;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    const label = `${method} ${url.pathname}`;
-    try {
-      const response = await request(url, {
-        method,
-        headers,
-        signal,
-        dispatcher: this.dispatcher,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_BODY) {
-          response.body.destroy();
-          throw new PlexTvError('bad-response', `${label}: plex.tv answered more than ${MAX_BODY} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      const status = response.statusCode;
-      if (status < 200 || status >= 300) return { status, body: undefined };
-      try {
-        return { status, body: text.trim() === '' ? undefined : (JSON.parse(text) as unknown) };
-      } catch {
-        throw new PlexTvError(
-          'bad-response',
-          `${label}: plex.tv answered something that is not JSON`,
-          status,
-        );
-      }
-    } catch (error) {
-      if (error instanceof PlexTvError) throw error;
-      if (opts.signal?.aborted) throw new PlexTvError('stopped', `${label} was stopped`);
-      if (
-        signal.aborted ||
-        error instanceof undiciErrors.HeadersTimeoutError ||
-        error instanceof undiciErrors.BodyTimeoutError ||
-        error instanceof undiciErrors.ConnectTimeoutError
-      ) {
-        throw new PlexTvError(
-          'timeout',
-          `${label} to ${displayUrl(this.options.baseUrl)} got no answer within ${this.options.timeoutMs} ms`,
-        );
-      }
-      const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-      throw new PlexTvError(
-        'unreachable',
-        `${label} to ${displayUrl(this.options.baseUrl)} failed (${code ?? 'error'})`,
-      );
-    }
+    return httpRequest({
+      service: 'plex.tv',
+      method,
+      url: new URL(path, `${this.options.baseUrl}/`),
+      headers,
+      timeoutMs: this.options.timeoutMs,
+      maxBodyBytes: MAX_BODY,
+      signal: opts.signal,
+      dispatcher: this.dispatcher,
+      fail: (kind, message, status, options) => new PlexTvError(kind, message, status, options),
+    });
   }
 }
 
-function parsePin(body: unknown, now: number): PlexPin {
-  if (!isObject(body)) throw new PlexTvError('bad-response', 'plex.tv answered a PIN that is not an object');
-  const id = typeof body.id === 'number' ? body.id : Number(body.id);
-  const code = body.code;
-  if (!Number.isSafeInteger(id) || id <= 0 || typeof code !== 'string' || !/^[A-Za-z0-9]{4,64}$/.test(code)) {
-    throw new PlexTvError('bad-response', 'plex.tv answered a PIN without a usable id and code');
-  }
+function toPin(body: v.InferOutput<typeof PinSchema>, now: number): PlexPin {
   const at = typeof body.expiresAt === 'string' ? Date.parse(body.expiresAt) : Number.NaN;
-  const inSeconds = typeof body.expiresIn === 'number' ? body.expiresIn : Number.NaN;
+  const inSeconds = body.expiresIn ?? Number.NaN;
   // expiresIn is relative, so a skewed local clock does not matter; the documented default is 900 s.
   const expiresAt =
     Number.isFinite(inSeconds) && inSeconds > 0
@@ -183,13 +300,9 @@ function parsePin(body: unknown, now: number): PlexPin {
         : now + 900_000;
   const token = body.authToken;
   return {
-    id,
-    code,
+    id: body.id,
+    code: body.code,
     expiresAt,
     authToken: typeof token === 'string' && token.length > 0 ? token : undefined,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -74,19 +74,19 @@ export class IgdClient {
     );
     // undici's request() does not follow redirects: a 3xx pointing elsewhere ends here.
     if (status < 200 || status >= 300) {
-      throw new RouterError('http', `the router description answered HTTP ${status}`, status);
+      throw new RouterError('http-status', `the router description answered HTTP ${status}`, status);
     }
     const description = parseIgdDescription(text, descriptionUrl);
     const service = description.services[0];
     if (!service && description.refusedServices > 0) {
       throw new RouterError(
-        'bad-response',
+        'malformed',
         'the description points its WAN control URL at another host; refused (only the answering router is called)',
       );
     }
     if (!service) {
       throw new RouterError(
-        'bad-response',
+        'malformed',
         `${description.friendlyName ?? 'the device'} offers no WANIPConnection or WANPPPConnection service`,
       );
     }
@@ -160,7 +160,8 @@ export class IgdClient {
           stop = 'end';
         } else {
           stop = 'error';
-          error = e instanceof RouterError ? e.message : 'unexpected error';
+          if (!(e instanceof RouterError)) throw e;
+          error = e.message;
         }
         break;
       }
@@ -273,7 +274,7 @@ function isEndOfTable(error: unknown, index: number): boolean {
     return error.errorCode === undefined || END_CODES.has(error.errorCode);
   }
   // Some routers answer a bare HTTP 500 past the end; at index 0 that could be anything else.
-  return error instanceof RouterError && error.kind === 'http' && error.status === 500 && index > 0;
+  return error instanceof RouterError && error.kind === 'http-status' && error.status === 500 && index > 0;
 }
 
 interface RawEntry {
@@ -317,7 +318,7 @@ export function parsePortListing(xml: string): { mappings: PortMapping[]; malfor
   try {
     doc = xmlParser.parse(xml);
   } catch {
-    throw new RouterError('bad-response', 'GetListOfPortMappings returned a listing that is not XML');
+    throw new RouterError('malformed', 'GetListOfPortMappings returned a listing that is not XML');
   }
   const list = asRecord(asRecord(doc)?.portmappinglist);
   const raw = list?.portmappingentry;

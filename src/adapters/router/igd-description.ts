@@ -36,12 +36,12 @@ export function parseIgdDescription(xml: string, descriptionUrl: string): IgdDes
   try {
     doc = xmlParser.parse(xml);
   } catch {
-    throw new RouterError('bad-response', 'the router description is not XML');
+    throw new RouterError('malformed', 'the router description is not XML');
   }
   const root = asRecord(asRecord(doc)?.root);
   const device = asRecord(root?.device);
   if (!root || !device) {
-    throw new RouterError('bad-response', 'the router description has no <root><device>');
+    throw new RouterError('malformed', 'the router description has no <root><device>');
   }
   const declaredBase = text(root.urlbase);
   const base = declaredBase && sameHost(declaredBase, descriptionUrl) ? declaredBase : descriptionUrl;

@@ -36,7 +36,7 @@ export async function locateIgd(
       return {
         ok: false,
         status: silent ? 'silent' : 'failed',
-        reason: `ROUTER_UPNP_URL: ${safeMessage(error)}`,
+        reason: `ROUTER_UPNP_URL: ${routerErrorText(error)}`,
       };
     }
   }
@@ -76,7 +76,7 @@ export async function locateIgd(
       return { ok: true, client: await IgdClient.connect(answer.location, http, signal), via: 'ssdp' };
     } catch (error) {
       if (signal?.aborted) throw error;
-      problems.push(`${displayUrl(answer.location)}: ${safeMessage(error)}`);
+      problems.push(`${displayUrl(answer.location)}: ${routerErrorText(error)}`);
     }
   }
   return {
@@ -86,6 +86,11 @@ export async function locateIgd(
   };
 }
 
-export function safeMessage(error: unknown): string {
-  return error instanceof RouterError ? error.message : 'unexpected error';
+/**
+ * A RouterError's text, to put in a reason. Anything else is a bug, not a router's answer: it
+ * goes on to the boundary (scan runner, proposal, command), which logs it under a reference.
+ */
+export function routerErrorText(error: unknown): string {
+  if (error instanceof RouterError) return error.message;
+  throw error;
 }

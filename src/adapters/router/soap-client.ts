@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { Agent, type Dispatcher, request } from 'undici';
-import { classifyRequestFailure, readBodyLimited } from '../../kernel/http-body.js';
+import { Agent, type Dispatcher } from 'undici';
+import { httpRequest } from '../../kernel/http-request.js';
 import { RouterError, UpnpFaultError } from './upnp-errors.js';
 
 export interface HttpOptions {
@@ -22,7 +22,7 @@ export const xmlParser = new XMLParser({
   processEntities: true,
 });
 
-/** Small HTTP helper shared by the description fetch and SOAP: bounded time, bounded size. */
+/** The router's HTTP: the description fetch and SOAP, over the one bounded request helper. */
 export class RouterHttp {
   private readonly dispatcher: Dispatcher;
   private readonly maxBodyBytes: number;
@@ -41,57 +41,24 @@ export class RouterHttp {
     init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; label: string },
     signal?: AbortSignal,
   ): Promise<{ status: number; text: string }> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const response = await request(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        signal: combined,
-        dispatcher: this.dispatcher,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-      const limit = this.maxBodyBytes;
-      const text = await readBodyLimited(
-        response.body,
-        limit,
-        () =>
-          new RouterError('bad-response', `${init.label}: the router's answer is larger than ${limit} bytes`),
-      );
-      return { status: response.statusCode, text };
-    } catch (error) {
-      throw translate(error, init.label, url, this.options.timeoutMs, combined, signal);
-    }
+    const response = await httpRequest({
+      service: 'the router',
+      method: init.method,
+      url,
+      ...(init.headers ? { headers: init.headers } : {}),
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      timeoutMs: this.options.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+      signal,
+      dispatcher: this.dispatcher,
+      label: init.label,
+      fail: (kind, message, status, options) => new RouterError(kind, message, status, options),
+    });
+    return { status: response.status, text: response.text };
   }
 
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
-  }
-}
-
-function translate(
-  error: unknown,
-  label: string,
-  url: string,
-  timeoutMs: number,
-  combined: AbortSignal,
-  outer?: AbortSignal,
-): RouterError {
-  if (error instanceof RouterError) return error;
-  if (outer?.aborted) return new RouterError('aborted', `${label} was stopped before it finished`);
-  const { timedOut, code } = classifyRequestFailure(error, combined);
-  if (timedOut)
-    return new RouterError('timeout', `${label} to ${origin(url)} got no answer within ${timeoutMs} ms`);
-  return new RouterError('unreachable', `${label} to ${origin(url)} failed (${code ?? 'error'})`);
-}
-
-function origin(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the router';
   }
 }
 
@@ -146,12 +113,12 @@ export async function soapCall(
     throw new UpnpFaultError(action, Number.isFinite(code) ? code : undefined, description, status);
   }
   if (status < 200 || status >= 300) {
-    throw new RouterError('http', `${action} answered HTTP ${status} without a SOAP fault`, status);
+    throw new RouterError('http-status', `${action} answered HTTP ${status} without a SOAP fault`, status);
   }
   const responseKey = `${action.toLowerCase()}response`;
   const result = envelope[responseKey];
   if (result === undefined) {
-    throw new RouterError('bad-response', `${action}: the router's answer has no ${action}Response`, status);
+    throw new RouterError('malformed', `${action}: the router's answer has no ${action}Response`, status);
   }
   // A self-closing <u:AddPortMappingResponse/> parses as an empty string.
   const out: Record<string, string> = {};
@@ -160,8 +127,7 @@ export async function soapCall(
     for (const [key, value] of Object.entries(record)) {
       if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
       else if (value === null || value === undefined) out[key] = '';
-      else if (typeof value === 'object' && '#text' in (value as object))
-        out[key] = String((value as Record<string, unknown>)['#text']);
+      else if (isRecord(value) && '#text' in value) out[key] = String(value['#text']);
     }
   }
   return out;
@@ -172,20 +138,23 @@ function parseEnvelope(text: string, action: string, status: number): Record<str
   try {
     doc = xmlParser.parse(text);
   } catch {
-    throw new RouterError('bad-response', `${action}: the router answered something that is not XML`, status);
+    throw new RouterError('malformed', `${action}: the router answered something that is not XML`, status);
   }
   const body = asRecord(asRecord(asRecord(doc)?.envelope)?.body);
   if (!body) {
     if (status < 200 || status >= 300) {
-      throw new RouterError('http', `${action} answered HTTP ${status} without a SOAP fault`, status);
+      throw new RouterError('http-status', `${action} answered HTTP ${status} without a SOAP fault`, status);
     }
-    throw new RouterError('bad-response', `${action}: the router's answer is not a SOAP envelope`, status);
+    throw new RouterError('malformed', `${action}: the router's answer is not a SOAP envelope`, status);
   }
   return body;
 }
 
+/** An XML-parsed element with children (fast-xml-parser gives plain objects for those). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }

@@ -1,14 +1,10 @@
-/** Why a UPnP or NAT-PMP exchange failed, with a message safe to show (no body dumps). */
-export type RouterErrorKind = 'unreachable' | 'timeout' | 'http' | 'bad-response' | 'aborted';
+import { ServiceError, type ServiceFailure } from '../../kernel/errors.js';
 
-export class RouterError extends Error {
+/** Why a UPnP or NAT-PMP exchange failed, with a message safe to show (no body dumps). */
+export class RouterError extends ServiceError {
   override readonly name: string = 'RouterError';
-  constructor(
-    readonly kind: RouterErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+  constructor(kind: ServiceFailure, message: string, status?: number, options?: ErrorOptions) {
+    super('the router', kind, message, status, options);
   }
 }
 
@@ -26,7 +22,7 @@ export class UpnpFaultError extends RouterError {
     status: number,
   ) {
     super(
-      'http',
+      'refused',
       `${action} was refused by the router: UPnP error ${errorCode ?? 'without code'}${errorDescription ? ` (${errorDescription})` : ''}`,
       status,
     );

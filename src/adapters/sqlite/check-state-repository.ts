@@ -1,5 +1,6 @@
 import type { CheckState } from '../../domain/check-state.js';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 export class CheckStateRepository {
   constructor(private readonly db: Database) {}
@@ -10,9 +11,9 @@ export class CheckStateRepository {
       'INSERT INTO check_state (check_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (check_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
     return {
-      get<T>(key: string): T | undefined {
+      get(key, schema) {
         const row = select.get(checkId, key) as { value: string } | undefined;
-        return row ? (JSON.parse(row.value) as T) : undefined;
+        return row ? parseStoredJson(row.value, schema, 'check_state', `${checkId}/${key}`) : undefined;
       },
       set(key: string, value: unknown): void {
         upsert.run(checkId, key, JSON.stringify(value), now());

@@ -1,5 +1,6 @@
-import { type Finding, isSeverity, type Severity, type SuggestedAction } from '../../domain/finding.js';
+import { type Finding, isSeverity, type Severity, SuggestedActionSchema } from '../../domain/finding.js';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface StoredFinding extends Finding {
   readonly status: 'open' | 'resolved';
@@ -42,7 +43,9 @@ interface RawFinding {
 }
 
 function toStored(raw: RawFinding): StoredFinding {
-  const action = raw.action ? (JSON.parse(raw.action) as SuggestedAction) : undefined;
+  const action = raw.action
+    ? parseStoredJson(raw.action, SuggestedActionSchema, 'findings', raw.fingerprint)
+    : undefined;
   const key = raw.fingerprint.startsWith(`${raw.check_id}:`)
     ? raw.fingerprint.slice(raw.check_id.length + 1)
     : raw.fingerprint;

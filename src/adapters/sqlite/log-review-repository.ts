@@ -1,4 +1,4 @@
-import type { FindingDraft } from '../../domain/finding.js';
+import { FindingDraftSchema } from '../../domain/finding.js';
 import type { FilePosition } from '../../logs/acquire/types.js';
 import type {
   AddressCountDelta,
@@ -9,6 +9,7 @@ import type {
   StoredSource,
 } from '../../logs/review-store.js';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** A `log_files` row: a file source's position spread over its columns, plus its progress. */
 export type LogFileRow = Omit<StoredSource, 'position'> & Omit<FilePosition, 'kind'>;
@@ -169,7 +170,10 @@ export class LogReviewRepository implements ReviewStore {
         'SELECT key, source_id AS sourceId, detector, ip, draft, last_at AS lastAt, expires_at AS expiresAt FROM log_findings ORDER BY key',
       )
       .all() as (Omit<LogFindingRow, 'draft'> & { draft: string })[];
-    return rows.map((r) => ({ ...r, draft: JSON.parse(r.draft) as FindingDraft }));
+    return rows.map((r) => ({
+      ...r,
+      draft: parseStoredJson(r.draft, FindingDraftSchema, 'log_findings', r.key),
+    }));
   }
 }
 

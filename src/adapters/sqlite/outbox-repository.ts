@@ -1,4 +1,6 @@
+import type * as v from 'valibot';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface OutboxItem<T = unknown> {
   readonly id: number;
@@ -27,13 +29,14 @@ export class OutboxRepository {
     )();
   }
 
-  oldest<T>(): OutboxItem<T> | undefined {
+  /** The oldest message, its payload checked against the schema it was queued with. */
+  oldest<const S extends v.GenericSchema>(schema: S): OutboxItem<v.InferOutput<S>> | undefined {
     const raw = this.db.prepare('SELECT * FROM outbox ORDER BY id LIMIT 1').get() as RawItem | undefined;
     return raw
       ? {
           id: raw.id,
           channelId: raw.channel_id,
-          payload: JSON.parse(raw.payload) as T,
+          payload: parseStoredJson(raw.payload, schema, 'outbox', raw.id),
           createdAt: raw.created_at,
           attempts: raw.attempts,
         }

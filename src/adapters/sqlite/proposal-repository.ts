@@ -1,5 +1,12 @@
-import type { ActionOrigin, Proposal, ProposalAction, ProposalStatus } from '../../domain/proposal.js';
+import {
+  type ActionOrigin,
+  type Proposal,
+  type ProposalAction,
+  ProposalActionSchema,
+  type ProposalStatus,
+} from '../../domain/proposal.js';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 interface Row {
   id: number;
@@ -221,7 +228,7 @@ export class ProposalRepository {
 function toProposal(row: Row): Proposal {
   return {
     id: row.id,
-    action: JSON.parse(row.payload) as ProposalAction,
+    action: parseStoredJson(row.payload, ProposalActionSchema, 'proposals', row.id),
     summary: row.summary,
     origin: row.origin,
     requestedBy: row.requested_by,

@@ -1,4 +1,6 @@
+import * as v from 'valibot';
 import type { Database } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** `event`: a Plex notification (or Plex going away) ran some checks between scans. */
 export type ScanTrigger = 'schedule' | 'command' | 'cli' | 'startup' | 'event';
@@ -27,7 +29,7 @@ function toRow(raw: RawRow): ScanRunRow {
   return {
     id: raw.id,
     trigger: raw.trigger,
-    checkIds: JSON.parse(raw.check_ids) as string[],
+    checkIds: parseStoredJson(raw.check_ids, v.array(v.string()), 'scan_runs', raw.id),
     startedAt: raw.started_at,
     finishedAt: raw.finished_at,
     status: raw.status,

@@ -211,19 +211,21 @@ describe('IgdClient against a fake IGD', () => {
     });
   });
 
-  it('garbage XML is a bad-response error, not a crash', async () => {
+  it('garbage XML is a malformed error, not a crash', async () => {
     const { fake, http } = await setup({ flavor: 'igd1', garbage: new Set(['description']) });
     await expect(IgdClient.connect(fake.descriptionUrl, http)).rejects.toMatchObject({
-      kind: 'bad-response',
+      kind: 'malformed',
     });
     const soap = await setup({ flavor: 'igd1', garbage: new Set(['GetExternalIPAddress']) });
     const client = await IgdClient.connect(soap.fake.descriptionUrl, soap.http);
-    await expect(client.externalIp()).rejects.toMatchObject({ kind: 'bad-response' });
+    await expect(client.externalIp()).rejects.toMatchObject({ kind: 'malformed' });
   });
 
   it('caps the body size', async () => {
     const { fake, http } = await setup({ flavor: 'igd2' }, 2_000, 200);
-    await expect(IgdClient.connect(fake.descriptionUrl, http)).rejects.toThrow(/larger than 200 bytes/);
+    await expect(IgdClient.connect(fake.descriptionUrl, http)).rejects.toThrow(
+      /answered more than 200 bytes/,
+    );
   });
 
   it('SOAP faults carry the UPnP error code; arguments are XML-escaped', async () => {
