@@ -1,5 +1,5 @@
 import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import type { AlertOutbox } from './alert-outbox.js';
 import { planAlerts } from './alert-policy.js';
 import { changeDigest } from './digest.js';

@@ -1,14 +1,15 @@
-import { type Actions, createActions } from '../actions/actions.js';
+import { createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
 import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
-import { openStore, type Repositories } from '../adapters/sqlite/index.js';
+import { openStore } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
+import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
 import { JobScheduler } from '../kernel/job-scheduler.js';
@@ -16,28 +17,7 @@ import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
 import { AddressScope } from '../net/address-scope.js';
 
-/** Everything long-lived, built once in the composition root and passed down explicitly. */
-export interface AppContext {
-  readonly config: Config;
-  readonly repos: Repositories;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /**
-   * Every timed job (scans, reviews, expiry, the remote-access switch-off, alert retries). The
-   * bot starts it after the actions are reconciled and stops it before they settle.
-   */
-  readonly jobs: JobScheduler;
-  readonly plex: PlexClient;
-  /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
-  readonly scope: AddressScope;
-  readonly runner: ScanRunner;
-  readonly reviewer: LogReviewer;
-  /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */
-  readonly actions: Actions;
-  /** Plex + router remote-access switching, with its persistent switch-off; started by the bot. */
-  readonly remoteAccess: RemoteAccessService;
-  close(): void;
-}
+export type { AppContext } from '../domain/app-context.js';
 
 export interface AppContextOverrides {
   readonly logger?: Logger;

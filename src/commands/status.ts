@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SlashCommandBuilder } from 'discord.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { Command } from './types.js';
 

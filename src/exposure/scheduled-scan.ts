@@ -1,6 +1,6 @@
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';

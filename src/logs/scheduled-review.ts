@@ -3,7 +3,7 @@ import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import { toFinding } from '../domain/finding.js';
 import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
