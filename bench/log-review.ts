@@ -220,13 +220,14 @@ import { openDatabase } from './dist/adapters/sqlite/database.js';
 import { migrations } from './dist/adapters/sqlite/migrations/index.js';
 import { LogReviewRepository } from './dist/adapters/sqlite/log-review-repository.js';
 import { LogReviewer } from './dist/logs/log-reviewer.js';
+import { AddressScope } from './dist/net/address-scope.js';
 import { systemClock } from './dist/kernel/clock.js';
 import { silentLogger } from './dist/kernel/logger.js';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
   LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });
 const db = openDatabase(dbPath, migrations);
-const reviewer = new LogReviewer({ logs: config.logs, network: config.network, repo: new LogReviewRepository(db),
+const reviewer = new LogReviewer({ logs: config.logs, scope: AddressScope.fromConfig(config.network), repo: new LogReviewRepository(db),
   clock: systemClock, logger: silentLogger() });
 const t0 = performance.now();
 const first = await reviewer.review();

@@ -141,6 +141,11 @@ export class ProposalService {
     return this.deps.proposals.pendingCount(this.deps.clock.now());
   }
 
+  /** Pending proposals with a posted message, oldest first. */
+  pendingWithMessage(): Proposal[] {
+    return this.deps.proposals.pendingWithMessage(this.deps.clock.now());
+  }
+
   pendingBlockExists(target: string): boolean {
     return this.deps.proposals.pendingBlockExists(target, this.deps.clock.now());
   }

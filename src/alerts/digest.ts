@@ -6,6 +6,7 @@ import { formatDuration } from '../kernel/duration.js';
 import {
   LIMITS,
   packEmbeds,
+  packItems,
   RESOLVED_COLOUR,
   SEVERITY_COLOUR,
   SEVERITY_ICON,
@@ -47,16 +48,32 @@ export function scanReport(result: ScanResult): APIEmbed[][] {
   if (failed > 0) lines.push(`${failed} could not run`);
   if (skipped > 0) lines.push(`${skipped} skipped (see plex-reachable)`);
   const fields = findings.map(findingField);
-  const embeds: APIEmbed[] = [];
-  for (let i = 0; i === 0 || i < fields.length; i += LIMITS.fields) {
-    embeds.push({
-      title: i === 0 ? `Scan #${result.runId}` : `Scan #${result.runId} (continued)`,
-      ...(i === 0 ? { description: lines.join(' · ') } : {}),
-      color: severity ? SEVERITY_COLOUR[severity] : RESOLVED_COLOUR,
-      fields: fields.slice(i, i + LIMITS.fields),
-      timestamp: new Date(result.finishedAt).toISOString(),
-    });
+  // Fields are cut into embeds by count (25) and by size, so that no embed is over the 6,000 a
+  // message allows and clampEmbed never has to drop one: every finding is shown, over as many
+  // embeds and follow-up messages as it takes.
+  const titleRoom = 64;
+  const descriptionRoom = lines.join(' · ').length;
+  const chunks: (typeof fields)[] = [];
+  let chunk: typeof fields = [];
+  let size = descriptionRoom + titleRoom;
+  for (const field of fields) {
+    const length = field.name.length + field.value.length;
+    if (chunk.length > 0 && (chunk.length >= LIMITS.fields || size + length > LIMITS.charsPerMessage)) {
+      chunks.push(chunk);
+      chunk = [];
+      size = titleRoom;
+    }
+    chunk.push(field);
+    size += length;
   }
+  chunks.push(chunk);
+  const embeds: APIEmbed[] = chunks.map((part, i) => ({
+    title: i === 0 ? `Scan #${result.runId}` : `Scan #${result.runId} (continued)`,
+    ...(i === 0 ? { description: lines.join(' · ') } : {}),
+    color: severity ? SEVERITY_COLOUR[severity] : RESOLVED_COLOUR,
+    fields: part,
+    timestamp: new Date(result.finishedAt).toISOString(),
+  }));
   return packEmbeds(embeds);
 }
 
@@ -64,53 +81,84 @@ export interface DigestOptions {
   readonly title: string;
   /** Findings re-sent because they are critical and still open. */
   readonly reminders?: readonly Finding[];
+  /** Per finding fingerprint: why its suggested action was not proposed (shown on its line). */
+  readonly notProposed?: ReadonlyMap<string, string>;
+}
+
+/** One message of a digest and, per embed, the finding it announces (null for "resolved"). */
+export interface DigestMessage {
+  readonly embeds: APIEmbed[];
+  readonly findings: (string | null)[];
 }
 
 /**
  * One digest per scan for the alert channel: only what is new, changed or resolved (plus
  * critical reminders), one embed per finding, split across messages within Discord's limits.
- * Returns no messages when nothing changed.
+ * The author line ("Scan #3: 2 new") is put on the first embed before packing, so it counts
+ * toward the 6,000 like Discord counts it. Returns no messages when nothing changed.
  */
-export function changeDigest(changes: FindingChanges, options: DigestOptions): APIEmbed[][] {
-  const embeds: APIEmbed[] = [];
+export function digestMessages(changes: FindingChanges, options: DigestOptions): DigestMessage[] {
+  const items: { embed: APIEmbed; meta: string | null }[] = [];
   const opened = [...changes.opened].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  for (const finding of opened) embeds.push(findingEmbed('New', finding));
+  const note = (f: Finding) => options.notProposed?.get(f.fingerprint);
+  for (const finding of opened)
+    items.push({ embed: findingEmbed('New', finding, note(finding)), meta: finding.fingerprint });
   for (const change of changes.changed) {
     const moved =
       change.previousSeverity !== change.finding.severity ? ` (was ${change.previousSeverity})` : '';
-    embeds.push(findingEmbed(`Changed${moved}`, change.finding));
-  }
-  for (const finding of options.reminders ?? []) embeds.push(findingEmbed('Still open', finding));
-  for (const finding of changes.resolved) {
-    embeds.push({
-      title: truncate(`✅ Resolved · ${safeText(finding.title)}`, LIMITS.title),
-      color: RESOLVED_COLOUR,
-      footer: { text: finding.fingerprint },
+    items.push({
+      embed: findingEmbed(`Changed${moved}`, change.finding, note(change.finding)),
+      meta: change.finding.fingerprint,
     });
   }
-  if (embeds.length === 0) return [];
+  for (const finding of options.reminders ?? [])
+    items.push({ embed: findingEmbed('Still open', finding, note(finding)), meta: finding.fingerprint });
+  for (const finding of changes.resolved) {
+    items.push({
+      embed: {
+        title: truncate(`✅ Resolved · ${safeText(finding.title)}`, LIMITS.title),
+        color: RESOLVED_COLOUR,
+        footer: { text: finding.fingerprint },
+      },
+      meta: null,
+    });
+  }
+  const first = items[0];
+  if (!first) return [];
   const counts = [
     opened.length > 0 ? `${opened.length} new` : '',
     changes.changed.length > 0 ? `${changes.changed.length} changed` : '',
     (options.reminders?.length ?? 0) > 0 ? `${options.reminders?.length} still open` : '',
     changes.resolved.length > 0 ? `${changes.resolved.length} resolved` : '',
   ].filter(Boolean);
-  const messages = packEmbeds(embeds);
-  const first = messages[0];
-  if (first) {
-    const header = first[0];
-    if (header)
-      first[0] = { ...header, author: { name: truncate(`${options.title}: ${counts.join(', ')}`, 256) } };
-  }
-  return messages;
+  items[0] = {
+    ...first,
+    embed: {
+      ...first.embed,
+      author: { name: truncate(`${options.title}: ${counts.join(', ')}`, LIMITS.author) },
+    },
+  };
+  return packItems(items).map((message) => ({
+    embeds: message.map((i) => i.embed),
+    findings: message.map((i) => i.meta),
+  }));
 }
 
-function findingEmbed(label: string, finding: Finding): APIEmbed {
+/** The digest's embeds per message (see digestMessages). */
+export function changeDigest(changes: FindingChanges, options: DigestOptions): APIEmbed[][] {
+  return digestMessages(changes, options).map((m) => m.embeds);
+}
+
+function findingEmbed(label: string, finding: Finding, notProposed?: string): APIEmbed {
+  const fields = [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }];
+  // A suggested block that was not proposed says why, so nobody waits for a proposal.
+  if (notProposed !== undefined)
+    fields.push({ name: 'Block not proposed', value: truncate(safeText(notProposed), LIMITS.fieldValue) });
   return {
     title: truncate(`${SEVERITY_ICON[finding.severity]} ${label} · ${safeText(finding.title)}`, LIMITS.title),
     description: truncate(safeText(finding.evidence), LIMITS.description),
     color: SEVERITY_COLOUR[finding.severity],
-    fields: [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }],
+    fields,
     footer: { text: `${finding.severity.toUpperCase()} · ${finding.fingerprint}` },
   };
 }

@@ -2,8 +2,13 @@ import type { APIEmbed } from 'discord.js';
 import type { Severity } from '../domain/finding.js';
 import { neutraliseMentions } from '../kernel/clean-text.js';
 
-/** Discord's documented limits for one message and one embed. */
+/**
+ * Discord's documented limits for one message and one embed:
+ * https://discord.com/developers/docs/resources/message#embed-object-embed-limits (the 6,000 count
+ * title, description, field names and values, footer text and author name of all embeds).
+ */
 export const LIMITS = {
+  content: 2_000,
   embedsPerMessage: 10,
   charsPerMessage: 6_000,
   title: 256,
@@ -12,6 +17,7 @@ export const LIMITS = {
   fieldName: 256,
   fieldValue: 1_024,
   footer: 2_048,
+  author: 256,
 } as const satisfies Record<string, number>;
 
 export const SEVERITY_COLOUR = {
@@ -37,8 +43,9 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
- * Text that came from outside (log lines, device names, URLs) must not ping anyone or break
- * formatting: neutralise mentions and markdown that could hide or fake content.
+ * Our own text in an embed (titles, outcomes, error lines, evidence as a whole): it must not ping
+ * anyone or break out of a code fence. The parts of it that came from an attacker were already
+ * made inert where they entered (embedSafe, through untrustedText and displayText).
  */
 export function safeText(text: string): string {
   return neutraliseMentions(text).replace(/```/g, 'ʼʼʼ');
@@ -61,6 +68,7 @@ export function clampEmbed(embed: APIEmbed): APIEmbed {
   if (out.title !== undefined) out.title = truncate(out.title, LIMITS.title);
   if (out.description !== undefined) out.description = truncate(out.description, LIMITS.description);
   if (out.footer) out.footer = { ...out.footer, text: truncate(out.footer.text, LIMITS.footer) };
+  if (out.author) out.author = { ...out.author, name: truncate(out.author.name, LIMITS.author) };
   if (out.fields) {
     out.fields = out.fields.slice(0, LIMITS.fields).map((f) => ({
       ...f,
@@ -80,11 +88,21 @@ export function clampEmbed(embed: APIEmbed): APIEmbed {
 
 /** Packs embeds, in order, into as few messages as Discord's limits allow. */
 export function packEmbeds(embeds: readonly APIEmbed[]): APIEmbed[][] {
-  const messages: APIEmbed[][] = [];
-  let current: APIEmbed[] = [];
+  return packItems(embeds.map((embed) => ({ embed, meta: undefined }))).map((m) => m.map((i) => i.embed));
+}
+
+/**
+ * packEmbeds for embeds that carry something along (the finding each one announces), so the
+ * caller knows which message carries what. Counts everything Discord counts, author included.
+ */
+export function packItems<T>(
+  items: readonly { readonly embed: APIEmbed; readonly meta: T }[],
+): { embed: APIEmbed; meta: T }[][] {
+  const messages: { embed: APIEmbed; meta: T }[][] = [];
+  let current: { embed: APIEmbed; meta: T }[] = [];
   let size = 0;
-  for (const raw of embeds) {
-    const embed = clampEmbed(raw);
+  for (const item of items) {
+    const embed = clampEmbed(item.embed);
     const length = embedLength(embed);
     if (
       current.length > 0 &&
@@ -94,7 +112,7 @@ export function packEmbeds(embeds: readonly APIEmbed[]): APIEmbed[][] {
       current = [];
       size = 0;
     }
-    current.push(embed);
+    current.push({ embed, meta: item.meta });
     size += length;
   }
   if (current.length > 0) messages.push(current);

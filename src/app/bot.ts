@@ -1,5 +1,6 @@
 import type { Client } from 'discord.js';
 import { ProposalBoard } from '../actions/proposal-board.js';
+import { currentApprovers } from '../adapters/discord/current-approvers.js';
 import { createDiscordClient } from '../adapters/discord/discord-client.js';
 import { AlertOutbox } from '../alerts/alert-outbox.js';
 import type { BotContext } from '../commands/types.js';
@@ -45,6 +46,7 @@ export async function startBot(
     clock: app.clock,
     logger: app.logger,
     jobs: app.jobs,
+    onDelivered: (fingerprints) => app.repos.findings.markNotified(fingerprints, app.clock.now()),
   });
   const board = new ProposalBoard({
     rest: client.rest,
@@ -52,6 +54,9 @@ export async function startBot(
     actions: app.actions,
     config: app.config.actions,
     logger: app.logger,
+    discord,
+    post: (content) => alerts.post([{ content, embeds: [] }]),
+    stillApprovers: (ids) => currentApprovers(client, discord, ids),
   });
   let scans: Job | undefined;
   const ctx: BotContext = {
@@ -89,7 +94,13 @@ export async function startBot(
   };
   const actions: Service = {
     name: 'actions',
-    start: () => startActions(app, board),
+    async start() {
+      await startActions(app, board);
+      // Reactions given while the bot was offline: read back once the actions can run them.
+      await board
+        .goLive()
+        .catch((error: unknown) => app.logger.warn('could not read back proposal reactions', { error }));
+    },
     stop: () => app.actions.stop(),
   };
   // A running scan is aborted first, so stopping the scheduler does not wait out its checks.
@@ -99,8 +110,8 @@ export async function startBot(
     stop: () => app.runner.stop(),
   };
   if (options.schedule ?? true) {
-    scans = app.jobs.add(scanJob(app, alerts, (opened) => board.proposeSuggestedActions(opened)));
-    const reviews = reviewJob(app, alerts, (opened) => board.proposeSuggestedActions(opened));
+    scans = app.jobs.add(scanJob(app, alerts, board));
+    const reviews = reviewJob(app, alerts, board);
     if (reviews) app.jobs.add(reviews);
   }
   // Each service relies on those before it while it runs: the jobs post through Discord and

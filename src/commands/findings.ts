@@ -10,7 +10,12 @@ export const PAGE_SIZE = 10;
 const LINE_MAX = 300;
 
 /** One page of open findings as an embed; the fingerprint on each line is what /snooze takes. */
-export function findingsPage(open: readonly StoredFinding[], page: number, now: number): APIEmbed {
+export function findingsPage(
+  open: readonly StoredFinding[],
+  page: number,
+  now: number,
+  setAside = 0,
+): APIEmbed {
   const pages = Math.max(1, Math.ceil(open.length / PAGE_SIZE));
   if (page > pages) {
     throw new UserError(
@@ -30,9 +35,17 @@ export function findingsPage(open: readonly StoredFinding[], page: number, now: 
     );
   });
   const worst = open[0]?.severity;
+  // Alerts Discord refused are not lost: their findings are listed here, and the count says so.
+  const warning =
+    setAside > 0
+      ? `⚠️ ${setAside} alert message${setAside === 1 ? ' was' : 's were'} set aside (Discord refused ${setAside === 1 ? 'it' : 'them'}); every open finding is listed below.\n`
+      : '';
   return {
     title: 'Open findings',
-    description: truncate(open.length === 0 ? '✅ Nothing open.' : lines.join('\n'), LIMITS.description),
+    description: truncate(
+      warning + (open.length === 0 ? '✅ Nothing open.' : lines.join('\n')),
+      LIMITS.description,
+    ),
     color: worst ? SEVERITY_COLOUR[worst] : 0x43a047,
     footer: {
       text: `Page ${page}/${pages} · ${open.length} open${pages > 1 ? ' · /findings page:N for more' : ''} · /snooze takes the id under a title`,
@@ -61,7 +74,7 @@ export const findings: Command = {
       .open()
       .filter((f) => minimum === null || severityRank(f.severity) >= severityRank(minimum));
     await interaction.editReply({
-      embeds: [findingsPage(open, page, ctx.clock.now())],
+      embeds: [findingsPage(open, page, ctx.clock.now(), ctx.alerts.setAside)],
       allowedMentions: { parse: [] },
     });
   },

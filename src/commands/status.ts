@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SlashCommandBuilder } from 'discord.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
-import type { AppContext } from '../app/app-context.js';
+import type { AppContext } from '../domain/app-context.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { Command } from './types.js';
 
@@ -60,6 +60,14 @@ export const status: Command = {
               : []),
             { name: 'Proposals pending', value: String(ctx.actions.proposals.pendingCount()), inline: true },
             { name: 'Alerts waiting for Discord', value: String(ctx.alerts.pending), inline: true },
+            {
+              name: 'Alerts set aside',
+              value:
+                ctx.alerts.setAside === 0
+                  ? '0'
+                  : `${ctx.alerts.setAside} (Discord refused them even one finding per message; see the log)`,
+              inline: true,
+            },
           ],
         },
       ],

@@ -6,8 +6,8 @@ import type {
 } from 'discord.js';
 import type { ProposalBoard } from '../actions/proposal-board.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
-import type { AppContext } from '../app/app-context.js';
 import type { DiscordConfig } from '../config/index.js';
+import type { AppContext } from '../domain/app-context.js';
 
 /** What commands and events get: the app context plus the Discord pieces. */
 export interface BotContext extends AppContext {

@@ -1,8 +1,9 @@
-import { isAbsolute } from 'node:path';
-import { SEVERITIES, type Severity } from '../domain/finding.js';
+import type { Severity } from '../domain/finding.js';
+import { formatDuration } from '../kernel/duration.js';
+import type { Key } from './key.js';
+import { ACTIONS, type FIREWALL_BACKENDS } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
-export const FIREWALL_BACKENDS = ['nftables', 'crowdsec', 'fail2ban', 'ufw', 'command', 'none'] as const;
 export type FirewallBackendName = (typeof FIREWALL_BACKENDS)[number];
 
 export interface ActionsConfig {
@@ -38,84 +39,40 @@ export interface ActionsConfig {
   readonly autoBlockMinSeverity: Severity;
 }
 
-const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-const DAY = 86_400_000;
+/** Escalated and default bans stay within the longest ban; the table's bounds are static. */
+function withinMax(r: EnvReader, key: Key<number, true>, maxMs: number): number {
+  const value = r.value(key);
+  if (value <= maxMs) return value;
+  // A default longer than a short BAN_MAX_DURATION follows it; a value the user set is named.
+  if (!r.has(key)) return maxMs;
+  r.problem(key, `a duration no longer than BAN_MAX_DURATION (${formatDuration(maxMs)})`, r.raw(key));
+  return maxMs;
+}
 
 export function readActionsConfig(r: EnvReader): ActionsConfig {
-  const firewallBackend = r.oneOf('FIREWALL_BACKEND', FIREWALL_BACKENDS, { default: 'none' }) ?? 'none';
-  const nftTable =
-    r.string('NFT_TABLE', {
-      default: 'plex_warden',
-      pattern: /^[A-Za-z][A-Za-z0-9_]{0,31}$/,
-      expected: 'an nftables table name (letters, digits or _, up to 32)',
-    }) ?? 'plex_warden';
-  const program = (key: string, fallback: string) =>
-    r.string(key, {
-      default: fallback,
-      pattern: /^[^\s;&|`$<>]+$/,
-      expected: 'a program name or path without spaces or shell characters',
-    }) ?? fallback;
-  const nftPath = program('NFT_PATH', 'nft');
-  const fail2banJail =
-    r.string('FAIL2BAN_JAIL', {
-      default: 'plex-warden',
-      pattern: NAME,
-      expected: 'a fail2ban jail name (letters, digits, _ or -)',
-    }) ?? 'plex-warden';
-  const fail2banClient = program('FAIL2BAN_CLIENT', 'fail2ban-client');
-  const fail2banConfigDir = r.parse('FAIL2BAN_CONFIG_DIR', 'an absolute directory path', {}, (raw) =>
-    isAbsolute(raw) ? raw : undefined,
-  );
-  const ufwPath = program('UFW_PATH', 'ufw');
-  const cscliPath = program('CSCLI_PATH', 'cscli');
-  const crowdsecConfig = r.parse(
-    'CROWDSEC_CONFIG',
-    'the absolute path of a CrowdSec config.yaml',
-    {},
-    (raw) => (isAbsolute(raw) ? raw : undefined),
-  );
-  const blockCommand = r.parse(
-    'BLOCK_COMMAND',
-    'the absolute path of an executable script (called with block|unblock, ip, seconds)',
-    { required: firewallBackend === 'command' },
-    (raw) => (isAbsolute(raw) ? raw : undefined),
-  );
-  const firewallTimeoutMs =
-    r.duration('FIREWALL_TIMEOUT', { default: 10_000, minMs: 500, maxMs: 120_000 }) ?? 10_000;
-  const approvalsRequired = r.int('APPROVALS_REQUIRED', { default: 1, min: 1, max: 10 }) ?? 1;
-  const proposalTtlMs =
-    r.duration('PROPOSAL_TTL', { default: 30 * 60_000, minMs: 10_000, maxMs: 7 * DAY }) ?? 30 * 60_000;
-  const banMaxMs =
-    r.duration('BAN_MAX_DURATION', { default: 30 * DAY, minMs: 60_000, maxMs: 3650 * DAY }) ?? 30 * DAY;
-  const banDefaultMs =
-    r.duration('BAN_DEFAULT_DURATION', { default: DAY, minMs: 1_000, maxMs: banMaxMs }) ?? DAY;
-  const banEscalationFactor = r.int('BAN_ESCALATION_FACTOR', { default: 2, min: 1, max: 10 }) ?? 2;
-  const banEscalationCapMs =
-    r.duration('BAN_ESCALATION_CAP', { default: 7 * DAY, minMs: 1_000, maxMs: banMaxMs }) ?? 7 * DAY;
-  const banEscalationWindowMs =
-    r.duration('BAN_ESCALATION_WINDOW', { default: 30 * DAY, minMs: 60_000 }) ?? 30 * DAY;
-  const autoBlock = r.bool('AUTO_BLOCK', { default: false }) ?? false;
-  const autoBlockMinSeverity = r.oneOf('AUTO_BLOCK_MIN_SEVERITY', SEVERITIES, { default: 'high' }) ?? 'high';
+  const k = ACTIONS.keys;
+  const firewallBackend = r.value(k.FIREWALL_BACKEND);
+  const banMaxMs = r.value(k.BAN_MAX_DURATION);
   return {
     firewallBackend,
-    nftTable,
-    nftPath,
-    fail2banJail,
-    fail2banClient,
-    fail2banConfigDir,
-    ufwPath,
-    cscliPath,
-    crowdsecConfig,
-    blockCommand,
-    firewallTimeoutMs,
-    approvalsRequired,
-    proposalTtlMs,
-    banDefaultMs,
+    nftTable: r.value(k.NFT_TABLE),
+    nftPath: r.value(k.NFT_PATH),
+    fail2banJail: r.value(k.FAIL2BAN_JAIL),
+    fail2banClient: r.value(k.FAIL2BAN_CLIENT),
+    fail2banConfigDir: r.value(k.FAIL2BAN_CONFIG_DIR),
+    ufwPath: r.value(k.UFW_PATH),
+    cscliPath: r.value(k.CSCLI_PATH),
+    crowdsecConfig: r.value(k.CROWDSEC_CONFIG),
+    blockCommand: r.value(k.BLOCK_COMMAND, { required: firewallBackend === 'command' }),
+    firewallTimeoutMs: r.value(k.FIREWALL_TIMEOUT),
+    approvalsRequired: r.value(k.APPROVALS_REQUIRED),
+    proposalTtlMs: r.value(k.PROPOSAL_TTL),
+    banDefaultMs: withinMax(r, k.BAN_DEFAULT_DURATION, banMaxMs),
     banMaxMs,
-    banEscalationFactor,
-    banEscalationCapMs,
-    banEscalationWindowMs,
-    autoBlock,
-    autoBlockMinSeverity,
+    banEscalationFactor: r.value(k.BAN_ESCALATION_FACTOR),
+    banEscalationCapMs: withinMax(r, k.BAN_ESCALATION_CAP, banMaxMs),
+    banEscalationWindowMs: r.value(k.BAN_ESCALATION_WINDOW),
+    autoBlock: r.value(k.AUTO_BLOCK),
+    autoBlockMinSeverity: r.value(k.AUTO_BLOCK_MIN_SEVERITY),
   };
 }

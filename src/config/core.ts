@@ -1,7 +1,8 @@
+import type { LogLevel } from '../kernel/logger.js';
+import { CORE } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { LogLevel } from '../kernel/logger.js';
 
 export interface CoreConfig {
   readonly databasePath: string;
@@ -13,12 +14,12 @@ export interface CoreConfig {
 }
 
 export function readCoreConfig(r: EnvReader): CoreConfig {
+  const k = CORE.keys;
   return {
-    databasePath:
-      r.string('DATABASE_PATH', { default: './data/plex-warden.sqlite' }) ?? './data/plex-warden.sqlite',
-    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }) ?? 'info',
-    logFormat: r.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, { default: 'auto' }) ?? 'auto',
-    scanSchedule: r.cron('SCAN_SCHEDULE', { default: '*/30 * * * *' }) ?? '*/30 * * * *',
-    checkTimeoutMs: r.duration('CHECK_TIMEOUT', { default: 10_000, minMs: 100, maxMs: 600_000 }) ?? 10_000,
+    databasePath: r.value(k.DATABASE_PATH),
+    logLevel: r.value(k.LOG_LEVEL),
+    logFormat: r.value(k.LOG_FORMAT),
+    scanSchedule: r.value(k.SCAN_SCHEDULE),
+    checkTimeoutMs: r.value(k.CHECK_TIMEOUT),
   };
 }

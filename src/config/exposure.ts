@@ -1,5 +1,6 @@
 import { parseIp } from '../net/ip.js';
-import { type EnvReader, splitList } from './reader.js';
+import { EXPOSURE } from './keys/index.js';
+import type { EnvReader } from './reader.js';
 
 /** A household service that must stay on the LAN (Tautulli, an *arr app, SSH, the router's admin page). */
 export interface ExposedService {
@@ -76,36 +77,16 @@ export function parseExposedService(text: string): ExposedService | undefined {
   return { name: match[1] ?? '', host, port };
 }
 
-function parseAll<T>(raw: string, parse: (s: string) => T | undefined): T[] | undefined {
-  const items = splitList(raw).map(parse);
-  return items.every((i) => i !== undefined) ? (items as T[]) : undefined;
-}
-
 export function readExposureConfig(r: EnvReader): ExposureConfig {
+  const k = EXPOSURE.keys;
   return {
-    internetDbUrl:
-      r.url('INTERNETDB_URL', { default: 'https://internetdb.shodan.io' }) ?? 'https://internetdb.shodan.io',
-    outsideTimeoutMs: r.duration('OUTSIDE_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 60_000 }) ?? 5_000,
-    tlsEndpoints:
-      r.parse(
-        'TLS_ENDPOINTS',
-        'a comma-separated list of https URLs or host:port, e.g. https://plex.example.com,nas.lan:5001',
-        { default: [] },
-        (raw) => parseAll(raw, parseTlsEndpoint),
-      ) ?? [],
-    tlsCaFile: r.string('TLS_CA_FILE', { expected: 'the path of a PEM file with extra CA certificates' }),
-    exposedServices:
-      r.parse(
-        'EXPOSED_SERVICES',
-        'a comma-separated list of name=host:port, e.g. tautulli=192.168.1.10:8181,ssh=192.168.1.10:22',
-        { default: [] },
-        (raw) => parseAll(raw, parseExposedService),
-      ) ?? [],
-    serviceProbeTimeoutMs:
-      r.duration('SERVICE_PROBE_TIMEOUT', { default: 2_000, minMs: 50, maxMs: 30_000 }) ?? 2_000,
-    criticalRenotifyMs:
-      r.duration('CRITICAL_RENOTIFY', { default: 6 * 3_600_000, minMs: 60_000 }) ?? 6 * 3_600_000,
-    deviceStaleAfterMs:
-      r.duration('DEVICE_STALE_AFTER', { default: 90 * 86_400_000, minMs: 86_400_000 }) ?? 90 * 86_400_000,
+    internetDbUrl: r.value(k.INTERNETDB_URL),
+    outsideTimeoutMs: r.value(k.OUTSIDE_TIMEOUT),
+    tlsEndpoints: r.value(k.TLS_ENDPOINTS),
+    tlsCaFile: r.value(k.TLS_CA_FILE),
+    exposedServices: r.value(k.EXPOSED_SERVICES),
+    serviceProbeTimeoutMs: r.value(k.SERVICE_PROBE_TIMEOUT),
+    criticalRenotifyMs: r.value(k.CRITICAL_RENOTIFY),
+    deviceStaleAfterMs: r.value(k.DEVICE_STALE_AFTER),
   };
 }

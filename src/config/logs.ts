@@ -1,9 +1,9 @@
 import { isAbsolute } from 'node:path';
-
 import { LOG_DETECTOR_IDS, type LogDetectorId } from '../logs/detectors/index.js';
 import { LOG_SOURCE_KINDS, type LogSourceKind } from '../logs/parsers/index.js';
-
-import { type EnvReader, splitList } from './reader.js';
+import { Rejected, splitList } from './key.js';
+import { LOGS } from './keys/index.js';
+import type { EnvReader } from './reader.js';
 
 // The ids come from the registries, so a parser or detector is added in one place.
 export { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, type LogDetectorId, type LogSourceKind };
@@ -97,137 +97,87 @@ const KIND_DEFAULTS: Record<LogSourceKind, LogDetectorSettings> = {
 export const DEFAULT_PLEX_LOG_FILE = 'Plex Media Server.log';
 
 export function readLogsConfig(r: EnvReader): LogsConfig {
-  const sources = readSources(r);
+  const k = LOGS.keys;
   const globals = readGlobals(r);
   const settings = {} as Record<LogSourceKind, LogDetectorSettings>;
   for (const kind of LOG_SOURCE_KINDS) settings[kind] = readSettings(r, kind, globals);
   return {
-    sources,
+    sources: r.value(k.LOG_SOURCES),
     settings,
-    reviewIntervalMs:
-      r.duration('LOG_REVIEW_INTERVAL', { default: 60_000, minMs: 1_000, maxMs: 86_400_000 }) ?? 60_000,
-    backfillBytes: readBytes(r, 'LOG_BACKFILL_BYTES', 64 * 1024 * 1024),
-    maxAgeMs: r.duration('LOG_MAX_AGE', { default: 86_400_000, minMs: 60_000 }) ?? 86_400_000,
-    findingRetentionMs:
-      r.duration('LOG_FINDING_RETENTION', { default: 86_400_000, minMs: 60_000 }) ?? 86_400_000,
-    timeZone: readTimeZone(r),
-    commitBytes: readBytes(r, 'LOG_COMMIT_BYTES', 256 * 1024 * 1024, 1),
-    maxTrackedAddresses:
-      r.int('LOG_MAX_TRACKED_ADDRESSES', { default: 200_000, min: 100, max: 5_000_000 }) ?? 200_000,
+    reviewIntervalMs: r.value(k.LOG_REVIEW_INTERVAL),
+    backfillBytes: r.value(k.LOG_BACKFILL_BYTES),
+    maxAgeMs: r.value(k.LOG_MAX_AGE),
+    findingRetentionMs: r.value(k.LOG_FINDING_RETENTION),
+    timeZone: r.value(k.LOG_TIMEZONE),
+    commitBytes: r.value(k.LOG_COMMIT_BYTES),
+    maxTrackedAddresses: r.value(k.LOG_MAX_TRACKED_ADDRESSES),
   };
 }
 
-function readSources(r: EnvReader): LogSourceConfig[] {
-  const raw = r.raw('LOG_SOURCES');
-  if (raw === undefined) return [];
+/**
+ * The LOG_SOURCES parser (its table row is in keys.ts): every bad item is named, and unnamed
+ * sources of one kind are numbered (`nginx`, `nginx-2`).
+ */
+export function parseLogSources(raw: string): LogSourceConfig[] | Rejected {
   const sources: LogSourceConfig[] = [];
-  const expected = `a comma-separated list of [name=]kind:/absolute/path with kind one of ${LOG_SOURCE_KINDS.join(', ')}`;
+  const bad: string[] = [];
   for (const item of splitList(raw)) {
     const eq = item.indexOf('=');
     const named = eq > 0 && eq < item.indexOf(':') ? item.slice(0, eq).trim() : undefined;
     const spec = named === undefined ? item : item.slice(eq + 1).trim();
     const colon = spec.indexOf(':');
-    const kind = spec.slice(0, colon).trim().toLowerCase();
+    const kind = LOG_SOURCE_KINDS.find((k) => k === spec.slice(0, colon).trim().toLowerCase());
     const path = spec.slice(colon + 1).trim();
-    if (colon <= 0 || !(LOG_SOURCE_KINDS as readonly string[]).includes(kind)) {
-      r.problem('LOG_SOURCES', `${expected} (unknown kind in "${item}")`, raw);
+    if (colon <= 0 || kind === undefined) {
+      bad.push(`unknown kind in "${item}"`);
       continue;
     }
     if (!isAbsolute(path)) {
-      r.problem('LOG_SOURCES', `${expected} (path of "${item}" is not absolute)`, raw);
+      bad.push(`path of "${item}" is not absolute`);
       continue;
     }
     if (named !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(named)) {
-      r.problem('LOG_SOURCES', `${expected} (name "${named}" must be lowercase letters, digits and -)`, raw);
+      bad.push(`name "${named}" must be lowercase letters, digits and -`);
       continue;
     }
     let id = named ?? kind;
     if (named === undefined) {
       for (let n = 2; sources.some((s) => s.id === id); n++) id = `${kind}-${n}`;
     } else if (sources.some((s) => s.id === id)) {
-      r.problem('LOG_SOURCES', `${expected} (name "${named}" used twice)`, raw);
+      bad.push(`name "${named}" used twice`);
       continue;
     }
-    sources.push({ id, kind: kind as LogSourceKind, path });
+    sources.push({ id, kind, path });
   }
-  return sources;
+  return bad.length > 0 ? new Rejected(...bad) : sources;
 }
 
-interface GlobalOverrides {
-  readonly maxRetry: number | undefined;
-  readonly findTimeMs: number | undefined;
-  readonly probePaths: number | undefined;
-  readonly probeFindTimeMs: number | undefined;
-  readonly badTokenCount: number | undefined;
-  readonly banDurationMs: number | undefined;
-}
+type Thresholds = Omit<LogDetectorSettings, 'detectors'>;
 
-const LIMITS = {
-  maxRetry: [1, 100_000],
-  probePaths: [2, 10_000],
-  badTokenCount: [1, 10_000],
-} as const satisfies Record<string, readonly [number, number]>;
-
-function readGlobals(r: EnvReader): GlobalOverrides {
+/** The global keys, read once: each is the default of its per-kind keys. */
+function readGlobals(r: EnvReader): Partial<Thresholds> {
+  const k = LOGS.keys;
   return {
-    maxRetry: r.int('LOG_MAX_RETRY', { min: LIMITS.maxRetry[0], max: LIMITS.maxRetry[1] }),
-    findTimeMs: r.duration('LOG_FIND_TIME', { minMs: 1_000 }),
-    probePaths: r.int('LOG_PROBE_PATHS', { min: LIMITS.probePaths[0], max: LIMITS.probePaths[1] }),
-    probeFindTimeMs: r.duration('LOG_PROBE_FIND_TIME', { minMs: 1_000 }),
-    badTokenCount: r.int('LOG_BAD_TOKEN_COUNT', {
-      min: LIMITS.badTokenCount[0],
-      max: LIMITS.badTokenCount[1],
-    }),
-    banDurationMs: r.duration('LOG_BAN_DURATION', { minMs: 1_000 }),
+    maxRetry: r.value(k.LOG_MAX_RETRY),
+    findTimeMs: r.value(k.LOG_FIND_TIME),
+    probePaths: r.value(k.LOG_PROBE_PATHS),
+    probeFindTimeMs: r.value(k.LOG_PROBE_FIND_TIME),
+    badTokenCount: r.value(k.LOG_BAD_TOKEN_COUNT),
+    banDurationMs: r.value(k.LOG_BAN_DURATION),
   };
 }
 
 /** `LOG_MAX_RETRY` applies to every kind; `LOG_MAX_RETRY_SSHD` overrides it for one kind. */
-function readSettings(r: EnvReader, kind: LogSourceKind, g: GlobalOverrides): LogDetectorSettings {
+function readSettings(r: EnvReader, kind: LogSourceKind, g: Partial<Thresholds>): LogDetectorSettings {
+  const k = LOGS.keys;
   const d = KIND_DEFAULTS[kind];
-  const suffix = `_${kind.toUpperCase()}`;
-  const int = (key: string, def: number, [min, max]: readonly [number, number]) =>
-    r.int(`${key}${suffix}`, { default: def, min, max }) ?? def;
-  const duration = (key: string, def: number) =>
-    r.duration(`${key}${suffix}`, { default: def, minMs: 1_000 }) ?? def;
-  const detectorsRaw = r.list(`LOG_DETECTORS${suffix}`, {
-    default: [...d.detectors],
-    item: (s) => (LOG_DETECTOR_IDS as readonly string[]).includes(s),
-    expected: `a comma-separated list of ${LOG_DETECTOR_IDS.join(', ')}`,
-  });
   return {
-    detectors: detectorsRaw as LogDetectorId[],
-    maxRetry: int('LOG_MAX_RETRY', g.maxRetry ?? d.maxRetry, LIMITS.maxRetry),
-    findTimeMs: duration('LOG_FIND_TIME', g.findTimeMs ?? d.findTimeMs),
-    probePaths: int('LOG_PROBE_PATHS', g.probePaths ?? d.probePaths, LIMITS.probePaths),
-    probeFindTimeMs: duration('LOG_PROBE_FIND_TIME', g.probeFindTimeMs ?? d.probeFindTimeMs),
-    badTokenCount: int('LOG_BAD_TOKEN_COUNT', g.badTokenCount ?? d.badTokenCount, LIMITS.badTokenCount),
-    banDurationMs: duration('LOG_BAN_DURATION', g.banDurationMs ?? d.banDurationMs),
+    detectors: r.perKind(k.LOG_DETECTORS, kind, [...d.detectors]),
+    maxRetry: r.perKind(k.LOG_MAX_RETRY, kind, g.maxRetry ?? d.maxRetry),
+    findTimeMs: r.perKind(k.LOG_FIND_TIME, kind, g.findTimeMs ?? d.findTimeMs),
+    probePaths: r.perKind(k.LOG_PROBE_PATHS, kind, g.probePaths ?? d.probePaths),
+    probeFindTimeMs: r.perKind(k.LOG_PROBE_FIND_TIME, kind, g.probeFindTimeMs ?? d.probeFindTimeMs),
+    badTokenCount: r.perKind(k.LOG_BAD_TOKEN_COUNT, kind, g.badTokenCount ?? d.badTokenCount),
+    banDurationMs: r.perKind(k.LOG_BAN_DURATION, kind, g.banDurationMs ?? d.banDurationMs),
   };
-}
-
-const BYTE_UNITS = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const satisfies Record<string, number>;
-
-function readBytes(r: EnvReader, key: string, def: number, min = 0): number {
-  return (
-    r.parse(key, 'a size such as 0, 512k, 64m or 2g', { default: def }, (raw) => {
-      const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(raw);
-      if (!m) return undefined;
-      const n = Number(m[1]) * BYTE_UNITS[(m[2] ?? '').toLowerCase() as keyof typeof BYTE_UNITS];
-      return Number.isSafeInteger(n) && n >= min ? n : undefined;
-    }) ?? def
-  );
-}
-
-function readTimeZone(r: EnvReader): string {
-  const system = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  return (
-    r.parse('LOG_TIMEZONE', 'an IANA time zone such as Europe/Berlin or UTC', { default: system }, (raw) => {
-      try {
-        return new Intl.DateTimeFormat('en-US', { timeZone: raw }).resolvedOptions().timeZone;
-      } catch {
-        return undefined;
-      }
-    }) ?? system
-  );
 }

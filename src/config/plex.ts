@@ -1,3 +1,4 @@
+import { PLEX } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
 export interface PlexConfig {
@@ -15,14 +16,12 @@ export interface PlexConfig {
 }
 
 export function readPlexConfig(r: EnvReader): PlexConfig {
+  const k = PLEX.keys;
   return {
-    url: r.url('PLEX_URL', { default: 'http://127.0.0.1:32400' }) ?? 'http://127.0.0.1:32400',
-    token: r.secret('PLEX_TOKEN', {
-      minLength: 8,
-      expected: 'the X-Plex-Token of the server owner (at least 8 characters, no spaces)',
-    }),
-    timeoutMs: r.duration('PLEX_TIMEOUT', { default: 5_000, minMs: 100, maxMs: 120_000 }) ?? 5_000,
-    downGraceMs: r.duration('PLEX_DOWN_GRACE', { default: 60_000, minMs: 1_000, maxMs: 3_600_000 }) ?? 60_000,
-    tvUrl: r.url('PLEX_TV_URL', { default: 'https://plex.tv' }) ?? 'https://plex.tv',
+    url: r.value(k.PLEX_URL),
+    token: r.value(k.PLEX_TOKEN),
+    timeoutMs: r.value(k.PLEX_TIMEOUT),
+    downGraceMs: r.value(k.PLEX_DOWN_GRACE),
+    tvUrl: r.value(k.PLEX_TV_URL),
   };
 }

@@ -1,6 +1,5 @@
-import cronParser from 'cron-parser';
-import { parseDuration } from '../kernel/duration.js';
 import { SafeError } from '../kernel/errors.js';
+import { type Key, Rejected, RejectedLine } from './key.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -14,216 +13,86 @@ export class ConfigError extends SafeError {
   }
 }
 
-const SNOWFLAKE = /^\d{17,20}$/;
-
-interface Options<T> {
-  required?: boolean;
-  default?: T;
+interface ReadOptions {
+  /** Reads `NAME_KIND` (e.g. LOG_MAX_RETRY_SSHD) instead of the key itself. */
+  readonly kind?: string;
+  /** Reports a missing value (the key has no default). */
+  readonly required?: boolean;
 }
 
 /**
- * Reads typed values from the environment and collects problems instead of throwing, so the
- * caller can report all of them at once. Every message names the key and what it expects.
+ * Reads keys of the table (src/config/keys/) from the environment and collects problems
+ * instead of throwing, so the caller can report all of them at once. Every message names the
+ * key and what it expects; a secret's value is never repeated.
  */
 export class EnvReader {
   readonly problems: string[] = [];
 
   constructor(private readonly env: Env) {}
 
-  has(key: string): boolean {
-    return this.raw(key) !== undefined;
+  /** The environment name of a key, or of its per-kind override. */
+  static nameOf(key: Key, kind?: string): string {
+    return kind === undefined ? key.name : `${key.name}_${kind.toUpperCase()}`;
   }
 
-  raw(key: string): string | undefined {
-    const value = this.env[key]?.trim();
+  has(key: Key, kind?: string): boolean {
+    return this.raw(key, kind) !== undefined;
+  }
+
+  raw(key: Key, kind?: string): string | undefined {
+    const value = this.env[EnvReader.nameOf(key, kind)]?.trim();
     return value === undefined || value === '' ? undefined : value;
   }
 
-  problem(key: string, expected: string, got?: string): void {
+  /** A problem found by a section's own cross-key check; `got` is hidden for secrets. */
+  problem(key: Key, expected: string, got?: string, kind?: string): void {
+    const name = EnvReader.nameOf(key, kind);
     this.problems.push(
       got === undefined
-        ? `${key} is missing: expected ${expected}`
-        : `${key}=${quote(got)} is invalid: expected ${expected}`,
+        ? `${name} is missing: expected ${expected}`
+        : `${name}=${key.secret ? '<hidden>' : quote(got)} is invalid: expected ${expected}`,
     );
   }
 
-  /** Reads one key with a custom parser that returns undefined for invalid input. */
-  parse<T>(
-    key: string,
-    expected: string,
-    opts: Options<T>,
-    parse: (raw: string) => T | undefined,
-  ): T | undefined {
-    return this.read(key, expected, opts, parse);
+  /** A problem about several keys at once (e.g. "at least one of A / B"). */
+  problemOf(keys: readonly Key[], text: string): void {
+    this.problems.push(`${keys.map((k) => k.name).join(' / ')} ${text}`);
   }
 
-  private read<T>(
-    key: string,
-    expected: string,
-    opts: Options<T>,
-    parse: (raw: string) => T | undefined,
-    secret = false,
-  ): T | undefined {
-    const raw = this.raw(key);
-    if (raw === undefined) {
-      if (opts.required && opts.default === undefined) this.problem(key, expected);
-      return opts.default;
-    }
-    const value = parse(raw);
-    if (value === undefined) {
-      this.problem(key, expected, secret ? '<hidden>' : raw);
-      return opts.default;
-    }
-    return value;
-  }
-
-  string(
-    key: string,
-    opts: Options<string> & { pattern?: RegExp; expected?: string } = {},
-  ): string | undefined {
-    const expected = opts.expected ?? 'a non-empty value';
-    return this.read(key, expected, opts, (raw) =>
-      opts.pattern && !opts.pattern.test(raw) ? undefined : raw,
-    );
-  }
-
-  secret(
-    key: string,
-    opts: Options<string> & { minLength?: number; expected?: string } = {},
-  ): string | undefined {
-    const min = opts.minLength ?? 1;
-    const expected = opts.expected ?? `a secret of at least ${min} characters`;
-    return this.read(
-      key,
-      expected,
-      opts,
-      (raw) => (raw.length >= min && !/\s/.test(raw) ? raw : undefined),
-      true,
-    );
+  value<T>(key: Key<T, true>, options?: ReadOptions): T;
+  value<T>(key: Key<T, false>, options?: ReadOptions): T | undefined;
+  value<T>(key: Key<T>, options: ReadOptions = {}): T | undefined {
+    return this.read(key, options, () => key.fallback());
   }
 
   /**
-   * An absolute URL without user info, query or fragment. A token or password in a URL ends up
-   * in logs, finding evidence and error messages, so it is refused; the problem names the key
-   * and never echoes the value (it may be the secret itself).
+   * A per-kind override (`NAME_KIND`) whose default is the section's, e.g. the base key's
+   * value or a kind's built-in default.
    */
-  url(key: string, opts: Options<string> & { protocols?: readonly string[] } = {}): string | undefined {
-    const protocols = opts.protocols ?? ['http:', 'https:'];
-    const expected = `an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL such as ${protocols[0]}//host:port`;
-    const raw = this.raw(key);
+  perKind<T>(key: Key<T>, kind: string, fallback: T): T {
+    return this.read(key, { kind }, () => fallback);
+  }
+
+  private read<T, F extends T | undefined>(key: Key<T>, options: ReadOptions, fallback: () => F): T | F {
+    const raw = this.raw(key, options.kind);
     if (raw === undefined) {
-      if (opts.required && opts.default === undefined) this.problem(key, expected);
-      return opts.default;
+      const value = fallback();
+      if (value === undefined && options.required) this.problem(key, key.expected(), undefined, options.kind);
+      return value;
     }
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      this.problems.push(`${key} is invalid (value not shown): expected ${expected}`);
-      return opts.default;
+    const value = key.parse(raw);
+    if (value instanceof RejectedLine) {
+      this.problems.push(`${EnvReader.nameOf(key, options.kind)} ${value.line}`);
+      return fallback();
     }
-    if (url.username || url.password || url.search || url.hash) {
-      const what = url.username || url.password ? 'a user name or password' : 'a query or fragment';
-      const hint = /token|key|pass|secret|auth/i.test(url.search) ? ' (it looks like a token)' : '';
-      this.problems.push(
-        `${key} carries ${what}${hint} (value not shown): expected ${expected} with credentials in their own keys (e.g. PLEX_TOKEN)`,
-      );
-      return opts.default;
+    if (value === undefined || value instanceof Rejected) {
+      const details = value instanceof Rejected ? value.details : [];
+      if (details.length === 0) this.problem(key, key.expected(), raw, options.kind);
+      for (const detail of details) this.problem(key, `${key.expected()} (${detail})`, raw, options.kind);
+      return fallback();
     }
-    if (!protocols.includes(url.protocol)) {
-      this.problems.push(`${key} is invalid (value not shown): expected ${expected}`);
-      return opts.default;
-    }
-    return raw.replace(/\/+$/, '');
+    return value;
   }
-
-  snowflake(key: string, opts: Options<string> = {}): string | undefined {
-    return this.read(
-      key,
-      'a Discord id (17-20 digits; enable Developer Mode and use "Copy ID")',
-      opts,
-      (raw) => (SNOWFLAKE.test(raw) ? raw : undefined),
-    );
-  }
-
-  snowflakeList(key: string): string[] {
-    return (
-      this.read(key, 'a comma-separated list of Discord ids (17-20 digits each)', { default: [] }, (raw) => {
-        const ids = splitList(raw);
-        return ids.every((id) => SNOWFLAKE.test(id)) ? ids : undefined;
-      }) ?? []
-    );
-  }
-
-  list(
-    key: string,
-    opts: Options<string[]> & { item?: (s: string) => boolean; expected?: string } = {},
-  ): string[] {
-    const expected = opts.expected ?? 'a comma-separated list';
-    return (
-      this.read(key, expected, { ...opts, default: opts.default ?? [] }, (raw) => {
-        const items = splitList(raw);
-        return opts.item && !items.every(opts.item) ? undefined : items;
-      }) ?? []
-    );
-  }
-
-  int(key: string, opts: Options<number> & { min?: number; max?: number } = {}): number | undefined {
-    const min = opts.min ?? Number.MIN_SAFE_INTEGER;
-    const max = opts.max ?? Number.MAX_SAFE_INTEGER;
-    const expected = `a whole number from ${min} to ${max}`;
-    return this.read(key, expected, opts, (raw) => {
-      if (!/^-?\d+$/.test(raw)) return undefined;
-      const n = Number(raw);
-      return n >= min && n <= max ? n : undefined;
-    });
-  }
-
-  duration(key: string, opts: Options<number> & { minMs?: number; maxMs?: number } = {}): number | undefined {
-    const expected = 'a duration such as 30s, 15m, 2h or 7d';
-    return this.read(key, expected, opts, (raw) => {
-      const ms = parseDuration(raw);
-      if (ms === undefined) return undefined;
-      if (opts.minMs !== undefined && ms < opts.minMs) return undefined;
-      if (opts.maxMs !== undefined && ms > opts.maxMs) return undefined;
-      return ms;
-    });
-  }
-
-  bool(key: string, opts: Options<boolean> = {}): boolean | undefined {
-    return this.read(key, 'true or false', opts, (raw) => {
-      const v = raw.toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-      if (['0', 'false', 'no', 'off'].includes(v)) return false;
-      return undefined;
-    });
-  }
-
-  oneOf<const T extends string>(key: string, values: readonly T[], opts: Options<T> = {}): T | undefined {
-    return this.read(key, `one of ${values.join(', ')}`, opts, (raw) =>
-      values.find((v) => v === raw.toLowerCase()),
-    );
-  }
-
-  cron(key: string, opts: Options<string> = {}): string | undefined {
-    return this.read(key, 'a cron expression with 5 or 6 fields, such as "*/15 * * * *"', opts, (raw) => {
-      const fields = raw.split(/\s+/);
-      if (fields.length < 5 || fields.length > 6) return undefined;
-      try {
-        cronParser.parseExpression(raw);
-        return raw;
-      } catch {
-        return undefined;
-      }
-    });
-  }
-}
-
-export function splitList(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 }
 
 function quote(value: string): string {

@@ -1,4 +1,4 @@
-import { parseIp } from '../net/ip.js';
+import { ROUTER } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
 export interface RouterConfig {
@@ -24,24 +24,15 @@ export interface RouterConfig {
 }
 
 export function readRouterConfig(r: EnvReader): RouterConfig {
-  const ipv4 = (raw: string) => {
-    const ip = parseIp(raw);
-    return ip?.kind() === 'ipv4' ? ip.toString() : undefined;
-  };
+  const k = ROUTER.keys;
   return {
-    upnpUrl: r.url('ROUTER_UPNP_URL'),
-    discovery: r.oneOf('ROUTER_DISCOVERY', ['ssdp', 'off'] as const, { default: 'ssdp' }) ?? 'ssdp',
-    discoveryTimeoutMs:
-      r.duration('ROUTER_DISCOVERY_TIMEOUT', { default: 2_000, minMs: 100, maxMs: 30_000 }) ?? 2_000,
-    ssdpBindAddress: r.parse('ROUTER_SSDP_BIND', 'a local IPv4 address of the LAN interface', {}, ipv4),
-    natPmpGateway:
-      r.parse('NATPMP_GATEWAY', 'auto, off or the gateway IPv4 address', { default: 'auto' }, (raw) => {
-        const lower = raw.toLowerCase();
-        if (lower === 'auto' || lower === 'off') return lower;
-        return ipv4(raw);
-      }) ?? 'auto',
-    timeoutMs: r.duration('ROUTER_TIMEOUT', { default: 3_000, minMs: 100, maxMs: 60_000 }) ?? 3_000,
-    maxMappings: r.int('UPNP_MAX_MAPPINGS', { default: 1_000, min: 1, max: 100_000 }) ?? 1_000,
-    walkTimeoutMs: r.duration('UPNP_WALK_TIMEOUT', { default: 6_000, minMs: 100, maxMs: 600_000 }) ?? 6_000,
+    upnpUrl: r.value(k.ROUTER_UPNP_URL),
+    discovery: r.value(k.ROUTER_DISCOVERY),
+    discoveryTimeoutMs: r.value(k.ROUTER_DISCOVERY_TIMEOUT),
+    ssdpBindAddress: r.value(k.ROUTER_SSDP_BIND),
+    natPmpGateway: r.value(k.NATPMP_GATEWAY),
+    timeoutMs: r.value(k.ROUTER_TIMEOUT),
+    maxMappings: r.value(k.UPNP_MAX_MAPPINGS),
+    walkTimeoutMs: r.value(k.UPNP_WALK_TIMEOUT),
   };
 }

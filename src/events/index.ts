@@ -2,6 +2,7 @@ import { clientReady } from './client-ready.js';
 import { interactionCreate } from './interaction-create.js';
 import { messageReactionAdd } from './message-reaction-add.js';
 import { messageReactionRemove } from './message-reaction-remove.js';
+import { shardReady } from './shard-ready.js';
 import { shardResume } from './shard-resume.js';
 import type { BotEvent } from './types.js';
 
@@ -10,6 +11,7 @@ import type { BotEvent } from './types.js';
 export const events: readonly BotEvent<any>[] = [
   clientReady,
   interactionCreate,
+  shardReady,
   shardResume,
   messageReactionAdd,
   messageReactionRemove,

@@ -1,4 +1,10 @@
-import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  MessageFlags,
+} from 'discord.js';
+import { parseProposalButton } from '../actions/proposal-buttons.js';
 import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../adapters/discord/authorize.js';
 import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
@@ -30,6 +36,10 @@ export const interactionCreate = defineEvent({
       } else {
         await interaction.respond([]).catch(() => undefined);
       }
+      return;
+    }
+    if (interaction.isButton()) {
+      await clickButton(ctx, interaction);
       return;
     }
     if (!interaction.isChatInputCommand()) return;
@@ -111,4 +121,53 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
       logger.warn('could not report the error to Discord', { error: replyError });
     }
   }
+}
+
+const VERDICT_TEXT: Record<string, string> = {
+  unknown: 'This proposal no longer exists.',
+  'ignored-bot': 'Bots cannot decide proposals.',
+  closed: 'This proposal is already closed; nothing changed.',
+  expired: 'This proposal has expired; nothing will run.',
+  'approval-recorded': 'Your approval is recorded.',
+  cancelled: 'Cancelled; nothing will run.',
+  executed: 'Approved; the action ran. The proposal shows the outcome.',
+};
+
+/**
+ * Approve / Cancel on a proposal: the same path as ✅/❌ (board.decide: server-side authorization,
+ * the once-only claim in the proposal service). The answer is ephemeral, deferred first because
+ * an approval may run the action, longer than Discord's 3 seconds
+ * (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction).
+ */
+async function clickButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
+  const parsed = parseProposalButton(interaction.customId);
+  if (!parsed) return;
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const proposal = ctx.actions.proposals.byId(parsed.id);
+  // The button must sit on that proposal's own message: a forged id decides nothing.
+  if (!proposal?.messageId || proposal.messageId !== interaction.message.id) {
+    await interaction.editReply({ content: VERDICT_TEXT.unknown, allowedMentions: { parse: [] } });
+    return;
+  }
+  const denied = refusal(ctx, interaction);
+  if (denied) {
+    ctx.logger.warn('proposal button refused', {
+      proposalId: proposal.id,
+      user: interaction.user.id,
+      reason: denied,
+    });
+    await interaction.editReply({ content: REFUSAL_TEXT[denied], allowedMentions: { parse: [] } });
+    return;
+  }
+  const verdict = await ctx.board.decide({
+    messageId: proposal.messageId,
+    userId: interaction.user.id,
+    isBot: interaction.user.bot,
+    guildId: interaction.guildId,
+    roleIds: memberRoleIds(interaction.member),
+    decision: parsed.decision,
+  });
+  const text =
+    verdict.kind === 'not-approver' ? REFUSAL_TEXT['not-approver'] : (VERDICT_TEXT[verdict.kind] ?? 'Done.');
+  await interaction.editReply({ content: text, allowedMentions: { parse: [] } });
 }

@@ -1,7 +1,5 @@
 import { APPROVE_EMOJI, CANCEL_EMOJI } from '../actions/proposal-embed.js';
-import type { ReactionVerdict } from '../actions/proposal-service.js';
-import { memberRoleIds, refusalFor } from '../adapters/discord/authorize.js';
-import { currentApprovers } from '../adapters/discord/current-approvers.js';
+import { memberRoleIds } from '../adapters/discord/authorize.js';
 import { defineEvent } from './types.js';
 
 /**
@@ -29,12 +27,6 @@ export const messageReactionAdd = defineEvent({
         guild.members.cache.get(full.id) ?? (await guild.members.fetch(full.id).catch(() => undefined));
       roleIds = memberRoleIds(member);
     }
-    const refusal = refusalFor(ctx.discord, {
-      guildId: reaction.message.guildId,
-      userId: full.id,
-      isBot: full.bot,
-      roleIds,
-    });
     const removeReaction = async () => {
       await reaction.users.remove(full.id).catch((error: unknown) => {
         logger.debug('could not remove a reaction (missing Manage Messages?)', { error });
@@ -45,30 +37,14 @@ export const messageReactionAdd = defineEvent({
       if (proposal.status === 'pending' && !full.bot) await removeReaction();
       return;
     }
-    const verdict: ReactionVerdict = await ctx.actions.proposals.react({
+    const verdict = await ctx.board.decide({
       messageId,
       userId: full.id,
-      decision,
       isBot: full.bot,
-      isApprover: refusal === undefined,
-      stillApprovers: (ids) => currentApprovers(ctx.client, ctx.discord, ids),
-      onClaimed: (running) => ctx.board.update(running),
+      guildId: reaction.message.guildId,
+      roleIds,
+      decision,
     });
-    logger.info('proposal reaction', { decision, verdict: verdict.kind, refusal });
-    switch (verdict.kind) {
-      case 'not-approver':
-        await removeReaction();
-        return;
-      case 'approval-recorded':
-      case 'cancelled':
-      case 'expired':
-      case 'executed':
-        await ctx.board.update(verdict.proposal);
-        return;
-      case 'unknown':
-      case 'ignored-bot':
-      case 'closed':
-        return;
-    }
+    if (verdict.kind === 'not-approver') await removeReaction();
   },
 });

@@ -7,5 +7,6 @@ export const shardResume = defineEvent({
   async execute(ctx) {
     ctx.logger.info('Discord connection resumed');
     await ctx.alerts.flush();
+    await ctx.board.replayReactions();
   },
 });

@@ -1,7 +1,7 @@
+import type { SuggestedActions } from '../actions/proposal-board.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
-import type { AppContext } from '../app/app-context.js';
-import type { Finding } from '../domain/finding.js';
+import type { AppContext } from '../domain/app-context.js';
 import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
@@ -13,12 +13,14 @@ import { ScanInProgressError, ScanStoppedError } from './scan-runner.js';
 export async function runScheduledScan(
   ctx: AppContext,
   alerts: AlertOutbox,
-  onOpened?: OnOpened,
+  suggestions?: SuggestedActions,
 ): Promise<void> {
   try {
     const result = await ctx.runner.run({ trigger: 'schedule' });
     await publishChanges(ctx, alerts, result.changes, `Scan #${result.runId}`);
-    if (onOpened && result.changes.opened.length > 0) await onOpened(result.changes.opened);
+    // Account findings suggest a sign-out or a share removal: a proposal each, after the digest.
+    if (suggestions && result.changes.opened.length > 0)
+      await suggestions.proposeSuggestedActions(result.changes.opened);
   } catch (error) {
     if (error instanceof ScanInProgressError) {
       ctx.logger.info('scheduled scan skipped: another scan is running');
@@ -33,15 +35,12 @@ export async function runScheduledScan(
 }
 
 /** The scan job: SCAN_SCHEDULE's times, one round at a time (the scheduler never overlaps it). */
-/** Findings a scan opened, for the proposals they suggest (sign out a device, remove a share). */
-export type OnOpened = (opened: readonly Finding[]) => Promise<unknown>;
-
-export function scanJob(ctx: AppContext, alerts: AlertOutbox, onOpened?: OnOpened): JobDefinition {
+export function scanJob(ctx: AppContext, alerts: AlertOutbox, suggestions?: SuggestedActions): JobDefinition {
   return {
     name: 'scan',
     schedule: { kind: 'cron', expression: ctx.config.core.scanSchedule },
     run: async () => {
-      await runScheduledScan(ctx, alerts, onOpened);
+      await runScheduledScan(ctx, alerts, suggestions);
       return 'done';
     },
   };

@@ -1,7 +1,9 @@
 import winston from 'winston';
-import type { LogLevel } from '../config/core.js';
 
 export type Logger = winston.Logger;
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const REDACTED = '[redacted]';
 

@@ -1,3 +1,4 @@
+import { embedSafe } from '../kernel/untrusted-text.js';
 /**
  * One parsed line, reused for every line of a pass so that parsing allocates nothing for the
  * lines that cannot matter. Parsers fill it; the engine reads it before the next line.
@@ -124,7 +125,8 @@ export function displayText(latin1: string, max = 120): string {
   const decoded = Buffer.from(latin1, 'latin1').toString('utf8');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   const clean = decoded.replace(/[\u0000-\u001f\u007f-\u009f`]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  // Attacker text (user names, paths, user agents) ends up in embeds: the one embed policy.
+  return embedSafe(clean.length > max ? `${clean.slice(0, max - 1)}…` : clean);
 }
 
 /**

@@ -108,14 +108,3 @@ export class CidrSet {
     return this.cidrs.some((c) => cidrContains(c, parsed));
   }
 }
-
-export function isPublicIp(ip: IpAddress | string): boolean {
-  const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
-  if (!parsed) return false;
-  return parsed.range() === 'unicast';
-}
-
-export function isCgnat(ip: IpAddress | string): boolean {
-  const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
-  return parsed !== undefined && parsed.range() === 'carrierGradeNat';
-}

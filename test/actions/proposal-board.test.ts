@@ -5,9 +5,14 @@ import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { testConfig, testEnv } from '../harness/test-env.js';
+import { botEnv, testConfig, testEnv } from '../harness/test-env.js';
+
+const fail = (): never => {
+  throw new Error('no Discord config');
+};
 
 describe('ProposalBoard', () => {
   const dbs: { close(): void }[] = [];
@@ -29,6 +34,7 @@ describe('ProposalBoard', () => {
       logger: silentLogger(),
       clock,
       firewall,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
     });
     // Nothing listens on port 9: every REST call fails at once.
     const rest = new REST({ api: 'http://127.0.0.1:9/api', retries: 0, timeout: 2_000 }).setToken(
@@ -40,6 +46,15 @@ describe('ProposalBoard', () => {
       actions,
       config: config.actions,
       logger: silentLogger(),
+      discord:
+        testConfig(
+          botEnv(
+            { apiUrl: 'http://127.0.0.1:9/api' },
+            { databasePath: ':memory:', plexUrl: 'http://127.0.0.1:9' },
+          ),
+        ).discord ?? fail(),
+      post: async () => undefined,
+      stillApprovers: async (ids) => new Set(ids),
     });
     await expect(
       board.propose({

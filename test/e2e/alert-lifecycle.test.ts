@@ -1,15 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { embedLength, LIMITS } from '../../src/alerts/embeds.js';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { plexAllowedNetworks } from '../../src/checks/plex-allowed-networks.js';
 import type { Check } from '../../src/checks/types.js';
 import type { FindingDraft } from '../../src/domain/finding.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { FakeDiscord } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord } from '../harness/fake-discord.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { TEST_IDS } from '../harness/test-env.js';
 
 interface Embed {
   title?: string;
@@ -41,27 +41,15 @@ function scripted(): Check & { drafts: FindingDraft[] } {
 }
 
 describe('alert lifecycle through the fake Discord', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
-  let plex: FakePlex;
   let app: AppContext | undefined;
   let bot: BotHandle | undefined;
   let clock: ManualClock;
   let script: ReturnType<typeof scripted>;
 
   const start = async (checks: readonly Check[]) => {
-    await bot?.stop();
-    app?.close();
-    app = testContext(
-      botEnv(
-        discord,
-        { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
-        { CRITICAL_RENOTIFY: '6h' },
-      ),
-      { checks, clock },
-    );
-    if (!app.config.discord) throw new Error('no discord config');
-    bot = await startBot(app, app.config.discord, { schedule: false });
+    ({ app, bot } = await lab.restart({ env: { CRITICAL_RENOTIFY: '6h' }, overrides: { checks, clock } }));
   };
   const scan = async () => {
     if (!app || !bot) throw new Error('not started');
@@ -83,23 +71,10 @@ describe('alert lifecycle through the fake Discord', () => {
     return edit.body as Body;
   };
 
-  beforeEach(async () => {
-    dir = tempDir();
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
+  beforeEach(() => {
+    discord = lab.discord;
     clock = new ManualClock(Date.UTC(2026, 10, 25, 12));
     script = scripted();
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    bot = undefined;
-    app?.close();
-    app = undefined;
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
   });
 
   it('splits a large digest into messages of at most 10 embeds and 6,000 characters, in order', async () => {
@@ -140,7 +115,7 @@ describe('alert lifecycle through the fake Discord', () => {
   });
 
   it('re-notifies a critical finding every CRITICAL_RENOTIFY until it is fixed', async () => {
-    plex.setPref('allowedNetworks', '0.0.0.0/0');
+    lab.plex.setPref('allowedNetworks', '0.0.0.0/0');
     await start([plexAllowedNetworks]);
     await scan();
     expect(posts()).toHaveLength(1);
@@ -156,7 +131,7 @@ describe('alert lifecycle through the fake Discord', () => {
     clock.advance(HOUR);
     await scan();
     expect(posts()).toHaveLength(2);
-    plex.setPref('allowedNetworks', '');
+    lab.plex.setPref('allowedNetworks', '');
     clock.advance(HOUR);
     await scan();
     expect(posts()).toHaveLength(3);
@@ -167,7 +142,7 @@ describe('alert lifecycle through the fake Discord', () => {
   });
 
   it('/snooze: autocomplete offers open findings; a snoozed finding stays silent across a restart, then reminds', async () => {
-    plex.setPref('allowedNetworks', '0.0.0.0/0');
+    lab.plex.setPref('allowedNetworks', '0.0.0.0/0');
     await start([plexAllowedNetworks]);
     await scan();
     expect(posts()).toHaveLength(1);
@@ -192,7 +167,7 @@ describe('alert lifecycle through the fake Discord', () => {
     expect((await reply(cmd.id)).content).toMatch(/is snoozed for 1d/);
 
     // Evidence changes (same network, other notation) and the re-notify interval passes: silent.
-    plex.setPref('allowedNetworks', '0.0.0.0/0.0.0.0');
+    lab.plex.setPref('allowedNetworks', '0.0.0.0/0.0.0.0');
     clock.advance(7 * HOUR);
     await scan();
     expect(posts()).toHaveLength(1);

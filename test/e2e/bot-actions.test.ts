@@ -1,14 +1,14 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { toFinding } from '../../src/domain/finding.js';
 import { FakeRemoteAccess } from '../harness/actions-fixture.js';
-import { FakeDiscord, type RecordedCall } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord, RecordedCall } from '../harness/fake-discord.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { TEST_IDS } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -30,32 +30,23 @@ const ROLE_APPROVER = { userId: '700000000000000007', roles: [TEST_IDS.approverR
 const STRANGER = { userId: TEST_IDS.otherUser, roles: [] as string[] };
 
 describe('actions end to end (real discord.js against the fake Discord, command firewall backend)', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
-  let plex: FakePlex;
   let app: AppContext | undefined;
   let bot: BotHandle | undefined;
   let script: string;
   let log: string;
   let remote: FakeRemoteAccess;
 
+  const options = (extra: Record<string, string>, clock?: ManualClock) => ({
+    env: { FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script, LAN_CIDRS: '192.168.1.0/24', ...extra },
+    overrides: { remoteAccess: remote, ...(clock ? { clock } : {}) },
+  });
   const start = async (extra: Record<string, string> = {}, clock?: ManualClock) => {
-    const env = botEnv(
-      discord,
-      { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
-      { FIREWALL_BACKEND: 'command', BLOCK_COMMAND: script, LAN_CIDRS: '192.168.1.0/24', ...extra },
-    );
-    app = testContext(env, { remoteAccess: remote, ...(clock ? { clock } : {}) });
-    if (!app.config.discord) throw new Error('discord config missing');
-    bot = await startBot(app, app.config.discord, { schedule: false });
+    ({ app, bot } = await lab.start(options(extra, clock)));
   };
-
   const restart = async (extra: Record<string, string> = {}) => {
-    await bot?.stop();
-    app?.close();
-    bot = undefined;
-    app = undefined;
-    await start(extra);
+    ({ app, bot } = await lab.restart(options(extra)));
   };
 
   /** Lines the firewall script was called with, one call per entry. */
@@ -98,30 +89,16 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     return lastProposalMessageId();
   };
 
-  beforeEach(async () => {
-    dir = tempDir();
-    script = join(dir.path, 'block.sh');
-    log = join(dir.path, 'block.log');
+  beforeEach(() => {
+    discord = lab.discord;
+    script = join(lab.dir, 'block.sh');
+    log = join(lab.dir, 'block.log');
     writeFileSync(
       script,
       `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\necho --- >> '${log}'\n`,
     );
     chmodSync(script, 0o755);
     remote = new FakeRemoteAccess();
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    bot = undefined;
-    app = undefined;
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
   });
 
   it('registers the action commands', async () => {
@@ -195,6 +172,77 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
     expect(scriptCalls()).toEqual(['block 198.51.100.23 86400']);
     expect(app?.actions.bans.active().map((b) => b.target)).toEqual(['198.51.100.23']);
+  });
+
+  it('✅ given while the bot was stopped runs the proposal after the restart (new session, nothing replayed)', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.24');
+    await lab.stopBot();
+    // The approver reacts while no session exists: Discord stores it and sends no event.
+    discord.react({ messageId, emoji: '✅', ...ROLE_APPROVER, silently: true });
+    discord.react({ messageId, emoji: '✅', ...STRANGER, silently: true });
+    const identifies = discord.identifies;
+    await restart();
+    expect(discord.identifies).toBe(identifies + 1);
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 198.51.100.24 86400']);
+    // The stranger's ✅ counted for nothing; read back again on the next session, it runs nothing twice.
+    discord.invalidateSessions();
+    await expect.poll(() => discord.identifies, { timeout: 10_000 }).toBe(identifies + 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(scriptCalls()).toEqual(['block 198.51.100.24 86400']);
+  });
+
+  it('a lost answer to a proposal post leaves one message, not two', async () => {
+    await start();
+    let lost = false;
+    discord.restFault = (method, path, body) => {
+      if (lost || method !== 'POST' || !/^\/channels\/\d+\/messages$/.test(path)) return undefined;
+      if (!JSON.stringify(body).includes('198.51.100.25')) return undefined;
+      lost = true;
+      return 'lose';
+    };
+    const messageId = await proposeBlock('198.51.100.25');
+    const posts = discord.channelMessages().filter((m) => JSON.stringify(m.embeds).includes('198.51.100.25'));
+    expect(discord.callsTo('POST', /^\/channels\/\d+\/messages$/).length).toBeGreaterThanOrEqual(2);
+    expect(posts.map((m) => m.id)).toEqual([messageId]);
+  });
+
+  it('buttons: a stranger’s Approve gets an ephemeral refusal and changes nothing; an approver’s runs it; then both are disabled', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.26');
+    const proposal = app?.actions.proposals.byMessageId(messageId);
+    const approve = `pw-proposal:approve:${proposal?.id}`;
+    const denied = discord.click({ messageId, customId: approve, ...STRANGER });
+    await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.includes(`/${denied.token}/messages/@original`),
+    );
+    expect((await reply(denied.id)).data?.flags).toBe(64);
+    const refusal = discord.callsTo('PATCH', new RegExp(`/${denied.token}/messages/@original$`)).at(-1);
+    expect((refusal?.body as { content?: string } | undefined)?.content).toMatch(
+      /Only plex-warden approvers/,
+    );
+    expect(app?.actions.proposals.byMessageId(messageId)?.status).toBe('pending');
+    expect(scriptCalls()).toEqual([]);
+    discord.click({ messageId, customId: approve, ...ROLE_APPROVER });
+    await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
+    expect(scriptCalls()).toEqual(['block 198.51.100.26 86400']);
+    const rows = discord.messages.get(messageId)?.components as { components: { disabled?: boolean }[] }[];
+    expect(rows[0]?.components.map((b) => b.disabled)).toEqual([true, true]);
+    expect(() => discord.click({ messageId, customId: approve, ...ROLE_APPROVER })).toThrow(
+      /no enabled button/,
+    );
+  });
+
+  it('buttons: Cancel from an approver cancels; nothing runs', async () => {
+    await start();
+    const messageId = await proposeBlock('198.51.100.27');
+    const proposal = app?.actions.proposals.byMessageId(messageId);
+    discord.click({ messageId, customId: `pw-proposal:cancel:${proposal?.id}`, ...APPROVER });
+    await expect
+      .poll(() => app?.actions.proposals.byMessageId(messageId)?.status, { timeout: 5_000 })
+      .toBe('cancelled');
+    expect(scriptCalls()).toEqual([]);
   });
 
   it('two approvers reacting in the same instant run the action once', async () => {

@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { plexReachable } from '../../src/checks/plex-reachable.js';
 import type { Check } from '../../src/checks/types.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { FakeDiscord } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
-import { botEnv, TEST_DISCORD_TOKEN, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord } from '../harness/fake-discord.js';
+import type { FakePlex } from '../harness/fake-plex.js';
+import { TEST_DISCORD_TOKEN, TEST_IDS } from '../harness/test-env.js';
 
 interface CallbackBody {
   type: number;
@@ -24,37 +25,19 @@ interface MessageBody {
 }
 
 describe('bot end to end (real discord.js against the fake Discord)', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
   let plex: FakePlex;
   let app: AppContext;
   let bot: BotHandle;
 
-  const env = (extra: Record<string, string> = {}) =>
-    botEnv(discord, { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url }, extra);
-
   const start = async (extra: Record<string, string> = {}, schedule = false, checks?: readonly Check[]) => {
-    const e = env(extra);
-    app = testContext(e, checks ? { checks } : {});
-    const config = app.config;
-    if (!config.discord) throw new Error('discord config missing');
-    bot = await startBot(app, config.discord, { schedule });
+    ({ app, bot } = await lab.start({ env: extra, schedule, overrides: checks ? { checks } : {} }));
   };
 
-  beforeEach(async () => {
-    dir = tempDir();
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
+  beforeEach(() => {
+    discord = lab.discord;
+    plex = lab.plex;
   });
 
   it('registers the slash commands to the configured guild with the bot token', async () => {
@@ -65,6 +48,44 @@ describe('bot end to end (real discord.js against the fake Discord)', () => {
     expect((put.body as { name: string }[]).map((c) => c.name)).toEqual(
       expect.arrayContaining(['scan', 'status', 'help']),
     );
+    // Least privilege: hidden from members without Manage Guild (1 << 5), and only the intents
+    // the bot uses: Guilds (1 << 0) and GuildMessageReactions (1 << 10), no GuildMessages.
+    for (const command of put.body as { default_member_permissions?: string }[])
+      expect(command.default_member_permissions).toBe(String(1 << 5));
+    expect(discord.lastIntents).toBe((1 << 0) | (1 << 10));
+  });
+
+  it('/scan with 40 findings with long evidence shows all 40, over as many messages as it takes', async () => {
+    const many: Check = {
+      id: 'many',
+      title: 'many',
+      async run() {
+        return Array.from({ length: 40 }, (_, i) => ({
+          key: `k${i}`,
+          severity: 'high' as const,
+          title: `Finding number ${i}`,
+          evidence: 'e'.repeat(900),
+          fix: 'f'.repeat(200),
+        }));
+      },
+    };
+    await start({}, false, [many]);
+    const { token } = discord.interaction({ name: 'scan', userId: TEST_IDS.approverUser });
+    await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.includes(`/${token}/messages/@original`),
+      15_000,
+    );
+    await expect
+      .poll(
+        () =>
+          discord.calls
+            .filter((c) => c.path.includes(`/${token}`) && c.method !== 'GET')
+            .flatMap((c) => (c.body as MessageBody).embeds ?? [])
+            .flatMap((e) => e.fields ?? [])
+            .filter((f) => /Finding number \d+/.test(f.name)).length,
+        { timeout: 10_000 },
+      )
+      .toBe(40);
   });
 
   it('answers /scan from an approver: defers first, then edits the reply with the findings embed', async () => {

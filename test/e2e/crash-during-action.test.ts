@@ -75,7 +75,7 @@ describe('kill -9 during an action', () => {
       roles: [TEST_IDS.approverRole],
       options: [{ name: 'ip', type: 3, value: '203.0.113.9' }],
     });
-    await expect.poll(() => proposalMessage()?.reactions.length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => proposalMessage()?.reactions.size, { timeout: 10_000 }).toBe(2);
     const messageId = proposalMessage()?.id ?? '';
     discord.react({ messageId, emoji: '✅', userId: TEST_IDS.approverUser, roles: [TEST_IDS.approverRole] });
     await expect.poll(callCount, { timeout: 10_000 }).toBe(1);

@@ -1,13 +1,13 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import type { BotHandle } from '../../src/app/bot.js';
 import { runScheduledReview } from '../../src/logs/scheduled-review.js';
-import { FakeDiscord } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import type { FakeDiscord } from '../harness/fake-discord.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { TEST_IDS } from '../harness/test-env.js';
 
 interface Embed {
   title?: string;
@@ -20,40 +20,22 @@ const sshLine = (ip: string, second: number) =>
   `2026-11-25T12:00:${String(second).padStart(2, '0')}+00:00 nas sshd[42]: Failed password for root from ${ip} port 5555 ssh2\n`;
 
 describe('continuous log review inside the bot', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const lab = useBotLab();
   let discord: FakeDiscord;
-  let plex: FakePlex;
-  let app: AppContext | undefined;
-  let bot: BotHandle | undefined;
+  let app: AppContext;
+  let bot: BotHandle;
   let clock: ManualClock;
   let log: string;
 
   beforeEach(async () => {
-    dir = tempDir();
-    log = join(dir.path, 'auth.log');
-    discord = new FakeDiscord();
-    await discord.start();
-    plex = new FakePlex();
-    await plex.start();
+    discord = lab.discord;
+    log = join(lab.dir, 'auth.log');
     clock = new ManualClock(NOW);
-    app = testContext(
-      botEnv(
-        discord,
-        { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url },
-        { LOG_SOURCES: `sshd:${log}`, LOG_TIMEZONE: 'UTC', LOG_FINDING_RETENTION: '1h' },
-        ['APPROVER_USER_IDS'],
-      ),
-      { clock },
-    );
-    if (!app.config.discord) throw new Error('no discord config');
-    bot = await startBot(app, app.config.discord, { schedule: false });
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    await discord.stop();
-    await plex.stop();
-    dir.remove();
+    ({ app, bot } = await lab.start({
+      env: { LOG_SOURCES: `sshd:${log}`, LOG_TIMEZONE: 'UTC', LOG_FINDING_RETENTION: '1h' },
+      omit: ['APPROVER_USER_IDS'],
+      overrides: { clock },
+    }));
   });
 
   const posts = (): Embed[] =>
@@ -93,17 +75,17 @@ describe('continuous log review inside the bot', () => {
     if (!app || !bot) throw new Error('not started');
     const { ctx } = bot;
     writeFileSync(log, [0, 1, 2, 3, 4, 5].map((s) => sshLine('203.0.113.77', s)).join(''));
-    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    await runScheduledReview(app, ctx.alerts, ctx.board);
     const pending = app.actions.proposals.pendingBlockExists('203.0.113.77');
     expect(pending).toBe(true);
     const proposal = discord
       .channelMessages()
       .find((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));
     expect(proposal).toBeDefined();
-    await expect.poll(() => proposal?.reactions.length, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => proposal?.reactions.size, { timeout: 5_000 }).toBe(2);
     // A later pass that finds nothing new proposes nothing again.
     appendFileSync(log, sshLine('203.0.113.77', 6));
-    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    await runScheduledReview(app, ctx.alerts, ctx.board);
     const proposals = discord
       .channelMessages()
       .filter((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));

@@ -73,8 +73,7 @@ describe('the Plex account end to end (real discord.js, fake Discord, fake Plex,
 
   const scan = async () => {
     if (!app || !bot) throw new Error('not started');
-    const { board } = bot.ctx;
-    await runScheduledScan(app, bot.ctx.alerts, (opened) => board.proposeSuggestedActions(opened));
+    await runScheduledScan(app, bot.ctx.alerts, bot.ctx.board);
   };
 
   const lastEmbed = (messageId: string): Embed | undefined =>

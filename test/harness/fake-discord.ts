@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { validateMessageBody } from './discord-message-rules.js';
 import { TEST_IDS } from './test-env.js';
 
 export interface RecordedCall {
@@ -18,9 +19,12 @@ export interface StoredMessage {
   channel_id: string;
   content: string;
   embeds: unknown[];
+  components: unknown[];
   author: { id: string; username: string; bot: boolean };
-  reactions: string[];
+  /** Who reacted with what: emoji → user ids, in order (GET .../reactions/{emoji} lists them). */
+  reactions: Map<string, string[]>;
   flags: number;
+  nonce?: string;
 }
 
 interface InteractionOptions {
@@ -34,6 +38,35 @@ interface InteractionOptions {
   bot?: boolean;
 }
 
+interface InteractionState {
+  readonly id: string;
+  readonly token: string;
+  readonly createdAt: number;
+  /** 2 command, 3 component, 4 autocomplete. */
+  readonly type: 2 | 3 | 4;
+  readonly channelId: string;
+  /** For a component: the message it sits on. */
+  readonly sourceMessageId?: string;
+  acknowledged: boolean;
+  originalId?: string;
+}
+
+interface GatewaySession {
+  readonly id: string;
+  seq: number;
+  ws: WebSocket | undefined;
+  ready: boolean;
+  /** Dispatches sent while no socket was attached, replayed on RESUME. */
+  readonly missed: { s: number; t: string; d: unknown }[];
+}
+
+type Fault = 'refuse' | 'lose' | 'reject' | 'forbid' | 'rate-limit';
+
+/** https://discord.com/developers/docs/topics/gateway#gateway-intents: privileged intents. */
+const PRIVILEGED_INTENTS = { GuildMembers: 1 << 1, GuildPresences: 1 << 8, MessageContent: 1 << 15 } as const;
+/** https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags */
+export const PERMISSION = { ManageMessages: 1n << 13n } as const;
+
 let counter = 0n;
 /** Snowflake-shaped ids that increase, so ordering by id works like on Discord. */
 export function snowflake(): string {
@@ -41,10 +74,20 @@ export function snowflake(): string {
   return ((BigInt(Date.now() - 1420070400000) << 22n) + counter).toString();
 }
 
+const userObject = (id: string, bot = false) => ({
+  id,
+  username: id === TEST_IDS.bot ? 'plex-warden' : `user${id.slice(-4)}`,
+  discriminator: '0',
+  global_name: null,
+  avatar: null,
+  bot,
+});
+
 /**
  * A loopback Discord that the real discord.js client talks to, at the wire level: REST under
- * /api/v10 and the gateway over WebSocket on the same port. It records every REST call, keeps
- * messages, and can dispatch interactions and reactions like Discord does.
+ * /api/v10 and the gateway over WebSocket on the same port. It is at least as strict as Discord
+ * where the bot could get it wrong; every rule names the documentation page it comes from. Tests
+ * never loosen it: when the bot breaks a rule, the bot is fixed.
  */
 export class FakeDiscord {
   readonly calls: RecordedCall[] = [];
@@ -54,7 +97,17 @@ export class FakeDiscord {
   gatewayDown = false;
   /** Roles GET /guilds/{id}/members/{user} reports, for handlers that fetch members. */
   readonly memberRoles = new Map<string, string[]>();
+  /** Users in the guild; anyone else is 10007 Unknown Member. Interacting or reacting adds a user. */
+  readonly members = new Set<string>([TEST_IDS.bot, TEST_IDS.approverUser, TEST_IDS.otherUser]);
   identifies = 0;
+  /** The intents of the last IDENTIFY. */
+  lastIntents: number | undefined;
+  /** Privileged intents enabled in the developer portal; others close the gateway with 4014. */
+  enabledPrivilegedIntents = 0;
+  /** What GET /gateway/bot reports; every IDENTIFY spends one (topics/gateway#session-start-limit-object). */
+  readonly sessionStartLimit = { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 };
+  /** The bot's permissions in the alert channel (Manage Messages to remove others' reactions). */
+  botPermissions = PERMISSION.ManageMessages;
   readonly guild = { id: TEST_IDS.guild, name: 'Home', ownerId: TEST_IDS.otherUser };
   /** The guild's roles with their permission integers (GET /guilds/{id}, GUILD_CREATE). */
   readonly roles: { id: string; name: string; permissions: string }[] = [
@@ -68,22 +121,35 @@ export class FakeDiscord {
   /**
    * A partial outage: 'refuse' answers 503 to matching calls; 'lose' carries the call out (the
    * message is stored) but cuts the connection before the answer, like a timeout on the way back;
-   * 'reject' answers 400 Invalid Form Body, as Discord does for a malformed message; 'forbid'
-   * answers 403 Missing Permissions.
+   * 'reject' answers 400 Invalid Form Body; 'forbid' answers 403 Missing Permissions;
+   * 'rate-limit' answers 429 with `retry_after` once per matching call.
    */
-  restFault:
-    | ((method: string, path: string, body: unknown) => 'refuse' | 'lose' | 'reject' | 'forbid' | undefined)
-    | undefined;
+  restFault: ((method: string, path: string, body: unknown) => Fault | undefined) | undefined;
+  /**
+   * Per-route buckets: pattern → requests per window. Discord does not publish per-route numbers
+   * ("limits ... should not be hard coded", topics/rate-limits); these are the fake's. The reaction
+   * routes get Discord's observed 1 per 250 ms so the client has to honour the headers.
+   */
+  readonly routeLimits: { pattern: RegExp; limit: number; windowMs: number }[] = [
+    { pattern: /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/[^/]+$/, limit: 1, windowMs: 250 },
+  ];
+  /** topics/rate-limits#global-rate-limit: 50 requests per second per bot (interactions exempt). */
+  globalLimitPerSecond = 50;
+  /** 429s answered so far. */
+  rateLimited = 0;
+  /** The fake's clock for interaction deadlines; tests move it instead of sleeping. */
+  now: () => number = Date.now;
+  /** When set, REST calls that carry an Authorization header with another token get 401, and IDENTIFY 4004. */
+  acceptedToken: string | undefined;
   /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
   private readonly nonces = new Map<string, string>();
-  /** When set, REST calls that carry an Authorization header with another token get 401. */
-  acceptedToken: string | undefined;
+  private readonly interactions = new Map<string, InteractionState>();
+  private readonly buckets = new Map<string, { count: number; resetAt: number }>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<Socket>();
-  private readonly sessions = new Set<WebSocket>();
-  private readonly readySessions = new WeakSet<WebSocket>();
-  private seq = 0;
+  private readonly gatewaySessions = new Map<string, GatewaySession>();
+  private readonly sockets2session = new Map<WebSocket, GatewaySession | undefined>();
   private readonly waiters: {
     match: (call: RecordedCall) => boolean;
     resolve: (call: RecordedCall) => void;
@@ -112,24 +178,38 @@ export class FakeDiscord {
   }
 
   async stop(): Promise<void> {
-    for (const ws of this.sessions) ws.terminate();
+    for (const ws of this.sockets2session.keys()) ws.terminate();
     this.wss?.close();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Closes every gateway session like a network drop (the client reconnects and resumes). */
+  /** Closes every gateway socket like a network drop; the sessions stay resumable. */
   dropGateway(code = 4000): void {
-    for (const ws of this.sessions) ws.close(code, 'fake drop');
+    for (const ws of this.sockets2session.keys()) ws.close(code, 'fake drop');
+  }
+
+  /** op 7 RECONNECT (topics/gateway#reconnect): the client should reconnect and resume. */
+  requestReconnect(): void {
+    for (const ws of this.sockets2session.keys()) this.send(ws, { op: 7, d: null });
+  }
+
+  /** op 9 INVALID_SESSION, not resumable (topics/gateway#invalid-session): the client identifies again. */
+  invalidateSessions(): void {
+    for (const [ws, session] of this.sockets2session) {
+      if (session) this.gatewaySessions.delete(session.id);
+      this.sockets2session.set(ws, undefined);
+      this.send(ws, { op: 9, d: false });
+    }
   }
 
   get connected(): boolean {
-    return this.sessions.size > 0;
+    return this.sockets2session.size > 0;
   }
 
   /** A session got READY or RESUMED: dispatches from now on reach the client's handlers. */
   get ready(): boolean {
-    return [...this.sessions].some((ws) => this.readySessions.has(ws));
+    return [...this.gatewaySessions.values()].some((s) => s.ws !== undefined && s.ready);
   }
 
   /** Resolves with the first recorded call (past or future) matching `match`. */
@@ -157,42 +237,95 @@ export class FakeDiscord {
     return this.calls.filter((c) => c.method === method && pathPattern.test(c.path));
   }
 
-  /** Messages posted to a channel by the bot, in order. */
+  /** Messages in a channel (the bot's and interaction replies), in order. */
   channelMessages(channelId: string = TEST_IDS.channel): StoredMessage[] {
-    // Interaction replies are stored under two keys (webhook token and id): list each once.
-    return [...new Set(this.messages.values())].filter((m) => m.channel_id === channelId);
+    return [...this.messages.values()].filter((m) => m.channel_id === channelId);
   }
 
-  /** Sends a chat-input command like Discord does; returns the interaction id and token. */
+  /** A message someone else wrote, for rules like 50005 (editing another author's message). */
+  userMessage(
+    content: string,
+    userId: string = TEST_IDS.otherUser,
+    channelId: string = TEST_IDS.channel,
+  ): StoredMessage {
+    const message: StoredMessage = {
+      id: snowflake(),
+      channel_id: channelId,
+      content,
+      embeds: [],
+      components: [],
+      author: { id: userId, username: `user${userId.slice(-4)}`, bot: false },
+      reactions: new Map(),
+      flags: 0,
+    };
+    this.messages.set(message.id, message);
+    return message;
+  }
+
+  /** Sends a chat-input command (or autocomplete) like Discord does; returns the interaction id and token. */
   interaction(opts: InteractionOptions): { id: string; token: string } {
+    return this.sendInteraction(opts.type ?? 2, opts, {
+      id: '900000000000000009',
+      name: opts.name,
+      type: 1,
+      options: opts.options ?? [],
+      guild_id: (opts.guildId === undefined ? this.guild.id : opts.guildId) ?? undefined,
+    });
+  }
+
+  /** A click on a button of a message (interactions/receiving-and-responding, MESSAGE_COMPONENT). */
+  click(opts: { messageId: string; customId: string; userId: string; roles?: string[] }): {
+    id: string;
+    token: string;
+  } {
+    const message = this.messages.get(opts.messageId);
+    if (!message) throw new Error(`FakeDiscord: no message ${opts.messageId} to click on`);
+    const button = message.components
+      .flatMap(
+        (row) => (row as { components?: { custom_id?: string; disabled?: boolean }[] }).components ?? [],
+      )
+      .find((c) => c.custom_id === opts.customId);
+    // Discord's client does not let anyone click a button that is not there or is disabled.
+    if (!button || button.disabled) throw new Error(`FakeDiscord: no enabled button ${opts.customId}`);
+    return this.sendInteraction(
+      3,
+      { name: '', userId: opts.userId, roles: opts.roles ?? [], channelId: message.channel_id },
+      { custom_id: opts.customId, component_type: 2 },
+      message,
+    );
+  }
+
+  private sendInteraction(
+    type: 2 | 3 | 4,
+    opts: InteractionOptions,
+    data: Record<string, unknown>,
+    source?: StoredMessage,
+  ): { id: string; token: string } {
     const id = snowflake();
     const token = `aW50ZXJhY3Rpb246${randomBytes(24).toString('hex')}`;
     const userId = opts.userId ?? TEST_IDS.approverUser;
     const guildId = opts.guildId === undefined ? this.guild.id : opts.guildId;
     const channelId = opts.channelId ?? TEST_IDS.channel;
-    const user = {
-      id: userId,
-      username: `user${userId.slice(-4)}`,
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-      bot: opts.bot ?? false,
-    };
+    if (guildId) this.members.add(userId);
+    const user = userObject(userId, opts.bot ?? false);
+    this.interactions.set(id, {
+      id,
+      token,
+      createdAt: this.now(),
+      type,
+      channelId,
+      ...(source ? { sourceMessageId: source.id } : {}),
+      acknowledged: false,
+    });
     const d: Record<string, unknown> = {
       id,
       application_id: TEST_IDS.application,
-      type: opts.type ?? 2,
+      type,
       token,
       version: 1,
       channel_id: channelId,
       channel: { id: channelId, type: guildId ? 0 : 1, name: 'alerts', guild_id: guildId ?? undefined },
-      data: {
-        id: '900000000000000009',
-        name: opts.name,
-        type: 1,
-        options: opts.options ?? [],
-        guild_id: guildId ?? undefined,
-      },
+      data,
       app_permissions: '2248473465835073',
       locale: 'en-US',
       entitlements: [],
@@ -200,6 +333,7 @@ export class FakeDiscord {
       context: guildId ? 0 : 1,
       attachment_size_limit: 8388608,
     };
+    if (source) d.message = this.toApiMessage(source);
     if (guildId) {
       d.guild_id = guildId;
       d.guild_locale = 'en-US';
@@ -223,7 +357,11 @@ export class FakeDiscord {
     return { id, token };
   }
 
-  /** A reaction on a message, as MESSAGE_REACTION_ADD (works for messages the client never cached). */
+  /**
+   * A reaction on a message: stored per user (GET .../reactions/{emoji} lists it) and sent as
+   * MESSAGE_REACTION_ADD to every ready session (works for messages the client never cached).
+   * `silently` stores it without an event, like a reaction given while the bot had no session.
+   */
   react(opts: {
     messageId: string;
     emoji: string;
@@ -231,22 +369,24 @@ export class FakeDiscord {
     roles?: string[];
     channelId?: string;
     bot?: boolean;
+    silently?: boolean;
   }): void {
-    const user = {
-      id: opts.userId,
-      username: `user${opts.userId.slice(-4)}`,
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-      bot: opts.bot ?? false,
-    };
+    const message = this.messages.get(opts.messageId);
+    if (message) {
+      const users = message.reactions.get(opts.emoji) ?? [];
+      if (!users.includes(opts.userId)) users.push(opts.userId);
+      message.reactions.set(opts.emoji, users);
+    }
+    this.members.add(opts.userId);
+    if (opts.roles) this.memberRoles.set(opts.userId, opts.roles);
+    if (opts.silently) return;
     this.dispatch('MESSAGE_REACTION_ADD', {
       user_id: opts.userId,
       channel_id: opts.channelId ?? TEST_IDS.channel,
       message_id: opts.messageId,
       guild_id: this.guild.id,
       member: {
-        user,
+        user: userObject(opts.userId, opts.bot ?? false),
         roles: opts.roles ?? [],
         joined_at: '2025-01-01T00:00:00.000Z',
         deaf: false,
@@ -261,8 +401,22 @@ export class FakeDiscord {
     });
   }
 
+  /** Users who reacted with `emoji` on a message. */
+  reactors(messageId: string, emoji: string): string[] {
+    return [...(this.messages.get(messageId)?.reactions.get(emoji) ?? [])];
+  }
+
+  /**
+   * A dispatch to every session: sent to those with a socket, kept for those without one (a
+   * RESUME replays it, topics/gateway#resuming); a new session never sees it.
+   */
   dispatch(t: string, d: unknown): void {
-    for (const ws of this.sessions) this.send(ws, { op: 0, t, s: ++this.seq, d });
+    for (const session of this.gatewaySessions.values()) {
+      session.seq += 1;
+      const payload = { op: 0, t, s: session.seq, d };
+      if (session.ws && session.ready) this.send(session.ws, payload);
+      else session.missed.push({ s: session.seq, t, d });
+    }
   }
 
   private send(ws: WebSocket, payload: unknown): void {
@@ -274,49 +428,86 @@ export class FakeDiscord {
       ws.close(1013, 'down');
       return;
     }
-    this.sessions.add(ws);
-    ws.on('close', () => this.sessions.delete(ws));
+    this.sockets2session.set(ws, undefined);
+    ws.on('close', (code) => {
+      const session = this.sockets2session.get(ws);
+      this.sockets2session.delete(ws);
+      if (!session) return;
+      session.ws = undefined;
+      session.ready = false;
+      // topics/gateway#closing-a-connection: closing with 1000 or 1001 invalidates the session.
+      if (code === 1000 || code === 1001) this.gatewaySessions.delete(session.id);
+    });
     this.send(ws, { op: 10, d: { heartbeat_interval: 41_250 } });
     ws.on('message', (raw) => {
       const payload = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (payload.op === 1) this.send(ws, { op: 11 });
-      if (payload.op === 2) this.identify(ws);
-      if (payload.op === 6) {
-        this.send(ws, { op: 0, t: 'RESUMED', s: ++this.seq, d: {} });
-        this.readySessions.add(ws);
-      }
+      if (payload.op === 2) this.identify(ws, payload.d as { token?: string; intents?: number });
+      if (payload.op === 6)
+        this.resume(ws, payload.d as { session_id?: string; seq?: number; token?: string });
     });
   }
 
-  private identify(ws: WebSocket): void {
+  /** topics/gateway#resuming: replay what the session missed after `seq`, then RESUMED; an unknown session gets op 9. */
+  private resume(ws: WebSocket, d: { session_id?: string; seq?: number }): void {
+    const session = d.session_id ? this.gatewaySessions.get(d.session_id) : undefined;
+    if (!session || session.ws !== undefined) {
+      this.send(ws, { op: 9, d: false });
+      return;
+    }
+    session.ws = ws;
+    this.sockets2session.set(ws, session);
+    for (const missed of session.missed.splice(0)) {
+      if (missed.s > (d.seq ?? 0)) this.send(ws, { op: 0, t: missed.t, s: missed.s, d: missed.d });
+    }
+    session.seq += 1;
+    this.send(ws, { op: 0, t: 'RESUMED', s: session.seq, d: {} });
+    session.ready = true;
+  }
+
+  private identify(ws: WebSocket, d: { token?: string; intents?: number }): void {
+    // topics/opcodes-and-status-codes#gateway-gateway-close-event-codes: 4004 authentication failed.
+    if (this.acceptedToken !== undefined && d.token !== this.acceptedToken) {
+      ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    const intents = d.intents ?? 0;
+    this.lastIntents = intents;
+    const privileged = Object.values(PRIVILEGED_INTENTS).reduce((a, b) => a | b, 0);
+    // 4014 Disallowed intent(s): a privileged intent not enabled for the application.
+    if ((intents & privileged & ~this.enabledPrivilegedIntents) !== 0) {
+      ws.close(4014, 'Disallowed intent(s).');
+      return;
+    }
     this.identifies += 1;
-    this.readySessions.add(ws);
-    const bot = {
-      id: TEST_IDS.bot,
-      username: 'plex-warden',
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-      bot: true,
+    this.sessionStartLimit.remaining = Math.max(0, this.sessionStartLimit.remaining - 1);
+    const session: GatewaySession = {
+      id: `session-${this.identifies}-${randomBytes(4).toString('hex')}`,
+      seq: 0,
+      ws,
+      ready: true,
+      missed: [],
     };
-    this.send(ws, {
-      op: 0,
-      t: 'READY',
-      s: ++this.seq,
-      d: {
-        v: 10,
-        user: bot,
-        guilds: [{ id: this.guild.id, unavailable: true }],
-        session_id: `session-${this.identifies}`,
-        resume_gateway_url: `ws://127.0.0.1:${this.port}`,
-        shard: [0, 1],
-        application: { id: TEST_IDS.application, flags: 0 },
-        private_channels: [],
-        relationships: [],
-        presences: [],
-        guild_join_requests: [],
-        user_settings: {},
-      },
+    this.gatewaySessions.set(session.id, session);
+    this.sockets2session.set(ws, session);
+    const bot = userObject(TEST_IDS.bot, true);
+    const sendDispatch = (t: string, data: unknown) => {
+      session.seq += 1;
+      this.send(ws, { op: 0, t, s: session.seq, d: data });
+    };
+    sendDispatch('READY', {
+      v: 10,
+      user: bot,
+      guilds: [{ id: this.guild.id, unavailable: true }],
+      session_id: session.id,
+      resume_gateway_url: `ws://127.0.0.1:${this.port}`,
+      shard: [0, 1],
+      application: { id: TEST_IDS.application, flags: 0 },
+      private_channels: [],
+      relationships: [],
+      presences: [],
+      guild_join_requests: [],
+      user_settings: {},
     });
     const role = (id: string, name: string, position: number) => ({
       id,
@@ -330,54 +521,82 @@ export class FakeDiscord {
       mentionable: false,
       flags: 0,
     });
-    this.send(ws, {
-      op: 0,
-      t: 'GUILD_CREATE',
-      s: ++this.seq,
-      d: {
-        id: this.guild.id,
-        name: this.guild.name,
-        icon: null,
-        owner_id: this.guild.ownerId,
-        afk_timeout: 300,
-        verification_level: 0,
-        default_message_notifications: 0,
-        explicit_content_filter: 0,
-        mfa_level: 0,
-        premium_tier: 0,
-        system_channel_flags: 0,
-        preferred_locale: 'en-US',
-        nsfw_level: 0,
-        features: [],
-        emojis: [],
-        stickers: [],
-        roles: this.roles.map((r, i) => ({ ...role(r.id, r.name, i), permissions: r.permissions })),
-        channels: [
-          {
-            id: TEST_IDS.channel,
-            type: 0,
-            name: 'plex-alerts',
-            position: 0,
-            permission_overwrites: this.channelOverwrites,
-            guild_id: this.guild.id,
-          },
-        ],
-        threads: [],
-        members: [
-          { user: bot, roles: [], joined_at: '2025-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 },
-        ],
-        member_count: 3,
-        presences: [],
-        voice_states: [],
-        stage_instances: [],
-        guild_scheduled_events: [],
-        soundboard_sounds: [],
-        joined_at: '2025-01-01T00:00:00.000Z',
-        large: false,
-        unavailable: false,
-        lazy: true,
-      },
+    sendDispatch('GUILD_CREATE', {
+      id: this.guild.id,
+      name: this.guild.name,
+      icon: null,
+      owner_id: this.guild.ownerId,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      premium_tier: 0,
+      system_channel_flags: 0,
+      preferred_locale: 'en-US',
+      nsfw_level: 0,
+      features: [],
+      emojis: [],
+      stickers: [],
+      roles: this.roles.map((r, i) => ({ ...role(r.id, r.name, i), permissions: r.permissions })),
+      channels: [
+        {
+          id: TEST_IDS.channel,
+          type: 0,
+          name: 'plex-alerts',
+          position: 0,
+          permission_overwrites: this.channelOverwrites,
+          guild_id: this.guild.id,
+        },
+      ],
+      threads: [],
+      members: [
+        { user: bot, roles: [], joined_at: '2025-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 },
+      ],
+      member_count: 3,
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      joined_at: '2025-01-01T00:00:00.000Z',
+      large: false,
+      unavailable: false,
+      lazy: true,
     });
+  }
+
+  /**
+   * topics/rate-limits: every answer carries X-RateLimit-* headers for its bucket; past the limit
+   * Discord answers 429 with `retry_after` in seconds. Interaction responses are exempt from the
+   * global limit (topics/rate-limits#global-rate-limit).
+   */
+  private rateLimit(method: string, path: string): { headers: Record<string, string>; retryAfter?: number } {
+    const now = Date.now();
+    const route = this.routeLimits.find((r) => r.pattern.test(path));
+    const interaction = /^\/(interactions|webhooks)\//.test(path);
+    const limit = route?.limit ?? this.globalLimitPerSecond;
+    const windowMs = route?.windowMs ?? 1_000;
+    // Buckets are per route and top-level resource (channel), as on Discord.
+    const key = route ? `${route.pattern.source}:${/\/channels\/(\d+)/.exec(path)?.[1] ?? ''}` : 'global';
+    if (interaction && !route) return { headers: {} };
+    let bucket = this.buckets.get(key);
+    if (!bucket || bucket.resetAt <= now) {
+      bucket = { count: 0, resetAt: now + windowMs };
+      this.buckets.set(key, bucket);
+    }
+    bucket.count += 1;
+    const remaining = Math.max(0, limit - bucket.count);
+    const resetAfter = (bucket.resetAt - now) / 1_000;
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(remaining),
+      'x-ratelimit-reset': String(bucket.resetAt / 1_000),
+      'x-ratelimit-reset-after': resetAfter.toFixed(3),
+      'x-ratelimit-bucket': Buffer.from(`${method}:${key}`).toString('hex').slice(0, 16),
+    };
+    if (bucket.count > limit) return { headers, retryAfter: resetAfter };
+    return { headers };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -398,22 +617,23 @@ export class FakeDiscord {
       authorization: req.headers.authorization,
       at: Date.now(),
     };
+    let headers: Record<string, string> = {};
     const json = (status: number, payload?: unknown) => {
       if (lose) {
         req.socket.destroy();
         return;
       }
       if (payload === undefined) {
-        res.writeHead(status).end();
+        res.writeHead(status, headers).end();
         return;
       }
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+      res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(payload));
     };
     if (path.startsWith('/gateway')) {
       json(200, {
         url: `ws://127.0.0.1:${this.port}`,
         shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        session_start_limit: { ...this.sessionStartLimit },
       });
       return;
     }
@@ -430,6 +650,15 @@ export class FakeDiscord {
       return;
     }
     const fault = this.restFault?.(call.method, path, body);
+    const limited = this.rateLimit(call.method, path);
+    headers = limited.headers;
+    if (limited.retryAfter !== undefined || fault === 'rate-limit') {
+      this.rateLimited += 1;
+      const retryAfter = limited.retryAfter ?? 0.05;
+      headers = { ...headers, 'retry-after': String(Math.ceil(retryAfter)), 'x-ratelimit-scope': 'user' };
+      json(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false });
+      return;
+    }
     if (fault === 'refuse') {
       json(503, { message: 'Service Unavailable', code: 0 });
       return;
@@ -444,6 +673,13 @@ export class FakeDiscord {
     }
     lose = fault === 'lose';
     this.record(call);
+    /** resources/message#create-message and #edit-message: the body must pass Discord's validation. */
+    const invalid = (payload: unknown): boolean => {
+      const problem = validateMessageBody(payload);
+      if (problem) json(400, problem);
+      return problem !== undefined;
+    };
+    const unknownMessage = () => json(404, { message: 'Unknown Message', code: 10008 });
     const routes: [string, RegExp, (match: RegExpExecArray) => void][] = [
       [
         'PUT',
@@ -464,37 +700,45 @@ export class FakeDiscord {
       ],
       [
         'POST',
-        /^\/interactions\/(\d+)\/[^/]+\/callback$/,
-        (match) => {
-          if (url.searchParams.get('with_response') === 'true') {
-            json(200, {
-              interaction: { id: match[1], type: 2 },
-              resource: { type: (body as { type?: number })?.type },
-            });
-          } else json(204);
-        },
+        /^\/interactions\/(\d+)\/([^/]+)\/callback$/,
+        (match) => this.callback(match, url, body, json),
       ],
       [
         'PATCH',
         /^\/webhooks\/\d+\/([^/]+)\/messages\/(@original|\d+)$/,
         (match) => {
-          json(200, this.storeMessage(`webhook:${match[1]}:${match[2]}`, TEST_IDS.channel, body));
+          const state = this.webhookState(match[1] ?? '', json);
+          if (!state) return;
+          // interactions/receiving-and-responding#edit-original-interaction-response: there is no
+          // original message before the initial response.
+          const id = match[2] === '@original' ? state.originalId : match[2];
+          const existing = id ? this.messages.get(id) : undefined;
+          if (!existing) return unknownMessage();
+          if (invalid(body)) return;
+          json(200, this.storeMessage(existing.id, existing.channel_id, body));
         },
       ],
       [
         'POST',
         /^\/webhooks\/\d+\/([^/]+)$/,
-        () => json(200, this.storeMessage(snowflake(), TEST_IDS.channel, body)),
+        (match) => {
+          const state = this.webhookState(match[1] ?? '', json);
+          if (!state || invalid(body)) return;
+          json(200, this.storeMessage(snowflake(), state.channelId, body));
+        },
       ],
       [
         'POST',
         /^\/channels\/(\d+)\/messages$/,
         (match) => {
           const channelId = match[1] ?? '';
+          if (invalid(body)) return;
           const { nonce, enforce_nonce: enforce } = (body ?? {}) as {
             nonce?: string;
             enforce_nonce?: boolean;
           };
+          // resources/message#create-message: with enforce_nonce, a nonce used within the last few
+          // minutes returns the earlier message instead of posting a new one.
           const earlier = enforce && nonce ? this.nonces.get(`${channelId}:${nonce}`) : undefined;
           const existing = earlier ? this.messages.get(earlier) : undefined;
           if (existing) {
@@ -511,8 +755,14 @@ export class FakeDiscord {
         /^\/channels\/(\d+)\/messages\/(\d+)$/,
         (match) => {
           const existing = this.messages.get(match[2] ?? '');
-          if (!existing) json(404, { message: 'Unknown Message', code: 10008 });
-          else json(200, this.storeMessage(existing.id, existing.channel_id, body));
+          if (!existing) return unknownMessage();
+          // resources/message#edit-message: only the author may edit content; opcodes-and-status-codes 50005.
+          if (existing.author.id !== TEST_IDS.bot) {
+            json(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
+            return;
+          }
+          if (invalid(body)) return;
+          json(200, this.storeMessage(existing.id, existing.channel_id, body));
         },
       ],
       [
@@ -520,19 +770,61 @@ export class FakeDiscord {
         /^\/channels\/(\d+)\/messages\/(\d+)$/,
         (match) => {
           const existing = this.messages.get(match[2] ?? '');
-          if (!existing) json(404, { message: 'Unknown Message', code: 10008 });
+          if (!existing) unknownMessage();
           else json(200, this.toApiMessage(existing));
+        },
+      ],
+      [
+        'GET',
+        /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)$/,
+        (match) => {
+          // resources/message#get-reactions: users who reacted, by user id, `after` and `limit` (≤ 100).
+          const existing = this.messages.get(match[2] ?? '');
+          if (!existing) return unknownMessage();
+          const after = url.searchParams.get('after') ?? '0';
+          const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 25));
+          const users = [...(existing.reactions.get(match[3] ?? '') ?? [])]
+            .filter((id) => BigInt(id) > BigInt(after))
+            .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
+            .slice(0, limit);
+          json(
+            200,
+            users.map((id) => userObject(id, id === TEST_IDS.bot)),
+          );
         },
       ],
       [
         'PUT',
         /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/,
         (match) => {
-          this.messages.get(match[2] ?? '')?.reactions.push(match[3] ?? '');
+          const existing = this.messages.get(match[2] ?? '');
+          if (!existing) return unknownMessage();
+          const users = existing.reactions.get(match[3] ?? '') ?? [];
+          if (!users.includes(TEST_IDS.bot)) users.push(TEST_IDS.bot);
+          existing.reactions.set(match[3] ?? '', users);
           json(204);
         },
       ],
-      ['DELETE', /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/(\d+)$/, () => json(204)],
+      [
+        'DELETE',
+        /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/(@me|\d+)$/,
+        (match) => {
+          const existing = this.messages.get(match[2] ?? '');
+          if (!existing) return unknownMessage();
+          const userId = match[4] === '@me' ? TEST_IDS.bot : (match[4] ?? '');
+          // resources/message#delete-user-reaction: needs MANAGE_MESSAGES; opcodes-and-status-codes 50013.
+          if (userId !== TEST_IDS.bot && (this.botPermissions & PERMISSION.ManageMessages) === 0n) {
+            json(403, { message: 'Missing Permissions', code: 50013 });
+            return;
+          }
+          const users = existing.reactions.get(match[3] ?? '') ?? [];
+          existing.reactions.set(
+            match[3] ?? '',
+            users.filter((u) => u !== userId),
+          );
+          json(204);
+        },
+      ],
       [
         'GET',
         /^\/channels\/(\d+)$/,
@@ -576,15 +868,15 @@ export class FakeDiscord {
         'GET',
         /^\/guilds\/(\d+)\/members\/(\d+)$/,
         (match) => {
-          const user = {
-            id: match[2],
-            username: `user${match[2]?.slice(-4)}`,
-            discriminator: '0',
-            avatar: null,
-          };
+          const id = match[2] ?? '';
+          // resources/guild#get-guild-member; opcodes-and-status-codes 10007 Unknown Member.
+          if (!this.members.has(id)) {
+            json(404, { message: 'Unknown Member', code: 10007 });
+            return;
+          }
           json(200, {
-            user,
-            roles: this.memberRoles.get(match[2] ?? '') ?? [],
+            user: userObject(id, id === TEST_IDS.bot),
+            roles: this.memberRoles.get(id) ?? [],
             joined_at: '2025-01-01T00:00:00.000Z',
             deaf: false,
             mute: false,
@@ -594,15 +886,13 @@ export class FakeDiscord {
       ],
       [
         'GET',
-        /^\/users\/@me$/,
-        () =>
-          json(200, {
-            id: TEST_IDS.bot,
-            username: 'plex-warden',
-            discriminator: '0',
-            avatar: null,
-            bot: true,
-          }),
+        /^\/users\/(@me|\d+)$/,
+        (match) => {
+          const id = match[1] === '@me' ? TEST_IDS.bot : (match[1] ?? '');
+          // resources/user#get-user; opcodes-and-status-codes 10013 Unknown User.
+          if (!this.members.has(id)) json(404, { message: 'Unknown User', code: 10013 });
+          else json(200, userObject(id, id === TEST_IDS.bot));
+        },
       ],
     ];
     for (const [method, pattern, handler] of routes) {
@@ -613,6 +903,86 @@ export class FakeDiscord {
       }
     }
     json(404, { message: `FakeDiscord has no route for ${req.method} ${path}`, code: 0 });
+  }
+
+  /**
+   * interactions/receiving-and-responding#responding-to-an-interaction: one initial response,
+   * within 3 seconds of the event (else 10062 Unknown interaction); a second one is 40060
+   * "Interaction has already been acknowledged".
+   */
+  private callback(
+    match: RegExpExecArray,
+    url: URL,
+    body: unknown,
+    json: (status: number, payload?: unknown) => void,
+  ): void {
+    const state = this.interactions.get(match[1] ?? '');
+    if (!state || state.token !== match[2] || (!state.acknowledged && this.now() - state.createdAt > 3_000)) {
+      json(404, { message: 'Unknown interaction', code: 10062 });
+      return;
+    }
+    if (state.acknowledged) {
+      json(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+      return;
+    }
+    const response = (body ?? {}) as { type?: number; data?: Record<string, unknown> };
+    const data = response.data ?? {};
+    if (response.type === 4 || response.type === 7) {
+      const problem = validateMessageBody(data);
+      if (problem) {
+        json(400, problem);
+        return;
+      }
+    }
+    // interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+    const allowed: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 4: [8] };
+    if (!allowed[state.type]?.includes(response.type ?? 0)) {
+      json(400, {
+        message: 'Invalid Form Body',
+        code: 50035,
+        errors: {
+          type: {
+            _errors: [
+              { code: 'BASE_TYPE_CHOICES', message: 'Value must be one of the allowed callback types.' },
+            ],
+          },
+        },
+      });
+      return;
+    }
+    state.acknowledged = true;
+    let message: Record<string, unknown> | undefined;
+    if (response.type === 4 || response.type === 5) {
+      message = this.storeMessage(
+        snowflake(),
+        state.channelId,
+        response.type === 4 ? data : { flags: data.flags },
+      );
+      state.originalId = String(message.id);
+    } else if ((response.type === 6 || response.type === 7) && state.sourceMessageId) {
+      state.originalId = state.sourceMessageId;
+      const source = this.messages.get(state.sourceMessageId);
+      if (source) message = this.storeMessage(source.id, source.channel_id, response.type === 7 ? data : {});
+    }
+    if (url.searchParams.get('with_response') === 'true') {
+      json(200, {
+        interaction: { id: state.id, type: state.type },
+        resource: { type: response.type, ...(message ? { message } : {}) },
+      });
+    } else json(204);
+  }
+
+  /** Interaction tokens are valid for 15 minutes (interactions/receiving-and-responding); then 50027. */
+  private webhookState(
+    token: string,
+    json: (status: number, payload?: unknown) => void,
+  ): InteractionState | undefined {
+    const state = [...this.interactions.values()].find((s) => s.token === token);
+    if (!state || this.now() - state.createdAt > 15 * 60_000) {
+      json(401, { message: 'Invalid Webhook Token', code: 50027 });
+      return undefined;
+    }
+    return state;
   }
 
   private record(call: RecordedCall): void {
@@ -626,19 +996,26 @@ export class FakeDiscord {
   }
 
   private storeMessage(id: string, channelId: string, body: unknown): Record<string, unknown> {
-    const payload = (body ?? {}) as { content?: string; embeds?: unknown[]; flags?: number };
+    const payload = (body ?? {}) as {
+      content?: string;
+      embeds?: unknown[];
+      components?: unknown[];
+      flags?: number;
+      nonce?: string;
+    };
     const existing = this.messages.get(id);
     const message: StoredMessage = {
-      id: existing?.id ?? (id.startsWith('webhook:') ? snowflake() : id),
+      id,
       channel_id: channelId,
       content: payload.content ?? existing?.content ?? '',
       embeds: payload.embeds ?? existing?.embeds ?? [],
-      author: { id: TEST_IDS.bot, username: 'plex-warden', bot: true },
-      reactions: existing?.reactions ?? [],
+      components: payload.components ?? existing?.components ?? [],
+      author: existing?.author ?? { id: TEST_IDS.bot, username: 'plex-warden', bot: true },
+      reactions: existing?.reactions ?? new Map(),
       flags: payload.flags ?? existing?.flags ?? 0,
+      ...(payload.nonce ? { nonce: payload.nonce } : existing?.nonce ? { nonce: existing.nonce } : {}),
     };
     this.messages.set(id, message);
-    if (id.startsWith('webhook:')) this.messages.set(message.id, message);
     return this.toApiMessage(message);
   }
 
@@ -651,7 +1028,7 @@ export class FakeDiscord {
       embeds: message.embeds,
       author: { ...message.author, discriminator: '0', avatar: null },
       attachments: [],
-      components: [],
+      components: message.components,
       mentions: [],
       mention_roles: [],
       mention_everyone: false,
@@ -659,8 +1036,14 @@ export class FakeDiscord {
       tts: false,
       type: 0,
       flags: message.flags,
+      reactions: [...message.reactions].map(([name, users]) => ({
+        emoji: { id: null, name },
+        count: users.length,
+        me: users.includes(TEST_IDS.bot),
+      })),
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
+      ...(message.nonce ? { nonce: message.nonce } : {}),
     };
   }
 }

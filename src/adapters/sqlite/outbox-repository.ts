@@ -43,6 +43,33 @@ export class OutboxRepository {
       : undefined;
   }
 
+  /** Replaces what a row still has to send (after part of it was accepted, or it was split). */
+  update(id: number, payload: unknown): void {
+    this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(JSON.stringify(payload), id);
+  }
+
+  /** Keeps a message Discord refused for good out of the queue, with the reason. */
+  setAside(channelId: string, payload: unknown, reason: string, now: number): void {
+    this.db
+      .prepare('INSERT INTO outbox_set_aside (channel_id, payload, reason, set_aside_at) VALUES (?, ?, ?, ?)')
+      .run(channelId, JSON.stringify(payload), reason.slice(0, 500), now);
+  }
+
+  /** How many messages were set aside since `since` (all of them by default). */
+  setAsideCount(since = 0): number {
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM outbox_set_aside WHERE set_aside_at >= ?').get(since) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** Every queued payload, in order (small: the queue only grows during an outage). */
+  queued<T>(): T[] {
+    const rows = this.db.prepare('SELECT payload FROM outbox ORDER BY id').all() as { payload: string }[];
+    return rows.map((r) => JSON.parse(r.payload) as T);
+  }
+
   delivered(id: number): void {
     this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
   }

@@ -90,6 +90,16 @@ export class ProposalRepository {
     return row ? toProposal(row) : undefined;
   }
 
+  /** Proposals still waiting for approval that have a message (their reactions can be read back). */
+  pendingWithMessage(now: number): Proposal[] {
+    const rows = this.db
+      .prepare(
+        `${SELECT} WHERE p.status = 'pending' AND p.expires_at > ? AND p.message_id IS NOT NULL ORDER BY p.id`,
+      )
+      .all(now) as Row[];
+    return rows.map(toProposal);
+  }
+
   /** Whether a block of this target is already waiting for approval. */
   pendingBlockExists(target: string, now: number): boolean {
     return (

@@ -3,7 +3,17 @@ import { logReview } from './002-log-review.js';
 import { actions } from './003-actions.js';
 import { remoteAccess } from './004-remote-access.js';
 import { actionChecks } from './005-action-checks.js';
+import { outboxSetAside } from './006-outbox-set-aside.js';
+import { addressScope } from './007-address-scope.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
-export const migrations: readonly Migration[] = [initial, logReview, actions, remoteAccess, actionChecks];
+export const migrations: readonly Migration[] = [
+  initial,
+  logReview,
+  actions,
+  remoteAccess,
+  actionChecks,
+  outboxSetAside,
+  addressScope,
+];

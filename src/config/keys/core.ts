@@ -1,0 +1,28 @@
+import { LOG_LEVELS } from '../../kernel/logger.js';
+import { kinds as k, section } from '../key.js';
+
+export const CORE = section('core', 'Core', {
+  DATABASE_PATH: k.string({
+    default: './data/plex-warden.sqlite',
+    description: 'SQLite database file (created with its folder on first start).',
+  }),
+  LOG_LEVEL: k.enum(LOG_LEVELS, {
+    default: 'info',
+    description: 'error | warn | info | debug',
+  }),
+  LOG_FORMAT: k.enum(['auto', 'json', 'pretty'], {
+    default: 'auto',
+    description: 'auto (readable on a terminal, JSON otherwise) | json | pretty',
+  }),
+  SCAN_SCHEDULE: k.cron({
+    default: '*/30 * * * *',
+    description: 'When scheduled scans run: cron with 5 fields (or 6 with seconds first).',
+  }),
+  CHECK_TIMEOUT: k.duration({
+    default: '10s',
+    min: '100ms',
+    max: '10m',
+    description:
+      'Upper bound for any single check; a check still running after this is reported and cut off.',
+  }),
+});

@@ -1,0 +1,91 @@
+import { kinds as k, section } from '../key.js';
+// logs.ts reads its keys from this section; the ids are only read lazily, inside functions,
+// so the import cycle never sees an uninitialised binding.
+import { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, parseLogSources } from '../logs.js';
+
+const logKinds = () => LOG_SOURCE_KINDS;
+const systemTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex tokens, new addresses)', {
+  LOG_SOURCES: k.custom(parseLogSources, {
+    kind: 'log source list',
+    default: '',
+    expected: () =>
+      `a comma-separated list of [name=]kind:/absolute/path with kind one of ${LOG_SOURCE_KINDS.join(', ')}`,
+    description:
+      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
+  }),
+  LOG_MAX_RETRY: k.int({
+    min: 1,
+    max: 100_000,
+    perKind: logKinds,
+    description:
+      'fail2ban semantics, for every kind; append _KIND to override one kind (e.g. LOG_MAX_RETRY_SSHD=3).\nDefaults by kind: plex 20 failures / 10m, web servers 10 / 10m, sshd 5 / 10m.\nBrute force: this many failures from one outside address ...',
+  }),
+  LOG_FIND_TIME: k.duration({ min: '1s', perKind: logKinds, description: '... within this window.' }),
+  LOG_PROBE_PATHS: k.int({
+    min: 2,
+    max: 10_000,
+    perKind: logKinds,
+    description: 'Probing: this many distinct failing (4xx) paths from one address (default 20, plex 30) ...',
+  }),
+  LOG_PROBE_FIND_TIME: k.duration({
+    min: '1s',
+    perKind: logKinds,
+    description: '... within this window (default 10m).',
+  }),
+  LOG_BAD_TOKEN_COUNT: k.int({
+    min: 1,
+    max: 10_000,
+    perKind: logKinds,
+    description: 'Rejected Plex tokens from one outside address before a finding (default 1).',
+  }),
+  LOG_BAN_DURATION: k.duration({
+    min: '1s',
+    perKind: logKinds,
+    description: 'Block duration suggested with brute-force and probing findings (default 24h).',
+  }),
+  LOG_DETECTORS: k.enumList(() => LOG_DETECTOR_IDS, {
+    perKind: logKinds,
+    perKindOnly: true,
+    example: 'LOG_DETECTORS_NGINX=brute-force,probing',
+    description: () =>
+      `Detectors per kind: LOG_DETECTORS_<KIND>=${LOG_DETECTOR_IDS.join(',')}\n(plex: all; web servers: brute-force,probing,first-seen-remote; sshd: brute-force,first-seen-remote).`,
+  }),
+  LOG_REVIEW_INTERVAL: k.duration({
+    default: '60s',
+    min: '1s',
+    max: '1d',
+    description: 'Pause between two review passes in the bot.',
+  }),
+  LOG_BACKFILL_BYTES: k.size({
+    default: '64m',
+    min: 0,
+    description: 'First run on an existing file: review at most this much of its end (0 = start at the end).',
+  }),
+  LOG_MAX_AGE: k.duration({
+    default: '24h',
+    min: '1m',
+    description: 'Lines older than this are read but never produce findings (a restart after days away).',
+  }),
+  LOG_FINDING_RETENTION: k.duration({
+    default: '24h',
+    min: '1m',
+    description: 'A log finding stays open this long after the last line that supported it, then resolves.',
+  }),
+  LOG_TIMEZONE: k.timezone({
+    default: systemTimeZone,
+    description: 'Zone of Plex and classic syslog timestamps, which carry none (default: the system zone).',
+  }),
+  LOG_COMMIT_BYTES: k.size({
+    default: '256m',
+    min: 1,
+    description: 'Offsets, counts and detector state are committed at least every this many bytes read.',
+  }),
+  LOG_MAX_TRACKED_ADDRESSES: k.int({
+    default: '200000',
+    min: 100,
+    max: 5_000_000,
+    description: 'Memory bound: addresses tracked per source and detector (oldest dropped beyond it).',
+  }),
+});

@@ -1,0 +1,17 @@
+import { defineEvent } from './types.js';
+
+/**
+ * A new gateway session (the first one, or one after Discord refused a resume): Discord replays
+ * nothing that happened while the bot had no session (https://discord.com/developers/docs/topics/gateway#resuming),
+ * so the outbox is flushed now rather than on its retry timer, and the ✅/❌ on pending proposals
+ * are read back and applied.
+ */
+export const shardReady = defineEvent({
+  id: 'shard-ready',
+  event: 'shardReady',
+  async execute(ctx) {
+    ctx.logger.info('Discord session ready');
+    await ctx.alerts.flush();
+    await ctx.board.replayReactions();
+  },
+});
