@@ -5,7 +5,7 @@ import { probes } from '../doctor/index.js';
 import type { Probe, ProbeResult, ProbeShared, ProbeStatus } from '../doctor/types.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import { createLogger, type Logger, Redactor } from '../kernel/logger.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
 const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies Record<ProbeStatus, string>;
 
@@ -13,12 +13,7 @@ const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies
  * Checks the installation, one line per probe with what to do. Exit 0 when nothing failed
  * (warnings allowed), 1 when something failed, including a configuration that does not load.
  */
-export const doctorCli: CliCommand = {
-  name: 'doctor',
-  summary: 'Check configuration, database, Discord token and permissions, Plex and plex.tv',
-  usage: 'plex-warden doctor [--only ID]...',
-  // Loads the configuration itself: a bad configuration is one of the things it reports.
-  config: 'none',
+export const cli: CliModule = {
   async run(args, _config, io) {
     const { values } = parseArgs({
       args: [...args],
