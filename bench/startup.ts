@@ -84,7 +84,7 @@ export default async function startupBench(): Promise<void> {
       what,
       ours: ms(ours),
       peer,
-      [`peer time`]: ms(theirs),
+      'peer time': ms(theirs),
       ratio: `${(ours / theirs).toFixed(2)}x`,
       target,
     });

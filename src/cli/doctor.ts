@@ -3,6 +3,7 @@ import { DISCORD_KEYS } from '../config/discord.js';
 import { type Config, ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { probes } from '../doctor/index.js';
 import type { Probe, ProbeResult, ProbeShared, ProbeStatus } from '../doctor/types.js';
+import { scanShared } from '../exposure/scan-shared.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import { createLogger, type Logger, Redactor } from '../kernel/logger.js';
 import { type CliModule, EXIT } from './types.js';
@@ -67,17 +68,7 @@ export const cli: CliModule = {
       });
     }
 
-    const memo = new Map<string, Promise<unknown>>();
-    const shared = {
-      once<T>(key: string, compute: () => Promise<T>): Promise<T> {
-        let value = memo.get(key);
-        if (!value) {
-          value = compute();
-          memo.set(key, value);
-        }
-        return value as Promise<T>;
-      },
-    };
+    const shared = scanShared();
     let failed = 0;
     for (const probe of selected) {
       if (probe.applies && !probe.applies(config)) continue;
