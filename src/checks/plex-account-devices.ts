@@ -69,6 +69,8 @@ export const plexAccountDevices: Check = {
       seen[device.id] = firstSeen;
       if (firstSeen === 0 || now - firstSeen >= NEW_ACCOUNT_DEVICE_WINDOW_MS) continue;
       fresh.add(device.id);
+      // The bot's own sign-in: signing it out would revoke the token the bot runs on.
+      if (device.clientIdentifier === ctx.plexTv.clientIdentifier) continue;
       const name = untrustedText(device.name, 40);
       findings.push({
         key: `new:${keyPart(device.id)}`,

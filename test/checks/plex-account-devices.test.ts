@@ -49,6 +49,19 @@ describe('plex-account-devices', () => {
     });
   });
 
+  it('never proposes signing out the bot itself (its own client identifier)', async () => {
+    expect((await lab.scan([plexAccountDevices])).findings).toEqual([]);
+    const self = accountDevice('plex-warden', {
+      product: 'plex-warden',
+      clientIdentifier: lab.ctx.repos.settings.plexClientIdentifier(),
+    });
+    const stranger = accountDevice('DESKTOP-7QX');
+    lab.plexTv.account.devices.push(self, stranger);
+    clock.advance(60_000);
+    const result = await lab.scan([plexAccountDevices]);
+    expect(keysOf(result.findings)).toEqual([[`new:${stranger.id}`, 'medium']]);
+  });
+
   it('lists devices unused for DEVICE_STALE_AFTER in one low finding', async () => {
     lab.open([plexAccountDevices], { DEVICE_STALE_AFTER: '30d' }, { clock });
     const old = Math.floor((clock.now() - 45 * DAY) / 1_000);

@@ -147,6 +147,11 @@ export class PlexTvClient {
     return this.options.baseUrl;
   }
 
+  /** The X-Plex-Client-Identifier this bot signs in with: its own entry in the account's devices. */
+  get clientIdentifier(): string {
+    return this.options.clientIdentifier;
+  }
+
   /** The page where the owner signs in and approves this PIN. */
   authUrl(pin: PlexPin): string {
     const params = new URLSearchParams({
