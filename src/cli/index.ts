@@ -3,6 +3,7 @@ import { doctorCli } from './doctor.js';
 import { plexLoginCli } from './plex-login.js';
 import { registerCommandsCli } from './register-commands.js';
 import { replayCli } from './replay.js';
+import { reportCli } from './report.js';
 import { reviewCli } from './review.js';
 import { scanCli } from './scan.js';
 import type { CliCommand } from './types.js';
@@ -13,6 +14,7 @@ export const cliCommands: readonly CliCommand[] = [
   scanCli,
   reviewCli,
   replayCli,
+  reportCli,
   registerCommandsCli,
   plexLoginCli,
   doctorCli,

@@ -5,6 +5,7 @@ import { blocks } from './blocks.js';
 import { findings } from './findings.js';
 import { help } from './help.js';
 import { remoteAccess } from './remote-access.js';
+import { report } from './report.js';
 import { scan } from './scan.js';
 import { snooze } from './snooze.js';
 import { status } from './status.js';
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   allow,
   allowlist,
   remoteAccess,
+  report,
 ];

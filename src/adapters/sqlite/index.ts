@@ -9,6 +9,7 @@ import { LogReviewRepository } from './log-review-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { ProposalRepository } from './proposal-repository.js';
 import { RemoteAccessRepository } from './remote-access-repository.js';
+import { ReportRepository } from './report-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 
@@ -37,6 +38,7 @@ export interface Repositories {
   readonly bans: BanRepository;
   readonly proposals: ProposalRepository;
   readonly remoteAccess: RemoteAccessRepository;
+  readonly report: ReportRepository;
   readonly health: DatabaseHealthRepository;
   readonly transaction: Transaction;
 }
@@ -54,6 +56,7 @@ export function createRepositories(db: Database): Repositories {
     bans: new BanRepository(db),
     proposals: new ProposalRepository(db),
     remoteAccess: new RemoteAccessRepository(db),
+    report: new ReportRepository(db),
     health: new DatabaseHealthRepository(db),
     transaction: (fn) => db.transaction(fn)(),
   };
