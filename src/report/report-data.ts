@@ -26,7 +26,7 @@ export interface SourceSeries {
 export interface Ranked {
   /** `AS64500 Example Hosting`, `NL`, or `unknown`. */
   readonly label: string;
-  /** Failures plus 4xx from its addresses over the period. */
+  /** Knocks from its addresses over the period (a 401 counts once: ReportRepository.knocks). */
   readonly events: number;
   readonly addresses: number;
 }

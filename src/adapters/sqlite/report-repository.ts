@@ -10,7 +10,11 @@ export interface DailySourceCount {
 
 export interface AddressKnocks {
   readonly ip: string;
-  /** Failures plus 4xx over the days asked for. */
+  /**
+   * Knocks over the days asked for: per day and source the larger of failures and 4xx, because
+   * a web 401 is both (a failed sign-in and a 4xx answer) and must count once; an SSH failure
+   * has no 4xx, a 404 no failure.
+   */
   readonly events: number;
 }
 
@@ -32,7 +36,7 @@ export class ReportRepository {
   knocks(from: string, to: string): AddressKnocks[] {
     return this.db
       .prepare(
-        `SELECT ip, SUM(failures + client_errors) AS events FROM log_daily_counts
+        `SELECT ip, SUM(MAX(failures, client_errors)) AS events FROM log_daily_counts
          WHERE day >= ? AND day <= ? GROUP BY ip HAVING events > 0 ORDER BY events DESC, ip`,
       )
       .all(from, to) as AddressKnocks[];
