@@ -123,7 +123,8 @@ function dayBars(
   const scale = (v: number) => ((bottom - top) * v) / max;
   days.forEach((day, i) => {
     const cx = left + slot * (i + 0.5);
-    if (i % every === 0 || i === days.length - 1)
+    // Counted from today backwards, so today always has its label and none overlap.
+    if ((days.length - 1 - i) % every === 0)
       out.push(text(cx, bottom + 18, dayLabel(day), { size: 12, fill: MUTED, anchor: 'middle' }));
     if (mode === 'stack') {
       let acc = 0;

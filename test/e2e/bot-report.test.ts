@@ -4,7 +4,8 @@ import type { Check } from '../../src/checks/types.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/report/report-chart.js';
 import { REPORT_FILE_NAME } from '../../src/report/weekly-report.js';
 import { useBotLab } from '../harness/bot-lab.js';
-import { pngSize, seedFacts, seedReportDatabase } from '../harness/report-seed.js';
+import { pngSize } from '../harness/png-size.js';
+import { seedFacts, seedReportDatabase } from '../harness/report-seed.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
 interface MessageBody {

@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import type { Repositories } from '../../src/adapters/sqlite/index.js';
 import type { AddressFacts, AddressFactsLookup } from '../../src/domain/address-facts.js';
 import { toFinding } from '../../src/domain/finding.js';
@@ -107,11 +106,4 @@ export function seedReportDatabase(repos: Repositories, now: number): void {
     findings: [draft('a', 'medium'), draft('b', 'low'), draft('c', 'info'), draft('d', 'info')],
     now: at(1),
   });
-}
-
-/** PNG signature and the IHDR chunk (RFC 2083 §3.1, §4.1.1): width and height, big-endian. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }

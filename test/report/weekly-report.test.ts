@@ -8,7 +8,8 @@ import { lastLocalDays } from '../../src/kernel/local-day.js';
 import { FONT_FILES, renderPng } from '../../src/report/render-png.js';
 import { CHART_HEIGHT, CHART_WIDTH, reportSvg } from '../../src/report/report-chart.js';
 import { buildWeeklyReport, MAX_ATTACHMENT_BYTES } from '../../src/report/weekly-report.js';
-import { pngSize, seedFacts, seedReportDatabase } from '../harness/report-seed.js';
+import { pngSize } from '../harness/png-size.js';
+import { seedFacts, seedReportDatabase } from '../harness/report-seed.js';
 import { tempDir } from '../harness/test-env.js';
 
 const NOW = new Date(2026, 10, 30, 9, 0).getTime();
