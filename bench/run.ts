@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   'log-review': () => import('./log-review.js'),
   'firewall-block': () => import('./firewall-block.js'),
   report: () => import('./report.js'),
+  startup: () => import('./startup.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

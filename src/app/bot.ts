@@ -112,7 +112,7 @@ export async function startBot(
   };
   if (options.schedule ?? true) {
     scans = app.jobs.add(scanJob(app, alerts));
-    const reviews = reviewJob(app, alerts, (opened) => board.proposeSuggestedActions(opened));
+    const reviews = reviewJob(app, alerts, board);
     if (reviews) app.jobs.add(reviews);
     app.jobs.add(reportJob(app, client.rest, discord.alertChannelId));
   }

@@ -4,14 +4,10 @@ import { createAppContext } from '../app/app-context.js';
 import { UserError } from '../kernel/errors.js';
 import { REPORT_DEFAULT_DAYS, REPORT_MAX_DAYS, REPORT_MIN_DAYS } from '../report/report-data.js';
 import { buildWeeklyReport } from '../report/weekly-report.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
 /** The weekly picture to a file, from the database alone: no Discord, no network. */
-export const reportCli: CliCommand = {
-  name: 'report',
-  summary: 'Write the picture of the last days (PNG) and print the exposure grade (no Discord needed)',
-  usage: `plex-warden report --out FILE.png [--days N (${REPORT_MIN_DAYS}-${REPORT_MAX_DAYS}, default ${REPORT_DEFAULT_DAYS})] [--json]`,
-  config: 'plex',
+export const cli: CliModule = {
   async run(args, config, io) {
     if (!config) return EXIT.usage;
     const { values } = parseArgs({

@@ -7,6 +7,7 @@ import { ReportRepository } from '../../src/adapters/sqlite/report-repository.js
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -37,7 +38,7 @@ describe('daily counts for the weekly picture (written by the log review)', () =
     );
     return new LogReviewer({
       logs: config.logs,
-      network: config.network,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
       repo: new LogReviewRepository(db),
       clock,
       logger: silentLogger(),
@@ -76,7 +77,7 @@ describe('daily counts for the weekly picture (written by the log review)', () =
     appendFileSync(file, nginx('203.0.113.8', 401, 25));
     await new LogReviewer({
       logs: config.logs,
-      network: config.network,
+      scope: AddressScope.fromConfig(config.network, { now: () => later.now() }),
       repo: new LogReviewRepository(db),
       clock: later,
       logger: silentLogger(),

@@ -4,7 +4,8 @@ import { actions } from './003-actions.js';
 import { remoteAccess } from './004-remote-access.js';
 import { actionChecks } from './005-action-checks.js';
 import { outboxSetAside } from './006-outbox-set-aside.js';
-import { dailyCounts } from './007-daily-counts.js';
+import { addressScope } from './007-address-scope.js';
+import { dailyCounts } from './008-daily-counts.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -15,5 +16,6 @@ export const migrations: readonly Migration[] = [
   remoteAccess,
   actionChecks,
   outboxSetAside,
+  addressScope,
   dailyCounts,
 ];

@@ -7,7 +7,7 @@ import type { Migration } from './types.js';
  * reference to other issues' tables.
  */
 export const dailyCounts: Migration = {
-  version: 7,
+  version: 8,
   name: 'daily-counts',
   up(db) {
     db.exec(`
