@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FakeDiscord, PERMISSION } from './fake-discord.js';
+import { FakeDiscord, PERMISSION, UPLOAD_LIMITS } from './fake-discord.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS } from './test-env.js';
 
 /** The fake is a test double only if it refuses what Discord refuses: these pin its rules. */
@@ -290,5 +290,50 @@ describe('FakeDiscord is as strict as Discord', () => {
       expect(((await user.json()) as { code: number }).code).toBe(10013);
       expect((await api('GET', `/users/${TEST_IDS.approverUser}`)).status).toBe(200);
     });
+  });
+});
+
+/** reference#uploading-files: multipart with payload_json and files[n]; 10 MiB per file. */
+describe('FakeDiscord takes attachments like Discord (multipart)', () => {
+  let discord: FakeDiscord;
+  const upload = (bytes: number) => {
+    const form = new FormData();
+    form.append('payload_json', JSON.stringify({ embeds: [{ title: 'with a file' }] }));
+    form.append('files[0]', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'r.png');
+    return fetch(`${discord.apiUrl}/v10/channels/${TEST_IDS.channel}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${TEST_DISCORD_TOKEN}` },
+      body: form,
+    });
+  };
+
+  beforeEach(async () => {
+    discord = new FakeDiscord();
+    await discord.start();
+  });
+  afterEach(async () => {
+    await discord.stop();
+  });
+
+  it('stores the file byte for byte and lists it under attachments', async () => {
+    const res = await upload(1_000);
+    expect(res.status).toBe(200);
+    const message = (await res.json()) as {
+      attachments: { filename: string; size: number; content_type: string }[];
+    };
+    expect(message.attachments).toEqual([
+      expect.objectContaining({ filename: 'r.png', size: 1_000, content_type: 'image/png' }),
+    ]);
+    const call = discord.calls.at(-1);
+    expect(call?.body).toEqual({ embeds: [{ title: 'with a file' }] });
+    expect(call?.files?.[0]?.data.equals(Buffer.alloc(1_000))).toBe(true);
+  });
+
+  it('refuses a file over 10 MiB with 413 / 40005 and stores nothing', async () => {
+    const before = discord.channelMessages().length;
+    const res = await upload(UPLOAD_LIMITS.fileBytes + 1);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ message: 'Request entity too large', code: 40005 });
+    expect(discord.channelMessages()).toHaveLength(before);
   });
 });

@@ -12,7 +12,26 @@ export interface RecordedCall {
   readonly body: unknown;
   readonly authorization: string | undefined;
   readonly at: number;
+  /** The file parts of a multipart request (reference#uploading-files), in order. */
+  readonly files?: readonly UploadedFile[];
 }
+
+/** One `files[n]` part as the fake received it. */
+export interface UploadedFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+/**
+ * reference#uploading-files (https://discord.com/developers/docs/reference#uploading-files):
+ * files go as `files[n]` parts of multipart/form-data with the JSON in `payload_json`; the
+ * default limit per file is 10 MiB, and a message has at most 10 attachments. Over the size
+ * Discord answers 413 "Request entity too large" (JSON error code 40005,
+ * topics/opcodes-and-status-codes#json-json-error-codes).
+ */
+export const UPLOAD_LIMITS = { fileBytes: 10 * 1024 * 1024, files: 10 } as const;
 
 export interface StoredMessage {
   id: string;
@@ -25,6 +44,8 @@ export interface StoredMessage {
   reactions: Map<string, string[]>;
   flags: number;
   nonce?: string;
+  /** Files uploaded with the message (multipart), as Discord lists them under `attachments`. */
+  attachments?: UploadedFile[];
 }
 
 interface InteractionOptions {
@@ -602,20 +623,27 @@ export class FakeDiscord {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
     let lose = false;
     let body: unknown = raw;
-    if ((req.headers['content-type'] ?? '').includes('application/json') && raw) body = JSON.parse(raw);
-    else if ((req.headers['content-type'] ?? '').includes('multipart/form-data'))
-      body = parseMultipartJson(raw);
+    let files: UploadedFile[] | undefined;
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.includes('application/json') && raw) body = JSON.parse(raw);
+    else if (contentType.includes('multipart/form-data')) {
+      const form = await parseMultipart(bytes, contentType);
+      body = form.body;
+      files = form.files;
+    }
     const call: RecordedCall = {
       method: req.method ?? 'GET',
       path,
       body,
       authorization: req.headers.authorization,
       at: Date.now(),
+      ...(files ? { files } : {}),
     };
     let headers: Record<string, string> = {};
     const json = (status: number, payload?: unknown) => {
@@ -675,6 +703,27 @@ export class FakeDiscord {
     this.record(call);
     /** resources/message#create-message and #edit-message: the body must pass Discord's validation. */
     const invalid = (payload: unknown): boolean => {
+      if (files?.some((f) => f.data.length > UPLOAD_LIMITS.fileBytes)) {
+        json(413, { message: 'Request entity too large', code: 40005 });
+        return true;
+      }
+      if (files && files.length > UPLOAD_LIMITS.files) {
+        json(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: {
+            files: {
+              _errors: [
+                {
+                  code: 'BASE_TYPE_MAX_LENGTH',
+                  message: `Must be ${UPLOAD_LIMITS.files} or fewer in length.`,
+                },
+              ],
+            },
+          },
+        });
+        return true;
+      }
       const problem = validateMessageBody(payload);
       if (problem) json(400, problem);
       return problem !== undefined;
@@ -715,7 +764,7 @@ export class FakeDiscord {
           const existing = id ? this.messages.get(id) : undefined;
           if (!existing) return unknownMessage();
           if (invalid(body)) return;
-          json(200, this.storeMessage(existing.id, existing.channel_id, body));
+          json(200, this.storeMessage(existing.id, existing.channel_id, body, files));
         },
       ],
       [
@@ -724,7 +773,7 @@ export class FakeDiscord {
         (match) => {
           const state = this.webhookState(match[1] ?? '', json);
           if (!state || invalid(body)) return;
-          json(200, this.storeMessage(snowflake(), state.channelId, body));
+          json(200, this.storeMessage(snowflake(), state.channelId, body, files));
         },
       ],
       [
@@ -745,7 +794,7 @@ export class FakeDiscord {
             json(200, this.toApiMessage(existing));
             return;
           }
-          const stored = this.storeMessage(snowflake(), channelId, body);
+          const stored = this.storeMessage(snowflake(), channelId, body, files);
           if (enforce && nonce) this.nonces.set(`${channelId}:${nonce}`, String(stored.id));
           json(200, stored);
         },
@@ -762,7 +811,7 @@ export class FakeDiscord {
             return;
           }
           if (invalid(body)) return;
-          json(200, this.storeMessage(existing.id, existing.channel_id, body));
+          json(200, this.storeMessage(existing.id, existing.channel_id, body, files));
         },
       ],
       [
@@ -995,7 +1044,12 @@ export class FakeDiscord {
     }
   }
 
-  private storeMessage(id: string, channelId: string, body: unknown): Record<string, unknown> {
+  private storeMessage(
+    id: string,
+    channelId: string,
+    body: unknown,
+    files?: UploadedFile[],
+  ): Record<string, unknown> {
     const payload = (body ?? {}) as {
       content?: string;
       embeds?: unknown[];
@@ -1014,6 +1068,11 @@ export class FakeDiscord {
       reactions: existing?.reactions ?? new Map(),
       flags: payload.flags ?? existing?.flags ?? 0,
       ...(payload.nonce ? { nonce: payload.nonce } : existing?.nonce ? { nonce: existing.nonce } : {}),
+      ...(files
+        ? { attachments: files }
+        : existing?.attachments
+          ? { attachments: existing.attachments }
+          : {}),
     };
     this.messages.set(id, message);
     return this.toApiMessage(message);
@@ -1027,7 +1086,13 @@ export class FakeDiscord {
       content: message.content,
       embeds: message.embeds,
       author: { ...message.author, discriminator: '0', avatar: null },
-      attachments: [],
+      attachments: (message.attachments ?? []).map((f, i) => ({
+        id: `${message.id}${i}`,
+        filename: f.filename,
+        size: f.data.length,
+        content_type: f.contentType,
+        url: `https://cdn.discordapp.invalid/attachments/${message.channel_id}/${message.id}/${f.filename}`,
+      })),
       components: message.components,
       mentions: [],
       mention_roles: [],
@@ -1048,8 +1113,33 @@ export class FakeDiscord {
   }
 }
 
-/** discord.js sends JSON as a `payload_json` part when files are attached. */
-function parseMultipartJson(raw: string): unknown {
-  const match = /name="payload_json"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(raw);
-  return match?.[1] ? JSON.parse(match[1]) : raw;
+/**
+ * discord.js sends JSON as a `payload_json` part and each file as `files[n]` when files are
+ * attached. Parsed with the platform's own multipart reader (undici's Request.formData), binary
+ * safe; a form that does not parse is kept as raw text so the call still records what came.
+ */
+async function parseMultipart(
+  bytes: Buffer,
+  contentType: string,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
+  const form = await new Request('http://fake/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: bytes,
+  }).formData();
+  let body: unknown = bytes.toString('utf8');
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form) {
+    if (typeof value === 'string') {
+      if (field === 'payload_json') body = JSON.parse(value);
+    } else {
+      files.push({
+        field,
+        filename: value.name,
+        contentType: value.type,
+        data: Buffer.from(await value.arrayBuffer()),
+      });
+    }
+  }
+  return { body, files };
 }
