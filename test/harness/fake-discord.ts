@@ -144,6 +144,8 @@ export class FakeDiscord {
   /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
   private readonly nonces = new Map<string, string>();
   private readonly interactions = new Map<string, InteractionState>();
+  /** Message bodies answered 400 / 50035, so a test can say that none was. */
+  readonly refused: { method: string; path: string; problem: unknown }[] = [];
   private readonly buckets = new Map<string, { count: number; resetAt: number }>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -260,6 +262,12 @@ export class FakeDiscord {
     };
     this.messages.set(message.id, message);
     return message;
+  }
+
+  /** The interaction's original response as Discord holds it: only accepted edits change it. */
+  originalResponse(interactionId: string): StoredMessage | undefined {
+    const id = this.interactions.get(interactionId)?.originalId;
+    return id ? this.messages.get(id) : undefined;
   }
 
   /** Sends a chat-input command (or autocomplete) like Discord does; returns the interaction id and token. */
@@ -676,7 +684,10 @@ export class FakeDiscord {
     /** resources/message#create-message and #edit-message: the body must pass Discord's validation. */
     const invalid = (payload: unknown): boolean => {
       const problem = validateMessageBody(payload);
-      if (problem) json(400, problem);
+      if (problem) {
+        this.refused.push({ method: call.method, path, problem });
+        json(400, problem);
+      }
       return problem !== undefined;
     };
     const unknownMessage = () => json(404, { message: 'Unknown Message', code: 10008 });
