@@ -39,7 +39,10 @@ describe('boundedText', () => {
 
 describe('boundedFields', () => {
   it('keeps at most 25 fields and within the characters given, the note reserved', () => {
-    const fields = Array.from({ length: 300 }, (_, i) => ({ name: `198.51.100.${i}`, value: 'v'.repeat(200) }));
+    const fields = Array.from({ length: 300 }, (_, i) => ({
+      name: `198.51.100.${i}`,
+      value: 'v'.repeat(200),
+    }));
     const few = boundedFields(fields, { chars: 100_000 });
     expect(few.shown).toHaveLength(25);
     expect(few.note).toBe('…and 275 more');
