@@ -32,7 +32,7 @@ describe('boundedText', () => {
   });
 
   it('never goes over even when only the note fits, or nothing does', () => {
-    expect(boundedText(['abcdef', 'ghijkl'], { max: 11 }).text).toBe('…and 2 more');
+    expect(boundedText(['abcdef', 'ghijkl'], { max: 11, lineMax: 6 }).text).toBe('…and 2 more');
     expect(boundedText(['abcdef'], { max: 3 }).text.length).toBeLessThanOrEqual(3);
   });
 });
