@@ -224,6 +224,67 @@ describe('FakeDiscord is as strict as Discord', () => {
       expect(discord.identifies).toBe(0);
     });
 
+    it('past the login budget closes every session and resets the token, as Discord does', async () => {
+      // topics/gateway#identifying: "Upon hitting this limit, all active sessions for the app
+      // will be terminated, the bot token will be reset".
+      let now = 1_000_000;
+      discord.now = () => now;
+      discord.acceptedToken = TEST_DISCORD_TOKEN;
+      discord.setSessionStartLimit(2, 60_000);
+      const first = await open();
+      first.send(identify);
+      await first.next((f) => f.t === 'READY');
+      now += 10_000;
+      const second = await open();
+      second.send(identify);
+      await second.next((f) => f.t === 'READY');
+      const gateway = async () =>
+        (
+          (await (await api('GET', '/gateway/bot')).json()) as {
+            session_start_limit?: { remaining: number; reset_after: number };
+          }
+        ).session_start_limit;
+      expect(await gateway()).toEqual({ total: 2, remaining: 0, reset_after: 50_000, max_concurrency: 1 });
+      // A RESUME spends nothing and is not refused.
+      const sessionId = ((await first.next((f) => f.t === 'READY')).d as { session_id: string }).session_id;
+      first.ws.close(4000);
+      await first.closed;
+      const resumed = await open();
+      resumed.send({ op: 6, d: { token: TEST_DISCORD_TOKEN, session_id: sessionId, seq: 1 } });
+      await resumed.next((f) => f.t === 'RESUMED');
+
+      const third = await open();
+      third.send(identify);
+      expect(await third.closed).toBe(4004);
+      expect(await second.closed).toBe(4004);
+      expect(await resumed.closed).toBe(4004);
+      expect(discord.tokenReset).toBe(true);
+      expect(discord.identifies).toBe(2);
+      // The old token is dead everywhere, also once the window is over.
+      expect((await api('GET', `/channels/${TEST_IDS.channel}`)).status).toBe(401);
+      now += 60_000;
+      const later = await open();
+      later.send(identify);
+      expect(await later.closed).toBe(4004);
+    });
+
+    it('gives the budget back reset_after ms after the first IDENTIFY of the window', async () => {
+      let now = 5_000_000;
+      discord.now = () => now;
+      discord.setSessionStartLimit(1, 30_000);
+      const first = await open();
+      first.send(identify);
+      await first.next((f) => f.t === 'READY');
+      first.ws.close();
+      await first.closed;
+      now += 30_000;
+      const again = await open();
+      again.send(identify);
+      await again.next((f) => f.t === 'READY');
+      expect(discord.tokenReset).toBe(false);
+      again.ws.close();
+    });
+
     it('sends op 7 RECONNECT and spends the session-start budget per IDENTIFY', async () => {
       const client = await open();
       client.send(identify);

@@ -125,8 +125,15 @@ export class FakeDiscord {
   lastIntents: number | undefined;
   /** Privileged intents enabled in the developer portal; others close the gateway with 4014. */
   enabledPrivilegedIntents = 0;
-  /** What GET /gateway/bot reports; every IDENTIFY spends one (topics/gateway#session-start-limit-object). */
-  readonly sessionStartLimit = { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 };
+  /**
+   * The login budget GET /gateway/bot reports (topics/gateway#session-start-limit-object): every
+   * IDENTIFY spends one, RESUME none, and `remaining` goes back to `total` `reset_after` ms after
+   * the first IDENTIFY of the window. Discord's 1,000 a day by default, which no test run spends;
+   * setSessionStartLimit() sets it low for a test of what happens past it.
+   */
+  private readonly sessionBudget = { total: 1000, remaining: 1000, windowMs: 86_400_000, windowStart: 0 };
+  /** True once an IDENTIFY past the budget made Discord reset the bot token. */
+  tokenReset = false;
   /** The bot's permissions in the alert channel (Manage Messages to remove others' reactions). */
   botPermissions = PERMISSION.ManageMessages;
   readonly guild = { id: TEST_IDS.guild, name: 'Home', ownerId: TEST_IDS.otherUser };
@@ -165,6 +172,8 @@ export class FakeDiscord {
   /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
   private readonly nonces = new Map<string, string>();
   private readonly interactions = new Map<string, InteractionState>();
+  /** Message bodies answered 400 / 50035, so a test can say that none was. */
+  readonly refused: { method: string; path: string; problem: unknown }[] = [];
   private readonly buckets = new Map<string, { count: number; resetAt: number }>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -281,6 +290,38 @@ export class FakeDiscord {
     };
     this.messages.set(message.id, message);
     return message;
+  }
+
+  /** What GET /gateway/bot answers now (topics/gateway#session-start-limit-object). */
+  get sessionStartLimit(): {
+    total: number;
+    remaining: number;
+    reset_after: number;
+    max_concurrency: number;
+  } {
+    const budget = this.refreshBudget();
+    const resetAfter =
+      budget.remaining === budget.total ? budget.windowMs : budget.windowStart + budget.windowMs - this.now();
+    return { total: budget.total, remaining: budget.remaining, reset_after: resetAfter, max_concurrency: 1 };
+  }
+
+  /** A smaller login budget for a test; the window starts again. */
+  setSessionStartLimit(total: number, resetAfterMs = 86_400_000): void {
+    Object.assign(this.sessionBudget, { total, remaining: total, windowMs: resetAfterMs, windowStart: 0 });
+  }
+
+  private refreshBudget() {
+    const budget = this.sessionBudget;
+    if (budget.remaining < budget.total && this.now() - budget.windowStart >= budget.windowMs) {
+      budget.remaining = budget.total;
+    }
+    return budget;
+  }
+
+  /** The interaction's original response as Discord holds it: only accepted edits change it. */
+  originalResponse(interactionId: string): StoredMessage | undefined {
+    const id = this.interactions.get(interactionId)?.originalId;
+    return id ? this.messages.get(id) : undefined;
   }
 
   /** Sends a chat-input command (or autocomplete) like Discord does; returns the interaction id and token. */
@@ -500,8 +541,19 @@ export class FakeDiscord {
       ws.close(4014, 'Disallowed intent(s).');
       return;
     }
+    // topics/gateway#identifying: "Upon hitting this limit, all active sessions for the app will
+    // be terminated, the bot token will be reset". The sessions are closed and the old token
+    // fails from then on: 4004 on the gateway, 401 on REST, until the owner sets a new one.
+    const budget = this.refreshBudget();
+    if (budget.remaining === 0) {
+      this.tokenReset = true;
+      this.acceptedToken = `reset-${randomBytes(8).toString('hex')}`;
+      for (const open of [ws, ...this.sockets2session.keys()]) open.close(4004, 'Authentication failed.');
+      return;
+    }
+    if (budget.remaining === budget.total) budget.windowStart = this.now();
+    budget.remaining -= 1;
     this.identifies += 1;
-    this.sessionStartLimit.remaining = Math.max(0, this.sessionStartLimit.remaining - 1);
     const session: GatewaySession = {
       id: `session-${this.identifies}-${randomBytes(4).toString('hex')}`,
       seq: 0,
@@ -661,7 +713,7 @@ export class FakeDiscord {
       json(200, {
         url: `ws://127.0.0.1:${this.port}`,
         shards: 1,
-        session_start_limit: { ...this.sessionStartLimit },
+        session_start_limit: this.sessionStartLimit,
       });
       return;
     }
@@ -725,7 +777,10 @@ export class FakeDiscord {
         return true;
       }
       const problem = validateMessageBody(payload);
-      if (problem) json(400, problem);
+      if (problem) {
+        this.refused.push({ method: call.method, path, problem });
+        json(400, problem);
+      }
       return problem !== undefined;
     };
     const unknownMessage = () => json(404, { message: 'Unknown Message', code: 10008 });
