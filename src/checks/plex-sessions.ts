@@ -12,7 +12,7 @@
  */
 import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { recordStreams, STREAM_DAYS_KEY, StreamDaysSchema } from '../exposure/remote-stream-days.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
@@ -44,11 +44,10 @@ export function isRemoteSession(session: PlexSession, scope: AddressScope): bool
   return session.location === 'wan' || session.local === false;
 }
 
-export const plexSessions: Check = {
+export const plexSessions: Check = plexCheck({
   id: 'plex-sessions',
   title: 'Remote streams and never-seen addresses',
   async run(ctx) {
-    await requirePlex(ctx);
     const sessions = await readSessions(ctx);
     const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
@@ -110,4 +109,4 @@ export const plexSessions: Check = {
     ctx.state.set('addresses', Object.fromEntries(entries.slice(-MAX_REMEMBERED)));
     return findings;
   },
-};
+});
