@@ -115,4 +115,52 @@ describe('stopping a stream end to end (real discord.js, fake Discord, fake Plex
     await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Failed');
     expect(field(lastEmbed(messageId), 'Outcome')).toContain('Plex refused (HTTP 404)');
   });
+
+  it('/sessions lists the streams, remote first, deferred ephemeral and within Discord limits', async () => {
+    const lan = {
+      ...structuredClone(remoteStream),
+      User: { id: 1, title: 'owner' },
+      Player: { address: '192.168.1.50', local: 1, product: 'Plex for LG', platform: 'webOS' },
+      Session: { id: 'lan-1', location: 'lan' },
+    };
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      ...structuredClone(remoteStream),
+      title: `Movie ${i} ${'x'.repeat(150)}`,
+      Session: { id: `s-${i}`, location: 'wan' },
+    }));
+    plex.state.sessions = [lan, ...many];
+    const call = discord.interaction({
+      name: 'sessions',
+      options: [],
+      userId: TEST_IDS.approverUser,
+      roles: [],
+    });
+    const deferred = await discord.waitFor((c) => c.path.startsWith(`/interactions/${call.id}/`));
+    expect((deferred.body as { data?: { flags?: number } }).data?.flags).toBe(64);
+    const edit = await discord.waitFor(
+      (c) => c.method === 'PATCH' && c.path.endsWith('/@original') && c.path.includes(call.token),
+    );
+    const embed = (edit.body as { embeds?: (Embed & { title?: string; footer?: { text: string } })[] })
+      .embeds?.[0];
+    expect(embed?.title).toBe('Streams now (41, 40 remote)');
+    expect(embed?.fields?.[0]?.name).toMatch(/^Remote · stranger · Movie 0/);
+    expect(embed?.fields?.length).toBeLessThanOrEqual(25);
+    expect(embed?.footer?.text).toMatch(/^…and \d+ more$/);
+    expect(JSON.stringify(embed).length).toBeLessThan(6_000);
+  });
+
+  it('/sessions is refused to someone who is not an approver', async () => {
+    plex.state.sessions = [structuredClone(remoteStream)];
+    const call = discord.interaction({
+      name: 'sessions',
+      options: [],
+      userId: TEST_IDS.otherUser,
+      roles: [],
+    });
+    const refused = await discord.waitFor((c) => c.path.startsWith(`/interactions/${call.id}/`));
+    const body = refused.body as { data?: { flags?: number; content?: string } };
+    expect(body.data?.flags).toBe(64);
+    expect(body.data?.content).toMatch(/Only plex-warden approvers/);
+    expect(plex.requests.some((r) => r.path === '/status/sessions')).toBe(false);
+  });
 });
