@@ -96,6 +96,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     scope,
     plexTv,
     assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
+    plex,
   });
   const reviewer = new LogReviewer({
     logs: config.logs,
