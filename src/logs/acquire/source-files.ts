@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_PLEX_LOG_FILE, type LogSourceConfig } from '../../config/logs.js';
 
@@ -54,18 +63,63 @@ export function findRotated(path: string, dev: string, ino: string): string | un
   return undefined;
 }
 
-export function openForRead(path: string): { fd: number; stat: BigIntStats } | undefined {
+/** What a non-regular file is, in words for the log and the doctor. */
+export function describeNotAFile(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+export type OpenResult =
+  | { readonly fd: number; readonly stat: BigIntStats }
+  | { readonly notAFile: string }
+  | undefined;
+
+/**
+ * Opens a log file for reading, regular files only. A FIFO in its place would block open(2)
+ * until a writer appears (fifo(7)), and a device may act on open, so the path is stat'ed
+ * first and anything else is reported, not opened. O_NONBLOCK covers the race where the path
+ * becomes a FIFO between the stat and the open (open(2): a read-only non-blocking open of a
+ * FIFO returns at once); it changes nothing for reads of a regular file. fstat then checks
+ * the descriptor itself.
+ */
+export function openRegular(path: string): OpenResult {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { notAFile: describeNotAFile(st) };
+  } catch {
+    return undefined;
+  }
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return undefined;
   }
   try {
     // fstat on the descriptor: the identity of exactly the file we will read.
-    return { fd, stat: fstatSync(fd, { bigint: true }) };
+    const stat = fstatSync(fd, { bigint: true });
+    if (!stat.isFile()) {
+      closeSync(fd);
+      return { notAFile: describeNotAFile(stat) };
+    }
+    return { fd, stat };
   } catch (error) {
     closeSync(fd);
     throw error;
   }
+}
+
+/** A regular file opened for reading, or undefined when there is none (missing or not a file). */
+export function openForRead(path: string): { fd: number; stat: BigIntStats } | undefined {
+  const r = openRegular(path);
+  return r && 'fd' in r ? r : undefined;
 }
