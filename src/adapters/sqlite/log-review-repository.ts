@@ -38,7 +38,7 @@ export class LogReviewRepository implements ReviewStore {
   /** The row of a file source (undefined for a journald one: see `source`). */
   file(sourceId: string): LogFileRow | undefined {
     const raw = this.raw(sourceId);
-    if (!raw || raw.position_kind !== 'file') return undefined;
+    if (raw?.position_kind !== 'file') return undefined;
     return this.fileRow(raw);
   }
 

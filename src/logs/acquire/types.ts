@@ -90,4 +90,7 @@ export interface CursorOptions {
   readonly chunkBytes: number;
   /** First run on an existing source: start at most this many bytes before its end. */
   readonly backfillBytes: number;
+  /** A journal's first pass starts this long before now (older entries cannot produce findings). */
+  readonly maxAgeMs: number;
+  readonly now: () => number;
 }
