@@ -36,9 +36,13 @@ describe('sources that are not plain files', () => {
     const env = { LOG_SOURCES: sources, LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d' };
     const config = loadConfig(env, { requireDiscord: false });
     const warnings: { msg: string; fields: unknown }[] = [];
-    const logger: Logger = {
+    const logger = silentLogger();
+    logger.warn = ((msg: string, fields?: unknown) => {
+      warnings.push({ msg, fields });
+      return logger;
+    }) as Logger['warn'];
       ...silentLogger(),
-      warn: (msg: string, fields?: unknown) => warnings.push({ msg, fields }),
+      warn: (msg: string, fields?: unknown) => warnings.push(msg, fields ),
     };
     const repo = new LogReviewRepository(db);
     const reviewer = new LogReviewer({
