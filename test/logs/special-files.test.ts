@@ -41,9 +41,6 @@ describe('sources that are not plain files', () => {
       warnings.push({ msg, fields });
       return logger;
     }) as Logger['warn'];
-      ...silentLogger(),
-      warn: (msg: string, fields?: unknown) => warnings.push(msg, fields ),
-    };
     const repo = new LogReviewRepository(db);
     const reviewer = new LogReviewer({
       logs: config.logs,
