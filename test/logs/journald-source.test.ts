@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
+import { loadConfig } from '../../src/config/index.js';
 import { parseLogSources } from '../../src/config/logs.js';
 import { entryLine, journalctlArgs } from '../../src/logs/acquire/journal-cursor.js';
+import { replayFile } from '../../src/logs/replay.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { tempDir } from '../harness/test-env.js';
 
@@ -177,5 +179,32 @@ describe('journald sources', () => {
       }
     },
     180_000,
+  );
+
+  it.skipIf(!haveJournal)(
+    'replay reads a journal file, every entry or only the matched processes',
+    async () => {
+      const dir = tempDir('plex-warden-journal-');
+      dirs.push(dir);
+      const journal = join(dir.path, 'copy.journal');
+      const us = Date.UTC(2026, 10, 25, 19, 30) * 1000;
+      appendJournal(journal, [
+        { us, comm: 'sshd', pid: 1, message: 'Failed password for root from 198.51.100.4 port 22 ssh2' },
+        {
+          us: us + 1,
+          comm: 'sshd-session',
+          pid: 2,
+          message: 'Failed password for root from 198.51.100.4 port 23 ssh2',
+        },
+        { us: us + 2, comm: 'cron', pid: 3, message: 'pam_unix(cron:session): session opened' },
+      ]);
+      const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
+      const deps = { logs: config.logs, network: config.network, now: () => Date.UTC(2026, 10, 25, 20) };
+      const all = await replayFile(journal, 'sshd', deps, { via: 'journald' });
+      expect(all).toMatchObject({ lines: 3, matched: 2 });
+      expect(all.addresses).toEqual([{ ip: '198.51.100.4', failures: 2, clientErrors: 0, badTokens: 0 }]);
+      const one = await replayFile(journal, 'sshd', deps, { via: 'journald', matches: ['sshd'] });
+      expect(one).toMatchObject({ lines: 1, matched: 1 });
+    },
   );
 });

@@ -11,6 +11,7 @@ import type { Logger } from '../../src/kernel/logger.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { DockerUnwrapper } from '../../src/logs/acquire/docker-cursor.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
+import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
@@ -109,6 +110,20 @@ describe('sources that are not plain files', () => {
     const r = await reviewer.review();
     expect(r.sources[0]).toMatchObject({ status: 'ok', lines: 3, matched: 3 });
     expect(repo.counts('nginx')[0]).toMatchObject({ ip: '203.0.113.7', failures: 3 });
+    const { config } = setup('');
+    const deps = { logs: config.logs, network: config.network, now: () => NOW };
+    const replayed = await replayFile(file, 'nginx', deps, { via: 'docker' });
+    expect(replayed).toMatchObject({ lines: 3, matched: 3 });
+    // Without --docker the JSON lines are not nginx lines.
+    expect(await replayFile(file, 'nginx', deps)).toMatchObject({ lines: 4, matched: 0 });
+  });
+
+  it('replay refuses a FIFO instead of hanging on it', async () => {
+    const fifo = join(dir.path, 'pipe.log');
+    execFileSync('mkfifo', [fifo]);
+    const { config } = setup('');
+    const deps = { logs: config.logs, network: config.network, now: () => NOW };
+    await expect(replayFile(fifo, 'nginx', deps)).rejects.toThrow('is a FIFO (named pipe): give a log file.');
   });
 
   it('the unwrapper keeps a message split over entries pending, never a forged second line', () => {

@@ -35,7 +35,8 @@ export function journalctlArgs(
     args.push(folder ? `--directory=${spec.path}` : `--file=${spec.path}`);
   }
   if (position?.cursor) args.push(`--after-cursor=${position.cursor}`);
-  else args.push(`--since=@${Math.floor((position?.since ?? sinceMs) / 1000)}`);
+  else if ((position?.since ?? sinceMs) > 0)
+    args.push(`--since=@${Math.floor((position?.since ?? sinceMs) / 1000)}`);
   spec.matches.forEach((m, i) => {
     if (i > 0) args.push('+');
     args.push(UNIT_SUFFIX.test(m) ? `_SYSTEMD_UNIT=${m}` : `_COMM=${m}`);
