@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/sqlite/database.js';
@@ -117,6 +117,37 @@ describe('sources that are not plain files', () => {
     // Without --docker the JSON lines are not nginx lines.
     expect(await replayFile(file, 'nginx', deps)).toMatchObject({ lines: 4, matched: 0 });
   });
+
+  it('a huge sparse file is crossed in steps: the event loop keeps turning and the line after the hole counts', async () => {
+    const file = join(dir.path, 'sparse.log');
+    writeFileSync(file, nginx('203.0.113.5', 401));
+    // A hole of NULs, as copytruncate leaves behind a writer without O_APPEND.
+    truncateSync(file, 512 * 1024 ** 2);
+    appendFileSync(file, `\n${nginx('203.0.113.6', 401)}`);
+    const env = {
+      LOG_SOURCES: `nginx:${file}`,
+      LOG_TIMEZONE: 'UTC',
+      LOG_MAX_AGE: '3650d',
+      LOG_BACKFILL_BYTES: '4g',
+    };
+    const config = loadConfig(env, { requireDiscord: false });
+    const repo = new LogReviewRepository(db);
+    const reviewer = new LogReviewer({
+      logs: config.logs,
+      scope: AddressScope.fromConfig(config.network, { now: () => NOW }),
+      repo,
+      clock: new ManualClock(NOW),
+      logger: silentLogger(),
+    });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const result = await reviewer.review();
+    clearInterval(timer);
+    expect(result.sources[0]).toMatchObject({ status: 'ok', lines: 2, skipped: 1 });
+    expect(repo.counts('nginx').map((c) => c.ip)).toEqual(['203.0.113.5', '203.0.113.6']);
+    // The pass gave the loop many turns while it crossed 512 MiB (not a timing claim: a count).
+    expect(ticks).toBeGreaterThan(10);
+  }, 60_000);
 
   it('replay refuses a FIFO instead of hanging on it', async () => {
     const fifo = join(dir.path, 'pipe.log');
