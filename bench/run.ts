@@ -9,6 +9,8 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   upnp: () => import('./upnp.js'),
   'log-review': () => import('./log-review.js'),
   'firewall-block': () => import('./firewall-block.js'),
+  report: () => import('./report.js'),
+  startup: () => import('./startup.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

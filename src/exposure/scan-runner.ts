@@ -9,6 +9,7 @@ import type { Clock } from '../kernel/clock.js';
 import { formatDuration } from '../kernel/duration.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import { scanShared } from './scan-shared.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'timeout' | 'skipped';
 
@@ -127,17 +128,7 @@ export class ScanRunner {
   ): Promise<ScanResult> {
     const { repos, clock } = this.deps;
     const logger = this.deps.logger.child({ runId: info.runId });
-    const memo = new Map<string, Promise<unknown>>();
-    const shared: ScanShared = {
-      once<T>(key: string, compute: () => Promise<T>): Promise<T> {
-        let value = memo.get(key);
-        if (!value) {
-          value = compute();
-          memo.set(key, value);
-        }
-        return value as Promise<T>;
-      },
-    };
+    const shared = scanShared();
     try {
       const settled = await Promise.all(checks.map((check) => this.runOne(check, shared, signal, logger)));
       if (signal.aborted) throw new ScanStoppedError();
@@ -227,13 +218,20 @@ export class ScanRunner {
       if (scanSignal.aborted) return finish('failed', []);
       const { text: reason, reference } = presentError(error, logger, { during: 'running a check' });
       if (reference === undefined) logger.warn('check could not run', { reason });
+      // The finding lifecycle calls a finding changed when its severity or evidence differs
+      // (FindingRepository.apply), and every crash gets a fresh reference: in the evidence it would
+      // re-alert the same crash on every scan. The evidence stays the same; the reference, new
+      // each time, goes in the fix line (stored and shown, never compared) and in the log.
       return finish('failed', [
         {
           key: 'could-not-run',
           severity: 'low',
           title: `Check ${check.id} could not run`,
-          evidence: reason,
-          fix: 'Fix the cause named in the evidence; the check runs again with the next scan.',
+          evidence: reference === undefined ? reason : 'unexpected error (the full error is in the log)',
+          fix:
+            reference === undefined
+              ? 'Fix the cause named in the evidence; the check runs again with the next scan.'
+              : `Look in the log for reference ${reference} (latest scan); the check runs again with the next scan.`,
         },
       ]);
     } finally {

@@ -1,4 +1,4 @@
-import { LOG_LEVELS } from '../../kernel/logger.js';
+import { LOG_LEVELS } from '../../kernel/log-levels.js';
 import { kinds as k, section } from '../key.js';
 
 export const CORE = section('core', 'Core', {
@@ -17,6 +17,11 @@ export const CORE = section('core', 'Core', {
   SCAN_SCHEDULE: k.cron({
     default: '*/30 * * * *',
     description: 'When scheduled scans run: cron with 5 fields (or 6 with seconds first).',
+  }),
+  REPORT_SCHEDULE: k.cron({
+    default: '0 9 * * 1',
+    description:
+      'When the weekly picture (a PNG of the last 7 days and the exposure grade) is posted to the alert channel:\ncron with 5 fields (or 6 with seconds first), local time; the default is Monday 09:00.',
   }),
   CHECK_TIMEOUT: k.duration({
     default: '10s',

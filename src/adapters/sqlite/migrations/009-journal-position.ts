@@ -8,7 +8,7 @@ import type { Migration } from './types.js';
  * transaction as the counts, like a file offset.
  */
 export const journalPosition: Migration = {
-  version: 8,
+  version: 9,
   name: 'journal-position',
   up(db) {
     db.exec(`
