@@ -1,6 +1,13 @@
 import { closeSync, readSync } from 'node:fs';
 import { ChunkReader } from './chunk-reader.js';
-import { findRotated, HEAD_BYTES, headHash, openForRead, openRegular } from './source-files.js';
+import {
+  findRotated,
+  HEAD_BYTES,
+  headHash,
+  newerNumberedSiblings,
+  openForRead,
+  openRegular,
+} from './source-files.js';
 import type {
   CursorOptions,
   FilePosition,
@@ -162,6 +169,22 @@ export class FileCursor implements SourceCursor {
                 live: false,
               }),
             );
+            // Rotated more than once since: the files rotated after it are read whole, oldest
+            // first, so the middle file of a double rotation is not lost.
+            for (const newer of newerNumberedSiblings(path, oldPath)) {
+              const f = openForRead(newer);
+              if (!f) continue;
+              open.push(f.fd);
+              const fsize = Number(f.stat.size);
+              const fid = identity(newer, f.fd, f.stat.dev, f.stat.ino, fsize);
+              segments.push(
+                new FileSegment(f.fd, fid, 0, fsize, chunkBytes, {
+                  final: true,
+                  alignToLine: false,
+                  live: false,
+                }),
+              );
+            }
           }
         }
         if (!cur) return plan('missing', true, false);

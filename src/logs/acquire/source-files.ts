@@ -39,6 +39,39 @@ const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4)$/;
  * `access.log-20261125`, and Plex's `Plex Media Server.1.log` ... `.5.log` shuffle.
  * Compressed copies are skipped (they have new inodes anyway).
  */
+/** The rotation number of a sibling in the `.N` (logrotate) or `.N.log` (Plex) scheme, plain files only. */
+function rotationNumber(path: string, name: string): number | undefined {
+  const base = basename(path);
+  const stem = base.endsWith('.log') ? base.slice(0, -4) : base;
+  const m = name.startsWith(`${base}.`)
+    ? /^\.(\d{1,4})$/.exec(name.slice(base.length))
+    : name.startsWith(`${stem}.`) && base.endsWith('.log')
+      ? /^\.(\d{1,4})\.log$/.exec(name.slice(stem.length))
+      : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Plain siblings rotated after `older` in a numbered scheme (a smaller number is newer), oldest
+ * first. Empty when `older` is not numbered (a date suffix): only its tail is read then.
+ */
+export function newerNumberedSiblings(path: string, older: string): string[] {
+  const dir = dirname(path);
+  const at = rotationNumber(path, basename(older));
+  if (at === undefined || dirname(older) !== dir) return [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ name, n: rotationNumber(path, name) }))
+    .filter((x): x is { name: string; n: number } => x.n !== undefined && x.n < at)
+    .sort((a, b) => b.n - a.n)
+    .map((x) => join(dir, x.name));
+}
+
 export function findRotated(path: string, dev: string, ino: string): string | undefined {
   const dir = dirname(path);
   const base = basename(path);
