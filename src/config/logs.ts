@@ -152,7 +152,9 @@ export function parseLogSources(raw: string): LogSourceConfig[] | Rejected {
     const spec = named === undefined ? item : item.slice(eq + 1).trim();
     const parsed = parseSpec(spec);
     if (typeof parsed === 'string') {
-      bad.push(`${parsed} in "${item}"`);
+      bad.push(
+        parsed === 'path is not absolute' ? `path of "${item}" is not absolute` : `${parsed} in "${item}"`,
+      );
       continue;
     }
     const kind = parsed.kind;
