@@ -8,9 +8,11 @@ import { parseLogSources } from '../../src/config/logs.js';
 import { entryLine, journalctlArgs } from '../../src/logs/acquire/journal-cursor.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { openTestDatabase } from '../harness/log-db.js';
+import { systemTestsRequired } from '../harness/system-gate.js';
 import { tempDir } from '../harness/test-env.js';
 
 const CHILD = join(import.meta.dirname, '../harness/log-review-child.ts');
+// Skipped on a laptop without it; in CI (PLEX_WARDEN_REQUIRE_SYSTEM_TESTS=1) a missing binary fails.
 // systemd-journal-remote(8) writes a real journal file from the export format on stdin.
 const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
 const haveJournal = existsSync(JOURNAL_REMOTE);
@@ -118,7 +120,7 @@ describe('journald sources', () => {
     expect(entryLine({ __REALTIME_TIMESTAMP: '1', MESSAGE: null })).toBeUndefined();
   });
 
-  it.skipIf(!haveJournal)(
+  it.skipIf(!haveJournal && !systemTestsRequired)(
     'counts every entry of a real journal file exactly once across SIGKILLs and a growing journal',
     async () => {
       const dir = tempDir('plex-warden-journal-');
@@ -181,7 +183,7 @@ describe('journald sources', () => {
     180_000,
   );
 
-  it.skipIf(!haveJournal)(
+  it.skipIf(!haveJournal && !systemTestsRequired)(
     'replay reads a journal file, every entry or only the matched processes',
     async () => {
       const dir = tempDir('plex-warden-journal-');
