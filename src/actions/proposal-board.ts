@@ -268,18 +268,15 @@ export class ProposalBoard implements SuggestedActions {
     const skipped: { fingerprint: string; reason: string }[] = [];
     for (const finding of findings) {
       const action = finding.action;
-      if (action?.kind === 'sign-out-device' || action?.kind === 'remove-share') {
+      const propose =
+        action?.kind === 'sign-out-device' || action?.kind === 'remove-share'
+          ? () => this.proposeAccountChange(finding, action)
+          : action?.kind === 'stop-stream'
+            ? () => this.proposeStopStream(finding, action)
+            : undefined;
+      if (propose) {
         try {
-          proposed.push(await this.proposeAccountChange(finding, action));
-        } catch (error) {
-          logger.error('could not act on a suggested action', { fingerprint: finding.fingerprint, error });
-          skipped.push({ fingerprint: finding.fingerprint, reason: 'failed; see the log' });
-        }
-        continue;
-      }
-      if (action?.kind === 'stop-stream') {
-        try {
-          proposed.push(await this.proposeStopStream(finding, action));
+          proposed.push(await propose());
         } catch (error) {
           logger.error('could not act on a suggested action', { fingerprint: finding.fingerprint, error });
           skipped.push({ fingerprint: finding.fingerprint, reason: 'failed; see the log' });
