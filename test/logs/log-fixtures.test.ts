@@ -71,6 +71,36 @@ const FILES: Record<string, LogSourceKind> = {
   'caddy.log': 'caddy',
   'npm.log': 'npm',
 };
+/** Fixtures of bare journald MESSAGE fields (`[PID] MESSAGE`), read through parseMessage. */
+const JOURNAL_FILES: Record<string, LogSourceKind> = { 'sshd-journal.log': 'sshd' };
+const JOURNAL_TIME = Date.UTC(2026, 10, 25, 19, 10, 45);
+
+/** Lines matched per pattern of each parser over all its fixtures (filled as the tests run). */
+const covered = new Map<string, Uint32Array>();
+function addHits(kind: LogSourceKind, hits: Uint32Array): void {
+  const id = parsers.find((p) => (p.kinds as readonly string[]).includes(kind))?.id ?? kind;
+  const sum = covered.get(id) ?? new Uint32Array(hits.length);
+  for (let i = 0; i < hits.length; i++) sum[i] = (sum[i] as number) + (hits[i] as number);
+  covered.set(id, sum);
+}
+
+/**
+ * fail2ban's rule (fail2ban/tests/samplestestcase.py, "Regex has no samples"): a pattern that
+ * no annotated sample exercises is untested, so it fails the suite.
+ */
+function patternsWithoutSamples(
+  definitions: readonly { id: string; patterns: readonly string[] }[],
+  hits: ReadonlyMap<string, Uint32Array>,
+): string[] {
+  const missing: string[] = [];
+  for (const p of definitions) {
+    const h = hits.get(p.id);
+    p.patterns.forEach((name, i) => {
+      if (!h || (h[i] ?? 0) === 0) missing.push(`${p.id}: pattern "${name}" has no samples`);
+    });
+  }
+  return missing;
+}
 
 describe('annotated sample logs', () => {
   it('has a fixture for every parser and a parser for every kind', () => {
@@ -99,8 +129,45 @@ describe('annotated sample logs', () => {
           expect(new Date(ev.time).toISOString(), `${file}:${sample.lineNo} time`).toBe(rest[0]);
         }
       }
+      addHits(kind, parser.hits);
     });
   }
+
+  for (const [file, kind] of Object.entries(JOURNAL_FILES)) {
+    it(`${file}: every journald message parses as annotated`, () => {
+      const { samples } = readFixture(file);
+      const parser = createParser(kind, { timeZone: 'UTC', now: () => Date.UTC(2026, 10, 26) });
+      if (!parser.parseMessage) throw new Error(`${kind} has no parseMessage`);
+      const ev = new LogEvent();
+      for (const sample of samples) {
+        const m = /^\[(\d+)\] /.exec(sample.text);
+        if (!m) throw new Error(`${file}:${sample.lineNo}: expected [PID] MESSAGE`);
+        ev.reset();
+        const ok = parser.parseMessage(
+          sample.text,
+          m[0].length,
+          sample.text.length,
+          { time: JOURNAL_TIME, pid: m[1] as string },
+          ev,
+        );
+        const [want, ...rest] = sample.expect.split(' time=');
+        expect(describeEvent(ok, ev), `${file}:${sample.lineNo}`).toBe((want as string).trim());
+        if (rest.length > 0) expect(new Date(ev.time).toISOString()).toBe(rest[0]);
+      }
+      addHits(kind, parser.hits);
+    });
+  }
+
+  it('has an annotated sample for every pattern of every parser', () => {
+    expect(patternsWithoutSamples(parsers, covered)).toEqual([]);
+  });
+
+  it('the pattern rule fails for a pattern without samples', () => {
+    const hits = new Map([['x', Uint32Array.of(3, 0)]]);
+    expect(patternsWithoutSamples([{ id: 'x', patterns: ['seen', 'unseen'] }], hits)).toEqual([
+      'x: pattern "unseen" has no samples',
+    ]);
+  });
 
   it('reads a 1 MB line (one long path) without trouble', () => {
     const path = `/${'a'.repeat(1024 * 1024)}`;

@@ -1,7 +1,7 @@
 import { EV_SUCCESS, type LogEvent } from '../log-event.js';
 import { ClfTime } from './clf-time.js';
 import { classifyHttpStatus, statusAt } from './http-status.js';
-import type { LineParser, ParserDefinition } from './types.js';
+import { hit, type LineParser, type ParserDefinition } from './types.js';
 
 /**
  * Combined / common access log as written by nginx, Apache and Traefik (its "common" format
@@ -12,6 +12,7 @@ import type { LineParser, ParserDefinition } from './types.js';
  * reads, never which address a line is charged to.
  */
 export class AccessLogParser implements LineParser {
+  readonly hits = new Uint32Array(1);
   private readonly clock = new ClfTime();
 
   parse(text: string, start: number, end: number, ev: LogEvent): boolean {
@@ -49,6 +50,7 @@ export class AccessLogParser implements LineParser {
       ev.setIp(text, start, sp);
       ev.setLazyTime(this.clock, text, lb + 2);
     }
+    hit(this.hits, 0);
     return true;
   }
 }
@@ -56,5 +58,6 @@ export class AccessLogParser implements LineParser {
 export const accessLogParser = {
   id: 'access-log',
   kinds: ['nginx', 'apache', 'traefik'],
+  patterns: ['request'],
   create: () => new AccessLogParser(),
 } as const satisfies ParserDefinition;
