@@ -76,7 +76,13 @@ export class LogReviewer {
       let runtime = this.runtimes.get(source.id);
       try {
         if (!runtime) {
-          runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
+          runtime = createSourceReview({
+            source,
+            logs,
+            store: repo,
+            now: () => clock.now(),
+            trustedProxies: network.trustedProxies,
+          });
           this.runtimes.set(source.id, runtime);
         }
         const result = await runtime.pass(addresses);

@@ -74,6 +74,7 @@ export async function replayFile(
     logs: deps.logs,
     store,
     now: deps.now,
+    trustedProxies: deps.network.trustedProxies,
     replay: { cursor: new WholeFileCursor(file, chunkBytes(deps.logs)) },
   });
   const addresses: AddressBookOptions = {

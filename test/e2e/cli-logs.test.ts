@@ -13,7 +13,7 @@ const stamp = () => {
   return `${p(d.getUTCDate())}/${m}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 };
 const line = (ip: string, status: number, path = '/login') =>
-  `${ip} - - [${stamp()}] "POST ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  `${ip} - ${status === 401 ? 'admin' : '-'} [${stamp()}] "POST ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 
 describe('plex-warden review / replay', () => {
   let dir: ReturnType<typeof tempDir>;

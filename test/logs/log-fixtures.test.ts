@@ -12,7 +12,8 @@ import {
   LogEvent,
 } from '../../src/logs/log-event.js';
 import { createParser, parsers } from '../../src/logs/parsers/index.js';
-import { normalizeIp } from '../../src/net/ip.js';
+import type { ParserOptions } from '../../src/logs/parsers/types.js';
+import { CidrSet, normalizeIp } from '../../src/net/ip.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/logs');
 const FLAGS: Record<string, number> = {
@@ -31,16 +32,21 @@ interface Sample {
 }
 
 /** Reads a fixture as the engine does (latin1, one char per byte) and pairs samples with expectations. */
-function readFixture(file: string): { timeZone: string; samples: Sample[] } {
+function readFixture(file: string): { timeZone: string; options: Partial<ParserOptions>; samples: Sample[] } {
   const text = readFileSync(join(DIR, file)).toString('latin1');
   const lines = text.split('\n');
   let timeZone = 'UTC';
+  const options: { plexOwner?: string; trustedProxies?: CidrSet } = {};
   const samples: Sample[] = [];
   let pending: string | undefined;
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const tz = /^# timezone: (\S+)/.exec(line);
     if (tz) timeZone = tz[1] as string;
+    const owner = /^# plex-owner: (\S+)/.exec(line);
+    if (owner) options.plexOwner = owner[1] as string;
+    const proxies = /^# trusted-proxies: (.+)$/.exec(line);
+    if (proxies) options.trustedProxies = CidrSet.parse((proxies[1] as string).split(','));
     const exp = /^# expect: (.*)$/.exec(line);
     if (exp) {
       pending = (exp[1] as string).trim();
@@ -51,7 +57,7 @@ function readFixture(file: string): { timeZone: string; samples: Sample[] } {
     samples.push({ lineNo: i + 1, text: line, expect: pending });
     pending = undefined;
   });
-  return { timeZone, samples };
+  return { timeZone, options, samples };
 }
 
 function describeEvent(ok: boolean, ev: LogEvent): string {
@@ -66,7 +72,9 @@ function describeEvent(ok: boolean, ev: LogEvent): string {
 
 const FILES: Record<string, LogSourceKind> = {
   'nginx.log': 'nginx',
+  'nginx-vhost.log': 'nginx-vhost',
   'plex.log': 'plex',
+  'plex-1.43.log': 'plex',
   'sshd.log': 'sshd',
   'caddy.log': 'caddy',
   'npm.log': 'npm',
@@ -114,10 +122,10 @@ describe('annotated sample logs', () => {
 
   for (const [file, kind] of Object.entries(FILES)) {
     it(`${file}: every sample parses as annotated`, () => {
-      const { timeZone, samples } = readFixture(file);
+      const { timeZone, options, samples } = readFixture(file);
       expect(samples.length).toBeGreaterThan(3);
       // One parser over the whole file, in order: cross-line memory (Plex, PAM) is part of it.
-      const parser = createParser(kind, { timeZone, now: () => Date.UTC(2026, 10, 26) });
+      const parser = createParser(kind, { ...options, timeZone, now: () => Date.UTC(2026, 10, 26) });
       const ev = new LogEvent();
       for (const sample of samples) {
         ev.reset();

@@ -37,7 +37,7 @@ const addresses = {
 
 function nginx(ip: string, status: number, path = '/login', second = 0): string {
   const s = String(second % 60).padStart(2, '0');
-  return `${ip} - - [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  return `${ip} - ${status === 401 ? 'admin' : '-'} [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 }
 
 /** Brute force from one address, probing from another, ordinary traffic from a third and the LAN. */

@@ -1,4 +1,4 @@
-import { accessLogParser } from './access-log.js';
+import { accessLogParser, vhostAccessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
 import { npmParser } from './npm.js';
 import { plexParser } from './plex.js';
@@ -12,6 +12,7 @@ import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 export const parsers = [
   plexParser,
   accessLogParser,
+  vhostAccessLogParser,
   npmParser,
   caddyParser,
   sshdParser,

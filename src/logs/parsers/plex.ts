@@ -229,7 +229,12 @@ export class PlexParser implements LineParser, TimeSource {
     let nameEnd = -1;
     const limit = Math.min(end, pathEnd + TOKEN_SEARCH);
     let t = pathEnd;
-    while (t < limit && !(text.charCodeAt(t) === 32 && text.startsWith(' Token (', t))) t++;
+    for (; t < limit; t++) {
+      if (text.charCodeAt(t) !== 32) continue;
+      if (text.startsWith(' Token (', t)) break;
+      // A header value (` / Accept => ...`) is the client's: the token part is never in it.
+      if (text.startsWith(' / ', t)) t = limit;
+    }
     if (t < limit) {
       const signedIn = t >= 10 && text.startsWith(' Signed-in', t - 10);
       nameStart = t + 8;
