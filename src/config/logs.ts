@@ -95,6 +95,8 @@ const KIND_DEFAULTS: Record<LogSourceKind, LogDetectorSettings> = {
   npm: DEFAULTS.nginx,
   traefik: DEFAULTS.nginx,
   caddy: DEFAULTS.nginx,
+  'nginx-error': DEFAULTS.nginx,
+  'traefik-json': DEFAULTS.nginx,
   sshd: DEFAULTS.sshd,
 };
 

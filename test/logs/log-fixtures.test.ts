@@ -78,6 +78,8 @@ const FILES: Record<string, LogSourceKind> = {
   'sshd.log': 'sshd',
   'caddy.log': 'caddy',
   'npm.log': 'npm',
+  'nginx-error.log': 'nginx-error',
+  'traefik.json.log': 'traefik-json',
 };
 /** Fixtures of bare journald MESSAGE fields (`[PID] MESSAGE`), read through parseMessage. */
 const JOURNAL_FILES: Record<string, LogSourceKind> = { 'sshd-journal.log': 'sshd' };

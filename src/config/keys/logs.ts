@@ -13,7 +13,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     expected: () =>
       `a comma-separated list of [name=]kind:/absolute/path with kind one of ${LOG_SOURCE_KINDS.join(', ')}`,
     description:
-      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log),\nnginx-vhost / apache-vhost (access logs whose first field is the Host, then the client address).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
+      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log),\nnginx-vhost / apache-vhost (access logs whose first field is the Host, then the client address),\nnginx-error (error.log: auth_basic failures, limit_req refusals), traefik-json (the JSON access log of Traefik).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
   }),
   LOG_PLEX_OWNER: k.string({
     default: '',

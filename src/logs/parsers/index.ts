@@ -1,8 +1,10 @@
 import { accessLogParser, vhostAccessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
+import { nginxErrorParser } from './nginx-error.js';
 import { npmParser } from './npm.js';
 import { plexParser } from './plex.js';
 import { sshdParser } from './sshd.js';
+import { traefikJsonParser } from './traefik-json.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 
 /**
@@ -15,6 +17,8 @@ export const parsers = [
   vhostAccessLogParser,
   npmParser,
   caddyParser,
+  nginxErrorParser,
+  traefikJsonParser,
   sshdParser,
 ] as const satisfies readonly ParserDefinition[];
 
