@@ -28,7 +28,7 @@ const DIST = join(WORK, 'dist');
 const LINES = 1_000_000;
 const RUNS = 3;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
@@ -98,7 +98,7 @@ function writer(file: string) {
 }
 
 /** 1M combined-format lines: a household's clients, the internet's visitors, a few attackers. */
-function generateNginx(file: string, lines: number, distinct: number, seed: number): void {
+export function generateNginx(file: string, lines: number, distinct: number, seed: number): void {
   const r = rng(seed);
   const clients = Array.from({ length: distinct }, (_, i) =>
     i % 10 === 0 ? `192.168.1.${1 + (i % 250)}` : publicIp(r),
@@ -220,13 +220,14 @@ import { openDatabase } from './dist/adapters/sqlite/database.js';
 import { migrations } from './dist/adapters/sqlite/migrations/index.js';
 import { LogReviewRepository } from './dist/adapters/sqlite/log-review-repository.js';
 import { LogReviewer } from './dist/logs/log-reviewer.js';
+import { AddressScope } from './dist/net/address-scope.js';
 import { systemClock } from './dist/kernel/clock.js';
 import { silentLogger } from './dist/kernel/logger.js';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
   LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });
 const db = openDatabase(dbPath, migrations);
-const reviewer = new LogReviewer({ logs: config.logs, network: config.network, repo: new LogReviewRepository(db),
+const reviewer = new LogReviewer({ logs: config.logs, scope: AddressScope.fromConfig(config.network), repo: new LogReviewRepository(db),
   clock: systemClock, logger: silentLogger() });
 const t0 = performance.now();
 const first = await reviewer.review();
@@ -283,12 +284,12 @@ function timed(cmd: string, args: string[]): { ms: number; stdout: string } {
   return { ms, stdout: r.stdout };
 }
 
-const F2B_FILTERS = {
+export const F2B_FILTERS = {
   nginx:
     '[Definition]\ndatepattern = %%d/%%b/%%Y:%%H:%%M:%%S %%z\nfailregex = ^<HOST> \\S+ \\S+ \\[\\] "[^"]*" 4\\d\\d \n',
   plex: '[Definition]\ndatepattern = ^%%b %%d, %%Y %%H:%%M:%%S(?:\\.%%f)?\nfailregex = ^\\s*\\[[^\\]]+\\] \\w+ - (?:\\[Req#\\w+\\] )?Completed: \\[<HOST>:\\d+\\] 4\\d\\d \n',
 } as const;
-const GREP = { nginx: '" 4[0-9][0-9] ', plex: 'Completed: \\[.*\\] 4[0-9][0-9] ' } as const;
+export const GREP = { nginx: '" 4[0-9][0-9] ', plex: 'Completed: \\[.*\\] 4[0-9][0-9] ' } as const;
 
 const rate = (lines: number, ms: number) => (lines / ms) * 1000;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

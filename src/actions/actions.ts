@@ -16,6 +16,7 @@ import type { Proposal } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
+import type { AddressScope } from '../net/address-scope.js';
 import { ActionRunner } from './action-runner.js';
 import { AllowlistService } from './allowlist-service.js';
 import { BanService, type ReconcileReport } from './ban-service.js';
@@ -33,8 +34,8 @@ export interface ActionsDeps {
   readonly remoteAccess?: RemoteAccessPort | undefined;
   /** Tests pass a backend; otherwise FIREWALL_BACKEND decides. */
   readonly firewall?: FirewallBackend | undefined;
-  /** The public IP learned at run time (Plex, router), when PUBLIC_IP is not configured. */
-  readonly learnedPublicIp?: () => string | undefined;
+  /** Whose address is this: the block policy refuses the household's own, the LAN, the allowed. */
+  readonly scope: AddressScope;
 }
 
 export interface ActionsStartOptions {
@@ -74,12 +75,7 @@ export function createActions(deps: ActionsDeps): Actions {
     transaction: repos.transaction,
     clock,
   });
-  const policy = new BlockPolicy({
-    lanCidrs: config.network.lanCidrs,
-    allowlist: config.network.allowlist,
-    dbAllowlist: () => allowlist.cidrs(),
-    publicIp: () => config.network.publicIp ?? deps.learnedPublicIp?.(),
-  });
+  const policy = new BlockPolicy(deps.scope);
   const firewall = deps.firewall ?? createFirewall(config.actions, clock);
   let onProposalClosed: ActionsStartOptions['onProposalClosed'];
   let onBanStuck: ActionsStartOptions['onBanStuck'];

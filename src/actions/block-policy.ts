@@ -8,7 +8,9 @@
  * The only way to get a `BlockTarget` is `parseBlockTarget`, which accepts address characters
  * only and returns canonical text: shell metacharacters and garbage never reach a backend.
  */
-import { addressProblem, type Cidr, CidrSet, parseCidr } from '../net/ip.js';
+import type { AddressScope, ScopeOverlap } from '../net/address-scope.js';
+import { addressProblem, type Cidr, parseCidr } from '../net/ip.js';
+import { cidrsOverlap } from '../net/special-ranges.js';
 
 export interface BlockTarget {
   /** Canonical text: a bare address for a single host, `network/prefix` for a range. */
@@ -51,41 +53,6 @@ export type BlockVerdict =
 /** Refusals `force` can never override: blocking these breaks the machine itself. */
 const NEVER_FORCE: ReadonlySet<RefusalCode> = new Set(['invalid', 'everything', 'loopback', 'unspecified']);
 
-const SPECIAL_RANGES = [
-  { code: 'loopback', cidrs: ['127.0.0.0/8', '::1/128'], what: 'a loopback address (this machine itself)' },
-  {
-    code: 'unspecified',
-    cidrs: ['0.0.0.0/8', '::/128'],
-    what: 'the unspecified address ("this host/network")',
-  },
-  {
-    code: 'link-local',
-    cidrs: ['169.254.0.0/16', 'fe80::/10'],
-    what: 'a link-local address (only reachable on the local cable or Wi-Fi)',
-  },
-  {
-    code: 'private',
-    cidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-    what: 'a private address (a home or office network, never an internet source)',
-  },
-  {
-    code: 'cgnat',
-    cidrs: ['100.64.0.0/10'],
-    what: "a carrier-grade NAT address (shared inside a provider's network, not a single internet host)",
-  },
-  { code: 'multicast', cidrs: ['224.0.0.0/4', 'ff00::/8'], what: 'a multicast address' },
-  {
-    code: 'reserved',
-    cidrs: ['240.0.0.0/4', '192.0.0.0/24'],
-    what: 'a reserved address that never appears as an internet source',
-  },
-] as const satisfies readonly { code: RefusalCode; cidrs: readonly string[]; what: string }[];
-
-const SPECIAL = SPECIAL_RANGES.map((range) => ({
-  ...range,
-  set: CidrSet.parse(range.cidrs),
-}));
-
 /** Narrowest ranges we accept without force: a /24 of IPv4, a /48 of IPv6 (one site). */
 export const MIN_PREFIX = { ipv4: 24, ipv6: 48 } as const satisfies Record<'ipv4' | 'ipv6', number>;
 
@@ -122,29 +89,15 @@ export function assertCanonical(target: BlockTarget): void {
 
 /** True when the two networks share at least one address. */
 export function overlaps(a: Cidr, b: Cidr): boolean {
-  if (a.address.kind() !== b.address.kind()) return false;
-  const prefix = Math.min(a.prefix, b.prefix);
-  return a.address.match(b.address, prefix);
+  return cidrsOverlap(a, b);
 }
 
-export interface BlockPolicyOptions {
-  readonly lanCidrs: readonly string[];
-  /** ALLOWLIST from the configuration. */
-  readonly allowlist: readonly string[];
-  /** The allow-list kept in the database (/allow); read on every check. */
-  readonly dbAllowlist: () => readonly string[];
-  /** PUBLIC_IP from the configuration, or the address learned from Plex or the router. */
-  readonly publicIp: () => string | undefined;
-}
-
+/**
+ * Whose address it is comes from the AddressScope (special ranges, LAN, the household's own IP,
+ * the allow-list); this adds what only blocking cares about: "everything" and ranges too broad.
+ */
 export class BlockPolicy {
-  private readonly lan: readonly Cidr[];
-  private readonly configAllow: readonly Cidr[];
-
-  constructor(private readonly options: BlockPolicyOptions) {
-    this.lan = CidrSet.parse(options.lanCidrs).cidrs;
-    this.configAllow = CidrSet.parse(options.allowlist).cidrs;
-  }
+  constructor(private readonly scope: AddressScope) {}
 
   /**
    * Every reason the target must not be blocked, most fundamental first. With `force`, only the
@@ -186,38 +139,8 @@ export class BlockPolicy {
         reason: `\`${target.text}\` is every address: that would cut off the whole internet.`,
       });
     }
-    for (const range of SPECIAL) {
-      const hit = range.set.cidrs.find((special) => overlaps(special, cidr));
-      if (hit) {
-        out.push({
-          code: range.code,
-          reason: `\`${target.text}\` ${target.isHost ? 'is' : 'contains'} ${range.what} (${hit.text}).`,
-        });
-      }
-    }
-    const lan = this.lan.find((c) => overlaps(c, cidr));
-    if (lan) {
-      out.push({
-        code: 'lan',
-        reason: `\`${target.text}\` is on the household LAN (${lan.text} in LAN_CIDRS): blocking it locks family devices out.`,
-      });
-    }
-    const publicIp = this.options.publicIp();
-    const own = publicIp ? parseCidr(publicIp) : undefined;
-    if (own && overlaps(own, cidr)) {
-      out.push({
-        code: 'own-ip',
-        reason: `\`${target.text}\` ${target.isHost ? 'is' : 'contains'} this server's own public IP (${own.address.toString()}).`,
-      });
-    }
-    const allowed = [...this.configAllow, ...CidrSet.parse(this.options.dbAllowlist()).cidrs].find((c) =>
-      overlaps(c, cidr),
-    );
-    if (allowed) {
-      out.push({
-        code: 'allowlisted',
-        reason: `\`${target.text}\` overlaps the allow-list entry ${allowed.text} (see /allowlist).`,
-      });
+    for (const hit of this.scope.overlapping(cidr)) {
+      out.push({ code: hit.code, reason: refusalReason(target, hit) });
     }
     const min = MIN_PREFIX[target.family];
     if (cidr.prefix > 0 && cidr.prefix < min) {
@@ -228,6 +151,20 @@ export class BlockPolicy {
     }
     // Sort the never-forceable reasons first so the user sees the real blocker.
     return out.sort((a, b) => Number(NEVER_FORCE.has(b.code)) - Number(NEVER_FORCE.has(a.code)));
+  }
+}
+
+function refusalReason(target: BlockTarget, hit: ScopeOverlap): string {
+  const verb = target.isHost ? 'is' : 'contains';
+  switch (hit.kind) {
+    case 'lan':
+      return `\`${target.text}\` is ${hit.what}: blocking it locks family devices out.`;
+    case 'allowed':
+      return `\`${target.text}\` overlaps the allow-list entry ${hit.entry.text} (see /allowlist).`;
+    default:
+      return hit.code === 'own-ip'
+        ? `\`${target.text}\` ${verb} ${hit.what}.`
+        : `\`${target.text}\` ${verb} ${hit.what} (${hit.entry.text}).`;
   }
 }
 

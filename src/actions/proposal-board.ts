@@ -55,13 +55,25 @@ export interface ProposalBoardDeps {
   readonly stillApprovers: (userIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
+export interface SkippedSuggestion {
+  readonly fingerprint: string;
+  /** Safe to show: why no proposal was made (refused by the policy, already blocked, ...). */
+  readonly reason: string;
+}
+
 export interface SuggestedActionsReport {
   readonly proposed: readonly Proposal[];
   readonly autoBlocked: readonly string[];
-  readonly skipped: readonly { readonly fingerprint: string; readonly reason: string }[];
+  readonly skipped: readonly SkippedSuggestion[];
 }
 
-export class ProposalBoard {
+/** What the review loop needs: the reasons before the digest is posted, then the proposals. */
+export interface SuggestedActions {
+  notProposed(findings: readonly Finding[]): ReadonlyMap<string, string>;
+  proposeSuggestedActions(findings: readonly Finding[]): Promise<SuggestedActionsReport>;
+}
+
+export class ProposalBoard implements SuggestedActions {
   /** Set once the actions have started: before that, reactions are not replayed. */
   private live = false;
 
@@ -223,6 +235,28 @@ export class ProposalBoard {
   }
 
   /**
+   * Why each suggested block would not become a proposal (keyed by finding fingerprint), without
+   * acting: the digest line of that finding says so. Suggestions that would be proposed are absent.
+   */
+  notProposed(findings: readonly Finding[]): ReadonlyMap<string, string> {
+    return new Map(findings.flatMap((f) => this.triage(f)).map((s) => [s.fingerprint, s.reason]));
+  }
+
+  private triage(finding: Finding): SkippedSuggestion[] {
+    const action = finding.action;
+    if (action?.kind !== 'block-ip') return [];
+    const { actions } = this.deps;
+    const skip = (reason: string) => [{ fingerprint: finding.fingerprint, reason }];
+    const verdict = actions.bans.check(action.ip);
+    if (!verdict.ok) return skip(verdict.reason);
+    const target = verdict.target.text;
+    if (actions.bans.active().some((b) => b.target === target)) return skip(`${target} is already blocked`);
+    if (actions.proposals.pendingBlockExists(target))
+      return skip(`a proposal to block ${target} is already waiting`);
+    return [];
+  }
+
+  /**
    * For findings that carry `action: {kind: 'block-ip'}`: a proposal each — or, with
    * AUTO_BLOCK and a severe enough finding, a ban right away. Skips targets already banned or
    * already proposed, and targets the policy refuses (a finding never forces).
@@ -235,23 +269,22 @@ export class ProposalBoard {
     for (const finding of findings) {
       const action = finding.action;
       if (action?.kind !== 'block-ip') continue;
+      const refused = this.triage(finding);
+      if (refused.length > 0) {
+        for (const s of refused) {
+          // Said, not dropped: the digest line of the finding carries the same reason.
+          logger.info('suggested action not proposed', {
+            fingerprint: s.fingerprint,
+            ip: action.ip,
+            reason: s.reason,
+          });
+          skipped.push(s);
+        }
+        continue;
+      }
       const verdict = actions.bans.check(action.ip);
-      if (!verdict.ok) {
-        skipped.push({ fingerprint: finding.fingerprint, reason: verdict.reason });
-        continue;
-      }
+      if (!verdict.ok) continue;
       const target = verdict.target.text;
-      if (actions.bans.active().some((b) => b.target === target)) {
-        skipped.push({ fingerprint: finding.fingerprint, reason: `${target} is already blocked` });
-        continue;
-      }
-      if (actions.proposals.pendingBlockExists(target)) {
-        skipped.push({
-          fingerprint: finding.fingerprint,
-          reason: `a proposal to block ${target} is already waiting`,
-        });
-        continue;
-      }
       const requestedBy = `finding:${finding.fingerprint}`;
       const reason = action.reason.slice(0, 300);
       try {

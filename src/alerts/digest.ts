@@ -81,6 +81,8 @@ export interface DigestOptions {
   readonly title: string;
   /** Findings re-sent because they are critical and still open. */
   readonly reminders?: readonly Finding[];
+  /** Per finding fingerprint: why its suggested action was not proposed (shown on its line). */
+  readonly notProposed?: ReadonlyMap<string, string>;
 }
 
 /** One message of a digest and, per embed, the finding it announces (null for "resolved"). */
@@ -98,15 +100,19 @@ export interface DigestMessage {
 export function digestMessages(changes: FindingChanges, options: DigestOptions): DigestMessage[] {
   const items: { embed: APIEmbed; meta: string | null }[] = [];
   const opened = [...changes.opened].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const note = (f: Finding) => options.notProposed?.get(f.fingerprint);
   for (const finding of opened)
-    items.push({ embed: findingEmbed('New', finding), meta: finding.fingerprint });
+    items.push({ embed: findingEmbed('New', finding, note(finding)), meta: finding.fingerprint });
   for (const change of changes.changed) {
     const moved =
       change.previousSeverity !== change.finding.severity ? ` (was ${change.previousSeverity})` : '';
-    items.push({ embed: findingEmbed(`Changed${moved}`, change.finding), meta: change.finding.fingerprint });
+    items.push({
+      embed: findingEmbed(`Changed${moved}`, change.finding, note(change.finding)),
+      meta: change.finding.fingerprint,
+    });
   }
   for (const finding of options.reminders ?? [])
-    items.push({ embed: findingEmbed('Still open', finding), meta: finding.fingerprint });
+    items.push({ embed: findingEmbed('Still open', finding, note(finding)), meta: finding.fingerprint });
   for (const finding of changes.resolved) {
     items.push({
       embed: {
@@ -143,12 +149,16 @@ export function changeDigest(changes: FindingChanges, options: DigestOptions): A
   return digestMessages(changes, options).map((m) => m.embeds);
 }
 
-function findingEmbed(label: string, finding: Finding): APIEmbed {
+function findingEmbed(label: string, finding: Finding, notProposed?: string): APIEmbed {
+  const fields = [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }];
+  // A suggested block that was not proposed says why, so nobody waits for a proposal.
+  if (notProposed !== undefined)
+    fields.push({ name: 'Block not proposed', value: truncate(safeText(notProposed), LIMITS.fieldValue) });
   return {
     title: truncate(`${SEVERITY_ICON[finding.severity]} ${label} · ${safeText(finding.title)}`, LIMITS.title),
     description: truncate(safeText(finding.evidence), LIMITS.description),
     color: SEVERITY_COLOUR[finding.severity],
-    fields: [{ name: 'How to fix', value: truncate(safeText(finding.fix), LIMITS.fieldValue) }],
+    fields,
     footer: { text: `${finding.severity.toUpperCase()} · ${finding.fingerprint}` },
   };
 }

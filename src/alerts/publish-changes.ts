@@ -16,6 +16,7 @@ export async function publishChanges(
   alerts: AlertOutbox,
   changes: FindingChanges,
   title: string,
+  notProposed?: ReadonlyMap<string, string>,
 ): Promise<void> {
   const plan = planAlerts(changes, {
     findings: ctx.repos.findings,
@@ -24,5 +25,7 @@ export async function publishChanges(
   });
   const waiting = alerts.pendingFindings();
   const reminders = plan.reminders.filter((f) => !waiting.has(f.fingerprint));
-  await alerts.post(digestMessages(plan.changes, { title, reminders }));
+  await alerts.post(
+    digestMessages(plan.changes, { title, reminders, ...(notProposed ? { notProposed } : {}) }),
+  );
 }

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import { createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
@@ -16,7 +15,7 @@ import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
 import { JobScheduler } from '../kernel/job-scheduler.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { LogReviewer } from '../logs/log-reviewer.js';
-import { CidrSet } from '../net/ip.js';
+import { AddressScope } from '../net/address-scope.js';
 
 export type { AppContext } from '../domain/app-context.js';
 
@@ -26,7 +25,7 @@ export interface AppContextOverrides {
   /** The scheduler's timers (tests: the fake clock); default Node's. */
   readonly timers?: Timers;
   readonly checks?: readonly Check[];
-  /** Extra allow-list for the log reviewer (tests); the database's /allow entries always apply. */
+  /** Extra allow-list (tests); the configuration and the database's /allow entries always apply. */
   readonly isAllowed?: (ip: string) => boolean;
   readonly firewall?: FirewallBackend;
   readonly remoteAccess?: RemoteAccessPort;
@@ -53,6 +52,15 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clientIdentifier: repos.settings.plexClientIdentifier(),
     timeoutMs: config.plex.timeoutMs,
   });
+  const scope = new AddressScope({
+    lanCidrs: config.network.lanCidrs,
+    allowlist: config.network.allowlist,
+    publicIp: config.network.publicIp,
+    allowEntries: (now) => repos.allowlist.active(now),
+    learned: repos.publicAddresses,
+    extraAllowed: overrides.isAllowed,
+    now: () => clock.now(),
+  });
   const plexTv = new PlexTvClient({
     baseUrl: config.plex.tvUrl,
     clientIdentifier: repos.settings.plexClientIdentifier(),
@@ -63,7 +71,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     baseUrl: config.exposure.internetDbUrl,
     timeoutMs: config.exposure.outsideTimeoutMs,
   });
-  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb };
+  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb, scope };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,
@@ -73,7 +81,6 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     defaultTimeoutMs: config.core.checkTimeoutMs,
   });
   const remoteAccess = RemoteAccessService.create({ config, repos, plex, clock, logger, jobs });
-  const learnedIp = repos.checkState.forCheck('public-footprint', () => clock.now());
   const actions = createActions({
     config,
     repos,
@@ -82,19 +89,14 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     jobs,
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
-    // The public IP the last scan learned (Plex or the router): the server's own address is
-    // never blocked even when PUBLIC_IP is not configured.
-    learnedPublicIp: () => learnedIp.get('lastIp', v.string()),
+    scope,
   });
-  // Config ALLOWLIST is applied inside the reviewer; this adds the /allow entries of the database.
-  const dbAllowed = allowlistSnapshot(() => actions.allowlist.cidrs(), clock);
   const reviewer = new LogReviewer({
     logs: config.logs,
-    network: config.network,
+    scope,
     repo: repos.logReview,
     clock,
     logger: logger.child({ component: 'log-review' }),
-    isAllowed: (ip) => overrides.isAllowed?.(ip) === true || dbAllowed(ip),
   });
   return {
     config,
@@ -103,31 +105,11 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     jobs,
     plex,
+    scope,
     runner,
     reviewer,
     actions,
     remoteAccess,
     close: () => store.close(),
-  };
-}
-
-/**
- * The reviewer asks once per newly seen address; reading the table each time would cost a query
- * per address under a flood. A snapshot refreshed every few seconds keeps /allow prompt and cheap.
- */
-function allowlistSnapshot(
-  read: () => readonly string[],
-  clock: Clock,
-  maxAgeMs = 5_000,
-): (ip: string) => boolean {
-  let set = CidrSet.parse([]);
-  let readAt = Number.NEGATIVE_INFINITY;
-  return (ip) => {
-    const now = clock.now();
-    if (now - readAt > maxAgeMs) {
-      set = CidrSet.parse(read());
-      readAt = now;
-    }
-    return set.cidrs.length > 0 && set.contains(ip);
   };
 }

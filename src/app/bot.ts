@@ -111,7 +111,7 @@ export async function startBot(
   };
   if (options.schedule ?? true) {
     scans = app.jobs.add(scanJob(app, alerts));
-    const reviews = reviewJob(app, alerts, (opened) => board.proposeSuggestedActions(opened));
+    const reviews = reviewJob(app, alerts, board);
     if (reviews) app.jobs.add(reviews);
   }
   // Each service relies on those before it while it runs: the jobs post through Discord and

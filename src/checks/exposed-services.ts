@@ -1,7 +1,9 @@
 /**
  * exposed-services — household services that must stay inside (Tautulli, the *arr apps, SSH,
  * the router's admin page), configured in EXPOSED_SERVICES: do they answer on the LAN, and does
- * an outside view (the public scan index, later the router's port mappings) show them open?
+ * an outside view (the public scan index, the router's port mappings) show them open? Ports are
+ * named from the one port catalogue (exposure/port-catalogue.ts), as router-upnp and
+ * public-footprint name them.
  *
  * Why it matters: these apps have weak or no authentication and full access to the house's
  * media and accounts; a forward "just to try something" is how they end up on the internet.
@@ -14,6 +16,7 @@ import { Socket } from 'node:net';
 import * as v from 'valibot';
 import type { ExposedService } from '../config/exposure.js';
 import type { FindingDraft } from '../domain/finding.js';
+import { describePort } from '../exposure/port-catalogue.js';
 import { type PublicPortView, publicPortSources } from '../exposure/public-ports.js';
 import { keyPart } from '../kernel/untrusted-text.js';
 import { normalizeIp } from '../net/ip.js';
@@ -89,7 +92,7 @@ export const exposedServices: Check = {
           key: `exposed:${keyPart(service.name)}`,
           severity: 'high',
           title: `${service.name} looks reachable from the internet`,
-          evidence: `${where} ${lan}; port ${service.port} is open from outside according to ${seenBy.map((v) => v.source).join(' and ')}`,
+          evidence: `${where} ${lan}; port ${describePort(service.port, 'TCP')} is open from outside according to ${seenBy.map((v) => v.source).join(' and ')}`,
           fix: `Remove the router forward / UPnP mapping of port ${service.port}; use a VPN (WireGuard, Tailscale) to reach ${service.name} from outside.`,
         });
       } else if (!probe.open) {

@@ -12,11 +12,10 @@
  */
 import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
-import { isInternalIp } from '../exposure/address-kind.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
-import { CidrSet } from '../net/ip.js';
+import type { AddressScope } from '../net/address-scope.js';
 import type { Check } from './types.js';
 
 /** Remembered remote addresses are capped so a busy server cannot grow the state without bound. */
@@ -32,9 +31,13 @@ export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
  * sessions carry it too, set to the household's own public address
  * (home-assistant/core tests/components/plex/fixtures/session_base.xml).
  */
-export function isRemoteSession(session: PlexSession, lan: CidrSet): boolean {
-  if (session.address !== undefined && (isInternalIp(session.address) || lan.contains(session.address)))
-    return false;
+export function isRemoteSession(session: PlexSession, scope: AddressScope): boolean {
+  if (session.address !== undefined) {
+    const { kind, code } = scope.classify(session.address);
+    // The household's own public IP (hairpin), the LAN and non-internet ranges are inside;
+    // allowed people streaming from outside are still remote streams.
+    if (kind === 'self' || kind === 'lan' || (kind === 'special' && code !== 'invalid')) return false;
+  }
   if (session.location === 'lan' || session.local === true) return false;
   if (session.address !== undefined) return true;
   return session.location === 'wan' || session.local === false;
@@ -46,8 +49,7 @@ export const plexSessions: Check = {
   async run(ctx) {
     await requirePlex(ctx);
     const sessions = await readSessions(ctx);
-    const lan = CidrSet.parse(ctx.config.network.lanCidrs);
-    const remote = sessions.filter((s) => isRemoteSession(s, lan));
+    const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
     const known = ctx.state.get('addresses', v.record(v.string(), v.number()));
     // 0 = learned by the first scan, never "new".

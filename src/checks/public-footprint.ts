@@ -11,20 +11,15 @@
  */
 import * as v from 'valibot';
 import type { FindingDraft, Severity } from '../domain/finding.js';
-import { isInternalIp } from '../exposure/address-kind.js';
 import { lookupInternetDb } from '../exposure/internetdb.js';
+import { describePort, isRiskyPort, lookupPort, PLEX_PORT } from '../exposure/port-catalogue.js';
 import { resolvePublicIp } from '../exposure/public-ip.js';
-import { ADMIN_PORTS, LAN_ONLY_PORTS, PLEX_PORT, portLabel } from '../exposure/risky-ports.js';
 import { untrustedText } from '../kernel/untrusted-text.js';
-import { isCgnat, parseIp } from '../net/ip.js';
+import { parseIp } from '../net/ip.js';
+import { specialRangeOf } from '../net/special-ranges.js';
 import { type Check, CheckError, CheckSkipped } from './types.js';
 
 const NO_DATE = 'InternetDB (no crawl date)';
-
-function describePort(port: number): string {
-  const label = port === PLEX_PORT ? 'Plex' : portLabel(port);
-  return label ? `${port} (${label})` : String(port);
-}
 
 export const publicFootprint: Check = {
   id: 'public-footprint',
@@ -49,7 +44,8 @@ export const publicFootprint: Check = {
     const { ip, source } = found;
     ctx.state.set('lastIp', ip);
     const from = `${ip} (from ${source})`;
-    if (isCgnat(ip)) {
+    const special = specialRangeOf(ip);
+    if (special?.code === 'cgnat') {
       return [
         {
           key: 'cgnat',
@@ -60,7 +56,7 @@ export const publicFootprint: Check = {
         },
       ];
     }
-    if (isInternalIp(ip)) {
+    if (special) {
       return [
         {
           key: 'private-wan',
@@ -102,10 +98,9 @@ export const publicFootprint: Check = {
     const findings: FindingDraft[] = [];
     const { ports, hostnames, tags, vulns } = result;
     if (ports.length > 0) {
-      const lanOnly = ports.filter((p) => p in LAN_ONLY_PORTS);
-      const admin = ports.filter((p) => p in ADMIN_PORTS);
-      const severity: Severity =
-        lanOnly.length > 0 || admin.length > 0 ? 'high' : ports.includes(PLEX_PORT) ? 'medium' : 'low';
+      // InternetDB lists port numbers only: any protocol of a catalogued port counts.
+      const risky = ports.filter((p) => isRiskyPort(lookupPort(p)));
+      const severity: Severity = risky.length > 0 ? 'high' : ports.includes(PLEX_PORT) ? 'medium' : 'low';
       const extra = [
         hostnames.length > 0
           ? `hostnames ${hostnames
@@ -127,10 +122,10 @@ export const publicFootprint: Check = {
           severity === 'high'
             ? 'The public IP is indexed with ports that should never face the internet'
             : 'The public IP is indexed with open ports',
-        evidence: `${NO_DATE} lists ${from} with ports ${ports.map(describePort).join(', ')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`,
+        evidence: `${NO_DATE} lists ${from} with ports ${ports.map((p) => describePort(p)).join(', ')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`,
         fix:
-          lanOnly.length > 0 || admin.length > 0
-            ? `Remove the router forwards / UPnP mappings for ${[...lanOnly, ...admin].sort((a, b) => a - b).join(', ')}; only 32400/tcp (Plex) should ever be forwarded.`
+          risky.length > 0
+            ? `Remove the router forwards / UPnP mappings for ${[...risky].sort((a, b) => a - b).join(', ')}; only 32400/tcp (Plex) should ever be forwarded.`
             : 'Check that every listed port is forwarded on purpose; close the others on the router.',
       });
     }

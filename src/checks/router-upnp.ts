@@ -18,44 +18,12 @@
 import type { PortMapping } from '../adapters/router/igd-client.js';
 import { type PlexTarget, readPlexTarget } from '../adapters/router/plex-target.js';
 import type { FindingDraft, Severity } from '../domain/finding.js';
+import { lookupPort } from '../exposure/port-catalogue.js';
+import { plexPublicAddress } from '../exposure/public-ip.js';
 import { type RouterFacts, readRouterFacts } from '../exposure/router-facts.js';
-import { isCgnat, parseIp } from '../net/ip.js';
+import { parseIp } from '../net/ip.js';
+import { isInternetAddress, specialRangeOf } from '../net/special-ranges.js';
 import type { Check, CheckContext } from './types.js';
-
-type Proto = 'TCP' | 'UDP' | 'any';
-
-/** Plex ports meant for the LAN only (plex-reference.md, "Ports"). */
-export const LAN_ONLY_PLEX_PORTS = [
-  { from: 1900, to: 1900, protocol: 'UDP', name: 'DLNA/SSDP discovery (DDoS amplification)' },
-  { from: 5353, to: 5353, protocol: 'UDP', name: 'Bonjour/mDNS' },
-  { from: 8324, to: 8324, protocol: 'TCP', name: 'Plex Roku companion' },
-  { from: 32410, to: 32414, protocol: 'UDP', name: 'Plex GDM discovery (DDoS amplification)' },
-  { from: 32469, to: 32469, protocol: 'TCP', name: 'Plex DLNA server (no authentication)' },
-] as const satisfies readonly { from: number; to: number; protocol: Proto; name: string }[];
-
-/** Admin, remote-login and household-service ports that should never face the internet. */
-export const ADMIN_PORTS = [
-  { port: 21, protocol: 'TCP', name: 'FTP' },
-  { port: 22, protocol: 'TCP', name: 'SSH' },
-  { port: 23, protocol: 'TCP', name: 'Telnet' },
-  { port: 80, protocol: 'TCP', name: 'HTTP (router or NAS admin)' },
-  { port: 139, protocol: 'TCP', name: 'NetBIOS/SMB' },
-  { port: 443, protocol: 'TCP', name: 'HTTPS (router or NAS admin)' },
-  { port: 445, protocol: 'TCP', name: 'SMB file sharing' },
-  { port: 2375, protocol: 'TCP', name: 'Docker API (unauthenticated)' },
-  { port: 3389, protocol: 'any', name: 'Remote Desktop' },
-  { port: 5000, protocol: 'TCP', name: 'NAS admin (Synology DSM)' },
-  { port: 5001, protocol: 'TCP', name: 'NAS admin (Synology DSM, https)' },
-  { port: 5900, protocol: 'TCP', name: 'VNC' },
-  { port: 7878, protocol: 'TCP', name: 'Radarr' },
-  { port: 8080, protocol: 'TCP', name: 'HTTP alternative (admin panels)' },
-  { port: 8181, protocol: 'TCP', name: 'Tautulli' },
-  { port: 8443, protocol: 'TCP', name: 'HTTPS alternative (admin panels)' },
-  { port: 8989, protocol: 'TCP', name: 'Sonarr' },
-  { port: 9090, protocol: 'TCP', name: 'Cockpit/Prometheus' },
-  { port: 9117, protocol: 'TCP', name: 'Jackett' },
-  { port: 9696, protocol: 'TCP', name: 'Prowlarr' },
-] as const satisfies readonly { port: number; protocol: Proto; name: string }[];
 
 const MAX_LISTED = 25;
 
@@ -71,8 +39,15 @@ export const routerUpnp: Check = {
       findings.push(...wanFindings(facts));
       return findings;
     }
-    const target = await readPlexTarget(ctx.plex, ctx.signal);
+    const [target, plexIp] = await Promise.all([
+      readPlexTarget(ctx.plex, ctx.signal),
+      // Plex's view of the public address, to check the router's claim against (a failure here
+      // is plex-reachable's to report).
+      plexPublicAddress(ctx).catch(() => undefined),
+    ]);
     findings.push(upnpOnFinding(facts, target));
+    const disagreement = disagreementFinding(facts, plexIp);
+    if (disagreement) findings.push(disagreement);
     for (const mapping of facts.mappings) {
       const risky = classify(mapping, target);
       if (risky) findings.push(risky);
@@ -150,6 +125,27 @@ function upnpOnFinding(facts: RouterFacts, target: PlexTarget): FindingDraft {
   };
 }
 
+/**
+ * The router's UPnP answer is believed only when Plex or NAT-PMP says the same (AddressScope):
+ * any LAN host can answer SSDP and claim an external address, and the household's own address
+ * is never blocked. When Plex sees another address, the admin should know why it is not used.
+ */
+function disagreementFinding(facts: RouterFacts, plexIp: string | undefined): FindingDraft | undefined {
+  const routerIp = facts.externalIp;
+  if (!routerIp || !plexIp || !isInternetAddress(routerIp) || routerIp === plexIp) return undefined;
+  const natPmp =
+    facts.natPmpExternalIp === undefined
+      ? ''
+      : ` NAT-PMP at ${facts.natPmpGateway} reports ${facts.natPmpExternalIp}${facts.natPmpExternalIp === routerIp ? ' (agreeing with UPnP)' : ''}.`;
+  return {
+    key: 'wan:disagree',
+    severity: 'medium',
+    title: 'The router and Plex disagree about your public address',
+    evidence: `The UPnP device at ${facts.device?.descriptionUrl ?? '?'} reports the external address ${routerIp}; Plex (plex.tv) sees the server connect from ${plexIp}.${natPmp} ${facts.natPmpExternalIp === routerIp ? "NAT-PMP agrees with the router, so its address is treated as this household's own." : "The router's address is not treated as this household's own (not protected from blocking) until Plex or NAT-PMP agrees."}`,
+    fix: 'Check that the device answering UPnP is really your router (a LAN device can pretend to be one), and whether a second router or the provider box sits in front of it. If the address changed a moment ago, the next scan clears this.',
+  };
+}
+
 function natPmpLine(facts: RouterFacts): string | undefined {
   if (facts.natPmpExternalIp) {
     const mismatch =
@@ -164,28 +160,23 @@ function natPmpLine(facts: RouterFacts): string | undefined {
 function classify(mapping: PortMapping, target: PlexTarget): FindingDraft | undefined {
   const key = `mapping:${mapping.protocol}:${mapping.externalPort}`;
   const line = describeMapping(mapping, target);
-  const lanOnly = LAN_ONLY_PLEX_PORTS.find(
-    (p) => mapping.internalPort >= p.from && mapping.internalPort <= p.to && p.protocol === mapping.protocol,
-  );
-  if (lanOnly) {
+  const entry = lookupPort(mapping.internalPort, mapping.protocol);
+  if (entry?.class === 'lan-only') {
     return {
       key,
       severity: 'high',
-      title: `LAN-only port ${mapping.protocol} ${mapping.internalPort} (${lanOnly.name}) is forwarded from the internet`,
+      title: `LAN-only port ${mapping.protocol} ${mapping.internalPort} (${entry.name}) is forwarded from the internet`,
       evidence: line,
       fix: `Delete this mapping in the router (\`upnpc -d ${mapping.externalPort} ${mapping.protocol}\`) and turn UPnP off; Plex never needs this port forwarded.`,
     };
   }
-  const admin = ADMIN_PORTS.find(
-    (p) => p.port === mapping.internalPort && (p.protocol === 'any' || p.protocol === mapping.protocol),
-  );
-  if (admin) {
+  if (entry?.class === 'admin' || entry?.class === 'service') {
     return {
       key,
       severity: 'high',
-      title: `${admin.name} (port ${mapping.internalPort}) is forwarded from the internet`,
+      title: `${entry.name} (port ${mapping.internalPort}) is forwarded from the internet`,
       evidence: line,
-      fix: `Delete this mapping in the router (\`upnpc -d ${mapping.externalPort} ${mapping.protocol}\`); reach admin services through a VPN instead.`,
+      fix: `Delete this mapping in the router (\`upnpc -d ${mapping.externalPort} ${mapping.protocol}\`); reach ${entry.class === 'admin' ? 'admin services' : 'household apps'} through a VPN instead.`,
     };
   }
   const toPlex =
@@ -262,7 +253,8 @@ function wanFindings(facts: RouterFacts): FindingDraft[] {
   const ip = facts.externalIp ?? facts.natPmpExternalIp;
   const parsed = ip ? parseIp(ip) : undefined;
   if (!ip || !parsed) return [];
-  if (isCgnat(parsed)) {
+  const special = specialRangeOf(parsed);
+  if (special?.code === 'cgnat') {
     return [
       {
         key: 'wan:cgnat',
@@ -273,14 +265,13 @@ function wanFindings(facts: RouterFacts): FindingDraft[] {
       },
     ];
   }
-  const range = parsed.range();
-  if (range !== 'unicast') {
+  if (special) {
     return [
       {
         key: 'wan:double-nat',
         severity: 'info',
         title: 'The router sits behind another router (double NAT)',
-        evidence: `The router's WAN address ${ip} is not public (${range}): another NAT device (ISP modem/router) is in front of it. Mappings here only reach the internet if the outer device forwards too; check that device's port forwards and UPnP as well.`,
+        evidence: `The router's WAN address ${ip} is not public (${special.code}): another NAT device (ISP modem/router) is in front of it. Mappings here only reach the internet if the outer device forwards too; check that device's port forwards and UPnP as well.`,
         fix: "Audit the outer router too, or put it in bridge mode so only one device's forwards matter.",
       },
     ];

@@ -9,6 +9,7 @@ import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { SafeError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import type { AddressScope } from '../net/address-scope.js';
 
 /**
  * Values several checks need within one scan (the router's mappings, the public IP): the
@@ -25,6 +26,8 @@ export interface CheckDeps {
   readonly plex: PlexClient;
   readonly plexTv: PlexTvClient;
   readonly internetDb: InternetDbClient;
+  /** Whose address is this; checks that learn the household's public IP record it here. */
+  readonly scope: AddressScope;
 }
 
 export interface CheckContext extends CheckDeps {

@@ -56,6 +56,8 @@ export const allow: Command = {
       return;
     }
     const { isNew } = ctx.actions.allowlist.add({ cidr: text, note, actor: interaction.user.id });
+    // The log review's address cache and the block policy see the entry at once.
+    ctx.scope.refresh();
     const blocked = ctx.actions.bans
       .active()
       .filter((b) => {

@@ -8,6 +8,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 import type { LogReviewer } from '../logs/log-reviewer.js';
+import type { AddressScope } from '../net/address-scope.js';
 
 /**
  * The shape of the context the composition root (src/app) builds. It lives here so the parts
@@ -25,6 +26,8 @@ export interface AppContext {
    */
   readonly jobs: JobScheduler;
   readonly plex: PlexClient;
+  /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
+  readonly scope: AddressScope;
   readonly runner: ScanRunner;
   readonly reviewer: LogReviewer;
   /** Bans, proposals, allow-list, firewall; started by the bot (reconcile + expiry scheduler). */

@@ -27,6 +27,8 @@ export interface AllowlistEntry {
   readonly note: string;
   readonly addedBy: string;
   readonly addedAt: number;
+  /** When the entry stops applying; undefined: until removed. */
+  readonly expiresAt?: number | undefined;
 }
 
 export interface AuditEntry {

@@ -1,5 +1,6 @@
 import type { CheckContext } from '../checks/types.js';
 import { normalizeIp } from '../net/ip.js';
+import { isInternetAddress } from '../net/special-ranges.js';
 import { plexAvailability } from './plex-availability.js';
 import { readMyPlexAccount } from './plex-resources.js';
 import { readRouterFacts, routerPublicIp } from './router-facts.js';
@@ -21,13 +22,24 @@ const configured: PublicIpSource = {
   read: async (ctx) => ctx.config.network.publicIp,
 };
 
-const plexAccount: PublicIpSource = {
-  name: 'Plex /myplex/account publicAddress',
-  async read(ctx) {
+/**
+ * The address plex.tv saw the server connect from (`/myplex/account` publicAddress), once per
+ * scan, recorded in the scope as learned from Plex: from then on it is the household's own.
+ */
+export function plexPublicAddress(ctx: CheckContext): Promise<string | undefined> {
+  return ctx.shared.once('plex-public-address', async () => {
     const availability = await plexAvailability(ctx);
     if (availability.identityError || availability.tokenError || !ctx.plex.hasToken) return undefined;
-    return (await readMyPlexAccount(ctx)).publicAddress;
-  },
+    const raw = (await readMyPlexAccount(ctx)).publicAddress;
+    const ip = raw === undefined ? undefined : normalizeIp(raw);
+    if (ip && isInternetAddress(ip)) ctx.scope.learn('plex', ip);
+    return ip;
+  });
+}
+
+const plexAccount: PublicIpSource = {
+  name: 'Plex /myplex/account publicAddress',
+  read: plexPublicAddress,
 };
 
 const router: PublicIpSource = {

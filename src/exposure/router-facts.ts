@@ -4,7 +4,7 @@ import { defaultGateway, natPmpExternalAddress } from '../adapters/router/nat-pm
 import { RouterHttp } from '../adapters/router/soap-client.js';
 import type { CheckContext } from '../checks/types.js';
 import type { RouterConfig } from '../config/router.js';
-import { isPublicIp } from '../net/ip.js';
+import { isInternetAddress, isRoutableWanAddress } from '../net/special-ranges.js';
 
 export interface RouterDevice {
   readonly friendlyName: string | undefined;
@@ -39,10 +39,18 @@ export interface RouterFacts {
  * probe with its own abort signal; the others await the same promise.
  */
 export function readRouterFacts(
-  ctx: Pick<CheckContext, 'config' | 'signal' | 'shared'>,
+  ctx: Pick<CheckContext, 'config' | 'signal' | 'shared'> & { readonly scope?: CheckContext['scope'] },
   overrides?: RouterProbeOverrides,
 ): Promise<RouterFacts> {
-  return ctx.shared.once('router', () => collectRouterFacts(ctx.config.router, ctx.signal, overrides));
+  return ctx.shared.once('router', async () => {
+    const facts = await collectRouterFacts(ctx.config.router, ctx.signal, overrides);
+    // Recorded with their source: the scope trusts the router's UPnP answer only when Plex or
+    // NAT-PMP agrees (any LAN host can answer SSDP and claim an external address).
+    if (facts.externalIp && isInternetAddress(facts.externalIp)) ctx.scope?.learn('router', facts.externalIp);
+    if (facts.natPmpExternalIp && isInternetAddress(facts.natPmpExternalIp))
+      ctx.scope?.learn('nat-pmp', facts.natPmpExternalIp);
+    return facts;
+  });
 }
 
 /**
@@ -52,7 +60,7 @@ export function readRouterFacts(
  */
 export function routerPublicIp(facts: RouterFacts): string | undefined {
   for (const ip of [facts.externalIp, facts.natPmpExternalIp]) {
-    if (ip && isPublicIp(ip)) return ip;
+    if (ip && isRoutableWanAddress(ip)) return ip;
   }
   return undefined;
 }

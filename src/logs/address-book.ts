@@ -1,8 +1,9 @@
-import { CidrSet, parseIp } from '../net/ip.js';
+import type { AddressClass } from '../net/address-scope.js';
+import { dottedIpv4, parseIp } from '../net/ip.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
-/** Not in the LAN, not loopback, not allow-listed: the only addresses detectors look at. */
+/** Outside the household and not allow-listed: the only addresses detectors look at. */
 export const ADDR_OUTSIDE = 1;
 export const ADDR_LOCAL = 2;
 export const ADDR_ALLOWED = 3;
@@ -17,15 +18,29 @@ export interface AddressInfo {
 
 const INVALID: AddressInfo = { ip: '', kind: ADDR_INVALID, settled: 0 };
 
+/** The part of AddressScope the book needs: one answer per address, and when answers moved. */
+export interface AddressClassifier {
+  readonly version: number;
+  classify(ip: string): AddressClass;
+}
+
 export interface AddressBookOptions {
-  readonly lanCidrs: readonly string[];
-  readonly allowlist: readonly string[];
-  /** The house's own public address: hairpinned household traffic, never an attacker. */
-  readonly publicIp?: string | undefined;
-  /** Allow-list kept elsewhere (the database's /allow entries). */
-  readonly isAllowed?: ((ip: string) => boolean) | undefined;
+  /**
+   * Whose address is this (AddressScope): the household's own public IP (configured or
+   * learned) and the LAN are local; /allow and ALLOWLIST entries are allowed.
+   */
+  readonly scope: AddressClassifier;
   readonly cacheSize: number;
 }
+
+/** Self and LAN are never looked at; special ranges outside the LAN are (a shared network). */
+const KIND_CODE = {
+  self: ADDR_LOCAL,
+  lan: ADDR_LOCAL,
+  allowed: ADDR_ALLOWED,
+  special: ADDR_OUTSIDE,
+  outside: ADDR_OUTSIDE,
+} as const;
 
 const INITIAL_SLOTS = 4096;
 
@@ -34,23 +49,18 @@ const INITIAL_SLOTS = 4096;
  * belong to that source's detectors). This runs for most lines, so the answer is cached
  * in an open-addressing table keyed by the raw bytes *in place*: a known address costs a hash
  * over a dozen chars and one comparison, without cutting a string out of the chunk. The table
- * is bounded (cleared wholesale when full).
+ * is bounded (cleared wholesale when full) and cleared when the scope's version moves (an /allow,
+ * a newly learned public IP), so a cached answer is never older than the scope.
  */
 export class AddressBook {
-  private readonly lan: CidrSet;
-  private readonly allow: CidrSet;
-  private readonly lan4: Uint32Array;
-  private readonly allow4: Uint32Array;
+  private version: number;
   private keys: (string | undefined)[] = emptySlots(INITIAL_SLOTS);
   private values: (AddressInfo | undefined)[] = emptySlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
 
   constructor(private readonly options: AddressBookOptions) {
-    this.lan = CidrSet.parse(options.lanCidrs);
-    this.allow = CidrSet.parse(options.allowlist);
-    this.lan4 = ipv4Networks(this.lan);
-    this.allow4 = ipv4Networks(this.allow);
+    this.version = options.scope.version;
   }
 
   lookup(raw: string): AddressInfo {
@@ -60,6 +70,7 @@ export class AddressBook {
   lookupRange(text: string, start: number, end: number): AddressInfo {
     const length = end - start;
     if (length <= 0 || length > 47) return INVALID;
+    if (this.options.scope.version !== this.version) this.clear();
     const keys = this.keys;
     const h = hashTail(text, start, end);
     const mask = this.mask;
@@ -97,6 +108,14 @@ export class AddressBook {
     return info;
   }
 
+  private clear(): void {
+    this.version = this.options.scope.version;
+    this.keys = emptySlots(INITIAL_SLOTS);
+    this.values = emptySlots(INITIAL_SLOTS);
+    this.mask = INITIAL_SLOTS - 1;
+    this.count = 0;
+  }
+
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
@@ -117,35 +136,16 @@ export class AddressBook {
 
   private classify(raw: string): AddressInfo {
     if (raw.length === 0 || raw.length > 45) return INVALID;
-    // Plain dotted IPv4 is nearly every line: numbers instead of ipaddr.js objects.
-    const v4 = dottedIpv4(raw);
-    if (v4 >= 0) {
-      if (inNetworks(this.allow4, v4) || this.options.isAllowed?.(raw))
-        return { ip: raw, kind: ADDR_ALLOWED, settled: 0 };
-      const first = v4 >>> 24;
-      if (first === 127 || first === 0 || inNetworks(this.lan4, v4) || raw === this.options.publicIp) {
-        return { ip: raw, kind: ADDR_LOCAL, settled: 0 };
-      }
-      return { ip: raw, kind: ADDR_OUTSIDE, settled: 0 };
-    }
     // Servers write IPv4 in canonical dotted form; anything else (`010.1.1.1` would be octal
     // to some parsers) is not an address we trust.
-    if (raw.indexOf(':') === -1) return INVALID;
+    if (raw.indexOf(':') === -1) {
+      if (!isCanonicalIpv4(raw)) return INVALID;
+      return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
+    }
     const parsed = parseIp(raw);
     if (!parsed) return INVALID;
     const ip = parsed.toString();
-    if (this.allow.contains(parsed) || this.options.isAllowed?.(ip))
-      return { ip, kind: ADDR_ALLOWED, settled: 0 };
-    const range = parsed.range();
-    if (
-      range === 'loopback' ||
-      range === 'unspecified' ||
-      this.lan.contains(parsed) ||
-      ip === this.options.publicIp
-    ) {
-      return { ip, kind: ADDR_LOCAL, settled: 0 };
-    }
-    return { ip, kind: ADDR_OUTSIDE, settled: 0 };
+    return { ip, kind: KIND_CODE[this.options.scope.classify(ip).kind], settled: 0 };
   }
 }
 
@@ -167,47 +167,7 @@ function hashTail(text: string, start: number, end: number): number {
   return h;
 }
 
-/** `a.b.c.d` in canonical form (no leading zeros) as an unsigned number, or -1. */
-function dottedIpv4(text: string): number {
-  let value = 0;
-  let octet = -1;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (octet < 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = -1;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1; // leading zero: not canonical
-      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || octet < 0) return -1;
-  return value * 256 + octet;
-}
-
-/** IPv4 networks of a set as [network, mask] pairs. */
-function ipv4Networks(set: CidrSet): Uint32Array {
-  const v4 = set.cidrs.filter((c) => c.address.kind() === 'ipv4');
-  const out = new Uint32Array(v4.length * 2);
-  v4.forEach((c, i) => {
-    const b = c.address.toByteArray();
-    out[i * 2] = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
-    out[i * 2 + 1] = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
-  });
-  return out;
-}
-
-function inNetworks(networks: Uint32Array, ip: number): boolean {
-  for (let i = 0; i < networks.length; i += 2) {
-    if ((ip & (networks[i + 1] as number)) >>> 0 === networks[i]) return true;
-  }
-  return false;
+/** `a.b.c.d` in canonical form (no leading zeros). */
+function isCanonicalIpv4(text: string): boolean {
+  return dottedIpv4(text) >= 0;
 }

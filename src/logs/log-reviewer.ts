@@ -1,10 +1,15 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { LogsConfig, NetworkConfig } from '../config/index.js';
+import type { LogsConfig } from '../config/index.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { presentError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import { ADDR_ALLOWED, AddressBook, type AddressBookOptions } from './address-book.js';
+import {
+  ADDR_OUTSIDE,
+  AddressBook,
+  type AddressBookOptions,
+  type AddressClassifier,
+} from './address-book.js';
 import type { ReviewStore } from './review-store.js';
 import { createSourceReview } from './source-pipeline.js';
 import type { SourcePassResult, SourceReview } from './source-review.js';
@@ -14,13 +19,12 @@ export const LOG_REVIEW_SOURCE = 'log-review';
 
 export interface LogReviewerDeps {
   readonly logs: LogsConfig;
-  readonly network: NetworkConfig;
+  /** Whose address is this (AddressScope): only outside addresses are looked at. */
+  readonly scope: AddressClassifier & { refresh?(): void };
   /** The SQLite log-review repository in the bot; any ReviewStore in tests. */
   readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Extra allow-list (the database's /allow entries); config ALLOWLIST is always applied. */
-  readonly isAllowed?: (ip: string) => boolean;
 }
 
 export interface SourceFailure {
@@ -61,16 +65,12 @@ export class LogReviewer {
   }
 
   private async run(): Promise<ReviewResult> {
-    const { logs, network, repo, clock, logger } = this.deps;
+    const { logs, scope, repo, clock, logger } = this.deps;
     const startedAt = clock.now();
     const t0 = performance.now();
-    const addresses: AddressBookOptions = {
-      lanCidrs: network.lanCidrs,
-      allowlist: network.allowlist,
-      publicIp: network.publicIp,
-      isAllowed: this.deps.isAllowed,
-      cacheSize: logs.maxTrackedAddresses,
-    };
+    // A pass starts from the scope as it is now (an /allow a second ago counts).
+    scope.refresh?.();
+    const addresses: AddressBookOptions = { scope, cacheSize: logs.maxTrackedAddresses };
     const sources: (SourcePassResult | SourceFailure)[] = [];
     for (const source of logs.sources) {
       let runtime = this.runtimes.get(source.id);
@@ -115,12 +115,13 @@ export class LogReviewer {
     }
     const now = clock.now();
     repo.expireFindings(now);
-    // An address allowed since it was flagged (/allow, ALLOWLIST) drops out now, so the
-    // lifecycle resolves its findings instead of waiting for them to expire.
+    // An address allowed since it was flagged (/allow, ALLOWLIST), or learned since to be the
+    // household's own, drops out now, so the lifecycle resolves its findings instead of
+    // waiting for them to expire.
     const book = new AddressBook(addresses);
     const findings = repo
       .activeFindings()
-      .filter((row) => book.lookup(row.ip).kind !== ADDR_ALLOWED)
+      .filter((row) => book.lookup(row.ip).kind === ADDR_OUTSIDE)
       .map((row) => row.draft);
     return { startedAt, durationMs: performance.now() - t0, sources, findings };
   }

@@ -3,6 +3,7 @@ import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
+import { AddressScope } from '../net/address-scope.js';
 import { WholeFileCursor } from './acquire/file-cursor.js';
 import { currentFile } from './acquire/source-files.js';
 import type { AddressBookOptions } from './address-book.js';
@@ -80,13 +81,9 @@ export async function replayFile(
     trustedProxies: deps.network.trustedProxies,
     replay: { cursor: new WholeFileCursor(file, chunkBytes(deps.logs)) },
   });
-  const addresses: AddressBookOptions = {
-    lanCidrs: deps.network.lanCidrs,
-    allowlist: deps.network.allowlist,
-    publicIp: deps.network.publicIp,
-    isAllowed: deps.isAllowed,
-    cacheSize: deps.logs.maxTrackedAddresses,
-  };
+  // A dry run knows the configuration only: no /allow entries, no learned public IP.
+  const scope = AddressScope.fromConfig(deps.network, { extraAllowed: deps.isAllowed, now: deps.now });
+  const addresses: AddressBookOptions = { scope, cacheSize: deps.logs.maxTrackedAddresses };
   const result = await review.pass(addresses);
   if (result.status === 'missing') throw new UserError(`Cannot read ${file}: ENOENT`);
   const list = store.counts(source.id).map(({ ip, failures, clientErrors, badTokens }) => ({

@@ -1,9 +1,10 @@
+import type { SuggestedActions } from '../actions/proposal-board.js';
 import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../domain/app-context.js';
-import { type Finding, toFinding } from '../domain/finding.js';
+import { toFinding } from '../domain/finding.js';
 import { logError } from '../kernel/errors.js';
 import type { JobDefinition } from '../kernel/job.js';
 import { LOG_REVIEW_SOURCE, type ReviewResult } from './log-reviewer.js';
@@ -22,21 +23,23 @@ export function recordReview(repos: Repositories, result: ReviewResult, now: num
   });
 }
 
-/** Called with findings a pass opened, after their digest: block suggestions become proposals. */
-export type OpenedFindingsHook = (opened: readonly Finding[]) => Promise<unknown>;
-
-/** One review pass inside the bot, with one digest of what changed (quiet when nothing did). */
+/**
+ * One review pass inside the bot, with one digest of what changed (quiet when nothing did).
+ * Block suggestions of opened findings become proposals after the digest; those that will not
+ * (own IP, LAN, allowed, already blocked...) say why on their digest line.
+ */
 export async function runScheduledReview(
   ctx: AppContext,
   alerts: AlertOutbox,
-  onOpened?: OpenedFindingsHook,
+  suggestions?: SuggestedActions,
 ): Promise<void> {
   try {
     const result = await ctx.reviewer.review();
     const changes = recordReview(ctx.repos, result, ctx.clock.now());
-    await publishChanges(ctx, alerts, changes, 'Log review');
     const opened = changes.opened.filter((f) => f.action !== undefined);
-    if (onOpened && opened.length > 0) await onOpened(opened);
+    const notProposed = suggestions && opened.length > 0 ? suggestions.notProposed(opened) : undefined;
+    await publishChanges(ctx, alerts, changes, 'Log review', notProposed);
+    if (suggestions && opened.length > 0) await suggestions.proposeSuggestedActions(opened);
   } catch (error) {
     logError(error, ctx.logger, { during: 'in the scheduled log review' });
   }
@@ -50,14 +53,14 @@ export async function runScheduledReview(
 export function reviewJob(
   ctx: AppContext,
   alerts: AlertOutbox,
-  onOpened?: OpenedFindingsHook,
+  suggestions?: SuggestedActions,
 ): JobDefinition | undefined {
   if (ctx.config.logs.sources.length === 0) return undefined;
   return {
     name: 'log-review',
     schedule: { kind: 'interval', everyMs: ctx.config.logs.reviewIntervalMs, firstMs: 0 },
     run: async () => {
-      await runScheduledReview(ctx, alerts, onOpened);
+      await runScheduledReview(ctx, alerts, suggestions);
       return 'done';
     },
   };

@@ -7,6 +7,7 @@ import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { UserError } from '../../src/kernel/errors.js';
 import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { actionsFixture, MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { testConfig, testEnv } from '../harness/test-env.js';
@@ -255,6 +256,7 @@ describe('BanService', () => {
       clock,
       jobs,
       firewall,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
     });
     const block = (target: string, durationMs: number) =>
       actions.bans.block({ input: target, durationMs, reason: 'a', origin: 'command', requestedBy: 'u1' });

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { BlockPolicy, parseBlockTarget } from '../../src/actions/block-policy.js';
+import type { AllowlistEntry } from '../../src/domain/ban.js';
+import type { LearnedPublicAddress } from '../../src/domain/public-address.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 
 function policy(dbAllow: string[] = [], publicIp: string | undefined = '203.0.113.1') {
-  return new BlockPolicy({
-    lanCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
-    allowlist: ['198.51.100.10', '2001:db8:aaaa::/48'],
-    dbAllowlist: () => dbAllow,
-    publicIp: () => publicIp,
-  });
+  return new BlockPolicy(
+    new AddressScope({
+      lanCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
+      allowlist: ['198.51.100.10', '2001:db8:aaaa::/48'],
+      allowEntries: () => dbAllow.map(entry),
+      publicIp,
+      now: () => 0,
+    }),
+  );
+}
+
+function entry(cidr: string): AllowlistEntry {
+  return { cidr, note: '', addedBy: 'test', addedAt: 0 };
 }
 
 describe('parseBlockTarget', () => {
@@ -108,17 +118,20 @@ describe('BlockPolicy', () => {
 
   it('reads the database allow-list and the learned public IP on every check', () => {
     const allow: string[] = [];
-    let publicIp: string | undefined;
-    const p = new BlockPolicy({
-      lanCidrs: [],
-      allowlist: [],
-      dbAllowlist: () => allow,
-      publicIp: () => publicIp,
-    });
+    const learned: LearnedPublicAddress[] = [];
+    const p = new BlockPolicy(
+      new AddressScope({
+        lanCidrs: [],
+        allowlist: [],
+        allowEntries: () => allow.map(entry),
+        learned: { all: () => learned, record: () => false },
+        now: () => 0,
+      }),
+    );
     expect(p.check('203.0.113.50').ok).toBe(true);
     allow.push('203.0.113.48/29');
     expect(p.check('203.0.113.50')).toMatchObject({ ok: false, code: 'allowlisted' });
-    publicIp = '198.51.100.7';
+    learned.push({ source: 'plex', ip: '198.51.100.7', learnedAt: 0 });
     expect(p.check('198.51.100.7')).toMatchObject({ ok: false, code: 'own-ip' });
   });
 

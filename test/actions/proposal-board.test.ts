@@ -5,6 +5,7 @@ import { ProposalBoard } from '../../src/actions/proposal-board.js';
 import { createRepositories } from '../../src/adapters/sqlite/index.js';
 import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { MemoryFirewall, openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { botEnv, testConfig, testEnv } from '../harness/test-env.js';
@@ -33,6 +34,7 @@ describe('ProposalBoard', () => {
       logger: silentLogger(),
       clock,
       firewall,
+      scope: AddressScope.fromConfig(config.network, { now: () => clock.now() }),
     });
     // Nothing listens on port 9: every REST call fails at once.
     const rest = new REST({ api: 'http://127.0.0.1:9/api', retries: 0, timeout: 2_000 }).setToken(

@@ -30,7 +30,9 @@ describe('public-footprint', () => {
       ['vulns', 'medium'],
     ]);
     const ports = result.findings.find((f) => f.key === 'open-ports');
-    expect(ports?.evidence).toContain('22 (SSH), 1900 (SSDP/DLNA discovery), 32400 (Plex)');
+    expect(ports?.evidence).toContain(
+      '22 (SSH), 1900 (SSDP/DLNA discovery (DDoS amplification)), 32400 (Plex)',
+    );
     expect(ports?.fix).toContain('22, 1900');
     expect(result.findings.find((f) => f.key === 'vulns')?.evidence).toContain('not confirmed');
   });

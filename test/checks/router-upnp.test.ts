@@ -141,6 +141,36 @@ describe('router-upnp check', () => {
     expect(third.changes.opened.map((f) => f.fingerprint)).toEqual(['router-upnp:mapping:TCP:5900']);
   });
 
+  it('reports the router and Plex disagreeing about the public address, and does not protect the router one', async () => {
+    plex.state.myplexAccount.publicAddress = '198.51.100.40';
+    const findings = await scan({ externalIp: '198.0.0.11' });
+    expect(byKey(findings, 'wan:disagree')).toMatchObject({
+      severity: 'medium',
+      title: 'The router and Plex disagree about your public address',
+    });
+    expect(byKey(findings, 'wan:disagree')?.evidence).toContain('198.0.0.11');
+    expect(byKey(findings, 'wan:disagree')?.evidence).toContain('198.51.100.40');
+    const app = ctx as AppContext;
+    expect(app.scope.learnedAddresses().map((a) => [a.source, a.ip])).toEqual([
+      ['plex', '198.51.100.40'],
+      ['router', '198.0.0.11'],
+    ]);
+    // A forged GetExternalIPAddress must not shield its address from blocking.
+    expect(app.scope.classify('198.0.0.11').kind).toBe('outside');
+    expect(app.actions.bans.check('198.0.0.11').ok).toBe(true);
+    expect(app.scope.classify('198.51.100.40')).toMatchObject({ kind: 'self', code: 'own-ip' });
+
+    // Plex now sees the same address: the finding resolves and the router's address is trusted.
+    plex.state.myplexAccount.publicAddress = '198.0.0.11';
+    const again = await app.runner.run({ trigger: 'cli' });
+    expect(again.changes.resolved.map((f) => f.fingerprint)).toContain('router-upnp:wan:disagree');
+    expect(app.scope.classify('198.0.0.11')).toMatchObject({
+      kind: 'self',
+      reason: expect.stringContaining('Plex and the router (UPnP)'),
+    });
+    expect(app.actions.bans.check('198.0.0.11').ok).toBe(false);
+  });
+
   it('says it was skipped, and why, when discovery is off and no URL is set', async () => {
     const findings = await scan(undefined);
     expect(findings).toEqual([

@@ -75,7 +75,7 @@ describe('continuous log review inside the bot', () => {
     if (!app || !bot) throw new Error('not started');
     const { ctx } = bot;
     writeFileSync(log, [0, 1, 2, 3, 4, 5].map((s) => sshLine('203.0.113.77', s)).join(''));
-    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    await runScheduledReview(app, ctx.alerts, ctx.board);
     const pending = app.actions.proposals.pendingBlockExists('203.0.113.77');
     expect(pending).toBe(true);
     const proposal = discord
@@ -85,7 +85,7 @@ describe('continuous log review inside the bot', () => {
     await expect.poll(() => proposal?.reactions.size, { timeout: 5_000 }).toBe(2);
     // A later pass that finds nothing new proposes nothing again.
     appendFileSync(log, sshLine('203.0.113.77', 6));
-    await runScheduledReview(app, ctx.alerts, (opened) => ctx.board.proposeSuggestedActions(opened));
+    await runScheduledReview(app, ctx.alerts, ctx.board);
     const proposals = discord
       .channelMessages()
       .filter((m) => JSON.stringify(m.embeds).includes('Block 203.0.113.77'));

@@ -13,6 +13,7 @@ import type { ProposalRepository } from '../../src/adapters/sqlite/proposal-repo
 import { type ActionsConfig, readActionsConfig } from '../../src/config/actions.js';
 import { EnvReader } from '../../src/config/reader.js';
 import { type Logger, silentLogger } from '../../src/kernel/logger.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { ManualClock } from './manual-clock.js';
 
 /** A database with every registered migration, as the bot opens it. */
@@ -128,12 +129,15 @@ export function actionsFixture(
   const repos = createRepositories(db);
   const { proposals: proposalsRepo, bans: bansRepo, allowlist, audit } = repos;
   const logger = options.logger ?? silentLogger();
-  const policy = new BlockPolicy({
-    lanCidrs: ['192.168.1.0/24'],
-    allowlist: ['198.51.100.10'],
-    dbAllowlist: () => allowlist.cidrs(),
-    publicIp: () => options.publicIp ?? '203.0.113.1',
-  });
+  const policy = new BlockPolicy(
+    new AddressScope({
+      lanCidrs: ['192.168.1.0/24'],
+      allowlist: ['198.51.100.10'],
+      publicIp: options.publicIp ?? '203.0.113.1',
+      allowEntries: (now) => allowlist.active(now),
+      now: () => clock.now(),
+    }),
+  );
   const bans = new BanService({ config, policy, firewall, bans: bansRepo, allowlist, audit, clock, logger });
   const remote = new FakeRemoteAccess();
   const proposals = new ProposalService({

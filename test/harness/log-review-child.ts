@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/kernel/clock.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from './log-db.js';
 
 const [file, dbPath] = process.argv.slice(2) as [string, string];
@@ -27,7 +28,7 @@ const db = openTestDatabase(dbPath);
 const repo = new LogReviewRepository(db);
 const reviewer = new LogReviewer({
   logs: config.logs,
-  network: config.network,
+  scope: AddressScope.fromConfig(config.network),
   repo,
   clock: systemClock,
   logger: silentLogger(),

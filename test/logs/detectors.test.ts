@@ -14,6 +14,7 @@ import {
 } from '../../src/logs/address-book.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -116,7 +117,7 @@ describe('log detectors', () => {
       );
       const reviewer = new LogReviewer({
         logs: config.logs,
-        network: config.network,
+        scope: AddressScope.fromConfig(config.network),
         repo: new LogReviewRepository(db),
         clock: new ManualClock(Date.UTC(2026, 10, 25, 19, 31)),
         logger: silentLogger(),
@@ -154,13 +155,15 @@ describe('log detectors', () => {
 });
 
 describe('AddressBook', () => {
-  const book = new AddressBook({
-    lanCidrs: ['192.168.0.0/16', 'fd00::/8'],
-    allowlist: ['198.51.100.0/24', '2001:db8:1::/48'],
-    publicIp: '203.0.113.1',
-    isAllowed: (ip) => ip === '203.0.113.99',
-    cacheSize: 4,
-  });
+  const scope = AddressScope.fromConfig(
+    {
+      lanCidrs: ['192.168.0.0/16', 'fd00::/8'],
+      allowlist: ['198.51.100.0/24', '2001:db8:1::/48'],
+      publicIp: '203.0.113.1',
+    },
+    { extraAllowed: (ip) => ip === '203.0.113.99' },
+  );
+  const book = new AddressBook({ scope, cacheSize: 4 });
   it.each([
     ['203.0.113.7', ADDR_OUTSIDE, '203.0.113.7'],
     ['192.168.4.4', ADDR_LOCAL, '192.168.4.4'],

@@ -6,6 +6,7 @@ import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-reposi
 import { type Env, loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -48,11 +49,13 @@ describe('LogReviewer', () => {
       repo,
       reviewer: new LogReviewer({
         logs: config.logs,
-        network: config.network,
+        scope: AddressScope.fromConfig(config.network, {
+          extraAllowed: extra.isAllowed,
+          now: () => clock.now(),
+        }),
         repo,
         clock,
         logger: silentLogger(),
-        ...(extra.isAllowed ? { isAllowed: extra.isAllowed } : {}),
       }),
     };
   }

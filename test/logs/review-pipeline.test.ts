@@ -20,6 +20,7 @@ import { MemoryReviewStore } from '../../src/logs/memory-review-store.js';
 import { createParser } from '../../src/logs/parsers/index.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { SourceReview } from '../../src/logs/source-review.js';
+import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -29,11 +30,7 @@ const config = loadConfig(
   { LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d', LOG_COMMIT_BYTES: '1' },
   { requireDiscord: false },
 );
-const addresses = {
-  lanCidrs: config.network.lanCidrs,
-  allowlist: config.network.allowlist,
-  cacheSize: 1000,
-};
+const addresses = { scope: AddressScope.fromConfig(config.network), cacheSize: 1000 };
 
 function nginx(ip: string, status: number, path = '/login', second = 0): string {
   const s = String(second % 60).padStart(2, '0');
@@ -141,7 +138,7 @@ describe('replay takes the live review path', () => {
       const repo = new LogReviewRepository(db);
       const reviewer = new LogReviewer({
         logs: live.logs,
-        network: live.network,
+        scope: AddressScope.fromConfig(live.network),
         repo,
         clock: new ManualClock(NOW),
         logger: silentLogger(),

@@ -6,6 +6,17 @@ interface Row {
   note: string;
   added_by: string;
   added_at: number;
+  expires_at: number | null;
+}
+
+function toEntry(r: Row): AllowlistEntry {
+  return {
+    cidr: r.cidr,
+    note: r.note,
+    addedBy: r.added_by,
+    addedAt: r.added_at,
+    expiresAt: r.expires_at ?? undefined,
+  };
 }
 
 export class AllowlistRepository {
@@ -16,10 +27,11 @@ export class AllowlistRepository {
     const existed = this.db.prepare('SELECT 1 FROM allowlist WHERE cidr = ?').get(entry.cidr) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO allowlist (cidr, note, added_by, added_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (cidr) DO UPDATE SET note = excluded.note, added_by = excluded.added_by, added_at = excluded.added_at`,
+        `INSERT INTO allowlist (cidr, note, added_by, added_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (cidr) DO UPDATE SET note = excluded.note, added_by = excluded.added_by,
+           added_at = excluded.added_at, expires_at = excluded.expires_at`,
       )
-      .run(entry.cidr, entry.note, entry.addedBy, entry.addedAt);
+      .run(entry.cidr, entry.note, entry.addedBy, entry.addedAt, entry.expiresAt ?? null);
     return !existed;
   }
 
@@ -29,7 +41,15 @@ export class AllowlistRepository {
 
   all(): AllowlistEntry[] {
     const rows = this.db.prepare('SELECT * FROM allowlist ORDER BY added_at, cidr').all() as Row[];
-    return rows.map((r) => ({ cidr: r.cidr, note: r.note, addedBy: r.added_by, addedAt: r.added_at }));
+    return rows.map(toEntry);
+  }
+
+  /** Entries that still apply at `now` (an expired entry stays listed until removed). */
+  active(now: number): AllowlistEntry[] {
+    const rows = this.db
+      .prepare('SELECT * FROM allowlist WHERE expires_at IS NULL OR expires_at > ? ORDER BY added_at, cidr')
+      .all(now) as Row[];
+    return rows.map(toEntry);
   }
 
   cidrs(): string[] {

@@ -8,6 +8,7 @@ import { FindingRepository } from './finding-repository.js';
 import { LogReviewRepository } from './log-review-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { ProposalRepository } from './proposal-repository.js';
+import { PublicAddressRepository } from './public-address-repository.js';
 import { RemoteAccessRepository } from './remote-access-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly checkState: CheckStateRepository;
   readonly outbox: OutboxRepository;
   readonly logReview: LogReviewRepository;
+  readonly publicAddresses: PublicAddressRepository;
   readonly allowlist: AllowlistRepository;
   readonly audit: AuditLogRepository;
   readonly bans: BanRepository;
@@ -55,6 +57,7 @@ export function createRepositories(db: Database): Repositories {
     proposals: new ProposalRepository(db),
     remoteAccess: new RemoteAccessRepository(db),
     health: new DatabaseHealthRepository(db),
+    publicAddresses: new PublicAddressRepository(db),
     transaction: (fn) => db.transaction(fn)(),
   };
 }

@@ -4,6 +4,7 @@ import { actions } from './003-actions.js';
 import { remoteAccess } from './004-remote-access.js';
 import { actionChecks } from './005-action-checks.js';
 import { outboxSetAside } from './006-outbox-set-aside.js';
+import { addressScope } from './007-address-scope.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   remoteAccess,
   actionChecks,
   outboxSetAside,
+  addressScope,
 ];

@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
+import type { Database } from '../../src/adapters/sqlite/database.js';
+import { PublicAddressRepository } from '../../src/adapters/sqlite/public-address-repository.js';
+import { ADDR_LOCAL, ADDR_OUTSIDE, AddressBook } from '../../src/logs/address-book.js';
+import { AddressScope } from '../../src/net/address-scope.js';
+import { parseCidr } from '../../src/net/ip.js';
+import { openTestDatabase } from '../harness/actions-fixture.js';
+import { ManualClock } from '../harness/manual-clock.js';
+
+describe('AddressScope', () => {
+  let db: Database;
+  let clock: ManualClock;
+  let allowlist: AllowlistRepository;
+  let learned: PublicAddressRepository;
+  let scope: AddressScope;
+
+  beforeEach(() => {
+    db = openTestDatabase();
+    clock = new ManualClock(Date.UTC(2026, 11, 1, 20, 0));
+    allowlist = new AllowlistRepository(db);
+    learned = new PublicAddressRepository(db);
+    scope = new AddressScope({
+      lanCidrs: ['192.168.1.0/24', 'fd00::/8'],
+      allowlist: ['198.51.100.10', '192.168.1.99'],
+      publicIp: undefined,
+      allowEntries: (now) => allowlist.active(now),
+      learned,
+      now: () => clock.now(),
+    });
+  });
+  afterEach(() => db.close());
+
+  const allow = (cidr: string, expiresAt?: number) => {
+    allowlist.upsert({ cidr, note: 'test', addedBy: '1', addedAt: clock.now(), expiresAt });
+    scope.refresh();
+  };
+
+  it.each([
+    ['127.0.0.1', 'self', 'loopback'],
+    ['::1', 'self', 'loopback'],
+    ['0.0.0.0', 'self', 'unspecified'],
+    ['192.168.1.20', 'lan', 'lan'],
+    ['fd00::20', 'lan', 'lan'],
+    // The LAN wins over an allow-list entry inside it: the stronger protection is named.
+    ['192.168.1.99', 'lan', 'lan'],
+    ['198.51.100.10', 'allowed', 'allowlisted'],
+    ['10.1.2.3', 'special', 'private'],
+    ['100.72.1.1', 'special', 'cgnat'],
+    ['224.0.0.251', 'special', 'multicast'],
+    ['169.254.1.1', 'special', 'link-local'],
+    ['240.1.1.1', 'special', 'reserved'],
+    ['203.0.113.7', 'outside', 'outside'],
+    ['::ffff:203.0.113.7', 'outside', 'outside'],
+    ['2001:db8::7', 'outside', 'outside'],
+    ['not an address', 'special', 'invalid'],
+  ])('%s is %s (%s)', (ip, kind, code) => {
+    const result = scope.classify(ip);
+    expect(result).toMatchObject({ kind, code });
+    expect(result.reason.length).toBeGreaterThan(5);
+  });
+
+  it('names the configuration key that decided', () => {
+    expect(scope.classify('192.168.1.20').reason).toContain('LAN_CIDRS');
+    expect(scope.classify('198.51.100.10').reason).toContain('ALLOWLIST');
+    const configured = AddressScope.fromConfig({ lanCidrs: [], allowlist: [], publicIp: '203.0.113.1' });
+    expect(configured.classify('203.0.113.1')).toMatchObject({ kind: 'self', code: 'own-ip' });
+    expect(configured.classify('203.0.113.1').reason).toContain('PUBLIC_IP');
+  });
+
+  it('applies an /allow entry until it expires, then not', () => {
+    allow('203.0.113.0/28', clock.now() + 60_000);
+    allow('203.0.113.64/28');
+    expect(scope.classify('203.0.113.5')).toMatchObject({ kind: 'allowed' });
+    expect(scope.classify('203.0.113.5').reason).toContain('until 2026-12-01T20:01:00.000Z');
+    const before = scope.version;
+    clock.advance(60_000);
+    // No refresh asked for: the expiry alone makes the snapshot stale.
+    expect(scope.classify('203.0.113.5')).toMatchObject({ kind: 'outside' });
+    expect(scope.version).toBeGreaterThan(before);
+    expect(scope.classify('203.0.113.70')).toMatchObject({ kind: 'allowed' });
+    // The expired entry is still listed for /allowlist, just no longer applied.
+    expect(allowlist.all().map((e) => e.cidr)).toContain('203.0.113.0/28');
+  });
+
+  it('treats a public IP learned from Plex or NAT-PMP as self, and records source and time', () => {
+    scope.learn('plex', '198.51.100.40');
+    expect(scope.classify('198.51.100.40')).toMatchObject({ kind: 'self', code: 'own-ip' });
+    expect(scope.classify('198.51.100.40').reason).toContain('learned from Plex at 2026-12-01T20:00:00.000Z');
+    scope.learn('nat-pmp', '198.51.100.41');
+    expect(scope.classify('198.51.100.41')).toMatchObject({ kind: 'self' });
+    expect(learned.all()).toEqual([
+      { source: 'nat-pmp', ip: '198.51.100.41', learnedAt: clock.now() },
+      { source: 'plex', ip: '198.51.100.40', learnedAt: clock.now() },
+    ]);
+  });
+
+  it('does not treat a router-only public IP as self until Plex or NAT-PMP agrees', () => {
+    scope.learn('router', '198.0.0.11');
+    expect(scope.classify('198.0.0.11')).toMatchObject({ kind: 'outside' });
+    expect(scope.overlapping(cidr('198.0.0.11'))).toEqual([]);
+    scope.learn('nat-pmp', '198.0.0.11');
+    expect(scope.classify('198.0.0.11')).toMatchObject({ kind: 'self', code: 'own-ip' });
+    expect(scope.classify('198.0.0.11').reason).toContain('NAT-PMP and the router (UPnP)');
+  });
+
+  it('stops protecting an address a source no longer reports', () => {
+    scope.learn('plex', '198.51.100.40');
+    clock.advance(1_000);
+    scope.learn('plex', '198.51.100.77');
+    expect(scope.classify('198.51.100.40').kind).toBe('outside');
+    expect(scope.classify('198.51.100.77').kind).toBe('self');
+  });
+
+  it('moves its version only when an answer may have changed', () => {
+    const v0 = scope.version;
+    scope.refresh();
+    scope.learn('plex', '198.51.100.40');
+    const v1 = scope.version;
+    expect(v1).toBeGreaterThan(v0);
+    scope.learn('plex', '198.51.100.40');
+    scope.refresh();
+    expect(scope.version).toBe(v1);
+    scope.learn('router', '198.0.0.11'); // untrusted alone: no answer changes
+    expect(scope.version).toBe(v1);
+  });
+
+  it('lists every entry a network touches, in the order the block policy reports them', () => {
+    scope.learn('plex', '198.51.100.40');
+    allow('198.51.100.32/28');
+    const hits = scope.overlapping(cidr('198.51.100.0/24'));
+    expect(hits.map((h) => [h.kind, h.code, h.entry.text])).toEqual([
+      ['self', 'own-ip', '198.51.100.40/32'],
+      ['allowed', 'allowlisted', '198.51.100.10/32'],
+    ]);
+    expect(scope.overlapping(cidr('192.168.0.0/16')).map((h) => h.code)).toEqual([
+      'private',
+      'lan',
+      'allowlisted',
+    ]);
+  });
+
+  it("invalidates the log review's per-address cache when the scope changes", () => {
+    const book = new AddressBook({ scope, cacheSize: 100 });
+    expect(book.lookup('198.51.100.40').kind).toBe(ADDR_OUTSIDE);
+    expect(book.lookup('198.51.100.40').kind).toBe(ADDR_OUTSIDE); // cached
+    scope.learn('plex', '198.51.100.40');
+    expect(book.lookup('198.51.100.40').kind).toBe(ADDR_LOCAL);
+  });
+});
+
+function cidr(text: string) {
+  const parsed = parseCidr(text);
+  if (!parsed) throw new Error(`bad CIDR ${text}`);
+  return parsed;
+}
