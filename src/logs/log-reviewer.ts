@@ -25,6 +25,8 @@ export interface LogReviewerDeps {
   readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For the parsers believe (none when absent). */
+  readonly trustedProxies?: readonly string[];
 }
 
 export interface SourceFailure {
@@ -81,7 +83,7 @@ export class LogReviewer {
             logs,
             store: repo,
             now: () => clock.now(),
-            trustedProxies: network.trustedProxies,
+            trustedProxies: this.deps.trustedProxies,
           });
           this.runtimes.set(source.id, runtime);
         }
