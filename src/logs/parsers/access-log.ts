@@ -92,10 +92,3 @@ export const accessLogParser = {
   patterns: ['request'],
   create: () => new AccessLogParser(false),
 } as const satisfies ParserDefinition;
-
-export const vhostAccessLogParser = {
-  id: 'vhost-access-log',
-  kinds: ['nginx-vhost', 'apache-vhost'],
-  patterns: ['request'],
-  create: () => new AccessLogParser(true),
-} as const satisfies ParserDefinition;

@@ -1,4 +1,4 @@
-import { accessLogParser, vhostAccessLogParser } from './access-log.js';
+import { accessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
 import { nginxErrorParser } from './nginx-error.js';
 import { npmParser } from './npm.js';
@@ -6,6 +6,7 @@ import { plexParser } from './plex.js';
 import { sshdParser } from './sshd.js';
 import { traefikJsonParser } from './traefik-json.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
+import { vhostAccessLogParser } from './vhost-access-log.js';
 
 /**
  * Every parser, under its file name; each `LOG_SOURCES` kind is served by exactly one, and the
