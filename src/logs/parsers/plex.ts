@@ -228,13 +228,10 @@ export class PlexParser implements LineParser, TimeSource {
     let nameStart = -1;
     let nameEnd = -1;
     const limit = Math.min(end, pathEnd + TOKEN_SEARCH);
-    let t = pathEnd;
-    for (; t < limit; t++) {
-      if (text.charCodeAt(t) !== 32) continue;
-      if (text.startsWith(' Token (', t)) break;
-      // A header value (` / Accept => ...`) is the client's: the token part is never in it.
-      if (text.startsWith(' / ', t)) t = limit;
-    }
+    let t = this.nextToken(text, pathEnd);
+    // A header value (` / Accept => ...`) is the client's: the token part is never in it, and
+    // Plex's own fields before the token part hold no `/`.
+    for (let i = pathEnd; i < t && t < limit; i++) if (text.charCodeAt(i) === 47) t = limit;
     if (t < limit) {
       const signedIn = t >= 10 && text.startsWith(' Signed-in', t - 10);
       nameStart = t + 8;
@@ -296,6 +293,25 @@ export class PlexParser implements LineParser, TimeSource {
     this.ringHead = (slot + 1) % RING;
     if (this.ringSize < RING) this.ringSize++;
   }
+
+  /**
+   * The first ` Token (` at or after `from` in `text`. One search serves every line up to the
+   * match (lines without a token part are common in older logs): a search per line would run on
+   * through the rest of the chunk each time.
+   */
+  private nextToken(text: string, from: number): number {
+    if (text !== this.tokenText || from < this.tokenFrom || from > this.tokenAt) {
+      const at = text.indexOf(' Token (', from);
+      this.tokenText = text;
+      this.tokenFrom = from;
+      this.tokenAt = at === -1 ? text.length : at;
+    }
+    return this.tokenAt;
+  }
+
+  private tokenText = '';
+  private tokenFrom = 0;
+  private tokenAt = 0;
 
   /** The address of the latest remembered request with this thread id / request tag. */
   private recentHost(key: string): string | undefined {
