@@ -1,3 +1,4 @@
+import { assertAccountOwner } from '../actions/account-owner.js';
 import { createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
@@ -9,6 +10,7 @@ import { openStore } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
+import { type AddressFactsLookup, unknownAddressFacts } from '../domain/address-facts.js';
 import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
@@ -29,6 +31,8 @@ export interface AppContextOverrides {
   readonly isAllowed?: (ip: string) => boolean;
   readonly firewall?: FirewallBackend;
   readonly remoteAccess?: RemoteAccessPort;
+  /** Tests hand in a fixed table; default: no database yet, every address unknown. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -90,6 +94,8 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     scope,
+    plexTv,
+    assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
   });
   const reviewer = new LogReviewer({
     logs: config.logs,
@@ -106,11 +112,13 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     jobs,
     plex,
+    plexTv,
     scope,
     runner,
     reviewer,
     actions,
     remoteAccess,
+    addressFacts: overrides.addressFacts ?? unknownAddressFacts,
     close: () => store.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Actions } from '../actions/actions.js';
 import type { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { PlexClient } from '../adapters/plex/plex-client.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
 import type { ScanRunner } from '../exposure/scan-runner.js';
@@ -9,6 +10,7 @@ import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 import type { LogReviewer } from '../logs/log-reviewer.js';
 import type { AddressScope } from '../net/address-scope.js';
+import type { AddressFactsLookup } from './address-facts.js';
 
 /**
  * The shape of the context the composition root (src/app) builds. It lives here so the parts
@@ -26,6 +28,8 @@ export interface AppContext {
    */
   readonly jobs: JobScheduler;
   readonly plex: PlexClient;
+  /** plex.tv with the owner's token (account checks, /devices, /shares, account actions). */
+  readonly plexTv: PlexTvClient;
   /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
   readonly scope: AddressScope;
   readonly runner: ScanRunner;
@@ -34,5 +38,7 @@ export interface AppContext {
   readonly actions: Actions;
   /** Plex + router remote-access switching, with its persistent switch-off; started by the bot. */
   readonly remoteAccess: RemoteAccessService;
+  /** ASN and country of an address, or unknown (the weekly picture ranks networks by it). */
+  readonly addressFacts: AddressFactsLookup;
   close(): void;
 }
