@@ -104,6 +104,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     repo: repos.logReview,
     clock,
     logger: logger.child({ component: 'log-review' }),
+    trustedProxies: config.network.trustedProxies,
   });
   return {
     config,

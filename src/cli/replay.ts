@@ -57,6 +57,9 @@ function formatReplay(r: ReplayResult): string {
     `Lines:   ${r.lines} read, ${r.matched} matched (${r.routine} routine, allow-listed), ${r.skipped} skipped`,
     `Time:    ${Math.round(r.durationMs)} ms (${rate.toLocaleString('en-US')} lines/s)`,
     '',
+    'Lines matched per pattern:',
+    ...r.patterns.map((p) => `  ${p.pattern.padEnd(24)} ${String(p.lines).padStart(10)}`),
+    '',
   ];
   if (r.addresses.length > 0) {
     lines.push(

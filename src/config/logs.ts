@@ -74,6 +74,8 @@ export interface LogsConfig {
   readonly commitBytes: number;
   /** Upper bound on addresses tracked per source and detector (memory bound). */
   readonly maxTrackedAddresses: number;
+  /** The Plex owner account's name in `Signed-in Token (NAME)`; '' when not configured. */
+  readonly plexOwner: string;
 }
 
 const WEB = ['brute-force', 'probing', 'first-seen-remote'] as const satisfies readonly LogDetectorId[];
@@ -112,10 +114,14 @@ const DEFAULTS = {
 const KIND_DEFAULTS: Record<LogSourceKind, LogDetectorSettings> = {
   plex: DEFAULTS.plex,
   nginx: DEFAULTS.nginx,
+  'nginx-vhost': DEFAULTS.nginx,
   apache: DEFAULTS.nginx,
+  'apache-vhost': DEFAULTS.nginx,
   npm: DEFAULTS.nginx,
   traefik: DEFAULTS.nginx,
   caddy: DEFAULTS.nginx,
+  'nginx-error': DEFAULTS.nginx,
+  'traefik-json': DEFAULTS.nginx,
   sshd: DEFAULTS.sshd,
 };
 
@@ -136,6 +142,7 @@ export function readLogsConfig(r: EnvReader): LogsConfig {
     timeZone: r.value(k.LOG_TIMEZONE),
     commitBytes: r.value(k.LOG_COMMIT_BYTES),
     maxTrackedAddresses: r.value(k.LOG_MAX_TRACKED_ADDRESSES),
+    plexOwner: r.value(k.LOG_PLEX_OWNER),
   };
 }
 

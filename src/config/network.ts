@@ -8,6 +8,8 @@ export interface NetworkConfig {
   readonly lanCidrs: readonly string[];
   /** The home's public IP when known in advance; otherwise learned from Plex or the router. */
   readonly publicIp: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES). */
+  readonly trustedProxies: readonly string[];
 }
 
 export function readNetworkConfig(r: EnvReader): NetworkConfig {
@@ -16,5 +18,6 @@ export function readNetworkConfig(r: EnvReader): NetworkConfig {
     allowlist: r.value(k.ALLOWLIST),
     lanCidrs: r.value(k.LAN_CIDRS),
     publicIp: r.value(k.PUBLIC_IP),
+    trustedProxies: r.value(k.TRUSTED_PROXIES),
   };
 }

@@ -25,6 +25,8 @@ export interface LogReviewerDeps {
   readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For the parsers believe (none when absent). */
+  readonly trustedProxies?: readonly string[];
 }
 
 export interface SourceFailure {
@@ -76,7 +78,13 @@ export class LogReviewer {
       let runtime = this.runtimes.get(source.id);
       try {
         if (!runtime) {
-          runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
+          runtime = createSourceReview({
+            source,
+            logs,
+            store: repo,
+            now: () => clock.now(),
+            trustedProxies: this.deps.trustedProxies,
+          });
           this.runtimes.set(source.id, runtime);
         }
         const result = await runtime.pass(addresses);

@@ -11,6 +11,7 @@ import { currentFile, openRegular } from './acquire/source-files.js';
 import type { SourceCursor } from './acquire/types.js';
 import type { AddressBookOptions } from './address-book.js';
 import { MemoryReviewStore } from './memory-review-store.js';
+import { parsers } from './parsers/index.js';
 import { chunkBytes, createSourceReview } from './source-pipeline.js';
 
 export interface ReplayAddress {
@@ -27,6 +28,8 @@ export interface ReplayResult {
   /** Lines that meant something (including allow-listed routine requests). */
   readonly matched: number;
   readonly routine: number;
+  /** Per pattern of the kind's parser, how many lines it matched (like fail2ban-regex's list). */
+  readonly patterns: readonly { readonly pattern: string; readonly lines: number }[];
   /** Lines this format does not write (continuations, garbage, over-long lines). */
   readonly skipped: number;
   readonly durationMs: number;
@@ -104,6 +107,7 @@ export async function replayFile(
     logs: deps.logs,
     store,
     now: deps.now,
+    trustedProxies: deps.network.trustedProxies,
     replay: { cursor: replayCursor(file, via, deps.logs, deps.now) },
   });
   // A dry run knows the configuration only: no /allow entries, no learned public IP.
@@ -126,10 +130,16 @@ export async function replayFile(
     lines: result.lines,
     matched: result.matched,
     routine: result.routine,
+    patterns: patternCounts(kind, review.patternHits()),
     skipped: result.skipped,
     durationMs: performance.now() - t0,
     addresses: list,
     findings: store.activeFindings().map((f) => f.draft),
     tracking: review.tracking(),
   };
+}
+
+function patternCounts(kind: LogSourceKind, hits: Uint32Array): { pattern: string; lines: number }[] {
+  const definition = parsers.find((p) => (p.kinds as readonly string[]).includes(kind));
+  return (definition?.patterns ?? []).map((pattern, i) => ({ pattern, lines: hits[i] ?? 0 }));
 }

@@ -1,4 +1,5 @@
 import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
+import { CidrSet } from '../net/ip.js';
 import { openCursor } from './acquire/index.js';
 import type { SourceCursor } from './acquire/types.js';
 import { DetectorSet } from './detect/detector-set.js';
@@ -18,6 +19,8 @@ export interface SourcePipelineOptions {
   /** Replay: a one-shot cursor, every line whatever its age, no quiet baseline. */
   readonly replay?: { readonly cursor: SourceCursor };
   readonly detectors?: readonly Detector<(typeof registeredDetectors)[number]['id']>[];
+  /** TRUSTED_PROXIES: whose X-Forwarded-For the parser believes. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** Read size: commits fall between chunks, so a small LOG_COMMIT_BYTES means small chunks. */
@@ -39,7 +42,12 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
         maxAgeMs: logs.maxAgeMs,
         now: o.now,
       }),
-    parser: createParser(source.kind, { timeZone: logs.timeZone, now: o.now }),
+    parser: createParser(source.kind, {
+      timeZone: logs.timeZone,
+      now: o.now,
+      trustedProxies: CidrSet.parse(o.trustedProxies ?? []),
+      plexOwner: logs.plexOwner,
+    }),
     detectors: new DetectorSet({
       source,
       settings,

@@ -135,6 +135,11 @@ export class SourceReview implements EventSink {
     return this.pass_;
   }
 
+  /** Lines matched per pattern of this source's parser so far (this process only). */
+  patternHits(): Uint32Array {
+    return this.o.parser.hits;
+  }
+
   /** Per detector: addresses tracked now and dropped for the memory bound. */
   tracking(): { detector: string; tracked: number; evicted: number }[] {
     return this.o.detectors.tracking();

@@ -13,7 +13,7 @@ const stamp = () => {
   return `${p(d.getUTCDate())}/${m}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 };
 const line = (ip: string, status: number, path = '/login') =>
-  `${ip} - - [${stamp()}] "POST ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  `${ip} - ${status === 401 ? 'admin' : '-'} [${stamp()}] "POST ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 
 describe('plex-warden review / replay', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -39,6 +39,8 @@ describe('plex-warden review / replay', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('Lines:   16 read, 15 matched (0 routine, allow-listed), 1 skipped');
     expect(text.stdout).toMatch(/203\.0\.113\.7\s+6/);
+    // Per pattern, like fail2ban-regex: the garbage line matched none.
+    expect(text.stdout).toMatch(/Lines matched per pattern:\n {2}request\s+15\n/);
     expect(text.stdout).toContain('Brute force from 203.0.113.7 on nginx');
     expect(text.stdout).not.toContain('Brute force from 192.168.1.4');
     const json = await runCliInProcess(['replay', log, '--kind', 'nginx', '--json'], env);
@@ -47,9 +49,39 @@ describe('plex-warden review / replay', () => {
       findings: { key: string; action?: unknown }[];
     };
     expect(parsed.lines).toBe(16);
+    expect((JSON.parse(json.stdout) as { patterns: unknown }).patterns).toEqual([
+      { pattern: 'request', lines: 15 },
+    ]);
     expect(parsed.findings.map((f) => f.key)).toEqual(['brute-force:nginx:203.0.113.7']);
     expect(parsed.findings[0]?.action).toMatchObject({ kind: 'block-ip', ip: '203.0.113.7' });
     expect(existsSync(env.DATABASE_PATH as string)).toBe(false);
+  });
+
+  it('replay reads the new kinds and counts each sshd pattern', async () => {
+    const auth = join(dir.path, 'auth.log');
+    writeFileSync(
+      auth,
+      [
+        'Nov 25 19:10:45 nas sshd[1]: Failed password for root from 203.0.113.7 port 1 ssh2',
+        'Nov 25 19:10:46 nas sshd[2]: Failed password for root from 203.0.113.7 port 2 ssh2',
+        'Feb  7 16:01:07 nas sshd[3]: User root from 203.0.113.8 not allowed because not listed in AllowUsers',
+        '',
+      ].join('\n'),
+    );
+    const json = await runCliInProcess(['replay', auth, '--kind', 'sshd', '--json'], env);
+    const parsed = JSON.parse(json.stdout) as { patterns: { pattern: string; lines: number }[] };
+    expect(parsed.patterns.find((p) => p.pattern === 'failed-auth')?.lines).toBe(2);
+    expect(parsed.patterns.find((p) => p.pattern === 'not-allowed')?.lines).toBe(1);
+    expect(parsed.patterns.find((p) => p.pattern === 'accepted')?.lines).toBe(0);
+    const vhost = join(dir.path, 'vhost.log');
+    writeFileSync(
+      vhost,
+      'www.example.com 203.0.113.9 - - [25/Nov/2026:19:10:45 +0000] "GET /x HTTP/1.1" 404 0 "-" "-"\n',
+    );
+    const v = await runCliInProcess(['replay', vhost, '--kind', 'nginx-vhost', '--json'], env);
+    expect((JSON.parse(v.stdout) as { addresses: { ip: string }[] }).addresses.map((a) => a.ip)).toEqual([
+      '203.0.113.9',
+    ]);
   });
 
   it('replay rejects a missing kind, an unknown kind and a missing file with exit 2', async () => {

@@ -25,7 +25,7 @@ const completed = (ip: string, status: number, path: string, thread = '0x7f01') 
 const request = (ip: string, path: string, token: string, thread = '0x7f01') =>
   `${T} [${thread}] DEBUG - Request: [${ip}:5555 (WAN)] GET ${path} (1 live) GZIP Signed-in ${token}\n`;
 const nginx = (ip: string, status: number, path: string) =>
-  `${ip} - - [25/Nov/2026:19:30:00 +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  `${ip} - ${status === 401 ? 'admin' : '-'} [25/Nov/2026:19:30:00 +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 
 describe('log detectors', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -94,7 +94,7 @@ describe('log detectors', () => {
 
   it('keeps fail2ban semantics: failures outside findTime do not add up', async () => {
     const at = (m: number) =>
-      `203.0.113.4 - - [25/Nov/2026:19:${String(m).padStart(2, '0')}:00 +0000] "GET /x HTTP/1.1" 401 0 "-" "-"\n`;
+      `203.0.113.4 - admin [25/Nov/2026:19:${String(m).padStart(2, '0')}:00 +0000] "GET /x HTTP/1.1" 401 0 "-" "-"\n`;
     // 10 failures, one every 2 minutes: never 10 within 10 minutes.
     const slow = Array.from({ length: 10 }, (_, i) => at(i * 2)).join('');
     expect((await replay('nginx', slow)).findings).toEqual([]);

@@ -63,7 +63,7 @@ describe('log review survives kill -9 at any moment', () => {
         const ip = `203.0.${Math.floor(random() * 4)}.${Math.floor(random() * 250) + 1}`;
         const status = random() < 0.5 ? 401 : 200;
         if (status === 401) truth.set(ip, (truth.get(ip) ?? 0) + 1);
-        text += `${ip} - - [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET /p/${i} HTTP/1.1" ${status} 0 "-" "-"\n`;
+        text += `${ip} - ${status === 401 ? 'admin' : '-'} [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET /p/${i} HTTP/1.1" ${status} 0 "-" "-"\n`;
       }
       return text;
     };

@@ -15,7 +15,7 @@ const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);
 
 function nginx(ip: string, status: number, path = '/login', second = 0): string {
   const s = String(second % 60).padStart(2, '0');
-  return `${ip} - - [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  return `${ip} - ${status === 401 ? 'admin' : '-'} [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 }
 
 function plex(ip: string, status: number, path = '/myplex/claim'): string {
@@ -229,7 +229,7 @@ describe('LogReviewer', () => {
     const crlf = nginx('203.0.113.2', 401).replace('\n', '\r\n');
     const bytes = Buffer.concat([
       Buffer.from(nginx('203.0.113.1', 401) + long + crlf),
-      Buffer.from('203.0.113.3 - - [25/Nov/2026:19:30:00 +0000] "GET /caf'),
+      Buffer.from('203.0.113.3 - admin [25/Nov/2026:19:30:00 +0000] "GET /caf'),
       Buffer.from([0xe9, 0xff, 0xfe]),
       Buffer.from(' HTTP/1.1" 401 0 "-" "-"\n'),
     ]);

@@ -34,7 +34,7 @@ const addresses = { scope: AddressScope.fromConfig(config.network), cacheSize: 1
 
 function nginx(ip: string, status: number, path = '/login', second = 0): string {
   const s = String(second % 60).padStart(2, '0');
-  return `${ip} - - [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  return `${ip} - ${status === 401 ? 'admin' : '-'} [25/Nov/2026:19:30:${s} +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 }
 
 /** Brute force from one address, probing from another, ordinary traffic from a third and the LAN. */
@@ -45,6 +45,79 @@ function mixedLog(): string {
   for (let i = 0; i < 5; i++) text += nginx('192.0.2.44', 200, '/', i) + nginx('192.168.1.5', 401, '/', i);
   return text;
 }
+
+describe('reverse proxies and tokens through the whole loop', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir('plex-warden-proxy-');
+  });
+  afterEach(() => dir.remove());
+
+  const plexLine = (ms: number, what: string) =>
+    `Nov 25, 2026 19:30:00.${String(ms).padStart(3, '0')} [0x7f1] DEBUG - ${what}\n`;
+
+  it('a 401 to a request without a token raises nothing; a refused token does', async () => {
+    const file = join(dir.path, 'Plex Media Server.log');
+    writeFileSync(
+      file,
+      plexLine(1, 'Request: [154.47.17.151:8753 (WAN)] GET / (4 live) #6 TLS GZIP Token ()') +
+        plexLine(2, 'Completed: [154.47.17.151:8753] 401 GET / (4 live) #6 TLS GZIP 0ms 379 bytes') +
+        plexLine(3, 'Request: [154.47.17.152:8753 (WAN)] GET /accounts (4 live) #7 TLS GZIP Token ()') +
+        plexLine(4, 'Completed: [154.47.17.152:8753] 401 GET /accounts (4 live) #7 TLS GZIP 0ms 379 bytes'),
+    );
+    const none = await replayFile(file, 'plex', {
+      logs: config.logs,
+      network: config.network,
+      now: () => NOW,
+    });
+    expect(none.findings).toEqual([]);
+    expect(none.addresses.map((a) => [a.ip, a.failures, a.badTokens])).toEqual([['154.47.17.152', 0, 0]]);
+    writeFileSync(
+      file,
+      plexLine(1, 'Request: [154.47.17.153:8753 (WAN)] GET /accounts (4 live) #8 GZIP Signed-in Token ()') +
+        plexLine(2, 'Completed: [154.47.17.153:8753] 401 GET /accounts (4 live) #8 GZIP 0ms 379 bytes'),
+    );
+    const refused = await replayFile(file, 'plex', {
+      logs: config.logs,
+      network: config.network,
+      now: () => NOW,
+    });
+    expect(refused.findings.map((f) => f.key)).toEqual(['bad-plex-token:plex:154.47.17.153']);
+  });
+
+  it('honours X-Forwarded-For only from TRUSTED_PROXIES', async () => {
+    const file = join(dir.path, 'Plex Media Server.log');
+    let text = '';
+    for (let i = 0; i < 25; i++) {
+      text +=
+        plexLine(
+          i,
+          `Request: [172.30.0.2:${1000 + i} (WAN)] GET /probe-${i} (4 live) #${i} GZIP Signed-in Token (bob) / X-Forwarded-For => 61.43.124.100`,
+        ) +
+        plexLine(
+          i,
+          `Completed: [172.30.0.2:${1000 + i}] 401 GET /probe-${i} (4 live) #${i} GZIP 0ms 1 bytes`,
+        );
+    }
+    writeFileSync(file, text);
+    const env = { LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d', LAN_CIDRS: '192.168.0.0/16' };
+    const trusted = loadConfig({ ...env, TRUSTED_PROXIES: '172.30.0.0/16' }, { requireDiscord: false });
+    const viaProxy = await replayFile(file, 'plex', {
+      logs: trusted.logs,
+      network: trusted.network,
+      now: () => NOW,
+    });
+    expect(viaProxy.addresses.map((a) => [a.ip, a.failures])).toEqual([['61.43.124.100', 25]]);
+    expect(viaProxy.findings.map((f) => f.key)).toContain('brute-force:plex:61.43.124.100');
+    const untrusted = loadConfig(env, { requireDiscord: false });
+    const direct = await replayFile(file, 'plex', {
+      logs: untrusted.logs,
+      network: untrusted.network,
+      now: () => NOW,
+    });
+    expect(direct.addresses.map((a) => a.ip)).toEqual(['172.30.0.2']);
+  });
+});
 
 describe('replay takes the live review path', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -42,7 +42,7 @@ function runChild(file: string, db: string, killAfterMs: number | null): Promise
 
 const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);
 const lines = (ip: string, n: number) =>
-  `${ip} - - [25/Nov/2026:19:30:00 +0000] "GET /login HTTP/1.1" 401 0 "-" "-"\n`.repeat(n);
+  `${ip} - admin [25/Nov/2026:19:30:00 +0000] "GET /login HTTP/1.1" 401 0 "-" "-"\n`.repeat(n);
 
 describe('rotation between two passes', () => {
   let dir: { path: string; remove(): void };

@@ -18,8 +18,9 @@ import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
 
 const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);
+// A user name is sent: since the userless-401 rule, a 401 without one is a client error, not a failed login.
 const nginx = (ip: string, status: number, i = 0) =>
-  `${ip} - - [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET /login HTTP/1.1" ${status} 0 "-" "-"\n`;
+  `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET /login HTTP/1.1" ${status} 0 "-" "-"\n`;
 
 describe('sources that are not plain files', () => {
   let dir: { path: string; remove(): void };

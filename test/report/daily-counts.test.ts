@@ -14,7 +14,7 @@ import { tempDir } from '../harness/test-env.js';
 
 /** Noon UTC: the same calendar day in every zone from UTC-11 to UTC+11, whatever TZ runs this. */
 function nginx(ip: string, status: number, day: number, path = '/login'): string {
-  return `${ip} - - [${day}/Nov/2026:12:00:00 +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
+  return `${ip} - ${status === 401 ? 'admin' : '-'} [${day}/Nov/2026:12:00:00 +0000] "GET ${path} HTTP/1.1" ${status} 0 "-" "-"\n`;
 }
 
 describe('daily counts for the weekly picture (written by the log review)', () => {

@@ -15,6 +15,12 @@ export const NETWORK = section('network', 'Network', {
     expected: `a comma-separated list of CIDRs${NO_ZEROS}`,
     description: 'Your home LAN ranges; requests from here count as local. Default: the private ranges.',
   }),
+  TRUSTED_PROXIES: k.cidrList({
+    default: '',
+    expected: `a comma-separated list of IP addresses or CIDRs${NO_ZEROS}`,
+    description:
+      'Reverse proxies in front of Plex or a web server (IPs or CIDRs). From these only, the client is\nthe right-most untrusted address of X-Forwarded-For (Plex log, Traefik JSON); from others it is ignored.',
+  }),
   PUBLIC_IP: k.custom((raw) => parseIp(raw)?.toString(), {
     kind: 'ip',
     expected: () => `an IPv4 or IPv6 address${NO_ZEROS}`,

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../log-event.js';
 import { classifyHttpStatus } from './http-status.js';
-import type { LineParser, ParserDefinition } from './types.js';
+import { hit, type LineParser, type ParserDefinition } from './types.js';
 
 interface CaddyEntry {
   ts?: unknown;
@@ -14,6 +14,7 @@ interface CaddyEntry {
  * from their real keys; `client_ip` (the address after trusted proxies) wins over `remote_ip`.
  */
 export class CaddyParser implements LineParser {
+  readonly hits = new Uint32Array(1);
   parse(text: string, start: number, end: number, ev: LogEvent): boolean {
     if (text.charCodeAt(start) !== 123) return false;
     let entry: CaddyEntry;
@@ -46,6 +47,7 @@ export class CaddyParser implements LineParser {
             : Number.NaN,
       );
     }
+    hit(this.hits, 0);
     return true;
   }
 }
@@ -53,5 +55,6 @@ export class CaddyParser implements LineParser {
 export const caddyParser = {
   id: 'caddy',
   kinds: ['caddy'],
+  patterns: ['access-entry'],
   create: () => new CaddyParser(),
 } as const satisfies ParserDefinition;

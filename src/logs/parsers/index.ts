@@ -1,9 +1,12 @@
 import { accessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
+import { nginxErrorParser } from './nginx-error.js';
 import { npmParser } from './npm.js';
 import { plexParser } from './plex.js';
 import { sshdParser } from './sshd.js';
+import { traefikJsonParser } from './traefik-json.js';
 import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
+import { vhostAccessLogParser } from './vhost-access-log.js';
 
 /**
  * Every parser, under its file name; each `LOG_SOURCES` kind is served by exactly one, and the
@@ -12,8 +15,11 @@ import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
 export const parsers = [
   plexParser,
   accessLogParser,
+  vhostAccessLogParser,
   npmParser,
   caddyParser,
+  nginxErrorParser,
+  traefikJsonParser,
   sshdParser,
 ] as const satisfies readonly ParserDefinition[];
 

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../log-event.js';
 import { ClfTime } from './clf-time.js';
 import { classifyHttpStatus, statusAt } from './http-status.js';
-import type { LineParser, ParserDefinition } from './types.js';
+import { hit, type LineParser, type ParserDefinition } from './types.js';
 
 /**
  * Nginx Proxy Manager's proxy-host access log:
@@ -12,6 +12,7 @@ import type { LineParser, ParserDefinition } from './types.js';
  * quotes and is never read as the address.
  */
 export class NpmParser implements LineParser {
+  readonly hits = new Uint32Array(1);
   private readonly clock = new ClfTime();
 
   parse(text: string, start: number, end: number, ev: LogEvent): boolean {
@@ -38,6 +39,7 @@ export class NpmParser implements LineParser {
       ev.setIp(text, ipStart, ipEnd);
       ev.setLazyTime(this.clock, text, start + 1);
     }
+    hit(this.hits, 0);
     return true;
   }
 }
@@ -45,5 +47,6 @@ export class NpmParser implements LineParser {
 export const npmParser = {
   id: 'npm',
   kinds: ['npm'],
+  patterns: ['proxy-host'],
   create: () => new NpmParser(),
 } as const satisfies ParserDefinition;

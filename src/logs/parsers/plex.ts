@@ -11,8 +11,9 @@ import {
   type TimeSource,
 } from '../log-event.js';
 import { publicPlexPaths, routinePlexRequests } from '../routine-plex-requests.js';
+import { clientBehindProxy } from './forwarded.js';
 import { statusAt } from './http-status.js';
-import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
+import { hit, type LineParser, type ParserDefinition, type ParserOptions } from './types.js';
 
 /**
  * Plex Media Server.log:
@@ -26,18 +27,50 @@ import type { LineParser, ParserDefinition, ParserOptions } from './types.js';
  * user `) at the position right after the level, and request paths never contain spaces, so a
  * path or user agent that imitates a Plex line is just text inside another message.
  *
- * Cross-line memory: a `Signed-in Token ()` request waits for its Completed line (bad token);
- * the last request address per thread / request tag attributes the next Auth line.
+ * PMS 1.43 (a complete real log): the address label can be `(Allowed Network (Subnet))`; the
+ * request number is `#48355` after `(N live)`; the token part is `Signed-in Token (NAME)` for
+ * an accepted token and `Token ()` for a request that carried none; headers may follow as
+ * ` / Accept => ...` and ` / X-Forwarded-For => 61.43.124.100`. `Auth: authenticated user`
+ * lines do not appear there; the owner is recognised by name (`plexOwner`) on the request.
+ * Header values are the client's: nothing after ` / ` is read except X-Forwarded-For, and
+ * that only when the connecting address is a trusted proxy (TRUSTED_PROXIES).
+ *
+ * Cross-line memory: a `Signed-in Token ()` request (older builds: a token Plex refused)
+ * waits for its Completed line (bad token); a `Token ()` request (no token at all) waits too,
+ * so that its 401 is only a client error; a request through a trusted proxy waits so that its
+ * Completed line is charged to the client. The last request address per thread / request
+ * tag attributes the next Auth line.
  */
+export const PLEX_PATTERNS = ['request', 'completed', 'auth-owner'] as const;
+const P_REQUEST = 0;
+const P_COMPLETED = 1;
+const P_AUTH = 2;
 const PENDING_CAP = 2048;
+/** What a Request line left for its Completed line. */
+const TOKEN_REFUSED = 1;
+const TOKEN_NONE = 2;
+const TOKEN_OTHER = 0;
+/** The fields Plex writes between the path and the token part are short: `(6 live) #48355 TLS GZIP`. */
+const TOKEN_SEARCH = 64;
+const XFF = ' / X-Forwarded-For => ';
+interface Pending {
+  readonly token: number;
+  /** The client behind a trusted proxy, '' when the connecting address is the client. */
+  readonly client: string;
+}
 /** Recent requests remembered for Auth lines (which follow their request within a few lines). */
 const RING = 64;
 
 export class PlexParser implements LineParser, TimeSource {
   private readonly zone: LocalTimeZone;
   private lastTime = Number.NaN;
-  /** `ip:port path` of requests sent with an empty token, until their Completed line. */
-  private pending = new Map<string, number>();
+  readonly hits = new Uint32Array(PLEX_PATTERNS.length);
+  /** `ip:port path` of requests whose Completed line needs them (see above). */
+  private pending = new Map<string, Pending>();
+  /** Where the address found by hostEnd() starts (instance state: no array per line). */
+  private hostStart = 0;
+  private readonly owner: string;
+  private readonly options: ParserOptions;
   /**
    * The last RING requests as positions into the text they were read from: recording one costs
    * no allocation (most lines are requests); strings are cut only when an Auth line asks.
@@ -51,6 +84,8 @@ export class PlexParser implements LineParser, TimeSource {
 
   constructor(options: ParserOptions) {
     this.zone = new LocalTimeZone(options.timeZone);
+    this.options = options;
+    this.owner = options.plexOwner ?? '';
   }
 
   parse(text: string, start: number, end: number, ev: LogEvent): boolean {
@@ -101,8 +136,7 @@ export class PlexParser implements LineParser, TimeSource {
     if (c0 === 67 /* C */ && text.startsWith('Completed: [', m)) {
       this.completed(text, m + 12, end, ev);
     } else if (c0 === 82 /* R */ && text.startsWith('Request: [', m)) {
-      this.request(text, m + 10, end, threadStart, threadEnd, tagStart, tagEnd);
-      return true;
+      this.request(text, m + 10, end, ev, threadStart, threadEnd, tagStart, tagEnd);
     } else if (c0 === 65 /* A */ && text.startsWith('Auth: authenticated user ', m)) {
       this.auth(text, m + 25, end, ev, threadStart, threadEnd, tagStart, tagEnd);
     } else {
@@ -131,30 +165,46 @@ export class PlexParser implements LineParser, TimeSource {
     if (methodEnd === -1 || methodEnd >= end) return;
     let pathEnd = text.indexOf(' ', methodEnd + 1);
     if (pathEnd === -1 || pathEnd > end) pathEnd = end;
+    hit(this.hits, P_COMPLETED);
     ev.status = status;
     ev.setPath(text, methodEnd + 1, pathEnd);
+    let pending: Pending | undefined;
+    if (this.pending.size > 0 && (status >= 400 || this.proxied > 0)) {
+      const key = `${text.slice(a, close)} ${text.slice(methodEnd + 1, pathEnd)}`;
+      pending = this.pending.get(key);
+      if (pending !== undefined) {
+        this.pending.delete(key);
+        if (pending.client !== '') this.proxied--;
+      }
+    }
     if (status >= 200 && status < 300) {
       if (!publicPlexPaths.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_SUCCESS;
     } else if (status >= 400 && status < 500) {
-      let badToken = false;
-      if (status === 401 && this.pending.size > 0) {
-        const key = `${text.slice(a, close)} ${text.slice(methodEnd + 1, pathEnd)}`;
-        badToken = this.pending.delete(key);
-      }
-      if (badToken) ev.flags = EV_BAD_TOKEN;
+      const token = pending?.token ?? TOKEN_OTHER;
+      if (status === 401 && token === TOKEN_REFUSED) ev.flags = EV_BAD_TOKEN;
       else if (routinePlexRequests.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_ROUTINE;
+      // No token presented: asking for one is not a failed login (any scanner probing `/`).
+      else if (token === TOKEN_NONE) ev.flags = EV_CLIENT_ERROR;
       else ev.flags = status === 401 ? EV_FAILURE | EV_CLIENT_ERROR : EV_CLIENT_ERROR;
     }
     if (ev.flags !== 0) {
-      const e = hostEnd(text, a, close);
-      ev.setIp(text, hostStart, e);
+      if (pending !== undefined && pending.client !== '') {
+        ev.setIpString(pending.client);
+      } else {
+        const e = this.hostEnd(text, a, close);
+        ev.setIp(text, this.hostStart, e);
+      }
     }
   }
+
+  /** Pending entries that carry a proxied client (their Completed lines must all be looked up). */
+  private proxied = 0;
 
   private request(
     text: string,
     a: number,
     end: number,
+    ev: LogEvent,
     threadStart: number,
     threadEnd: number,
     tagStart: number,
@@ -162,29 +212,106 @@ export class PlexParser implements LineParser, TimeSource {
   ): void {
     const open = text.indexOf(' (', a);
     if (open === -1 || open - a > 64 || open >= end) return;
+    // `(WAN)`, `(Subnet)`, `(Allowed Network (Subnet))`.
     const close = text.indexOf(')] ', open);
-    if (close === -1 || close - open > 16) return;
+    if (close === -1 || close - open > 40) return;
     const methodEnd = text.indexOf(' ', close + 3);
     if (methodEnd === -1 || methodEnd >= end) return;
     let pathEnd = text.indexOf(' ', methodEnd + 1);
     if (pathEnd === -1 || pathEnd > end) pathEnd = end;
-    // Everything after the path is written by Plex (paths never contain spaces).
-    // `Signed-in Token ()` closes the line when the token was not accepted (checked in place:
-    // a search would run on into the rest of the chunk).
-    if (end - pathEnd >= 9 && text.startsWith(' Token ()', end - 9)) {
-      if (this.pending.size >= PENDING_CAP) this.pending.delete(this.pending.keys().next().value as string);
-      this.pending.set(detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`), 1);
+    hit(this.hits, P_REQUEST);
+    const end_ = this.hostEnd(text, a, open);
+    const hostFrom = this.hostStart;
+    // Everything between the path and the first ` / ` header is written by Plex (paths never
+    // contain spaces): `(6 live) #48355 TLS GZIP Signed-in Token (NAME)` or `... Token ()`.
+    let token = TOKEN_OTHER;
+    let nameStart = -1;
+    let nameEnd = -1;
+    const limit = Math.min(end, pathEnd + TOKEN_SEARCH);
+    let t = this.nextToken(text, pathEnd);
+    // A header value (` / Accept => ...`) is the client's: the token part is never in it, and
+    // Plex's own fields before the token part hold no `/`.
+    for (let i = pathEnd; i < t && t < limit; i++) if (text.charCodeAt(i) === 47) t = limit;
+    if (t < limit) {
+      const signedIn = t >= 10 && text.startsWith(' Signed-in', t - 10);
+      nameStart = t + 8;
+      nameEnd = text.indexOf(')', nameStart);
+      if (nameEnd === -1 || nameEnd > end) nameEnd = nameStart;
+      if (nameEnd === nameStart) token = signedIn ? TOKEN_REFUSED : TOKEN_NONE;
+      else if (!signedIn) nameStart = -1;
+    }
+    // X-Forwarded-For only matters from a trusted proxy; Plex writes it after the token part.
+    let client = '';
+    const proxies = this.options.trustedProxies;
+    if (proxies !== undefined && proxies.cidrs.length > 0 && end - pathEnd > XFF.length) {
+      const x = text.lastIndexOf(XFF, end - 1);
+      if (x > pathEnd) {
+        let valueEnd = text.indexOf(' / ', x + XFF.length);
+        if (valueEnd === -1 || valueEnd > end) valueEnd = end;
+        const connecting = text.slice(hostFrom, end_);
+        const resolved = clientBehindProxy(connecting, text.slice(x + XFF.length, valueEnd), proxies);
+        if (resolved !== connecting) client = detach(resolved);
+      }
+    }
+    if (token !== TOKEN_OTHER || client !== '') {
+      if (this.pending.size >= PENDING_CAP) {
+        const oldest = this.pending.keys().next().value as string;
+        if (this.pending.get(oldest)?.client !== '') this.proxied--;
+        this.pending.delete(oldest);
+      }
+      const key = detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`);
+      if (client !== '' && this.pending.get(key)?.client === '') this.proxied++;
+      else if (client !== '' && !this.pending.has(key)) this.proxied++;
+      this.pending.set(key, { token, client });
+    }
+    // The owner signed in (by name: 1.43 writes no `Auth: authenticated user` line).
+    if (
+      nameStart >= 0 &&
+      this.owner !== '' &&
+      nameEnd - nameStart === this.owner.length &&
+      text.startsWith(this.owner, nameStart)
+    ) {
+      ev.flags = EV_OWNER;
+      ev.user = this.owner;
+      if (client !== '') ev.setIpString(client);
+      else ev.setIp(text, hostFrom, end_);
+    }
+    if (client !== '') {
+      // Rare (proxied Plex): the client is not in the text, so the ring keeps its own copy.
+      this.remember(
+        detach(tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd)),
+        client,
+      );
+      return;
     }
     const slot = this.ringHead;
-    const end_ = hostEnd(text, a, open);
     this.ringText[slot] = text;
     this.ringPos[slot * 4] = tagStart >= 0 ? tagStart : threadStart;
     this.ringPos[slot * 4 + 1] = tagStart >= 0 ? tagEnd : threadEnd;
-    this.ringPos[slot * 4 + 2] = hostStart;
+    this.ringPos[slot * 4 + 2] = hostFrom;
     this.ringPos[slot * 4 + 3] = end_;
     this.ringHead = (slot + 1) % RING;
     if (this.ringSize < RING) this.ringSize++;
   }
+
+  /**
+   * The first ` Token (` at or after `from` in `text`. One search serves every line up to the
+   * match (lines without a token part are common in older logs): a search per line would run on
+   * through the rest of the chunk each time.
+   */
+  private nextToken(text: string, from: number): number {
+    if (text !== this.tokenText || from < this.tokenFrom || from > this.tokenAt) {
+      const at = text.indexOf(' Token (', from);
+      this.tokenText = text;
+      this.tokenFrom = from;
+      this.tokenAt = at === -1 ? text.length : at;
+    }
+    return this.tokenAt;
+  }
+
+  private tokenText = '';
+  private tokenFrom = 0;
+  private tokenAt = 0;
 
   /** The address of the latest remembered request with this thread id / request tag. */
   private recentHost(key: string): string | undefined {
@@ -241,6 +368,7 @@ export class PlexParser implements LineParser, TimeSource {
     const key = tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd);
     const ip = this.recentHost(key);
     if (ip === undefined || ip === '') return;
+    hit(this.hits, P_AUTH);
     ev.flags = EV_OWNER;
     ev.setIpString(ip);
     ev.user = detach(text.slice(a + 5, end));
@@ -282,10 +410,25 @@ export class PlexParser implements LineParser, TimeSource {
     return value;
   }
 
+  /**
+   * `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555`:
+   * returns where the address ends and leaves its start in `hostStart` (no array per line).
+   */
+  private hostEnd(text: string, a: number, b: number): number {
+    if (text.charCodeAt(a) === 91) {
+      const close = text.indexOf(']', a);
+      this.hostStart = a + 1;
+      return close === -1 || close > b ? a + 1 : close;
+    }
+    this.hostStart = a;
+    const colon = text.lastIndexOf(':', b - 1);
+    return colon < a ? b : colon;
+  }
+
   saveState(): unknown {
     return {
       lastTime: Number.isNaN(this.lastTime) ? null : this.lastTime,
-      pending: [...this.pending.keys()],
+      pending: [...this.pending].map(([k, v]) => [k, v.token, v.client]),
       threads: this.remembered(),
     };
   }
@@ -295,7 +438,21 @@ export class PlexParser implements LineParser, TimeSource {
     if (!s || typeof s !== 'object') return;
     if (typeof s.lastTime === 'number') this.lastTime = s.lastTime;
     if (Array.isArray(s.pending)) {
-      this.pending = new Map(s.pending.filter((k): k is string => typeof k === 'string').map((k) => [k, 1]));
+      this.pending = new Map();
+      this.proxied = 0;
+      for (const e of s.pending) {
+        // Before 1.43 shapes only refused-token keys were saved, as bare strings.
+        if (typeof e === 'string') this.pending.set(e, { token: TOKEN_REFUSED, client: '' });
+        else if (
+          Array.isArray(e) &&
+          typeof e[0] === 'string' &&
+          typeof e[1] === 'number' &&
+          typeof e[2] === 'string'
+        ) {
+          this.pending.set(e[0], { token: e[1], client: e[2] });
+          if (e[2] !== '') this.proxied++;
+        }
+      }
     }
     if (Array.isArray(s.threads)) {
       for (const e of s.threads) {
@@ -306,24 +463,9 @@ export class PlexParser implements LineParser, TimeSource {
   }
 }
 
-/**
- * `1.2.3.4:5555`, `[2001:db8::1]:5555`, `[::ffff:1.2.3.4]:5555` or `::ffff:1.2.3.4:5555`:
- * returns where the address ends and leaves its start in `hostStart` (no array per line).
- */
-let hostStart = 0;
-function hostEnd(text: string, a: number, b: number): number {
-  if (text.charCodeAt(a) === 91) {
-    const close = text.indexOf(']', a);
-    hostStart = a + 1;
-    return close === -1 || close > b ? a + 1 : close;
-  }
-  hostStart = a;
-  const colon = text.lastIndexOf(':', b - 1);
-  return colon < a ? b : colon;
-}
-
 export const plexParser = {
   id: 'plex',
   kinds: ['plex'],
+  patterns: PLEX_PATTERNS,
   create: (options) => new PlexParser(options),
 } as const satisfies ParserDefinition;
