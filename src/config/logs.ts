@@ -30,6 +30,12 @@ export interface LogDetectorSettings {
   readonly badTokenCount: number;
   /** Suggested block duration carried by brute-force and probing findings. */
   readonly banDurationMs: number;
+  /** Slow brute force: this many failures from one address or IPv6 range ... */
+  readonly slowMaxRetry: number;
+  /** ... within this longer window. */
+  readonly slowFindTimeMs: number;
+  /** IPv6 addresses are also counted per network of this length (128: off). */
+  readonly ipv6Prefix: number;
 }
 
 export interface LogsConfig {
@@ -49,9 +55,19 @@ export interface LogsConfig {
   readonly commitBytes: number;
   /** Upper bound on addresses tracked per source and detector (memory bound). */
   readonly maxTrackedAddresses: number;
+  /** A pass commits once this many per-address rows are pending (memory and commit-time bound). */
+  readonly commitRows: number;
+  /** Per-address counts kept per source, and how long after an address was last seen. */
+  readonly countsMaxAddresses: number;
+  readonly countsRetentionMs: number;
 }
 
-const WEB = ['brute-force', 'probing', 'first-seen-remote'] as const satisfies readonly LogDetectorId[];
+const WEB = [
+  'brute-force',
+  'slow-brute-force',
+  'probing',
+  'first-seen-remote',
+] as const satisfies readonly LogDetectorId[];
 
 /** Defaults per kind: Plex clients are chatty, SSH failures are never innocent. */
 const DEFAULTS = {
@@ -63,6 +79,8 @@ const DEFAULTS = {
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 80,
+    slowFindTimeMs: 86_400_000,
   },
   nginx: {
     detectors: WEB,
@@ -72,19 +90,23 @@ const DEFAULTS = {
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 40,
+    slowFindTimeMs: 86_400_000,
   },
   sshd: {
-    detectors: ['brute-force', 'first-seen-remote'],
+    detectors: ['brute-force', 'slow-brute-force', 'first-seen-remote'],
     maxRetry: 5,
     findTimeMs: 600_000,
     probePaths: 20,
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 20,
+    slowFindTimeMs: 86_400_000,
   },
-} as const satisfies Record<string, LogDetectorSettings>;
+} as const satisfies Record<string, Omit<LogDetectorSettings, 'ipv6Prefix'>>;
 
-const KIND_DEFAULTS: Record<LogSourceKind, LogDetectorSettings> = {
+const KIND_DEFAULTS: Record<LogSourceKind, Omit<LogDetectorSettings, 'ipv6Prefix'>> = {
   plex: DEFAULTS.plex,
   nginx: DEFAULTS.nginx,
   apache: DEFAULTS.nginx,
@@ -111,6 +133,9 @@ export function readLogsConfig(r: EnvReader): LogsConfig {
     timeZone: r.value(k.LOG_TIMEZONE),
     commitBytes: r.value(k.LOG_COMMIT_BYTES),
     maxTrackedAddresses: r.value(k.LOG_MAX_TRACKED_ADDRESSES),
+    commitRows: r.value(k.LOG_COMMIT_ROWS),
+    countsMaxAddresses: r.value(k.LOG_COUNTS_MAX_ADDRESSES),
+    countsRetentionMs: r.value(k.LOG_COUNTS_RETENTION),
   };
 }
 
@@ -152,7 +177,7 @@ export function parseLogSources(raw: string): LogSourceConfig[] | Rejected {
   return bad.length > 0 ? new Rejected(...bad) : sources;
 }
 
-type Thresholds = Omit<LogDetectorSettings, 'detectors'>;
+type Thresholds = Omit<LogDetectorSettings, 'detectors' | 'ipv6Prefix'>;
 
 /** The global keys, read once: each is the default of its per-kind keys. */
 function readGlobals(r: EnvReader): Partial<Thresholds> {
@@ -164,6 +189,8 @@ function readGlobals(r: EnvReader): Partial<Thresholds> {
     probeFindTimeMs: r.value(k.LOG_PROBE_FIND_TIME),
     badTokenCount: r.value(k.LOG_BAD_TOKEN_COUNT),
     banDurationMs: r.value(k.LOG_BAN_DURATION),
+    slowMaxRetry: r.value(k.LOG_SLOW_MAX_RETRY),
+    slowFindTimeMs: r.value(k.LOG_SLOW_FIND_TIME),
   };
 }
 
@@ -179,5 +206,8 @@ function readSettings(r: EnvReader, kind: LogSourceKind, g: Partial<Thresholds>)
     probeFindTimeMs: r.perKind(k.LOG_PROBE_FIND_TIME, kind, g.probeFindTimeMs ?? d.probeFindTimeMs),
     badTokenCount: r.perKind(k.LOG_BAD_TOKEN_COUNT, kind, g.badTokenCount ?? d.badTokenCount),
     banDurationMs: r.perKind(k.LOG_BAN_DURATION, kind, g.banDurationMs ?? d.banDurationMs),
+    slowMaxRetry: r.perKind(k.LOG_SLOW_MAX_RETRY, kind, g.slowMaxRetry ?? d.slowMaxRetry),
+    slowFindTimeMs: r.perKind(k.LOG_SLOW_FIND_TIME, kind, g.slowFindTimeMs ?? d.slowFindTimeMs),
+    ipv6Prefix: r.value(LOGS.keys.LOG_IPV6_PREFIX),
   };
 }

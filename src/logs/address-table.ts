@@ -7,6 +7,8 @@ export class AddressTable<T> {
   readonly map = new Map<string, T>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Entries created since the last drain: never written, so dropping one needs no delete. */
+  private readonly fresh = new Set<string>();
   evicted = 0;
 
   constructor(private readonly cap: number) {}
@@ -24,10 +26,13 @@ export class AddressTable<T> {
   }
 
   set(ip: string, value: T): void {
-    if (!this.map.has(ip) && this.map.size >= this.cap) {
-      const oldest = this.map.keys().next().value as string;
-      this.delete(oldest);
-      this.evicted++;
+    if (!this.map.has(ip)) {
+      if (this.map.size >= this.cap) {
+        const oldest = this.map.keys().next().value as string;
+        this.delete(oldest);
+        this.evicted++;
+      }
+      this.fresh.add(ip);
     }
     this.map.set(ip, value);
     this.touch(ip);
@@ -41,7 +46,9 @@ export class AddressTable<T> {
   delete(ip: string): void {
     if (this.map.delete(ip)) {
       this.dirty.delete(ip);
-      this.removed.add(ip);
+      // Under a flood most evicted entries were never committed: no delete to write for them,
+      // and the removed set stays as small as the changes that really reach the store.
+      if (!this.fresh.delete(ip)) this.removed.add(ip);
     }
   }
 
@@ -62,6 +69,7 @@ export class AddressTable<T> {
     for (const ip of this.removed) remove(ip);
     this.dirty.clear();
     this.removed.clear();
+    this.fresh.clear();
   }
 
   /** Number of changes not yet drained. */

@@ -46,6 +46,12 @@ export interface SourceCommit {
     remove: (detector: string, ip: string) => void,
   ) => void;
   readonly counts: ReadonlyMap<string, AddressCountDelta>;
+  /**
+   * What the stored counts of this source are pruned to (LOG_COUNTS_MAX_ADDRESSES,
+   * LOG_COUNTS_RETENTION): the addresses seen most recently, none last seen before `seenAfter`
+   * (log time). A store may prune lazily, but never lets the table grow past twice the bound.
+   */
+  readonly countsBound: { readonly maxAddresses: number; readonly seenAfter: number };
   readonly findings: readonly LogFindingRow[];
 }
 

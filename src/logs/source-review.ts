@@ -18,7 +18,15 @@ export interface SourceReviewOptions {
   readonly parser: LineParser;
   readonly detectors: DetectorSet;
   readonly store: ReviewStore;
-  readonly logs: Pick<LogsConfig, 'maxAgeMs' | 'findingRetentionMs' | 'commitBytes' | 'maxTrackedAddresses'>;
+  readonly logs: Pick<
+    LogsConfig,
+    | 'maxAgeMs'
+    | 'findingRetentionMs'
+    | 'commitBytes'
+    | 'commitRows'
+    | 'countsMaxAddresses'
+    | 'countsRetentionMs'
+  >;
   readonly now: () => number;
   /**
    * True for a live source: its first pass learns the baseline quietly (first-seen detectors
@@ -126,7 +134,7 @@ export class SourceReview implements EventSink {
   }
 
   private async read(segment: SourceSegment): Promise<number> {
-    const { commitBytes, maxTrackedAddresses } = this.o.logs;
+    const { commitBytes, commitRows } = this.o.logs;
     let bytes = 0;
     let sinceCommit = 0;
     let yielded = performance.now();
@@ -135,9 +143,10 @@ export class SourceReview implements EventSink {
       this.skip(this.splitter.takeSkipped() + segment.takeDroppedLines());
       bytes += chunk.bytes;
       sinceCommit += chunk.bytes;
-      // Also commit when many addresses are pending: a flood of distinct addresses must not grow
-      // the per-commit counts without bound between two byte-based commit points.
-      if (sinceCommit >= commitBytes || this.counts.size >= maxTrackedAddresses) {
+      // Also commit when many rows are pending: a flood of distinct addresses must not grow the
+      // per-commit counts and changed-state sets without bound between two byte-based commit
+      // points, nor make one commit so large that its (synchronous) transaction stalls the bot.
+      if (sinceCommit >= commitBytes || this.counts.size + this.detect.pending() >= commitRows) {
         this.commit(segment.position);
         sinceCommit = 0;
       }
@@ -236,6 +245,10 @@ export class SourceReview implements EventSink {
         source: stored,
         writeStates: (write, remove) => detectors.drain(write, remove),
         counts: this.counts,
+        countsBound: {
+          maxAddresses: this.o.logs.countsMaxAddresses,
+          seenAfter: this.passNow - this.o.logs.countsRetentionMs,
+        },
         findings: this.rendered,
       },
       this.o.now(),

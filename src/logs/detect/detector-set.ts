@@ -30,10 +30,17 @@ export class DetectorSet {
   constructor(private readonly o: DetectorSetOptions) {
     const enabled = o.detectors.filter((d) => o.settings.detectors.includes(d.id));
     this.ids = enabled.map((d) => d.id);
-    this.instances = enabled.map((d) =>
-      d.create({ source: o.source, settings: o.settings, maxTracked: o.maxTracked }),
-    );
-    this.dirty = this.instances.map(() => new Map());
+    const dirty: Map<string, number>[] = enabled.map(() => new Map());
+    this.dirty = dirty;
+    this.instances = enabled.map((d, i) => {
+      const mine = dirty[i] as Map<string, number>;
+      return d.create({
+        source: o.source,
+        settings: o.settings,
+        maxTracked: o.maxTracked,
+        changed: (key, time) => mine.set(key, time),
+      });
+    });
     this.interested = Array.from({ length: 64 }, (_, flags) =>
       this.instances.reduce((bits, inst, i) => ((inst.mask & flags) !== 0 ? bits | (1 << i) : bits), 0),
     );
@@ -103,6 +110,14 @@ export class DetectorSet {
         (ip) => remove(inst.id, ip),
       );
     }
+  }
+
+  /** Changed entries not yet drained, all detectors together (a commit point under a flood). */
+  pending(): number {
+    let n = 0;
+    for (const inst of this.instances) n += inst.pending;
+    for (const d of this.dirty) n += d.size;
+    return n;
   }
 
   /** Per detector: addresses tracked now and dropped for the memory bound. */

@@ -47,6 +47,10 @@ class ProbingInstance implements DetectorInstance {
     return this.table.size;
   }
 
+  get pending(): number {
+    return this.table.pending;
+  }
+
   settled(): boolean {
     return false;
   }

@@ -31,6 +31,10 @@ export abstract class SeenDetector implements DetectorInstance {
     return this.table.size;
   }
 
+  get pending(): number {
+    return this.table.pending;
+  }
+
   settled(ip: string): boolean {
     return this.table.has(ip);
   }

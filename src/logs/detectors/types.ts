@@ -7,6 +7,11 @@ export interface DetectorContext {
   readonly settings: LogDetectorSettings;
   /** Bound on addresses this detector tracks for this source. */
   readonly maxTracked: number;
+  /**
+   * Marks a key other than the observed address as changed (an IPv6 range the address falls in),
+   * so its finding is rendered with the address's.
+   */
+  readonly changed: (key: string, time: number) => void;
 }
 
 /** Persisted per-address state: JSON text plus the log time it was last touched. */
@@ -51,6 +56,8 @@ export interface DetectorInstance {
   restore(rows: readonly StateRow[]): void;
   /** Entries dropped because the bound was reached. */
   readonly evicted: number;
+  /** Changes not yet drained (bounded by committing when the review loop sees it grow). */
+  readonly pending: number;
   readonly tracked: number;
 }
 

@@ -5,6 +5,7 @@ import { remoteAccess } from './004-remote-access.js';
 import { actionChecks } from './005-action-checks.js';
 import { outboxSetAside } from './006-outbox-set-aside.js';
 import { addressScope } from './007-address-scope.js';
+import { logCountsAge } from './008-log-counts-age.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   actionChecks,
   outboxSetAside,
   addressScope,
+  logCountsAge,
 ];
