@@ -62,12 +62,7 @@ export interface LogsConfig {
   readonly countsRetentionMs: number;
 }
 
-const WEB = [
-  'brute-force',
-  'slow-brute-force',
-  'probing',
-  'first-seen-remote',
-] as const satisfies readonly LogDetectorId[];
+const WEB = ['brute-force', 'probing', 'first-seen-remote'] as const satisfies readonly LogDetectorId[];
 
 /** Defaults per kind: Plex clients are chatty, SSH failures are never innocent. */
 const DEFAULTS = {
@@ -94,7 +89,7 @@ const DEFAULTS = {
     slowFindTimeMs: 86_400_000,
   },
   sshd: {
-    detectors: ['brute-force', 'slow-brute-force', 'first-seen-remote'],
+    detectors: ['brute-force', 'first-seen-remote'],
     maxRetry: 5,
     findTimeMs: 600_000,
     probePaths: 20,

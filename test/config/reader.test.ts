@@ -78,7 +78,7 @@ describe('EnvReader over the table', () => {
     expect(logs.settings.nginx.detectors).toEqual(['probing']);
     expect(logs.settings.plex.detectors).toContain('owner-new-address');
     expect(problems({ LOG_DETECTORS_SSHD: 'brute-force,nonsense' })[0]).toMatch(
-      /^LOG_DETECTORS_SSHD="brute-force,nonsense" is invalid: expected a comma-separated list of brute-force, slow-brute-force, probing/,
+      /^LOG_DETECTORS_SSHD="brute-force,nonsense" is invalid: expected a comma-separated list of brute-force, probing/,
     );
   });
 

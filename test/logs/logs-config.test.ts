@@ -53,7 +53,7 @@ describe('log review configuration', () => {
     expect([d.settings.plex.maxRetry, d.settings.nginx.maxRetry, d.settings.sshd.maxRetry]).toEqual([
       20, 10, 5,
     ]);
-    expect(d.settings.sshd.detectors).toEqual(['brute-force', 'slow-brute-force', 'first-seen-remote']);
+    expect(d.settings.sshd.detectors).toEqual(['brute-force', 'first-seen-remote']);
     expect([d.settings.sshd.slowMaxRetry, d.settings.sshd.slowFindTimeMs]).toEqual([20, 86_400_000]);
     expect(d.settings.sshd.ipv6Prefix).toBe(64);
   });

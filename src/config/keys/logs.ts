@@ -39,7 +39,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     max: 100_000,
     perKind: logKinds,
     description:
-      'Slow brute force, beside the fast window: this many failures from one address (or one IPv6\nrange, see LOG_IPV6_PREFIX) ... Defaults by kind: plex 80, web servers 40, sshd 20 ...',
+      'Brute force, slow window beside the fast one: this many failures from one address (or one IPv6\nrange, see LOG_IPV6_PREFIX) ... Defaults by kind: plex 80, web servers 40, sshd 20 ...',
   }),
   LOG_SLOW_FIND_TIME: k.duration({
     min: '1s',
@@ -69,7 +69,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     perKindOnly: true,
     example: 'LOG_DETECTORS_NGINX=brute-force,probing',
     description: () =>
-      `Detectors per kind: LOG_DETECTORS_<KIND>=${LOG_DETECTOR_IDS.join(',')}\n(plex: all; web servers: brute-force,slow-brute-force,probing,first-seen-remote;\nsshd: brute-force,slow-brute-force,first-seen-remote).`,
+      `Detectors per kind: LOG_DETECTORS_<KIND>=${LOG_DETECTOR_IDS.join(',')}\n(plex: all; web servers: brute-force,probing,first-seen-remote; sshd: brute-force,first-seen-remote).`,
   }),
   LOG_REVIEW_INTERVAL: k.duration({
     default: '60s',

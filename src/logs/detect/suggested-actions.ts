@@ -28,7 +28,6 @@ const nothing: ActionRule = () => undefined;
  */
 export const SUGGESTED_ACTIONS = {
   'brute-force': block,
-  'slow-brute-force': block,
   probing: block,
   // A family device with an expired token looks the same from here: tell, do not block.
   'bad-plex-token': nothing,

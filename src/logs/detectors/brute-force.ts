@@ -1,9 +1,13 @@
 /**
  * Brute force: `maxRetry` failed sign-ins from one address within `findTime` (fail2ban's
  * semantics), on any source: SSH password failures and invalid users, HTTP 401s behind a
- * reverse proxy, unauthenticated Plex 401s on non-routine paths. IPv6 failures also count per
- * network (LOG_IPV6_PREFIX, a /64 by default): addresses rotated inside one subscriber's /64 add
- * up, and the finding (and its block) is for the /64 once more than one address took part.
+ * reverse proxy, unauthenticated Plex 401s on non-routine paths. Beside that fast window a slow
+ * one (LOG_SLOW_MAX_RETRY within LOG_SLOW_FIND_TIME, 20 in 24 h on SSH) catches guessers that
+ * stay under the fast rate — fail2ban's answer is its `recidive` jail with a one-day findtime
+ * (https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf). Both windows feed one
+ * finding per address. IPv6 failures also count per network (LOG_IPV6_PREFIX, a /64 by
+ * default): addresses rotated inside one subscriber's /64 add up, and the finding (and its
+ * block) is for the /64 once more than one address took part.
  *
  * Why it matters: a password guessed on SSH or on a proxied admin page is the whole house.
  * False positives: a family device with a saved wrong password, a script with an old
@@ -14,43 +18,85 @@
 
 import { formatDuration } from '../../kernel/duration.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
-import type { Detection, Detector, DetectorContext } from './types.js';
+import type { WindowState } from './sliding-window.js';
+import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 import { isRange, WindowDetector } from './window-detector.js';
 
-export interface BruteForceWindow {
-  readonly id: 'brute-force' | 'slow-brute-force';
-  /** "Brute force" or "Slow brute force": the title's first words. */
-  readonly label: string;
-  readonly maxRetry: number;
-  readonly findTimeMs: number;
-}
-
-export class BruteForceInstance extends WindowDetector {
-  readonly id: BruteForceWindow['id'];
+/** One of the two windows: failures per address (and range) within its find time. */
+class FailureWindow extends WindowDetector {
+  readonly id = 'brute-force' as const;
   readonly mask = EV_FAILURE;
 
   constructor(
     ctx: DetectorContext,
-    private readonly w: BruteForceWindow,
+    readonly maxRetry: number,
+    findTimeMs: number,
   ) {
-    super(ctx, w.maxRetry, w.findTimeMs, true);
-    this.id = w.id;
+    super(ctx, maxRetry, findTimeMs, true);
   }
 
   protected override note(ev: LogEvent): string {
     return ev.user;
   }
 
+  render(): undefined {
+    return undefined;
+  }
+
+  flaggedWindow(key: string): WindowState | undefined {
+    return this.flagged(key);
+  }
+}
+
+/** The slow window's rows share the detector's state table: its keys carry this mark. */
+const SLOW = '~';
+
+class BruteForceInstance implements DetectorInstance {
+  readonly id = 'brute-force' as const;
+  readonly mask = EV_FAILURE;
+  private readonly fast: FailureWindow;
+  private readonly slow: FailureWindow;
+
+  constructor(private readonly ctx: DetectorContext) {
+    const s = ctx.settings;
+    this.fast = new FailureWindow(ctx, s.maxRetry, s.findTimeMs);
+    this.slow = new FailureWindow(ctx, s.slowMaxRetry, s.slowFindTimeMs);
+  }
+
+  get evicted(): number {
+    return this.fast.evicted + this.slow.evicted;
+  }
+
+  get tracked(): number {
+    return this.fast.tracked + this.slow.tracked;
+  }
+
+  get pending(): number {
+    return this.fast.pending + this.slow.pending;
+  }
+
+  settled(): boolean {
+    return false;
+  }
+
+  observe(ev: LogEvent, ip: string, time: number): boolean {
+    const fast = this.fast.observe(ev, ip, time);
+    return this.slow.observe(ev, ip, time) || fast;
+  }
+
   render(key: string): Detection | undefined {
-    const w = this.flagged(key);
+    const fastWindow = this.fast.flaggedWindow(key);
+    const windowed = fastWindow ? this.fast : this.slow;
+    const w = fastWindow ?? this.slow.flaggedWindow(key);
     if (!w) return undefined;
     const { source } = this.ctx;
-    const { maxRetry, findTimeMs, label } = this.w;
+    const label = windowed === this.fast ? 'Brute force' : 'Slow brute force';
+    const { maxRetry, findTimeMs } = windowed;
     const ssh = source.kind === 'sshd';
     const range = isRange(key);
     const what = `${milestone(w.total, maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'}`;
-    const from = range ? `addresses in ${key} (${(w.spread ?? 0) + 1}+ different ones)` : key;
+    const from = range ? `addresses in ${key} (${(w.spread ?? 0) + 1} or more different ones)` : key;
     const user = !range && w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
     return {
       key: findingKey(this.id, source.id, key),
@@ -63,15 +109,33 @@ export class BruteForceInstance extends WindowDetector {
       grounds: `${label.toLowerCase()} on ${source.id}: ${maxRetry}+ failures within ${formatDuration(findTimeMs)}${range ? ` from one ${key.slice(key.indexOf('/'))}` : ''}`,
     };
   }
+
+  sweep(now: number): void {
+    this.fast.sweep(now);
+    this.slow.sweep(now);
+  }
+
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
+    this.fast.drain(write, remove);
+    this.slow.drain(
+      (row) => write({ ...row, ip: SLOW + row.ip }),
+      (ip) => remove(SLOW + ip),
+    );
+  }
+
+  restore(rows: readonly StateRow[]): void {
+    const fast: StateRow[] = [];
+    const slow: StateRow[] = [];
+    for (const row of rows) {
+      if (row.ip.startsWith(SLOW)) slow.push({ ...row, ip: row.ip.slice(SLOW.length) });
+      else fast.push(row);
+    }
+    this.fast.restore(fast);
+    this.slow.restore(slow);
+  }
 }
 
 export const bruteForce = {
   id: 'brute-force',
-  create: (ctx: DetectorContext) =>
-    new BruteForceInstance(ctx, {
-      id: 'brute-force',
-      label: 'Brute force',
-      maxRetry: ctx.settings.maxRetry,
-      findTimeMs: ctx.settings.findTimeMs,
-    }),
+  create: (ctx: DetectorContext) => new BruteForceInstance(ctx),
 } as const satisfies Detector;

@@ -3,13 +3,11 @@ import { bruteForce } from './brute-force.js';
 import { firstSeenRemote } from './first-seen-remote.js';
 import { ownerNewAddress } from './owner-new-address.js';
 import { probing } from './probing.js';
-import { slowBruteForce } from './slow-brute-force.js';
 import type { Detector } from './types.js';
 
 /** Every log detector; LOG_DETECTORS_<KIND> picks among these ids (config derives them from here). */
 export const detectors = [
   bruteForce,
-  slowBruteForce,
   probing,
   badPlexToken,
   firstSeenRemote,

@@ -24,7 +24,7 @@ export abstract class WindowDetector implements DetectorInstance {
   constructor(
     protected readonly ctx: DetectorContext,
     private readonly threshold: number,
-    protected readonly findTimeMs: number,
+    readonly findTimeMs: number,
     private readonly ranges = false,
   ) {
     this.table = new AddressTable(ctx.maxTracked);
