@@ -219,10 +219,11 @@ describe('the review loop over any cursor and store', () => {
       store.commit(c, now);
     };
     const lines = Array.from({ length: 8 }, (_, i) => nginx(`203.0.113.${i + 1}`, 401));
-    const logs = { ...config.logs, commitBytes: 1 << 30, commitRows: 9 };
+    const logs = { ...config.logs, commitBytes: 1 << 30, commitRows: 16 };
     await build(counting, new ListCursor(lines), logs).pass(addresses);
-    // Three rows per new address (its counts, its fast and slow brute-force windows), two
-    // addresses per chunk: 6 rows pending after the first chunk, 12 >= 9 after the second.
+    // Four rows per new 401 address (its counts, its fast and slow brute-force windows, its
+    // probing window), two addresses per chunk: 8 rows pending after the first chunk, 16 after
+    // the second.
     expect(offsets).toEqual([4, 8, 8]);
     expect(store.counts('journal')).toHaveLength(8);
   });

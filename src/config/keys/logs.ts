@@ -108,7 +108,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     description: 'Memory bound: addresses tracked per source and detector (oldest dropped beyond it).',
   }),
   LOG_COMMIT_ROWS: k.int({
-    default: '20000',
+    default: '5000',
     min: 100,
     max: 1_000_000,
     description:

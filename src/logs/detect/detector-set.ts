@@ -90,26 +90,40 @@ export class DetectorSet {
     });
   }
 
-  /** Forgets windows that ended before `now` (log time). */
-  sweep(now: number): void {
-    for (const inst of this.instances) inst.sweep(now);
+  /** Forgets windows that ended before `now` (log time); `between` runs between two detectors. */
+  async sweep(now: number, between: () => Promise<void> = async () => {}): Promise<void> {
+    for (const inst of this.instances) {
+      inst.sweep(now);
+      await between();
+    }
   }
 
   restore(load: (detector: string) => readonly DetectorStateRow[]): void {
     for (const inst of this.instances) inst.restore(load(inst.id));
   }
 
-  /** Streams state changed since the last drain (inside the commit transaction). */
+  /** Streams state changed since the last drain, at most `budget` rows (inside the commit transaction). */
   drain(
     write: (detector: string, row: DetectorStateRow) => void,
     remove: (detector: string, ip: string) => void,
+    budget = Number.POSITIVE_INFINITY,
   ): void {
+    let left = budget;
     for (const inst of this.instances) {
-      inst.drain(
+      if (left <= 0) return;
+      left -= inst.drain(
         (row) => write(inst.id, row),
         (ip) => remove(inst.id, ip),
+        left,
       );
     }
+  }
+
+  /** Rows drain() still has to write (the changed-finding marks are rendered, not written). */
+  undrained(): number {
+    let n = 0;
+    for (const inst of this.instances) n += inst.pending;
+    return n;
   }
 
   /** Changed entries not yet drained, all detectors together (a commit point under a flood). */

@@ -115,11 +115,15 @@ class BruteForceInstance implements DetectorInstance {
     this.slow.sweep(now);
   }
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
-    this.fast.drain(write, remove);
-    this.slow.drain(
-      (row) => write({ ...row, ip: SLOW + row.ip }),
-      (ip) => remove(SLOW + ip),
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    const n = this.fast.drain(write, remove, budget);
+    return (
+      n +
+      this.slow.drain(
+        (row) => write({ ...row, ip: SLOW + row.ip }),
+        (ip) => remove(SLOW + ip),
+        budget - n,
+      )
     );
   }
 

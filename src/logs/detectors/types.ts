@@ -51,8 +51,11 @@ export interface DetectorInstance {
   render(ip: string): Detection | undefined;
   /** Forgets windows that ended before `now` (log time). */
   sweep(now: number): void;
-  /** Writes the state changed since the last drain (called inside the commit transaction). */
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void;
+  /**
+   * Writes the state changed since the last drain, at most `budget` rows (called inside the commit
+   * transaction); returns how many.
+   */
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number;
   restore(rows: readonly StateRow[]): void;
   /** Entries dropped because the bound was reached. */
   readonly evicted: number;

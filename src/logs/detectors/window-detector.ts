@@ -98,8 +98,12 @@ export abstract class WindowDetector implements DetectorInstance {
     }
   }
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
-    this.table.drain((ip, w) => write({ ip, state: encodeWindow(w), lastAt: w.lastAt }), remove);
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    return this.table.drain(
+      (ip, w) => write({ ip, state: encodeWindow(w), lastAt: w.lastAt }),
+      remove,
+      budget,
+    );
   }
 
   restore(rows: readonly StateRow[]): void {
