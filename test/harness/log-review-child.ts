@@ -1,6 +1,7 @@
 /**
  * Child process for the crash tests: reviews LOG_SOURCES again and again until the source is
- * read to its end, then prints `done`. The parent kills it with SIGKILL at random moments.
+ * read to its end, then prints `done`. The parent kills it with SIGKILL at random moments. An
+ * optional third argument is JSON of config keys laid over the defaults below.
  */
 import { statSync } from 'node:fs';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
@@ -11,7 +12,7 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from './log-db.js';
 
-const [file, dbPath] = process.argv.slice(2) as [string, string];
+const [file, dbPath, overrides] = process.argv.slice(2) as [string, string, string | undefined];
 const config = loadConfig(
   {
     LOG_SOURCES: `nginx:${file}`,
@@ -21,6 +22,7 @@ const config = loadConfig(
     LOG_BACKFILL_BYTES: '1g',
     // Commit after every 4 KiB chunk: many commit points to be killed between.
     LOG_COMMIT_BYTES: '1',
+    ...(overrides ? (JSON.parse(overrides) as Record<string, string>) : {}),
   },
   { requireDiscord: false },
 );
