@@ -31,7 +31,7 @@ const DIST = join(WORK, 'dist');
 const LINES = 1_000_000;
 const RUNS = 3;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
@@ -101,7 +101,7 @@ function writer(file: string) {
 }
 
 /** 1M combined-format lines: a household's clients, the internet's visitors, a few attackers. */
-function generateNginx(file: string, lines: number, distinct: number, seed: number): void {
+export function generateNginx(file: string, lines: number, distinct: number, seed: number): void {
   const r = rng(seed);
   const clients = Array.from({ length: distinct }, (_, i) =>
     i % 10 === 0 ? `192.168.1.${1 + (i % 250)}` : publicIp(r),
@@ -315,12 +315,12 @@ function timed(cmd: string, args: string[]): { ms: number; stdout: string } {
   return { ms, stdout: r.stdout };
 }
 
-const F2B_FILTERS = {
+export const F2B_FILTERS = {
   nginx:
     '[Definition]\ndatepattern = %%d/%%b/%%Y:%%H:%%M:%%S %%z\nfailregex = ^<HOST> \\S+ \\S+ \\[\\] "[^"]*" 4\\d\\d \n',
   plex: '[Definition]\ndatepattern = ^%%b %%d, %%Y %%H:%%M:%%S(?:\\.%%f)?\nfailregex = ^\\s*\\[[^\\]]+\\] \\w+ - (?:\\[Req#\\w+\\] )?Completed: \\[<HOST>:\\d+\\] 4\\d\\d \n',
 } as const;
-const GREP = { nginx: '" 4[0-9][0-9] ', plex: 'Completed: \\[.*\\] 4[0-9][0-9] ' } as const;
+export const GREP = { nginx: '" 4[0-9][0-9] ', plex: 'Completed: \\[.*\\] 4[0-9][0-9] ' } as const;
 
 const rate = (lines: number, ms: number) => (lines / ms) * 1000;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -3,6 +3,7 @@
  * after the once-only claim; it returns the outcome line or throws (a UserError's text is
  * shown as is, anything else becomes a reference).
  */
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Proposal, ProposalAction } from '../domain/proposal.js';
 import type { Clock } from '../kernel/clock.js';
@@ -19,6 +20,10 @@ export interface ActionRunnerDeps {
   /** Undefined when remote access control is not wired (the command says so). */
   readonly remoteAccess: RemoteAccessPort | undefined;
   readonly clock: Clock;
+  /** plex.tv with the owner's token: signing out devices, removing shares. */
+  readonly plexTv?: PlexTvClient | undefined;
+  /** Throws unless PLEX_TOKEN is still the server owner's; asked before every account action. */
+  readonly assertOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 export class ActionRunner {
@@ -72,6 +77,19 @@ export class ActionRunner {
           throw new UserError(['Remote access off could not be verified.', ...outcome.lines].join('\n'));
         return ['Remote access is off.', ...outcome.lines].join('\n');
       }
+      case 'sign-out-device': {
+        const signal = AbortSignal.timeout(30_000);
+        const status = await (await this.account(signal)).signOutDevice(action.deviceId, signal);
+        return `Signed "${action.name}" (plex.tv device ${action.deviceId}) out of the Plex account: plex.tv answered HTTP ${status}. Its token no longer works; the next scan confirms it is gone.`;
+      }
+      case 'remove-share': {
+        const signal = AbortSignal.timeout(30_000);
+        const status = await (await this.account(signal)).removeShare(
+          { id: action.userId, home: action.home },
+          signal,
+        );
+        return `Removed the ${action.home ? 'Plex Home membership' : 'share'} of ${action.name} (plex.tv user ${action.userId}): plex.tv answered HTTP ${status}.`;
+      }
       case 'remote-access-on': {
         const options = action.forMs === undefined ? {} : { forMs: action.forMs };
         const outcome = await this.remote().turnOn(options, AbortSignal.timeout(60_000));
@@ -85,6 +103,14 @@ export class ActionRunner {
         ].join('\n');
       }
     }
+  }
+
+  /** The owner's plex.tv, after asking again that the token is still the owner's. */
+  private async account(signal: AbortSignal): Promise<PlexTvClient> {
+    const { plexTv, assertOwner } = this.deps;
+    if (!plexTv || !assertOwner) throw new UserError('plex.tv account actions are not set up in this bot.');
+    await assertOwner(signal);
+    return plexTv;
   }
 
   private remote(): RemoteAccessPort {
@@ -106,6 +132,10 @@ export function describeAction(action: ProposalAction): string {
       return `Allow-list ${action.cidr}${action.force ? ' (forced)' : ''}: never block it, drop its log findings${action.note ? ` (${action.note})` : ''}`;
     case 'remote-access-off':
       return 'Turn Plex remote access off and remove router mappings to the Plex port';
+    case 'sign-out-device':
+      return `Sign the device "${action.name}" out of the owner's Plex account (this changes the owner's plex.tv account: the device's token stops working and it must sign in again)`;
+    case 'remove-share':
+      return `Remove the ${action.home ? 'Plex Home membership' : 'share'} of ${action.name} (this changes the owner's plex.tv account: ${action.name} loses access to the server)`;
     case 'remote-access-on':
       return action.forMs === undefined
         ? 'Turn Plex remote access on'

@@ -8,6 +8,7 @@
 
 import { createFirewall } from '../adapters/firewall/create-firewall.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
@@ -36,6 +37,10 @@ export interface ActionsDeps {
   readonly firewall?: FirewallBackend | undefined;
   /** Whose address is this: the block policy refuses the household's own, the LAN, the allowed. */
   readonly scope: AddressScope;
+  /** plex.tv with the owner's token, for the account actions (sign out a device, remove a share). */
+  readonly plexTv?: PlexTvClient | undefined;
+  /** Throws unless PLEX_TOKEN is the server owner's (account actions ask before they run). */
+  readonly assertAccountOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 export interface ActionsStartOptions {
@@ -121,7 +126,15 @@ export function createActions(deps: ActionsDeps): Actions {
     config: config.actions,
     proposals: repos.proposals,
     audit,
-    runner: new ActionRunner({ bans, allowlist, audit, remoteAccess: deps.remoteAccess, clock }),
+    runner: new ActionRunner({
+      bans,
+      allowlist,
+      audit,
+      remoteAccess: deps.remoteAccess,
+      clock,
+      plexTv: deps.plexTv,
+      assertOwner: deps.assertAccountOwner,
+    }),
     clock,
     logger: log,
     onChange: poke,

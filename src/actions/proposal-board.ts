@@ -10,7 +10,7 @@ import { discordAnswer, MessageSchema } from '../adapters/discord/api-schemas.js
 import { refusalFor } from '../adapters/discord/authorize.js';
 import type { ActionsConfig } from '../config/actions.js';
 import type { DiscordConfig } from '../config/index.js';
-import { type Finding, severityRank } from '../domain/finding.js';
+import { type Finding, type SuggestedAction, severityRank } from '../domain/finding.js';
 import type { Proposal } from '../domain/proposal.js';
 import { formatDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
@@ -268,6 +268,15 @@ export class ProposalBoard implements SuggestedActions {
     const skipped: { fingerprint: string; reason: string }[] = [];
     for (const finding of findings) {
       const action = finding.action;
+      if (action?.kind === 'sign-out-device' || action?.kind === 'remove-share') {
+        try {
+          proposed.push(await this.proposeAccountChange(finding, action));
+        } catch (error) {
+          logger.error('could not act on a suggested action', { fingerprint: finding.fingerprint, error });
+          skipped.push({ fingerprint: finding.fingerprint, reason: 'failed; see the log' });
+        }
+        continue;
+      }
       if (action?.kind !== 'block-ip') continue;
       const refused = this.triage(finding);
       if (refused.length > 0) {
@@ -320,5 +329,29 @@ export class ProposalBoard implements SuggestedActions {
       }
     }
     return { proposed, autoBlocked, skipped };
+  }
+
+  /** Never automatic: these change the owner's plex.tv account, so an approver always decides. */
+  private proposeAccountChange(
+    finding: Finding,
+    action: Extract<SuggestedAction, { kind: 'sign-out-device' | 'remove-share' }>,
+  ): Promise<Proposal> {
+    const what =
+      action.kind === 'sign-out-device'
+        ? `Sign "${action.name}" out of the Plex account?`
+        : `Remove the access of ${action.name}?`;
+    return this.propose({
+      action:
+        action.kind === 'sign-out-device'
+          ? { kind: 'sign-out-device', deviceId: action.deviceId, name: action.name }
+          : { kind: 'remove-share', userId: action.userId, home: action.home, name: action.name },
+      origin: 'finding',
+      requestedBy: `finding:${finding.fingerprint}`,
+      summary:
+        `${finding.title} (${finding.severity}). ${what} This changes the owner's plex.tv account, not just this bot.`.slice(
+          0,
+          1_000,
+        ),
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { assertAccountOwner } from '../actions/account-owner.js';
 import { createActions } from '../actions/actions.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
@@ -90,6 +91,8 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     firewall: overrides.firewall,
     remoteAccess: overrides.remoteAccess ?? remoteAccess,
     scope,
+    plexTv,
+    assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
   });
   const reviewer = new LogReviewer({
     logs: config.logs,
@@ -105,6 +108,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     jobs,
     plex,
+    plexTv,
     scope,
     runner,
     reviewer,

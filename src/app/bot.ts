@@ -110,7 +110,7 @@ export async function startBot(
     stop: () => app.runner.stop(),
   };
   if (options.schedule ?? true) {
-    scans = app.jobs.add(scanJob(app, alerts));
+    scans = app.jobs.add(scanJob(app, alerts, board));
     const reviews = reviewJob(app, alerts, board);
     if (reviews) app.jobs.add(reviews);
   }

@@ -1,4 +1,6 @@
 import { exposedServices } from './exposed-services.js';
+import { plexAccount } from './plex-account.js';
+import { plexAccountDevices } from './plex-account-devices.js';
 import { plexAllowedNetworks } from './plex-allowed-networks.js';
 import { plexDevices } from './plex-devices.js';
 import { plexLanServices } from './plex-lan-services.js';
@@ -7,6 +9,7 @@ import { plexReachable } from './plex-reachable.js';
 import { plexRemoteAccess } from './plex-remote-access.js';
 import { plexSecureConnections } from './plex-secure-connections.js';
 import { plexSessions } from './plex-sessions.js';
+import { plexShares } from './plex-shares.js';
 import { plexVersion } from './plex-version.js';
 import { publicFootprint } from './public-footprint.js';
 import { routerUpnp } from './router-upnp.js';
@@ -24,6 +27,9 @@ export const checks: readonly Check[] = [
   plexVersion,
   plexDevices,
   plexSessions,
+  plexAccount,
+  plexAccountDevices,
+  plexShares,
   routerUpnp,
   publicFootprint,
   tlsCertificates,

@@ -1,13 +1,9 @@
 import { discordStartupProblem } from '../adapters/discord/startup-problem.js';
 import { createAppContext } from '../app/app-context.js';
 import { startBot } from '../app/bot.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
-export const botCli: CliCommand = {
-  name: 'bot',
-  summary: 'Run the Discord bot: scheduled scans, alerts, slash commands (the default)',
-  usage: 'plex-warden bot',
-  config: 'discord',
+export const cli: CliModule = {
   async run(_args, config, io) {
     if (!config?.discord) return EXIT.usage;
     const ctx = createAppContext(config);

@@ -3,9 +3,10 @@ import { DISCORD_KEYS } from '../config/discord.js';
 import { type Config, ConfigError, loadConfig, readEnvironment } from '../config/index.js';
 import { probes } from '../doctor/index.js';
 import type { Probe, ProbeResult, ProbeShared, ProbeStatus } from '../doctor/types.js';
+import { scanShared } from '../exposure/scan-shared.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import { createLogger, type Logger, Redactor } from '../kernel/logger.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
 const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies Record<ProbeStatus, string>;
 
@@ -13,12 +14,7 @@ const ICON = { ok: '✔', warn: '!', fail: '✘', skip: '-' } as const satisfies
  * Checks the installation, one line per probe with what to do. Exit 0 when nothing failed
  * (warnings allowed), 1 when something failed, including a configuration that does not load.
  */
-export const doctorCli: CliCommand = {
-  name: 'doctor',
-  summary: 'Check configuration, database, Discord token and permissions, Plex and plex.tv',
-  usage: 'plex-warden doctor [--only ID]...',
-  // Loads the configuration itself: a bad configuration is one of the things it reports.
-  config: 'none',
+export const cli: CliModule = {
   async run(args, _config, io) {
     const { values } = parseArgs({
       args: [...args],
@@ -72,17 +68,7 @@ export const doctorCli: CliCommand = {
       });
     }
 
-    const memo = new Map<string, Promise<unknown>>();
-    const shared = {
-      once<T>(key: string, compute: () => Promise<T>): Promise<T> {
-        let value = memo.get(key);
-        if (!value) {
-          value = compute();
-          memo.set(key, value);
-        }
-        return value as Promise<T>;
-      },
-    };
+    const shared = scanShared();
     let failed = 0;
     for (const probe of selected) {
       if (probe.applies && !probe.applies(config)) continue;

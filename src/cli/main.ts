@@ -1,7 +1,3 @@
-import { DatabaseError } from '../adapters/sqlite/database.js';
-import { ConfigError, loadConfig, readEnvironment } from '../config/index.js';
-import { presentError, UserError } from '../kernel/errors.js';
-import { createLogger, Redactor } from '../kernel/logger.js';
 import { cliCommands } from './index.js';
 import { type CliCommand, type CliIo, EXIT } from './types.js';
 
@@ -38,6 +34,10 @@ export async function main(
     io.stdout.write(`Usage: ${command.usage}\n${command.summary}\n`);
     return EXIT.ok;
   }
+  // Loaded only past --help: configuration, errors and the logger (winston) cost start-up time.
+  const { ConfigError, loadConfig, readEnvironment } = await import('../config/index.js');
+  const { presentError, UserError } = await import('../kernel/errors.js');
+  const { DatabaseError } = await import('../adapters/sqlite/database-error.js');
   let config: ReturnType<typeof loadConfig> | undefined;
   const env = readEnvironment(io.env);
   try {
@@ -50,8 +50,10 @@ export async function main(
     throw error;
   }
   try {
-    return await command.run(args, config, io);
+    const { cli } = await command.load();
+    return await cli.run(args, config, io);
   } catch (error) {
+    const { createLogger, Redactor } = await import('../kernel/logger.js');
     const secrets = [config?.discord?.token, config?.plex.token];
     const redactor = new Redactor(secrets);
     if (isUnknownOption(error)) {

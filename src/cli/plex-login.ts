@@ -3,7 +3,7 @@ import { PinExpiredError, type PlexPin, PlexTvClient, PlexTvError } from '../ada
 import { openStore } from '../adapters/sqlite/index.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
 const DEFAULT_WAIT_MS = 10 * 60_000;
 const DEFAULT_INTERVAL_MS = 2_000;
@@ -14,11 +14,7 @@ const MAX_FAILED_POLLS = 3;
  * Gets a Plex token without browser developer tools: plex.tv's PIN flow. The token is printed
  * once to stdout for the user to copy into .env; it never goes through the logger.
  */
-export const plexLoginCli: CliCommand = {
-  name: 'plex-login',
-  summary: 'Sign in to plex.tv in the browser and print a PLEX_TOKEN for .env',
-  usage: 'plex-warden plex-login [--timeout 10m] [--interval 2s]',
-  config: 'plex',
+export const cli: CliModule = {
   async run(args, config, io) {
     if (!config) return EXIT.usage;
     const { values } = parseArgs({

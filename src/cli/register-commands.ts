@@ -1,11 +1,7 @@
 import { registerCommands } from '../app/register-commands.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
-export const registerCommandsCli: CliCommand = {
-  name: 'register-commands',
-  summary: 'Register the slash commands to DISCORD_GUILD_ID (the bot also does this at start)',
-  usage: 'plex-warden register-commands',
-  config: 'discord',
+export const cli: CliModule = {
   async run(_args, config, io) {
     if (!config?.discord) return EXIT.usage;
     const count = await registerCommands(config.discord);

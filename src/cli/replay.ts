@@ -4,16 +4,12 @@ import { LOG_SOURCE_KINDS, type LogSourceKind } from '../config/logs.js';
 import { severityRank } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
 import { type ReplayResult, replayFile } from '../logs/replay.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
 const TOP = 20;
 
 /** Dry run of one log file, like fail2ban-regex: nothing is read from or written to the database. */
-export const replayCli: CliCommand = {
-  name: 'replay',
-  summary: 'Dry-run one log file through a parser and the detectors (touches no state)',
-  usage: `plex-warden replay FILE --kind ${LOG_SOURCE_KINDS.join('|')} [--json]`,
-  config: 'plex',
+export const cli: CliModule = {
   async run(args, config, io) {
     if (!config) return EXIT.usage;
     const { values, positionals } = parseArgs({

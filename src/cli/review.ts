@@ -4,13 +4,9 @@ import { type FindingDraft, severityRank } from '../domain/finding.js';
 import type { SourceFailure } from '../logs/log-reviewer.js';
 import { recordReview } from '../logs/scheduled-review.js';
 import type { SourcePassResult } from '../logs/source-review.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
-export const reviewCli: CliCommand = {
-  name: 'review',
-  summary: 'Review new lines of every LOG_SOURCES file once and print the findings (no Discord needed)',
-  usage: 'plex-warden review [--json]',
-  config: 'plex',
+export const cli: CliModule = {
   async run(args, config, io) {
     if (!config) return EXIT.usage;
     const { values } = parseArgs({

@@ -2,13 +2,9 @@ import { parseArgs } from 'node:util';
 import { createAppContext } from '../app/app-context.js';
 import { severityRank } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
-import { type CliCommand, EXIT } from './types.js';
+import { type CliModule, EXIT } from './types.js';
 
-export const scanCli: CliCommand = {
-  name: 'scan',
-  summary: 'Run the checks once and print the findings (no Discord needed)',
-  usage: 'plex-warden scan [--json] [--check ID]...',
-  config: 'plex',
+export const cli: CliModule = {
   async run(args, config, io) {
     if (!config) return EXIT.usage;
     const { values } = parseArgs({

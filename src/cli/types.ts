@@ -24,5 +24,11 @@ export interface CliCommand {
   readonly usage: string;
   /** What configuration it needs: none, everything but Discord, or everything. */
   readonly config: 'none' | 'plex' | 'discord';
+  /** Imports the subcommand's module when it runs (see index.ts). */
+  load(): Promise<{ readonly cli: CliModule }>;
+}
+
+/** What a subcommand's module exports as `cli`. */
+export interface CliModule {
   run(args: readonly string[], config: Config | undefined, io: CliIo): Promise<number>;
 }

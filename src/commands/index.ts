@@ -2,10 +2,12 @@ import { allow } from './allow.js';
 import { allowlist } from './allowlist.js';
 import { block } from './block.js';
 import { blocks } from './blocks.js';
+import { devices } from './devices.js';
 import { findings } from './findings.js';
 import { help } from './help.js';
 import { remoteAccess } from './remote-access.js';
 import { scan } from './scan.js';
+import { shares } from './shares.js';
 import { snooze } from './snooze.js';
 import { status } from './status.js';
 import type { Command } from './types.js';
@@ -24,4 +26,6 @@ export const commands: readonly Command[] = [
   allow,
   allowlist,
   remoteAccess,
+  devices,
+  shares,
 ];

@@ -33,5 +33,6 @@ export const scan: Command = {
     for (const embeds of rest) await interaction.followUp({ embeds, allowedMentions: { parse: [] } });
     // The reply shows everything; the alert channel still gets what changed, like a scheduled scan.
     await publishChanges(ctx, ctx.alerts, result.changes, `Scan #${result.runId}`);
+    if (result.changes.opened.length > 0) await ctx.board.proposeSuggestedActions(result.changes.opened);
   },
 };

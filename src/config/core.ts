@@ -1,8 +1,8 @@
-import type { LogLevel } from '../kernel/logger.js';
+import type { LogLevel } from '../kernel/log-levels.js';
 import { CORE } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
-export type { LogLevel } from '../kernel/logger.js';
+export type { LogLevel } from '../kernel/log-levels.js';
 
 export interface CoreConfig {
   readonly databasePath: string;

@@ -30,6 +30,8 @@ export interface ExposureConfig {
   readonly serviceProbeTimeoutMs: number;
   /** A critical finding is posted again after this long while it stays open. */
   readonly criticalRenotifyMs: number;
+  /** plex-account-devices: a device signed in to the account but unused this long is listed (low). */
+  readonly deviceStaleAfterMs: number;
 }
 
 const HOST =
@@ -85,5 +87,6 @@ export function readExposureConfig(r: EnvReader): ExposureConfig {
     exposedServices: r.value(k.EXPOSED_SERVICES),
     serviceProbeTimeoutMs: r.value(k.SERVICE_PROBE_TIMEOUT),
     criticalRenotifyMs: r.value(k.CRITICAL_RENOTIFY),
+    deviceStaleAfterMs: r.value(k.DEVICE_STALE_AFTER),
   };
 }

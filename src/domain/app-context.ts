@@ -1,6 +1,7 @@
 import type { Actions } from '../actions/actions.js';
 import type { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { PlexClient } from '../adapters/plex/plex-client.js';
+import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { Config } from '../config/index.js';
 import type { ScanRunner } from '../exposure/scan-runner.js';
@@ -26,6 +27,8 @@ export interface AppContext {
    */
   readonly jobs: JobScheduler;
   readonly plex: PlexClient;
+  /** plex.tv with the owner's token (account checks, /devices, /shares, account actions). */
+  readonly plexTv: PlexTvClient;
   /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
   readonly scope: AddressScope;
   readonly runner: ScanRunner;

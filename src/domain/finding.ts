@@ -12,12 +12,18 @@ export function isSeverity(value: unknown): value is Severity {
 }
 
 /** Something a finding proposes; turned into an approval proposal by the actions layer. */
-export const SuggestedActionSchema = v.object({
-  kind: v.literal('block-ip'),
-  ip: v.string(),
-  durationMs: v.number(),
-  reason: v.string(),
-});
+export const SuggestedActionSchema = v.variant('kind', [
+  v.object({
+    kind: v.literal('block-ip'),
+    ip: v.string(),
+    durationMs: v.number(),
+    reason: v.string(),
+  }),
+  /** Sign a device out of the owner's plex.tv account (plex-account-devices). */
+  v.object({ kind: v.literal('sign-out-device'), deviceId: v.string(), name: v.string() }),
+  /** Take a friend's or home user's access away (plex-shares). */
+  v.object({ kind: v.literal('remove-share'), userId: v.string(), home: v.boolean(), name: v.string() }),
+]);
 
 export type SuggestedAction = Readonly<v.InferOutput<typeof SuggestedActionSchema>>;
 

@@ -22,6 +22,10 @@ export const ProposalActionSchema = v.variant('kind', [
     force: v.boolean(),
   }),
   v.object({ kind: v.literal('remote-access-off') }),
+  /** Changes the owner's plex.tv account: the device's token stops working. */
+  v.object({ kind: v.literal('sign-out-device'), deviceId: v.string(), name: v.string() }),
+  /** Changes the owner's plex.tv account: the user loses access to the server. */
+  v.object({ kind: v.literal('remove-share'), userId: v.string(), home: v.boolean(), name: v.string() }),
   v.object({ kind: v.literal('remote-access-on'), forMs: v.optional(v.number()) }),
 ]);
 

@@ -9,6 +9,7 @@ import type { Clock } from '../kernel/clock.js';
 import { formatDuration } from '../kernel/duration.js';
 import { presentError, UserError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import { scanShared } from './scan-shared.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'timeout' | 'skipped';
 
@@ -127,17 +128,7 @@ export class ScanRunner {
   ): Promise<ScanResult> {
     const { repos, clock } = this.deps;
     const logger = this.deps.logger.child({ runId: info.runId });
-    const memo = new Map<string, Promise<unknown>>();
-    const shared: ScanShared = {
-      once<T>(key: string, compute: () => Promise<T>): Promise<T> {
-        let value = memo.get(key);
-        if (!value) {
-          value = compute();
-          memo.set(key, value);
-        }
-        return value as Promise<T>;
-      },
-    };
+    const shared = scanShared();
     try {
       const settled = await Promise.all(checks.map((check) => this.runOne(check, shared, signal, logger)));
       if (signal.aborted) throw new ScanStoppedError();

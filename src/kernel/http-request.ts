@@ -14,7 +14,7 @@ export type ServiceErrorFactory = (
 export interface HttpRequest {
   /** Names the service in every error message: "Plex", "plex.tv", "InternetDB", "the router". */
   readonly service: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string | URL;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;

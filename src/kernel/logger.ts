@@ -1,9 +1,9 @@
 import winston from 'winston';
+import type { LogLevel } from './log-levels.js';
 
 export type Logger = winston.Logger;
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 const REDACTED = '[redacted]';
 

@@ -1,5 +1,5 @@
 import type { AddressClass } from '../net/address-scope.js';
-import { parseIp } from '../net/ip.js';
+import { dottedIpv4, parseIp } from '../net/ip.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
@@ -170,30 +170,4 @@ function hashTail(text: string, start: number, end: number): number {
 /** `a.b.c.d` in canonical form (no leading zeros). */
 function isCanonicalIpv4(text: string): boolean {
   return dottedIpv4(text) >= 0;
-}
-
-/** `a.b.c.d` in canonical form (no leading zeros) as an unsigned number, or -1. */
-function dottedIpv4(text: string): number {
-  let value = 0;
-  let octet = -1;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (octet < 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = -1;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1; // leading zero: not canonical
-      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || octet < 0) return -1;
-  return value * 256 + octet;
 }

@@ -14,7 +14,7 @@
  */
 import type { AllowlistEntry } from '../domain/ban.js';
 import type { LearnedPublicAddress, PublicAddressSource } from '../domain/public-address.js';
-import { type Cidr, CidrSet, type IpAddress, parseCidr, parseIp } from './ip.js';
+import { type Cidr, CidrSet, dottedIpv4, type IpAddress, parseCidr, parseIp } from './ip.js';
 import { cidrsOverlap, SPECIAL_RANGES, type SpecialRangeCode } from './special-ranges.js';
 
 export type AddressKind = 'self' | 'lan' | 'allowed' | 'special' | 'outside';
@@ -106,32 +106,6 @@ const SPECIAL_V4 = v4Table(
     r.set.cidrs.map((cidr) => ({ cidr, what: r.what, code: r.code, self: r.self })),
   ),
 );
-
-/** Canonical dotted IPv4 (no leading zeros) as an unsigned number, or -1. */
-function dottedIpv4(text: string): number {
-  let value = 0;
-  let octet = -1;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (octet < 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = -1;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1;
-      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || octet < 0) return -1;
-  return value * 256 + octet;
-}
 
 interface Snapshot {
   readonly lan: readonly Entry[];

@@ -108,3 +108,32 @@ export class CidrSet {
     return this.cidrs.some((c) => cidrContains(c, parsed));
   }
 }
+
+/**
+ * Canonical dotted IPv4 (no leading zeros) as an unsigned number, or -1: the hot path of the
+ * log review and the address scope, without allocating a parsed address.
+ */
+export function dottedIpv4(text: string): number {
+  let value = 0;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (octet < 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = -1;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1;
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || octet < 0) return -1;
+  return value * 256 + octet;
+}

@@ -10,7 +10,7 @@ function throwing(error: unknown): CliCommand {
     summary: 'throws',
     usage: 'plex-warden boom',
     config: 'none',
-    run: () => Promise.reject(error),
+    load: async () => ({ cli: { run: () => Promise.reject(error) } }),
   };
 }
 

@@ -104,6 +104,7 @@ describe('exposure scan across all registered checks', () => {
       {
         name: 'Home Plex',
         clientIdentifier: 'a'.repeat(40),
+        owned: true,
         connections: [
           {
             protocol: 'https',

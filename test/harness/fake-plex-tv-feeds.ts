@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakePlexTvAccount } from './fake-plex-tv.js';
 import { LoopbackHttpServer } from './loopback-http-server.js';
 
 export interface FakePlexTvFeedsState {
@@ -29,6 +30,8 @@ export interface RecordedPlexTvFeedsRequest {
 export class FakePlexTvFeeds {
   readonly requests: RecordedPlexTvFeedsRequest[] = [];
   readonly state: FakePlexTvFeedsState;
+  /** The owner's account (two-factor, devices, shares): the same fake plex.tv, one host. */
+  readonly account = new FakePlexTvAccount();
   private readonly server = new LoopbackHttpServer('fake plex.tv');
 
   constructor(state: Partial<FakePlexTvFeedsState> = {}) {
@@ -73,6 +76,7 @@ export class FakePlexTvFeeds {
       json(503, { error: 'maintenance' });
       return;
     }
+    if (this.account.handle(req, res, url)) return;
     if (url.pathname === '/api/downloads/5.json') {
       const entries = (versions: Record<string, string>) =>
         Object.fromEntries(

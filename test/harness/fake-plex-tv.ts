@@ -134,3 +134,237 @@ export class FakePlexTv {
     };
   }
 }
+
+/** A device signed in to the account, as `devices.xml` lists it (times in epoch seconds). */
+export interface FakeAccountDevice {
+  id: number;
+  name: string;
+  product: string;
+  productVersion?: string;
+  platform: string;
+  platformVersion?: string;
+  device?: string;
+  clientIdentifier: string;
+  provides?: string;
+  publicAddress: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** The device's own account token: the fake sends it like plex.tv does; the bot must drop it. */
+  token: string;
+  connections?: string[];
+}
+
+/** A `User` of `/api/users` with its `Server` shares. */
+export interface FakeSharedUser {
+  id: number;
+  title: string;
+  username: string;
+  email?: string;
+  home: boolean;
+  restricted: boolean;
+  allowSync: boolean;
+  allowCameraUpload: boolean;
+  allowChannels: boolean;
+  servers: {
+    id: number;
+    serverId: number;
+    machineIdentifier: string;
+    name: string;
+    lastSeenAt: number;
+    numLibraries: number;
+    allLibraries: boolean;
+    owned: boolean;
+    pending: boolean;
+  }[];
+}
+
+export interface RecordedAccountChange {
+  readonly method: string;
+  readonly path: string;
+}
+
+const xmlEscape = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const attrs = (record: Record<string, string | number | boolean | undefined>) =>
+  Object.entries(record)
+    .filter(([, value]) => value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${key}="${xmlEscape(typeof value === 'boolean' ? (value ? '1' : '0') : String(value))}"`,
+    )
+    .join(' ');
+
+/**
+ * The owner's plex.tv account: `GET /api/v2/user`, `GET /devices.xml`, `DELETE /devices/{id}.xml`,
+ * `GET /api/users`, `DELETE /api/v2/sharings/{id}` and `DELETE /api/home/users/{id}`, in the shapes
+ * python-plexapi reads (pkkid/python-plexapi plexapi/myplex.py: MyPlexAccount, MyPlexDevice,
+ * MyPlexUser, MyPlexServerShare). `devices.xml` and `/api/users` answer XML whatever Accept says
+ * (MyPlexAccount.query parses them with ElementTree); `/api/v2/user` answers JSON with
+ * Accept: application/json and XML without, like the rest of plex.tv's v2 API. Every one of them
+ * refuses any token but the owner's with 401, as plex.tv refuses an unknown token.
+ */
+export class FakePlexTvAccount {
+  ownerToken = 'fake-plex-token-0123456789';
+  twoFactorEnabled = true;
+  backupCodesCreated = true;
+  /** Replaces the `/api/v2/user` JSON (an answer plex.tv might change), when set. */
+  userBody: unknown;
+  devices: FakeAccountDevice[] = [];
+  users: FakeSharedUser[] = [];
+  /** DELETEs that changed the account, in order. */
+  readonly changes: RecordedAccountChange[] = [];
+  /** Every token presented to the account endpoints (to prove only the owner's is sent). */
+  readonly tokensSeen: (string | undefined)[] = [];
+
+  /** Answers the account endpoints; false when the path is not one of them. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const ours =
+      path === '/api/v2/user' ||
+      path === '/devices.xml' ||
+      path === '/api/users' ||
+      path === '/api/users/' ||
+      /^\/devices\/\d+\.xml$/.test(path) ||
+      /^\/api\/v2\/sharings\/\d+$/.test(path) ||
+      /^\/api\/home\/users\/\d+$/.test(path);
+    if (!ours) return false;
+    const token = req.headers['x-plex-token'] as string | undefined;
+    this.tokensSeen.push(token);
+    const wantsJson = String(req.headers.accept ?? '').includes('application/json');
+    if (token !== this.ownerToken) {
+      // plex.tv's answer to an unknown token (python-plexapi raises Unauthorized on it).
+      if (wantsJson) json(res, 401, { errors: [{ code: 1001, message: 'User could not be authenticated' }] });
+      else xml(res, 401, '<errors><error code="1001" message="User could not be authenticated"/></errors>');
+      return true;
+    }
+    if (method === 'GET' && path === '/api/v2/user') {
+      const user = {
+        id: 1,
+        uuid: 'a1b2c3d4e5f60718',
+        username: 'owner',
+        title: 'owner',
+        email: 'owner@example.com',
+        friendlyName: 'Owner',
+        locale: null,
+        confirmed: true,
+        joinedAt: 1_500_000_000,
+        emailOnlyAuth: false,
+        hasPassword: true,
+        protected: false,
+        thumb: 'https://plex.tv/users/a1b2c3d4e5f60718/avatar',
+        authToken: this.ownerToken,
+        mailingListStatus: 'unsubscribed',
+        mailingListActive: false,
+        scrobbleTypes: '',
+        country: 'US',
+        subscription: {
+          active: false,
+          subscribedAt: null,
+          status: 'Inactive',
+          paymentService: null,
+          plan: null,
+          features: [],
+        },
+        restricted: false,
+        anonymous: null,
+        home: true,
+        guest: false,
+        homeSize: 2,
+        homeAdmin: true,
+        maxHomeSize: 15,
+        rememberExpiresAt: 1_900_000_000,
+        profile: {
+          autoSelectAudio: true,
+          defaultAudioLanguage: 'en',
+          defaultSubtitleLanguage: 'en',
+          autoSelectSubtitle: 0,
+          defaultSubtitleAccessibility: 0,
+          defaultSubtitleForced: 0,
+        },
+        entitlements: [],
+        roles: [],
+        services: [],
+        adsConsent: null,
+        adsConsentSetAt: null,
+        adsConsentReminderAt: null,
+        experimentalFeatures: false,
+        twoFactorEnabled: this.twoFactorEnabled,
+        backupCodesCreated: this.backupCodesCreated,
+      };
+      if (wantsJson) json(res, 200, this.userBody ?? user);
+      else
+        xml(
+          res,
+          200,
+          `<user ${attrs({ id: 1, username: 'owner', title: 'owner', hasPassword: true, homeAdmin: true, homeSize: 2, twoFactorEnabled: this.twoFactorEnabled, backupCodesCreated: this.backupCodesCreated, authToken: this.ownerToken })}/>`,
+        );
+      return true;
+    }
+    if (method === 'GET' && path === '/devices.xml') {
+      const body = this.devices
+        .map((d) => {
+          const { connections = [], ...rest } = d;
+          const children = connections.map((uri) => `<Connection uri="${xmlEscape(uri)}"/>`).join('');
+          return `<Device ${attrs({ ...rest })}>${children}</Device>`;
+        })
+        .join('\n');
+      xml(res, 200, `<MediaContainer publicAddress="198.51.100.20">\n${body}\n</MediaContainer>`);
+      return true;
+    }
+    const deviceMatch = /^\/devices\/(\d+)\.xml$/.exec(path);
+    if (method === 'DELETE' && deviceMatch) {
+      const id = Number(deviceMatch[1]);
+      const before = this.devices.length;
+      this.devices = this.devices.filter((d) => d.id !== id);
+      if (this.devices.length === before) {
+        xml(res, 404, '<errors><error code="1002" message="Not found"/></errors>');
+        return true;
+      }
+      this.changes.push({ method, path });
+      res.writeHead(200, { 'content-type': 'application/xml' }).end();
+      return true;
+    }
+    if (method === 'GET' && (path === '/api/users' || path === '/api/users/')) {
+      const body = this.users
+        .map((u) => {
+          const { servers, ...rest } = u;
+          const children = servers.map((s) => `<Server ${attrs(s)}/>`).join('');
+          return `<User ${attrs({ ...rest, thumb: `https://plex.tv/users/${u.id}/avatar` })}>${children}</User>`;
+        })
+        .join('\n');
+      xml(
+        res,
+        200,
+        `<MediaContainer friendlyName="myPlex" identifier="com.plexapp.plugins.myplex" machineIdentifier="f1e2d3c4b5a6978812345678901234567890abcd" totalSize="${this.users.length}" size="${this.users.length}">\n${body}\n</MediaContainer>`,
+      );
+      return true;
+    }
+    const shareMatch = /^\/api\/v2\/sharings\/(\d+)$/.exec(path) ?? /^\/api\/home\/users\/(\d+)$/.exec(path);
+    if (method === 'DELETE' && shareMatch) {
+      const id = Number(shareMatch[1]);
+      const home = path.startsWith('/api/home/');
+      const user = this.users.find((u) => u.id === id && u.home === home);
+      if (!user) {
+        json(res, 404, { errors: [{ code: 1002, message: 'Not found' }] });
+        return true;
+      }
+      this.users = this.users.filter((u) => u !== user);
+      this.changes.push({ method, path });
+      res.writeHead(204).end();
+      return true;
+    }
+    json(res, 405, { errors: [{ code: 1000, message: 'Method not allowed' }] });
+    return true;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function xml(res: ServerResponse, status: number, body: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/xml' })
+    .end(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
+}

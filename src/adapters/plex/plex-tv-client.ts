@@ -2,6 +2,14 @@ import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
 import { ServiceError, type ServiceFailure } from '../../kernel/errors.js';
 import { type HttpResponse, httpRequest, parseJsonBody } from '../../kernel/http-request.js';
+import {
+  type AccountDevice,
+  type AccountSecurity,
+  parseAccount,
+  parseDevices,
+  parseSharedUsers,
+  type SharedUser,
+} from './plex-tv-account.js';
 
 /** A plex.tv failure with a message safe to print (never a token, never a body dump). */
 export class PlexTvError extends ServiceError {
@@ -117,6 +125,7 @@ export type PublishedConnection = Readonly<v.InferOutput<typeof ConnectionSchema
 const ResourcesSchema = v.array(
   v.looseObject({
     clientIdentifier: v.optional(v.unknown()),
+    owned: v.optional(v.unknown()),
     connections: v.optional(v.nullable(v.array(v.unknown()))),
   }),
 );
@@ -136,6 +145,11 @@ export class PlexTvClient {
 
   get baseUrl(): string {
     return this.options.baseUrl;
+  }
+
+  /** The X-Plex-Client-Identifier this bot signs in with: its own entry in the account's devices. */
+  get clientIdentifier(): string {
+    return this.options.clientIdentifier;
   }
 
   /** The page where the owner signs in and approves this PIN. */
@@ -262,13 +276,100 @@ export class PlexTvClient {
     );
   }
 
-  private async call(
-    method: 'GET' | 'POST',
+  /** The owner's account security (`GET /api/v2/user`, the owner's token). */
+  async account(signal?: AbortSignal): Promise<AccountSecurity> {
+    const response = await this.owned('GET', '/api/v2/user', 'plex.tv account', signal);
+    let json: unknown;
+    try {
+      json = JSON.parse(response.text);
+    } catch {
+      throw new PlexTvError('malformed', `${response.label} answered something that is not JSON`, 200);
+    }
+    return parseAccount(json, (problem) => this.malformed(response, problem));
+  }
+
+  /**
+   * Whether the token's account owns the server (`owned` of its `/api/v2/resources` entry, as
+   * python-plexapi's MyPlexResource reads it): the account checks and actions need the owner.
+   */
+  async ownsServer(machineIdentifier: string, signal?: AbortSignal): Promise<boolean> {
+    const response = await this.owned(
+      'GET',
+      '/api/v2/resources?includeHttps=1&includeRelay=1',
+      'plex.tv resources',
+      signal,
+    );
+    const ours = this.json(response, ResourcesSchema).find((r) => r.clientIdentifier === machineIdentifier);
+    const owned = ours?.owned;
+    return owned === true || owned === 1 || owned === '1';
+  }
+
+  /** Every device signed in to the account (`GET /devices.xml`, XML), tokens dropped by the parser. */
+  async devices(signal?: AbortSignal): Promise<AccountDevice[]> {
+    const response = await this.owned('GET', '/devices.xml', 'plex.tv devices', signal, 'application/xml');
+    return parseDevices(response.text, (problem) => this.malformed(response, problem));
+  }
+
+  /** Signs a device out of the account (`DELETE /devices/{id}.xml`); returns plex.tv's status. */
+  async signOutDevice(id: string, signal?: AbortSignal): Promise<number> {
+    if (!/^\d{1,15}$/.test(id)) throw new PlexTvError('refused', 'not a plex.tv device id');
+    const response = await this.owned('DELETE', `/devices/${id}.xml`, 'plex.tv sign-out', signal);
+    return response.status;
+  }
+
+  /** Friends and home users with their server shares (`GET /api/users`, XML). */
+  async sharedUsers(signal?: AbortSignal): Promise<SharedUser[]> {
+    const response = await this.owned('GET', '/api/users', 'plex.tv users', signal, 'application/xml');
+    return parseSharedUsers(response.text, (problem) => this.malformed(response, problem));
+  }
+
+  /**
+   * Removes a user's access: a friend with `DELETE /api/v2/sharings/{id}` (MyPlexAccount
+   * FRIENDUPDATE, removeFriend), a home user with `DELETE /api/home/users/{id}` (HOMEUSER,
+   * removeHomeUser). Returns plex.tv's status.
+   */
+  async removeShare(user: { id: string; home: boolean }, signal?: AbortSignal): Promise<number> {
+    if (!/^\d{1,15}$/.test(user.id)) throw new PlexTvError('refused', 'not a plex.tv user id');
+    const path = user.home ? `/api/home/users/${user.id}` : `/api/v2/sharings/${user.id}`;
+    const response = await this.owned('DELETE', path, 'plex.tv share removal', signal);
+    return response.status;
+  }
+
+  /** A call with the owner's token: no token, 401/498 and other non-2xx are PlexTvErrors. */
+  private async owned(
+    method: 'GET' | 'DELETE',
     path: string,
-    opts: { signal?: AbortSignal | undefined; token?: string },
+    what: string,
+    signal: AbortSignal | undefined,
+    accept?: string,
+  ): Promise<HttpResponse> {
+    const token = this.options.token;
+    if (token === undefined) throw new PlexTvError('unauthorized', `${what} needs the owner's PLEX_TOKEN`);
+    const response = await this.call(method, path, { signal, token, ...(accept ? { accept } : {}) });
+    if (response.status === 401 || response.status === 498) {
+      throw new PlexTvError(
+        'unauthorized',
+        `${what} answered ${response.status}: token not accepted`,
+        response.status,
+      );
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new PlexTvError('http-status', `${what} answered HTTP ${response.status}`, response.status);
+    }
+    return response;
+  }
+
+  private malformed(response: HttpResponse, problem: string): PlexTvError {
+    return new PlexTvError('malformed', `${response.label} answered an unexpected shape (${problem})`, 200);
+  }
+
+  private async call(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    opts: { signal?: AbortSignal | undefined; token?: string; accept?: string },
   ): Promise<HttpResponse> {
     const headers: Record<string, string> = {
-      accept: 'application/json',
+      accept: opts.accept ?? 'application/json',
       'x-plex-client-identifier': this.options.clientIdentifier,
       'x-plex-product': PRODUCT,
       'x-plex-device-name': PRODUCT,

@@ -2,16 +2,13 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../../kernel/errors.js';
+import { DatabaseError } from './database-error.js';
 import { migrations as registered } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
 
 export type Database = BetterSqlite3.Database;
 
-/**
- * The database cannot be used for a reason the admin fixes outside plex-warden (permissions, a
- * lock held by another process, a file that is not SQLite). The message names the path and why.
- */
-export class DatabaseError extends UserError {}
+export { DatabaseError } from './database-error.js';
 
 /** A one-line reason for a SQLite failure, naming the path; never a stack trace. */
 export function describeDatabaseError(error: unknown, path: string): string {

@@ -1,4 +1,4 @@
-import { LOG_LEVELS } from '../../kernel/logger.js';
+import { LOG_LEVELS } from '../../kernel/log-levels.js';
 import { kinds as k, section } from '../key.js';
 
 export const CORE = section('core', 'Core', {

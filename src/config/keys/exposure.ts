@@ -43,4 +43,9 @@ export const EXPOSURE = section('exposure', 'Exposure scan', {
     min: '1m',
     description: 'A critical finding is posted again this often until it is fixed.',
   }),
+  DEVICE_STALE_AFTER: k.duration({
+    default: '90d',
+    min: '1d',
+    description: 'Plex account devices unused this long are listed (low, plex-account-devices).',
+  }),
 });
