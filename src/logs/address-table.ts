@@ -43,7 +43,8 @@ export class AddressTable<T> {
       this.fresh.add(ip);
     }
     this.map.set(ip, value);
-    this.touch(ip);
+    this.dirty.add(ip);
+    if (this.removed.size !== 0) this.removed.delete(ip);
   }
 
   private nextOldest(): string | undefined {
@@ -55,7 +56,17 @@ export class AddressTable<T> {
     return next.done === true ? undefined : next.value;
   }
 
+  /**
+   * Marks an entry changed and makes it the most recent: eviction drops the least recently
+   * *used* entry, so an address (or /64) that keeps attacking is never pushed out by a flood of
+   * one-off addresses.
+   */
   touch(ip: string): void {
+    const value = this.map.get(ip);
+    if (value !== undefined) {
+      this.map.delete(ip);
+      this.map.set(ip, value);
+    }
     this.dirty.add(ip);
     if (this.removed.size !== 0) this.removed.delete(ip);
   }

@@ -58,6 +58,14 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     expect(policy.check('2001:470::/32')).toMatchObject({ ok: false, code: 'too-broad' });
   });
 
+  it('keeps the /64 window while one-off addresses overflow LOG_MAX_TRACKED_ADDRESSES (least recently used go)', async () => {
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += failed(rotated(i), 19, 10 + Math.floor(i / 200), i % 60);
+    const result = await replay(text, { LOG_MAX_TRACKED_ADDRESSES: '100' });
+    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::/64`]);
+    expect(result.findings[0]?.evidence).toContain('1000 failed SSH logins');
+  });
+
   it('charges one address alone to that address, not to its /64', async () => {
     let text = '';
     for (let i = 0; i < 8; i++) text += failed(`${NET}::7`, 19, 10, i);
