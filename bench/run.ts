@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   upnp: () => import('./upnp.js'),
   'log-review': () => import('./log-review.js'),
   'firewall-block': () => import('./firewall-block.js'),
+  report: () => import('./report.js'),
   startup: () => import('./startup.js'),
 };
 

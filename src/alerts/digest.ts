@@ -3,6 +3,7 @@ import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import { type Finding, severityRank } from '../domain/finding.js';
 import type { ScanResult } from '../exposure/scan-runner.js';
 import { formatDuration } from '../kernel/duration.js';
+import type { ExposureGrade } from '../report/exposure-grade.js';
 import {
   LIMITS,
   packEmbeds,
@@ -33,13 +34,15 @@ function findingField(finding: Finding): { name: string; value: string } {
 /**
  * The reply to `/scan`: a summary embed coloured by the worst finding, one field per finding
  * (evidence and a "how to fix" line), continued over more embeds and messages when needed.
+ * The exposure grade of everything open (src/report/exposure-grade.ts) heads it.
  */
-export function scanReport(result: ScanResult): APIEmbed[][] {
+export function scanReport(result: ScanResult, grade?: ExposureGrade): APIEmbed[][] {
   const findings = [...result.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const severity = worst(findings);
   const failed = result.checks.filter((c) => c.status === 'failed' || c.status === 'timeout').length;
   const skipped = result.checks.filter((c) => c.status === 'skipped').length;
   const lines = [
+    ...(grade ? [`**Exposure grade ${grade.letter}** (${grade.reason})`] : []),
     `${result.checks.length} check${result.checks.length === 1 ? '' : 's'} in ${formatDuration(result.finishedAt - result.startedAt)}`,
     findings.length === 0
       ? '✅ No findings.'

@@ -10,6 +10,7 @@ import { openStore } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
+import { type AddressFactsLookup, unknownAddressFacts } from '../domain/address-facts.js';
 import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
@@ -30,6 +31,8 @@ export interface AppContextOverrides {
   readonly isAllowed?: (ip: string) => boolean;
   readonly firewall?: FirewallBackend;
   readonly remoteAccess?: RemoteAccessPort;
+  /** Tests hand in a fixed table; default: no database yet, every address unknown. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -114,6 +117,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     reviewer,
     actions,
     remoteAccess,
+    addressFacts: overrides.addressFacts ?? unknownAddressFacts,
     close: () => store.close(),
   };
 }

@@ -3,6 +3,7 @@ import { ProposalBoard } from '../actions/proposal-board.js';
 import { currentApprovers } from '../adapters/discord/current-approvers.js';
 import { createDiscordClient } from '../adapters/discord/discord-client.js';
 import { AlertOutbox } from '../alerts/alert-outbox.js';
+import { reportJob } from '../alerts/report-job.js';
 import type { BotContext } from '../commands/types.js';
 import type { DiscordConfig } from '../config/index.js';
 import { events } from '../events/index.js';
@@ -113,6 +114,7 @@ export async function startBot(
     scans = app.jobs.add(scanJob(app, alerts, board));
     const reviews = reviewJob(app, alerts, board);
     if (reviews) app.jobs.add(reviews);
+    app.jobs.add(reportJob(app, client.rest, discord.alertChannelId));
   }
   // Each service relies on those before it while it runs: the jobs post through Discord and
   // act on reconciled bans; they stop before the actions settle and the session closes.

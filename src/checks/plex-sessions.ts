@@ -14,6 +14,7 @@ import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
 import { requirePlex } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
+import { recordStreams, STREAM_DAYS_KEY, StreamDaysSchema } from '../exposure/remote-stream-days.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { AddressScope } from '../net/address-scope.js';
 import type { Check } from './types.js';
@@ -95,6 +96,15 @@ export const plexSessions: Check = {
               : 'Nothing to do if you know this viewer.',
         });
       }
+    }
+    if (remote.length > 0) {
+      const ids = remote.map(
+        (s) => s.sessionId ?? `${s.address ?? '?'}/${s.userId ?? s.userTitle ?? '?'}/${s.title ?? '?'}`,
+      );
+      ctx.state.set(
+        STREAM_DAYS_KEY,
+        recordStreams(ctx.state.get(STREAM_DAYS_KEY, StreamDaysSchema), now, ids),
+      );
     }
     const entries = Object.entries(seen).sort((a, b) => a[1] - b[1]);
     ctx.state.set('addresses', Object.fromEntries(entries.slice(-MAX_REMEMBERED)));

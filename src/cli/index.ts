@@ -35,6 +35,13 @@ export const cliCommands: readonly CliCommand[] = [
     load: () => import('./replay.js'),
   },
   {
+    name: 'report',
+    summary: 'Write the picture of the last days (PNG) and print the exposure grade (no Discord needed)',
+    usage: 'plex-warden report --out FILE.png [--days N (1-31, default 7)] [--json]',
+    config: 'plex',
+    load: () => import('./report.js'),
+  },
+  {
     name: 'register-commands',
     summary: 'Register the slash commands to DISCORD_GUILD_ID (the bot also does this at start)',
     usage: 'plex-warden register-commands',

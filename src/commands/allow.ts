@@ -2,6 +2,8 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { SlashCommandBuilder } from 'discord.js';
 import { decideAllow } from '../actions/allow-policy.js';
 import { overlaps, parseBlockTarget } from '../actions/block-policy.js';
+import { boundedText } from '../alerts/bounded-list.js';
+import { LIMITS } from '../alerts/embeds.js';
 import { cleanText } from '../kernel/clean-text.js';
 import type { Command } from './types.js';
 
@@ -65,9 +67,18 @@ export const allow: Command = {
         return t ? overlaps(decision.target.cidr, t.cidr) : false;
       })
       .map((b) => b.target);
-    await interaction.editReply({
-      content: `${text} is ${isNew ? 'now' : 'still'} on the allow-list${note ? ` (${note})` : ''}.${blocked.length > 0 ? ` Still blocked until you /unblock: ${blocked.join(', ')}.` : ''}`,
-      allowedMentions: { parse: [] },
+    const saved = `${text} is ${isNew ? 'now' : 'still'} on the allow-list${note ? ` (${note})` : ''}.`;
+    if (blocked.length === 0) {
+      await interaction.editReply({ content: saved, allowedMentions: { parse: [] } });
+      return;
+    }
+    // Every overlapping ban would not fit 2,000 characters once there are ~100 of them.
+    const intro = `${saved} Still blocked until you /unblock (${blocked.length}): `;
+    const list = boundedText(blocked, {
+      max: LIMITS.content - intro.length - 1,
+      separator: ', ',
+      more: (n) => `and ${n} more (see /blocks)`,
     });
+    await interaction.editReply({ content: `${intro}${list.text}.`, allowedMentions: { parse: [] } });
   },
 };

@@ -1,4 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
+import { boundedText } from '../alerts/bounded-list.js';
+import { LIMITS, truncate } from '../alerts/embeds.js';
 import type { Command } from './types.js';
 
 export const allowlist: Command = {
@@ -14,18 +16,21 @@ export const allowlist: Command = {
       .all()
       .map((e) => `${e.cidr}${e.note ? ` — ${e.note}` : ''} (added by <@${e.addedBy}>)`);
     const lines = [...fromConfig, ...fromDb];
+    const title = `Allow-list (${lines.length})`;
+    const footer = truncate(
+      `The LAN (${ctx.config.network.lanCidrs.join(', ')}) is never blocked either.`,
+      LIMITS.footer,
+    );
+    const list = boundedText(lines, {
+      max: Math.min(LIMITS.description, LIMITS.charsPerMessage - title.length - footer.length),
+    });
     await interaction.editReply({
       embeds: [
         {
-          title: `Allow-list (${lines.length})`,
+          title,
           color: 0x1e88e5,
-          description: (lines.length === 0 ? 'Empty. Add with /allow.' : lines.join('\n')).slice(0, 4_000),
-          footer: {
-            text: `The LAN (${ctx.config.network.lanCidrs.join(', ')}) is never blocked either.`.slice(
-              0,
-              2_000,
-            ),
-          },
+          description: lines.length === 0 ? 'Empty. Add with /allow.' : list.text,
+          footer: { text: footer },
         },
       ],
       allowedMentions: { parse: [] },

@@ -1,7 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
+import { boundedFields } from '../alerts/bounded-list.js';
+import { LIMITS } from '../alerts/embeds.js';
 import type { Command } from './types.js';
-
-const MAX_FIELDS = 20;
 
 export const blocks: Command = {
   name: 'blocks',
@@ -14,24 +14,30 @@ export const blocks: Command = {
     const active = ctx.actions.bans.active();
     const backend = ctx.actions.firewall.name;
     const when = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+    const title = `Active blocks (${active.length})`;
+    const description =
+      active.length === 0
+        ? 'Nothing is blocked.'
+        : `Firewall backend: ${backend}${backend === 'none' ? ' — recorded only, nothing is enforced' : ''}.`;
+    // Fields and the cut note (the footer) share what title and description leave of the 6,000.
+    const fields = boundedFields(
+      active.map((b) => ({
+        name: b.target,
+        value: [
+          `ends ${when(b.expiresAt)} · ${b.origin}${b.level > 0 ? ` · repeat level ${b.level}` : ''}`,
+          b.reason.slice(0, 200),
+        ].join('\n'),
+      })),
+      { chars: LIMITS.charsPerMessage - title.length - description.length },
+    );
     await interaction.editReply({
       embeds: [
         {
-          title: `Active blocks (${active.length})`,
+          title,
           color: 0x1e88e5,
-          description:
-            active.length === 0
-              ? 'Nothing is blocked.'
-              : `Firewall backend: ${backend}${backend === 'none' ? ' — recorded only, nothing is enforced' : ''}.`,
-          fields: active.slice(0, MAX_FIELDS).map((b) => ({
-            name: b.target,
-            value: [
-              `ends ${when(b.expiresAt)} · ${b.origin}${b.level > 0 ? ` · repeat level ${b.level}` : ''}`,
-              b.reason.slice(0, 200),
-            ].join('\n'),
-          })),
-          footer:
-            active.length > MAX_FIELDS ? { text: `…and ${active.length - MAX_FIELDS} more` } : undefined,
+          description,
+          fields: fields.shown,
+          footer: fields.note === undefined ? undefined : { text: fields.note },
         },
       ],
       allowedMentions: { parse: [] },

@@ -1,4 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
+import { boundedText } from '../alerts/bounded-list.js';
+import { LIMITS } from '../alerts/embeds.js';
 import type { Command } from './types.js';
 
 export const help: Command = {
@@ -11,21 +13,22 @@ export const help: Command = {
   async execute(interaction, ctx) {
     // Imported lazily: the registry imports every command, including this one.
     const { commands } = await import('./index.js');
-    const lines = commands.map((c) => `**/${c.name}** — ${c.data.description}`);
+    const intro =
+      'Watches your Plex server and home network, posts findings here, and proposes actions you approve with ✅ or ❌.';
+    const schedule = `Scheduled scans: \`${ctx.config.core.scanSchedule}\`.`;
+    const list = boundedText(
+      commands.map((c) => `**/${c.name}** — ${c.data.description}`),
+      { max: LIMITS.description - intro.length - schedule.length - 4 },
+    );
     await interaction.editReply({
       embeds: [
         {
           title: 'plex-warden',
-          description: [
-            'Watches your Plex server and home network, posts findings here, and proposes actions you approve with ✅ or ❌.',
-            '',
-            ...lines,
-            '',
-            `Scheduled scans: \`${ctx.config.core.scanSchedule}\`.`,
-          ].join('\n'),
+          description: [intro, '', list.text, '', schedule].join('\n'),
           color: 0x1e88e5,
         },
       ],
+      allowedMentions: { parse: [] },
     });
   },
 };

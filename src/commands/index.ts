@@ -6,6 +6,7 @@ import { devices } from './devices.js';
 import { findings } from './findings.js';
 import { help } from './help.js';
 import { remoteAccess } from './remote-access.js';
+import { report } from './report.js';
 import { scan } from './scan.js';
 import { shares } from './shares.js';
 import { snooze } from './snooze.js';
@@ -28,4 +29,5 @@ export const commands: readonly Command[] = [
   remoteAccess,
   devices,
   shares,
+  report,
 ];

@@ -3,6 +3,7 @@ import { scanReport } from '../alerts/digest.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import { checks } from '../checks/index.js';
 import { UserError } from '../kernel/errors.js';
+import { exposureGrade } from '../report/exposure-grade.js';
 import type { Command } from './types.js';
 
 export const scan: Command = {
@@ -28,7 +29,9 @@ export const scan: Command = {
   async execute(interaction, ctx) {
     const only = interaction.options.getString('check');
     const result = await ctx.runner.run({ trigger: 'command', ...(only ? { checkIds: [only] } : {}) });
-    const [first, ...rest] = scanReport(result);
+    // Graded on everything open after this scan (log findings and other checks too), not this run alone.
+    const grade = exposureGrade(ctx.repos.report.openBySeverity());
+    const [first, ...rest] = scanReport(result, grade);
     await interaction.editReply({ embeds: first ?? [], allowedMentions: { parse: [] } });
     for (const embeds of rest) await interaction.followUp({ embeds, allowedMentions: { parse: [] } });
     // The reply shows everything; the alert channel still gets what changed, like a scheduled scan.

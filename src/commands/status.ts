@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { SlashCommandBuilder } from 'discord.js';
+import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
 import type { AppContext } from '../domain/app-context.js';
 import { formatDuration } from '../kernel/duration.js';
@@ -34,14 +35,17 @@ export const status: Command = {
             {
               name: 'Last scan',
               value: last
-                ? `#${last.id} ${when(last.finishedAt ?? last.startedAt)} — ${last.summary ?? ''}`
+                ? truncate(
+                    `#${last.id} ${when(last.finishedAt ?? last.startedAt)} — ${last.summary ?? ''}`,
+                    LIMITS.fieldValue,
+                  )
                 : 'none yet',
             },
             {
               name: 'Next scan',
               value: running ? `running now (#${running.runId})` : next ? when(next) : 'not scheduled',
             },
-            { name: 'Log sources', value: truncate(await logPositions(ctx), LIMITS.fieldValue) },
+            { name: 'Log sources', value: await logPositions(ctx) },
             {
               name: 'Bans active',
               value: `${bans.length} (firewall: ${ctx.actions.firewall.name})`,
@@ -51,10 +55,12 @@ export const status: Command = {
               ? [
                   {
                     name: 'Bans the firewall would not remove',
-                    value: truncate(
-                      `${stuck.map((b) => b.target).join(', ')} — expired, removal failed; check the firewall, then /unblock.`,
-                      LIMITS.fieldValue,
-                    ),
+                    value: `${
+                      boundedText(
+                        stuck.map((b) => b.target),
+                        { max: LIMITS.fieldValue - STUCK_NOTE.length, separator: ', ' },
+                      ).text
+                    }${STUCK_NOTE}`,
                   },
                 ]
               : []),
@@ -74,6 +80,8 @@ export const status: Command = {
     });
   },
 };
+
+const STUCK_NOTE = ' — expired, removal failed; check the firewall, then /unblock.';
 
 /** One line per source: lines read so far and how far the review is behind the end of the file. */
 async function logPositions(ctx: AppContext): Promise<string> {
@@ -95,7 +103,8 @@ async function logPositions(ctx: AppContext): Promise<string> {
     }
     lines.push(`\`${source.id}\`: ${row.lines.toLocaleString('en-US')} lines read, ${lag}`);
   }
-  return lines.join('\n');
+  // Three fields of at most 1,024 each (this, the last scan and stuck bans) keep the embed < 6,000.
+  return boundedText(lines, { max: LIMITS.fieldValue }).text;
 }
 
 function formatBytes(bytes: number): string {

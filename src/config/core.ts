@@ -9,6 +9,8 @@ export interface CoreConfig {
   readonly logLevel: LogLevel;
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly scanSchedule: string;
+  /** When the weekly picture is posted (cron, local time). */
+  readonly reportSchedule: string;
   /** Upper bound for one check; the runner cuts a check off after this. */
   readonly checkTimeoutMs: number;
 }
@@ -20,6 +22,7 @@ export function readCoreConfig(r: EnvReader): CoreConfig {
     logLevel: r.value(k.LOG_LEVEL),
     logFormat: r.value(k.LOG_FORMAT),
     scanSchedule: r.value(k.SCAN_SCHEDULE),
+    reportSchedule: r.value(k.REPORT_SCHEDULE),
     checkTimeoutMs: r.value(k.CHECK_TIMEOUT),
   };
 }

@@ -10,6 +10,7 @@ import type { JobScheduler } from '../kernel/job-scheduler.js';
 import type { Logger } from '../kernel/logger.js';
 import type { LogReviewer } from '../logs/log-reviewer.js';
 import type { AddressScope } from '../net/address-scope.js';
+import type { AddressFactsLookup } from './address-facts.js';
 
 /**
  * The shape of the context the composition root (src/app) builds. It lives here so the parts
@@ -37,5 +38,7 @@ export interface AppContext {
   readonly actions: Actions;
   /** Plex + router remote-access switching, with its persistent switch-off; started by the bot. */
   readonly remoteAccess: RemoteAccessService;
+  /** ASN and country of an address, or unknown (the weekly picture ranks networks by it). */
+  readonly addressFacts: AddressFactsLookup;
   close(): void;
 }

@@ -218,13 +218,20 @@ export class ScanRunner {
       if (scanSignal.aborted) return finish('failed', []);
       const { text: reason, reference } = presentError(error, logger, { during: 'running a check' });
       if (reference === undefined) logger.warn('check could not run', { reason });
+      // The finding lifecycle calls a finding changed when its severity or evidence differs
+      // (FindingRepository.apply), and every crash gets a fresh reference: in the evidence it would
+      // re-alert the same crash on every scan. The evidence stays the same; the reference, new
+      // each time, goes in the fix line (stored and shown, never compared) and in the log.
       return finish('failed', [
         {
           key: 'could-not-run',
           severity: 'low',
           title: `Check ${check.id} could not run`,
-          evidence: reason,
-          fix: 'Fix the cause named in the evidence; the check runs again with the next scan.',
+          evidence: reference === undefined ? reason : 'unexpected error (the full error is in the log)',
+          fix:
+            reference === undefined
+              ? 'Fix the cause named in the evidence; the check runs again with the next scan.'
+              : `Look in the log for reference ${reference} (latest scan); the check runs again with the next scan.`,
         },
       ]);
     } finally {

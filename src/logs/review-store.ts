@@ -27,6 +27,12 @@ export interface AddressCountDelta {
   lastAt: number;
 }
 
+/** Failures and 4xx of one address on one local day (`YYYY-MM-DD`), for the weekly picture. */
+export interface DailyCount {
+  failures: number;
+  clientErrors: number;
+}
+
 export interface LogFindingRow {
   readonly key: string;
   readonly sourceId: string;
@@ -46,6 +52,8 @@ export interface SourceCommit {
     remove: (detector: string, ip: string) => void,
   ) => void;
   readonly counts: ReadonlyMap<string, AddressCountDelta>;
+  /** Local day → address → counts since the last commit (only days with something counted). */
+  readonly daily: ReadonlyMap<string, ReadonlyMap<string, DailyCount>>;
   /**
    * What the stored counts of this source are pruned to (LOG_COUNTS_MAX_ADDRESSES,
    * LOG_COUNTS_RETENTION): the addresses seen most recently, none last seen before `seenAfter`

@@ -1,12 +1,19 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
+import { localDay, localDayBounds } from '../kernel/local-day.js';
 import type { SourceCursor, SourcePosition, SourceSegment } from './acquire/types.js';
 import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
 import type { DetectorSet } from './detect/detector-set.js';
 import { type EventSink, LineSplitter } from './line-splitter.js';
 import { EV_BAD_TOKEN, EV_CLIENT_ERROR, EV_FAILURE, EV_ROUTINE, type LogEvent } from './log-event.js';
 import type { LineParser } from './parsers/types.js';
-import type { AddressCountDelta, LogFindingRow, ReviewStore, StoredSource } from './review-store.js';
+import type {
+  AddressCountDelta,
+  DailyCount,
+  LogFindingRow,
+  ReviewStore,
+  StoredSource,
+} from './review-store.js';
 
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 /**
@@ -77,6 +84,11 @@ export class SourceReview implements EventSink {
   private readonly interested: readonly number[];
   /** Per-address counts since the last commit. */
   private readonly counts = new Map<string, AddressCountDelta>();
+  /** Per local day and address since the last commit; the current day's map is kept at hand. */
+  private readonly daily = new Map<string, Map<string, DailyCount>>();
+  private day: Map<string, DailyCount> | undefined;
+  private dayFrom = Number.POSITIVE_INFINITY;
+  private dayTo = Number.NEGATIVE_INFINITY;
   private stored: StoredSource | undefined;
   private total: Counters = zero();
   private pass_: Counters = zero();
@@ -229,6 +241,30 @@ export class SourceReview implements EventSink {
     if ((flags & EV_CLIENT_ERROR) !== 0) d.clientErrors++;
     if ((flags & EV_BAD_TOKEN) !== 0) d.badTokens++;
     if (time > d.lastAt) d.lastAt = time;
+    if ((flags & (EV_FAILURE | EV_CLIENT_ERROR)) === 0) return;
+    // Days change rarely within a batch: the day's bounds are computed once per day, not per line.
+    if (this.day === undefined || time < this.dayFrom || time >= this.dayTo) this.enterDay(time);
+    const day = this.day as Map<string, DailyCount>;
+    let c = day.get(ip);
+    if (c === undefined) {
+      c = { failures: 0, clientErrors: 0 };
+      day.set(ip, c);
+    }
+    if ((flags & EV_FAILURE) !== 0) c.failures++;
+    if ((flags & EV_CLIENT_ERROR) !== 0) c.clientErrors++;
+  }
+
+  private enterDay(time: number): void {
+    const { start, end } = localDayBounds(time);
+    const key = localDay(time);
+    let day = this.daily.get(key);
+    if (day === undefined) {
+      day = new Map();
+      this.daily.set(key, day);
+    }
+    this.day = day;
+    this.dayFrom = start;
+    this.dayTo = end;
   }
 
   private dispatch(ev: LogEvent, ip: string, wanted: number): void {
@@ -261,6 +297,7 @@ export class SourceReview implements EventSink {
         source: stored,
         writeStates: (write, remove) => detectors.drain(write, remove, this.o.logs.commitRows),
         counts: this.counts,
+        daily: this.daily,
         countsBound: {
           maxAddresses: this.o.logs.countsMaxAddresses,
           seenAfter: this.passNow - this.o.logs.countsRetentionMs,
@@ -271,6 +308,8 @@ export class SourceReview implements EventSink {
     );
     this.stored = stored;
     this.counts.clear();
+    this.daily.clear();
+    this.day = undefined;
     this.rendered = [];
   }
 }

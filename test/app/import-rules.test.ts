@@ -54,6 +54,7 @@ const RULES: readonly Rule[] = [
       'src/config',
       'src/domain',
       'src/net',
+      'src/report',
       'src/adapters/plex',
       'src/adapters/router',
       'src/adapters/firewall',

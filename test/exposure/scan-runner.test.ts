@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FindingChanges } from '../../src/adapters/sqlite/finding-repository.js';
+import { planAlerts } from '../../src/alerts/alert-policy.js';
 import type { AppContext } from '../../src/app/app-context.js';
 import { type Check, CheckError, CheckSkipped } from '../../src/checks/types.js';
 import { ScanInProgressError } from '../../src/exposure/scan-runner.js';
@@ -52,15 +54,47 @@ describe('ScanRunner', () => {
       logger,
     );
     const result = await runner.run({ trigger: 'cli' });
-    const evidence = (id: string) => result.findings.find((f) => f.checkId === id)?.evidence ?? '';
-    const reference = /reference ([0-9a-f]{8})/.exec(evidence('crashes'))?.[1];
-    expect(evidence('crashes')).not.toContain('secret internals');
+    const found = (id: string) => result.findings.find((f) => f.checkId === id);
+    const evidence = (id: string) => found(id)?.evidence ?? '';
+    const reference = /reference ([0-9a-f]{8})/.exec(found('crashes')?.fix ?? '')?.[1];
+    expect(evidence('crashes')).toBe('unexpected error (the full error is in the log)');
+    expect(JSON.stringify(found('crashes'))).not.toContain('secret internals');
     expect(entryWithReference(entries, reference)).toMatchObject({
       level: 'error',
       check: 'crashes',
       error: { message: 'secret internals at /home/x' },
     });
     expect(evidence('refuses')).toBe('router did not answer');
+  });
+
+  it('the same crash in two scans is one alert: the fresh reference is never compared', async () => {
+    const { logger, entries } = captureLogger();
+    const { runner, repos, config, clock } = open(
+      [
+        check('crashes', async () => {
+          throw new TypeError('boom');
+        }),
+      ],
+      {},
+      logger,
+    );
+    const alerts = (changes: FindingChanges) => {
+      const plan = planAlerts(changes, {
+        findings: repos.findings,
+        now: clock.now(),
+        renotifyMs: config.exposure.criticalRenotifyMs,
+      });
+      return plan.changes.opened.length + plan.changes.changed.length + plan.reminders.length;
+    };
+    const first = await runner.run({ trigger: 'cli' });
+    const second = await runner.run({ trigger: 'cli' });
+    expect(alerts(first.changes)).toBe(1);
+    expect(second.changes).toEqual({ opened: [], changed: [], resolved: [] });
+    expect(alerts(second.changes)).toBe(0);
+    // Each crash is logged under its own reference, and the finding points at the latest one.
+    const references = entries.flatMap((e) => (typeof e.reference === 'string' ? [e.reference] : []));
+    expect(new Set(references).size).toBe(2);
+    expect(repos.findings.get('crashes:could-not-run')?.fix).toContain(`reference ${references[1]}`);
   });
 
   it('runs checks in parallel and bounds a hanging check by its timeout', async () => {
@@ -168,8 +202,9 @@ describe('ScanRunner', () => {
     mode = 'crash';
     const crashed = await runner.run({ trigger: 'cli' });
     const evidence = crashed.findings[0]?.evidence ?? '';
-    expect(evidence).toMatch(/unexpected error \(reference [0-9a-f]{8}/);
-    expect(evidence).not.toContain('secret internals');
+    expect(evidence).toBe('unexpected error (the full error is in the log)');
+    expect(crashed.findings[0]?.fix).toMatch(/reference [0-9a-f]{8}/);
+    expect(JSON.stringify(crashed.findings)).not.toContain('secret internals');
     expect(repos.findings.get('flaky:a')?.status).toBe('open');
     mode = 'find';
     const back = await runner.run({ trigger: 'cli' });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FakeDiscord, PERMISSION } from './fake-discord.js';
+import { FakeDiscord, PERMISSION, UPLOAD_LIMITS } from './fake-discord.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS } from './test-env.js';
 
 /** The fake is a test double only if it refuses what Discord refuses: these pin its rules. */
@@ -224,6 +224,67 @@ describe('FakeDiscord is as strict as Discord', () => {
       expect(discord.identifies).toBe(0);
     });
 
+    it('past the login budget closes every session and resets the token, as Discord does', async () => {
+      // topics/gateway#identifying: "Upon hitting this limit, all active sessions for the app
+      // will be terminated, the bot token will be reset".
+      let now = 1_000_000;
+      discord.now = () => now;
+      discord.acceptedToken = TEST_DISCORD_TOKEN;
+      discord.setSessionStartLimit(2, 60_000);
+      const first = await open();
+      first.send(identify);
+      await first.next((f) => f.t === 'READY');
+      now += 10_000;
+      const second = await open();
+      second.send(identify);
+      await second.next((f) => f.t === 'READY');
+      const gateway = async () =>
+        (
+          (await (await api('GET', '/gateway/bot')).json()) as {
+            session_start_limit?: { remaining: number; reset_after: number };
+          }
+        ).session_start_limit;
+      expect(await gateway()).toEqual({ total: 2, remaining: 0, reset_after: 50_000, max_concurrency: 1 });
+      // A RESUME spends nothing and is not refused.
+      const sessionId = ((await first.next((f) => f.t === 'READY')).d as { session_id: string }).session_id;
+      first.ws.close(4000);
+      await first.closed;
+      const resumed = await open();
+      resumed.send({ op: 6, d: { token: TEST_DISCORD_TOKEN, session_id: sessionId, seq: 1 } });
+      await resumed.next((f) => f.t === 'RESUMED');
+
+      const third = await open();
+      third.send(identify);
+      expect(await third.closed).toBe(4004);
+      expect(await second.closed).toBe(4004);
+      expect(await resumed.closed).toBe(4004);
+      expect(discord.tokenReset).toBe(true);
+      expect(discord.identifies).toBe(2);
+      // The old token is dead everywhere, also once the window is over.
+      expect((await api('GET', `/channels/${TEST_IDS.channel}`)).status).toBe(401);
+      now += 60_000;
+      const later = await open();
+      later.send(identify);
+      expect(await later.closed).toBe(4004);
+    });
+
+    it('gives the budget back reset_after ms after the first IDENTIFY of the window', async () => {
+      let now = 5_000_000;
+      discord.now = () => now;
+      discord.setSessionStartLimit(1, 30_000);
+      const first = await open();
+      first.send(identify);
+      await first.next((f) => f.t === 'READY');
+      first.ws.close();
+      await first.closed;
+      now += 30_000;
+      const again = await open();
+      again.send(identify);
+      await again.next((f) => f.t === 'READY');
+      expect(discord.tokenReset).toBe(false);
+      again.ws.close();
+    });
+
     it('sends op 7 RECONNECT and spends the session-start budget per IDENTIFY', async () => {
       const client = await open();
       client.send(identify);
@@ -290,5 +351,50 @@ describe('FakeDiscord is as strict as Discord', () => {
       expect(((await user.json()) as { code: number }).code).toBe(10013);
       expect((await api('GET', `/users/${TEST_IDS.approverUser}`)).status).toBe(200);
     });
+  });
+});
+
+/** reference#uploading-files: multipart with payload_json and files[n]; 10 MiB per file. */
+describe('FakeDiscord takes attachments like Discord (multipart)', () => {
+  let discord: FakeDiscord;
+  const upload = (bytes: number) => {
+    const form = new FormData();
+    form.append('payload_json', JSON.stringify({ embeds: [{ title: 'with a file' }] }));
+    form.append('files[0]', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'r.png');
+    return fetch(`${discord.apiUrl}/v10/channels/${TEST_IDS.channel}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${TEST_DISCORD_TOKEN}` },
+      body: form,
+    });
+  };
+
+  beforeEach(async () => {
+    discord = new FakeDiscord();
+    await discord.start();
+  });
+  afterEach(async () => {
+    await discord.stop();
+  });
+
+  it('stores the file byte for byte and lists it under attachments', async () => {
+    const res = await upload(1_000);
+    expect(res.status).toBe(200);
+    const message = (await res.json()) as {
+      attachments: { filename: string; size: number; content_type: string }[];
+    };
+    expect(message.attachments).toEqual([
+      expect.objectContaining({ filename: 'r.png', size: 1_000, content_type: 'image/png' }),
+    ]);
+    const call = discord.calls.at(-1);
+    expect(call?.body).toEqual({ embeds: [{ title: 'with a file' }] });
+    expect(call?.files?.[0]?.data.equals(Buffer.alloc(1_000))).toBe(true);
+  });
+
+  it('refuses a file over 10 MiB with 413 / 40005 and stores nothing', async () => {
+    const before = discord.channelMessages().length;
+    const res = await upload(UPLOAD_LIMITS.fileBytes + 1);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ message: 'Request entity too large', code: 40005 });
+    expect(discord.channelMessages()).toHaveLength(before);
   });
 });

@@ -12,7 +12,26 @@ export interface RecordedCall {
   readonly body: unknown;
   readonly authorization: string | undefined;
   readonly at: number;
+  /** The file parts of a multipart request (reference#uploading-files), in order. */
+  readonly files?: readonly UploadedFile[];
 }
+
+/** One `files[n]` part as the fake received it. */
+export interface UploadedFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+/**
+ * reference#uploading-files (https://discord.com/developers/docs/reference#uploading-files):
+ * files go as `files[n]` parts of multipart/form-data with the JSON in `payload_json`; the
+ * default limit per file is 10 MiB, and a message has at most 10 attachments. Over the size
+ * Discord answers 413 "Request entity too large" (JSON error code 40005,
+ * topics/opcodes-and-status-codes#json-json-error-codes).
+ */
+export const UPLOAD_LIMITS = { fileBytes: 10 * 1024 * 1024, files: 10 } as const;
 
 export interface StoredMessage {
   id: string;
@@ -25,6 +44,8 @@ export interface StoredMessage {
   reactions: Map<string, string[]>;
   flags: number;
   nonce?: string;
+  /** Files uploaded with the message (multipart), as Discord lists them under `attachments`. */
+  attachments?: UploadedFile[];
 }
 
 interface InteractionOptions {
@@ -104,8 +125,15 @@ export class FakeDiscord {
   lastIntents: number | undefined;
   /** Privileged intents enabled in the developer portal; others close the gateway with 4014. */
   enabledPrivilegedIntents = 0;
-  /** What GET /gateway/bot reports; every IDENTIFY spends one (topics/gateway#session-start-limit-object). */
-  readonly sessionStartLimit = { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 };
+  /**
+   * The login budget GET /gateway/bot reports (topics/gateway#session-start-limit-object): every
+   * IDENTIFY spends one, RESUME none, and `remaining` goes back to `total` `reset_after` ms after
+   * the first IDENTIFY of the window. Discord's 1,000 a day by default, which no test run spends;
+   * setSessionStartLimit() sets it low for a test of what happens past it.
+   */
+  private readonly sessionBudget = { total: 1000, remaining: 1000, windowMs: 86_400_000, windowStart: 0 };
+  /** True once an IDENTIFY past the budget made Discord reset the bot token. */
+  tokenReset = false;
   /** The bot's permissions in the alert channel (Manage Messages to remove others' reactions). */
   botPermissions = PERMISSION.ManageMessages;
   readonly guild = { id: TEST_IDS.guild, name: 'Home', ownerId: TEST_IDS.otherUser };
@@ -144,6 +172,8 @@ export class FakeDiscord {
   /** Nonces seen per channel, for `enforce_nonce` (Discord returns the earlier message). */
   private readonly nonces = new Map<string, string>();
   private readonly interactions = new Map<string, InteractionState>();
+  /** Message bodies answered 400 / 50035, so a test can say that none was. */
+  readonly refused: { method: string; path: string; problem: unknown }[] = [];
   private readonly buckets = new Map<string, { count: number; resetAt: number }>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -260,6 +290,38 @@ export class FakeDiscord {
     };
     this.messages.set(message.id, message);
     return message;
+  }
+
+  /** What GET /gateway/bot answers now (topics/gateway#session-start-limit-object). */
+  get sessionStartLimit(): {
+    total: number;
+    remaining: number;
+    reset_after: number;
+    max_concurrency: number;
+  } {
+    const budget = this.refreshBudget();
+    const resetAfter =
+      budget.remaining === budget.total ? budget.windowMs : budget.windowStart + budget.windowMs - this.now();
+    return { total: budget.total, remaining: budget.remaining, reset_after: resetAfter, max_concurrency: 1 };
+  }
+
+  /** A smaller login budget for a test; the window starts again. */
+  setSessionStartLimit(total: number, resetAfterMs = 86_400_000): void {
+    Object.assign(this.sessionBudget, { total, remaining: total, windowMs: resetAfterMs, windowStart: 0 });
+  }
+
+  private refreshBudget() {
+    const budget = this.sessionBudget;
+    if (budget.remaining < budget.total && this.now() - budget.windowStart >= budget.windowMs) {
+      budget.remaining = budget.total;
+    }
+    return budget;
+  }
+
+  /** The interaction's original response as Discord holds it: only accepted edits change it. */
+  originalResponse(interactionId: string): StoredMessage | undefined {
+    const id = this.interactions.get(interactionId)?.originalId;
+    return id ? this.messages.get(id) : undefined;
   }
 
   /** Sends a chat-input command (or autocomplete) like Discord does; returns the interaction id and token. */
@@ -479,8 +541,19 @@ export class FakeDiscord {
       ws.close(4014, 'Disallowed intent(s).');
       return;
     }
+    // topics/gateway#identifying: "Upon hitting this limit, all active sessions for the app will
+    // be terminated, the bot token will be reset". The sessions are closed and the old token
+    // fails from then on: 4004 on the gateway, 401 on REST, until the owner sets a new one.
+    const budget = this.refreshBudget();
+    if (budget.remaining === 0) {
+      this.tokenReset = true;
+      this.acceptedToken = `reset-${randomBytes(8).toString('hex')}`;
+      for (const open of [ws, ...this.sockets2session.keys()]) open.close(4004, 'Authentication failed.');
+      return;
+    }
+    if (budget.remaining === budget.total) budget.windowStart = this.now();
+    budget.remaining -= 1;
     this.identifies += 1;
-    this.sessionStartLimit.remaining = Math.max(0, this.sessionStartLimit.remaining - 1);
     const session: GatewaySession = {
       id: `session-${this.identifies}-${randomBytes(4).toString('hex')}`,
       seq: 0,
@@ -602,20 +675,27 @@ export class FakeDiscord {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
     let lose = false;
     let body: unknown = raw;
-    if ((req.headers['content-type'] ?? '').includes('application/json') && raw) body = JSON.parse(raw);
-    else if ((req.headers['content-type'] ?? '').includes('multipart/form-data'))
-      body = parseMultipartJson(raw);
+    let files: UploadedFile[] | undefined;
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.includes('application/json') && raw) body = JSON.parse(raw);
+    else if (contentType.includes('multipart/form-data')) {
+      const form = await parseMultipart(bytes, contentType);
+      body = form.body;
+      files = form.files;
+    }
     const call: RecordedCall = {
       method: req.method ?? 'GET',
       path,
       body,
       authorization: req.headers.authorization,
       at: Date.now(),
+      ...(files ? { files } : {}),
     };
     let headers: Record<string, string> = {};
     const json = (status: number, payload?: unknown) => {
@@ -633,7 +713,7 @@ export class FakeDiscord {
       json(200, {
         url: `ws://127.0.0.1:${this.port}`,
         shards: 1,
-        session_start_limit: { ...this.sessionStartLimit },
+        session_start_limit: this.sessionStartLimit,
       });
       return;
     }
@@ -675,8 +755,32 @@ export class FakeDiscord {
     this.record(call);
     /** resources/message#create-message and #edit-message: the body must pass Discord's validation. */
     const invalid = (payload: unknown): boolean => {
+      if (files?.some((f) => f.data.length > UPLOAD_LIMITS.fileBytes)) {
+        json(413, { message: 'Request entity too large', code: 40005 });
+        return true;
+      }
+      if (files && files.length > UPLOAD_LIMITS.files) {
+        json(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: {
+            files: {
+              _errors: [
+                {
+                  code: 'BASE_TYPE_MAX_LENGTH',
+                  message: `Must be ${UPLOAD_LIMITS.files} or fewer in length.`,
+                },
+              ],
+            },
+          },
+        });
+        return true;
+      }
       const problem = validateMessageBody(payload);
-      if (problem) json(400, problem);
+      if (problem) {
+        this.refused.push({ method: call.method, path, problem });
+        json(400, problem);
+      }
       return problem !== undefined;
     };
     const unknownMessage = () => json(404, { message: 'Unknown Message', code: 10008 });
@@ -715,7 +819,7 @@ export class FakeDiscord {
           const existing = id ? this.messages.get(id) : undefined;
           if (!existing) return unknownMessage();
           if (invalid(body)) return;
-          json(200, this.storeMessage(existing.id, existing.channel_id, body));
+          json(200, this.storeMessage(existing.id, existing.channel_id, body, files));
         },
       ],
       [
@@ -724,7 +828,7 @@ export class FakeDiscord {
         (match) => {
           const state = this.webhookState(match[1] ?? '', json);
           if (!state || invalid(body)) return;
-          json(200, this.storeMessage(snowflake(), state.channelId, body));
+          json(200, this.storeMessage(snowflake(), state.channelId, body, files));
         },
       ],
       [
@@ -745,7 +849,7 @@ export class FakeDiscord {
             json(200, this.toApiMessage(existing));
             return;
           }
-          const stored = this.storeMessage(snowflake(), channelId, body);
+          const stored = this.storeMessage(snowflake(), channelId, body, files);
           if (enforce && nonce) this.nonces.set(`${channelId}:${nonce}`, String(stored.id));
           json(200, stored);
         },
@@ -762,7 +866,7 @@ export class FakeDiscord {
             return;
           }
           if (invalid(body)) return;
-          json(200, this.storeMessage(existing.id, existing.channel_id, body));
+          json(200, this.storeMessage(existing.id, existing.channel_id, body, files));
         },
       ],
       [
@@ -995,7 +1099,12 @@ export class FakeDiscord {
     }
   }
 
-  private storeMessage(id: string, channelId: string, body: unknown): Record<string, unknown> {
+  private storeMessage(
+    id: string,
+    channelId: string,
+    body: unknown,
+    files?: UploadedFile[],
+  ): Record<string, unknown> {
     const payload = (body ?? {}) as {
       content?: string;
       embeds?: unknown[];
@@ -1014,6 +1123,11 @@ export class FakeDiscord {
       reactions: existing?.reactions ?? new Map(),
       flags: payload.flags ?? existing?.flags ?? 0,
       ...(payload.nonce ? { nonce: payload.nonce } : existing?.nonce ? { nonce: existing.nonce } : {}),
+      ...(files
+        ? { attachments: files }
+        : existing?.attachments
+          ? { attachments: existing.attachments }
+          : {}),
     };
     this.messages.set(id, message);
     return this.toApiMessage(message);
@@ -1027,7 +1141,13 @@ export class FakeDiscord {
       content: message.content,
       embeds: message.embeds,
       author: { ...message.author, discriminator: '0', avatar: null },
-      attachments: [],
+      attachments: (message.attachments ?? []).map((f, i) => ({
+        id: `${message.id}${i}`,
+        filename: f.filename,
+        size: f.data.length,
+        content_type: f.contentType,
+        url: `https://cdn.discordapp.invalid/attachments/${message.channel_id}/${message.id}/${f.filename}`,
+      })),
       components: message.components,
       mentions: [],
       mention_roles: [],
@@ -1048,8 +1168,33 @@ export class FakeDiscord {
   }
 }
 
-/** discord.js sends JSON as a `payload_json` part when files are attached. */
-function parseMultipartJson(raw: string): unknown {
-  const match = /name="payload_json"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(raw);
-  return match?.[1] ? JSON.parse(match[1]) : raw;
+/**
+ * discord.js sends JSON as a `payload_json` part and each file as `files[n]` when files are
+ * attached. Parsed with the platform's own multipart reader (undici's Request.formData), binary
+ * safe; a form that does not parse is kept as raw text so the call still records what came.
+ */
+async function parseMultipart(
+  bytes: Buffer,
+  contentType: string,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
+  const form = await new Request('http://fake/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: bytes,
+  }).formData();
+  let body: unknown = bytes.toString('utf8');
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form) {
+    if (typeof value === 'string') {
+      if (field === 'payload_json') body = JSON.parse(value);
+    } else {
+      files.push({
+        field,
+        filename: value.name,
+        contentType: value.type,
+        data: Buffer.from(await value.arrayBuffer()),
+      });
+    }
+  }
+  return { body, files };
 }

@@ -10,6 +10,7 @@ import { OutboxRepository } from './outbox-repository.js';
 import { ProposalRepository } from './proposal-repository.js';
 import { PublicAddressRepository } from './public-address-repository.js';
 import { RemoteAccessRepository } from './remote-access-repository.js';
+import { ReportRepository } from './report-repository.js';
 import { ScanRunRepository } from './scan-run-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 
@@ -39,6 +40,7 @@ export interface Repositories {
   readonly bans: BanRepository;
   readonly proposals: ProposalRepository;
   readonly remoteAccess: RemoteAccessRepository;
+  readonly report: ReportRepository;
   readonly health: DatabaseHealthRepository;
   readonly transaction: Transaction;
 }
@@ -56,6 +58,7 @@ export function createRepositories(db: Database): Repositories {
     bans: new BanRepository(db),
     proposals: new ProposalRepository(db),
     remoteAccess: new RemoteAccessRepository(db),
+    report: new ReportRepository(db),
     health: new DatabaseHealthRepository(db),
     publicAddresses: new PublicAddressRepository(db),
     transaction: (fn) => db.transaction(fn)(),

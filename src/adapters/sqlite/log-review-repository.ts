@@ -1,4 +1,5 @@
 import { FindingDraftSchema } from '../../domain/finding.js';
+import { localDay } from '../../kernel/local-day.js';
 import type { FilePosition } from '../../logs/acquire/types.js';
 import type {
   AddressCountDelta,
@@ -10,6 +11,9 @@ import type {
 } from '../../logs/review-store.js';
 import type { Database } from './database.js';
 import { parseStoredJson } from './stored-json.js';
+
+/** Daily counts are kept twice as long as the longest report (31 days) can look back. */
+export const DAILY_RETENTION_MS = 62 * 86_400_000;
 
 /** A `log_files` row: a file source's position spread over its columns, plus its progress. */
 export type LogFileRow = Omit<StoredSource, 'position'> & Omit<FilePosition, 'kind'>;
@@ -121,6 +125,12 @@ export class LogReviewRepository implements ReviewStore {
          client_errors = client_errors + excluded.client_errors, bad_tokens = bad_tokens + excluded.bad_tokens,
          last_at = MAX(last_at, excluded.last_at)`,
     );
+    const addDaily = this.db.prepare(
+      `INSERT INTO log_daily_counts (day, source_id, ip, failures, client_errors) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (day, source_id, ip) DO UPDATE SET failures = failures + excluded.failures,
+         client_errors = client_errors + excluded.client_errors`,
+    );
+    const pruneDaily = this.db.prepare('DELETE FROM log_daily_counts WHERE day < ?');
     const upsertFinding = this.db.prepare(
       `INSERT INTO log_findings (key, source_id, detector, ip, draft, last_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET draft = excluded.draft, last_at = excluded.last_at, expires_at = excluded.expires_at`,
@@ -148,6 +158,10 @@ export class LogReviewRepository implements ReviewStore {
       );
       for (const [ip, d] of c.counts)
         addCounts.run(sourceId, ip, d.failures, d.clientErrors, d.badTokens, safeInt(d.lastAt));
+      for (const [day, byIp] of c.daily)
+        for (const [ip, d] of byIp) addDaily.run(day, sourceId, ip, d.failures, d.clientErrors);
+      // An index range on the key's first column: costs nothing when there is nothing to drop.
+      pruneDaily.run(localDay(now - DAILY_RETENTION_MS));
       if (c.counts.size > 0) this.pruneCounts(sourceId, c.counts.size, c.countsBound);
       for (const f of c.findings) {
         upsertFinding.run(

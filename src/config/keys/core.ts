@@ -18,6 +18,11 @@ export const CORE = section('core', 'Core', {
     default: '*/30 * * * *',
     description: 'When scheduled scans run: cron with 5 fields (or 6 with seconds first).',
   }),
+  REPORT_SCHEDULE: k.cron({
+    default: '0 9 * * 1',
+    description:
+      'When the weekly picture (a PNG of the last 7 days and the exposure grade) is posted to the alert channel:\ncron with 5 fields (or 6 with seconds first), local time; the default is Monday 09:00.',
+  }),
   CHECK_TIMEOUT: k.duration({
     default: '10s',
     min: '100ms',

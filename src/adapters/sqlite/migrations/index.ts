@@ -5,7 +5,8 @@ import { remoteAccess } from './004-remote-access.js';
 import { actionChecks } from './005-action-checks.js';
 import { outboxSetAside } from './006-outbox-set-aside.js';
 import { addressScope } from './007-address-scope.js';
-import { logCountsAge } from './008-log-counts-age.js';
+import { dailyCounts } from './008-daily-counts.js';
+import { logCountsAge } from './009-log-counts-age.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -17,5 +18,6 @@ export const migrations: readonly Migration[] = [
   actionChecks,
   outboxSetAside,
   addressScope,
+  dailyCounts,
   logCountsAge,
 ];

@@ -6,7 +6,7 @@ import type { Migration } from './types.js';
  * flood would scan the table).
  */
 export const logCountsAge: Migration = {
-  version: 8,
+  version: 9,
   name: 'log-counts-age',
   up(db) {
     db.exec('CREATE INDEX log_address_counts_age ON log_address_counts (source_id, last_at);');
