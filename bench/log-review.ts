@@ -4,8 +4,11 @@
  *     process so its peak RSS is its own;
  *   - fail2ban-regex with an equivalent filter (4xx answers per address);
  *   - grep -c on the same pattern (the floor: no parsing at all).
- * Plus: peak RSS with 100,000 distinct addresses, and an incremental pass over 1,000 lines
- * appended to an already-reviewed 1 GB file.
+ * Plus: peak RSS with 100,000 distinct addresses; the flood case (issue 13/16: 1M lines from 1M
+ * distinct IPv6 addresses of one /64, A/B alternated with the normal mix: RSS < 200 MB, no
+ * event-loop stall > 100 ms measured with monitorEventLoopDelay, >= 1M lines/s and within 3x of
+ * the normal mix); and an incremental pass over 1,000 lines appended to an already-reviewed
+ * 1 GB file. `LOG_BENCH_ONLY=flood` runs only the flood case.
  * Inputs are generated (seeded) under bench/.work/ and the 1 GB file is removed afterwards.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -129,6 +132,27 @@ export function generateNginx(file: string, lines: number, distinct: number, see
   w.close();
 }
 
+/**
+ * The flood: every line from its own IPv6 address, all inside one /64 (the rotating attacker of
+ * issue 13), in the same status mix as the normal nginx traffic.
+ */
+function generateFlood(file: string, lines: number, seed: number): void {
+  const r = rng(seed);
+  const start = Date.now() - 3_600_000;
+  const w = writer(file);
+  const hex = (n: number) => n.toString(16);
+  for (let i = 0; i < lines; i++) {
+    const t = new Date(start + Math.floor((i / lines) * 3_500_000));
+    const ip = `2a01:4f8:c17:2a3f:${hex((i >>> 16) & 0xffff)}:${hex(i & 0xffff)}:${hex(Math.floor(r() * 0xffff))}:1`;
+    const x = r();
+    const status = x < 0.8 ? 200 : x < 0.88 ? 304 : x < 0.93 ? 301 : x < 0.97 ? 404 : x < 0.99 ? 401 : 403;
+    const path = fill(PATHS[Math.floor(r() * PATHS.length)] as string, r);
+    const ua = UAS[Math.floor(r() * UAS.length)] as string;
+    w.line(`${ip} - - [${clf(t)}] "GET ${path} HTTP/1.1" ${status} ${Math.floor(r() * 50_000)} "-" "${ua}"`);
+  }
+  w.close();
+}
+
 /** 1M Plex Media Server.log lines: request/completed pairs, bad tokens, owner sign-ins, chatter. */
 function generatePlex(file: string, lines: number, seed: number): void {
   const r = rng(seed);
@@ -223,16 +247,21 @@ import { LogReviewer } from './dist/logs/log-reviewer.js';
 import { AddressScope } from './dist/net/address-scope.js';
 import { systemClock } from './dist/kernel/clock.js';
 import { silentLogger } from './dist/kernel/logger.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 const [mode, kind, file, dbPath, extra] = process.argv.slice(2);
 const config = loadConfig({ LOG_SOURCES: kind + ':' + file, DATABASE_PATH: dbPath, LOG_TIMEZONE: 'UTC',
   LOG_BACKFILL_BYTES: '4g', LOG_MAX_AGE: '3650d' }, { requireDiscord: false });
 const db = openDatabase(dbPath, migrations);
 const reviewer = new LogReviewer({ logs: config.logs, scope: AddressScope.fromConfig(config.network), repo: new LogReviewRepository(db),
   clock: systemClock, logger: silentLogger() });
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
 const t0 = performance.now();
 const first = await reviewer.review();
 const firstMs = performance.now() - t0;
-const out = { lines: first.sources[0].lines, ms: firstMs, findings: first.findings.length, firstRssMb: process.resourceUsage().maxRSS / 1024 };
+delay.disable();
+const out = { lines: first.sources[0].lines, ms: firstMs, findings: first.findings.length, firstRssMb: process.resourceUsage().maxRSS / 1024,
+  maxDelayMs: delay.max / 1e6 };
 if (mode === 'steady') {
   // The bot's situation: a long-running reviewer (warm) reads the next million lines.
   append(file, extra);
@@ -255,6 +284,8 @@ console.log(JSON.stringify(out));
 
 interface ChildResult {
   lines: number;
+  /** Longest event-loop stall during the first pass (monitorEventLoopDelay, 5 ms resolution). */
+  maxDelayMs: number;
   /** Peak RSS after the first (cold, 1M-line) pass. */
   firstRssMb: number;
   ms: number;
@@ -308,6 +339,7 @@ export default async function logReviewBench(): Promise<void> {
   const files = { nginx: join(WORK, 'nginx-1m.log'), plex: join(WORK, 'plex-1m.log') } as const;
   console.log('generating 1M-line nginx and Plex logs (seeded) ...');
   generateNginx(files.nginx, LINES, 3000, 42);
+  if (process.env.LOG_BENCH_ONLY === 'flood') return floodCase(files.nginx);
   generatePlex(files.plex, LINES, 43);
 
   const has = (bin: string) => spawnSync('which', [bin]).status === 0;
@@ -383,6 +415,8 @@ export default async function logReviewBench(): Promise<void> {
     `peak RSS ${wideRun.maxRssMb.toFixed(0)} MB (target < 200 MB), ${fmt(rate(wideRun.lines, wideRun.ms))} lines/s, ${wideRun.findings} findings`,
   );
 
+  await floodCase(files.nginx);
+
   console.log('\n1 GB file: full review, then 1,000 appended lines ...');
   const big = join(WORK, 'nginx-1g.log');
   const block = join(WORK, 'block.log');
@@ -410,4 +444,39 @@ export default async function logReviewBench(): Promise<void> {
       rmSync(join(WORK, f), { force: true });
     }
   }
+}
+
+/** 1M lines from 1M distinct IPv6 addresses against the normal mix, alternated (A/B) on this machine. */
+async function floodCase(normalFile: string): Promise<void> {
+  console.log('\nflood: 1M lines from 1M distinct IPv6 addresses in one /64, A/B with the normal mix ...');
+  const floodFile = join(WORK, 'nginx-flood-1m.log');
+  generateFlood(floodFile, LINES, 47);
+  const normal: ChildResult[] = [];
+  const flood: ChildResult[] = [];
+  const runs = Number(process.env.LOG_BENCH_FLOOD_RUNS ?? 2);
+  for (let i = 0; i < runs; i++) {
+    normal.push(runChild('review', 'nginx', normalFile));
+    flood.push(runChild('review', 'nginx', floodFile));
+    const [n, f] = [normal[i], flood[i]] as [ChildResult, ChildResult];
+    console.log(
+      `run ${i + 1}: normal ${fmt(rate(n.lines, n.ms))} lines/s, flood ${fmt(rate(f.lines, f.ms))} lines/s, ${f.maxRssMb.toFixed(0)} MB, max stall ${f.maxDelayMs.toFixed(0)} ms`,
+    );
+  }
+  rmSync(floodFile, { force: true });
+  const row = (name: string, rs: ChildResult[]) => ({
+    input: name,
+    'lines/s': fmt(median(rs.map((r) => rate(r.lines, r.ms)))),
+    'peak RSS': `${median(rs.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+    'max event-loop stall': `${Math.max(...rs.map((r) => r.maxDelayMs)).toFixed(0)} ms`,
+    findings: String(median(rs.map((r) => r.findings))),
+  });
+  const normalRate = median(normal.map((r) => rate(r.lines, r.ms)));
+  const floodRate = median(flood.map((r) => rate(r.lines, r.ms)));
+  console.table([row('normal mix (3,000 addresses)', normal), row('flood (1M IPv6 addresses)', flood)]);
+  const peak = median(flood.map((r) => r.maxRssMb));
+  const stall = Math.max(...flood.map((r) => r.maxDelayMs));
+  console.log(
+    `flood vs normal: ${(normalRate / floodRate).toFixed(1)}x slower (target <= 3x); ${fmt(floodRate)} lines/s (target >= 1,000,000); ` +
+      `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); max stall ${stall.toFixed(0)} ms (target <= 100 ms)`,
+  );
 }

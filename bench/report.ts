@@ -72,6 +72,7 @@ function floodStore(now: number) {
           },
           writeStates: () => undefined,
           counts: new Map(),
+          countsBound: { maxAddresses: 100_000, seenAfter: Number.NEGATIVE_INFINITY },
           daily: new Map([[day, byIp]]),
           findings: [],
         },

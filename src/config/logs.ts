@@ -55,6 +55,12 @@ export interface LogDetectorSettings {
   readonly badTokenCount: number;
   /** Suggested block duration carried by brute-force and probing findings. */
   readonly banDurationMs: number;
+  /** Slow brute force: this many failures from one address or IPv6 range ... */
+  readonly slowMaxRetry: number;
+  /** ... within this longer window. */
+  readonly slowFindTimeMs: number;
+  /** IPv6 addresses are also counted per network of this length (128: off). */
+  readonly ipv6Prefix: number;
 }
 
 export interface LogsConfig {
@@ -76,6 +82,11 @@ export interface LogsConfig {
   readonly maxTrackedAddresses: number;
   /** The Plex owner account's name in `Signed-in Token (NAME)`; '' when not configured. */
   readonly plexOwner: string;
+  /** A pass commits once this many per-address rows are pending (memory and commit-time bound). */
+  readonly commitRows: number;
+  /** Per-address counts kept per source, and how long after an address was last seen. */
+  readonly countsMaxAddresses: number;
+  readonly countsRetentionMs: number;
 }
 
 const WEB = ['brute-force', 'probing', 'first-seen-remote'] as const satisfies readonly LogDetectorId[];
@@ -90,6 +101,8 @@ const DEFAULTS = {
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 80,
+    slowFindTimeMs: 86_400_000,
   },
   nginx: {
     detectors: WEB,
@@ -99,6 +112,8 @@ const DEFAULTS = {
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 40,
+    slowFindTimeMs: 86_400_000,
   },
   sshd: {
     detectors: ['brute-force', 'first-seen-remote'],
@@ -108,10 +123,12 @@ const DEFAULTS = {
     probeFindTimeMs: 600_000,
     badTokenCount: 1,
     banDurationMs: 86_400_000,
+    slowMaxRetry: 20,
+    slowFindTimeMs: 86_400_000,
   },
-} as const satisfies Record<string, LogDetectorSettings>;
+} as const satisfies Record<string, Omit<LogDetectorSettings, 'ipv6Prefix'>>;
 
-const KIND_DEFAULTS: Record<LogSourceKind, LogDetectorSettings> = {
+const KIND_DEFAULTS: Record<LogSourceKind, Omit<LogDetectorSettings, 'ipv6Prefix'>> = {
   plex: DEFAULTS.plex,
   nginx: DEFAULTS.nginx,
   'nginx-vhost': DEFAULTS.nginx,
@@ -143,6 +160,9 @@ export function readLogsConfig(r: EnvReader): LogsConfig {
     commitBytes: r.value(k.LOG_COMMIT_BYTES),
     maxTrackedAddresses: r.value(k.LOG_MAX_TRACKED_ADDRESSES),
     plexOwner: r.value(k.LOG_PLEX_OWNER),
+    commitRows: r.value(k.LOG_COMMIT_ROWS),
+    countsMaxAddresses: r.value(k.LOG_COUNTS_MAX_ADDRESSES),
+    countsRetentionMs: r.value(k.LOG_COUNTS_RETENTION),
   };
 }
 
@@ -217,7 +237,7 @@ function parseJournal(kind: LogSourceKind, rest: string, spec: string): Omit<Log
   };
 }
 
-type Thresholds = Omit<LogDetectorSettings, 'detectors'>;
+type Thresholds = Omit<LogDetectorSettings, 'detectors' | 'ipv6Prefix'>;
 
 /** The global keys, read once: each is the default of its per-kind keys. */
 function readGlobals(r: EnvReader): Partial<Thresholds> {
@@ -229,6 +249,8 @@ function readGlobals(r: EnvReader): Partial<Thresholds> {
     probeFindTimeMs: r.value(k.LOG_PROBE_FIND_TIME),
     badTokenCount: r.value(k.LOG_BAD_TOKEN_COUNT),
     banDurationMs: r.value(k.LOG_BAN_DURATION),
+    slowMaxRetry: r.value(k.LOG_SLOW_MAX_RETRY),
+    slowFindTimeMs: r.value(k.LOG_SLOW_FIND_TIME),
   };
 }
 
@@ -244,5 +266,8 @@ function readSettings(r: EnvReader, kind: LogSourceKind, g: Partial<Thresholds>)
     probeFindTimeMs: r.perKind(k.LOG_PROBE_FIND_TIME, kind, g.probeFindTimeMs ?? d.probeFindTimeMs),
     badTokenCount: r.perKind(k.LOG_BAD_TOKEN_COUNT, kind, g.badTokenCount ?? d.badTokenCount),
     banDurationMs: r.perKind(k.LOG_BAN_DURATION, kind, g.banDurationMs ?? d.banDurationMs),
+    slowMaxRetry: r.perKind(k.LOG_SLOW_MAX_RETRY, kind, g.slowMaxRetry ?? d.slowMaxRetry),
+    slowFindTimeMs: r.perKind(k.LOG_SLOW_FIND_TIME, kind, g.slowFindTimeMs ?? d.slowFindTimeMs),
+    ipv6Prefix: r.value(LOGS.keys.LOG_IPV6_PREFIX),
   };
 }

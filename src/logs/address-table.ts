@@ -7,7 +7,15 @@ export class AddressTable<T> {
   readonly map = new Map<string, T>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Entries created since the last drain: never written, so dropping one needs no delete. */
+  private readonly fresh = new Set<string>();
   evicted = 0;
+  /**
+   * Walks the map in insertion order to find the oldest entry. Kept across evictions: V8 leaves
+   * deleted entries in place until the next rehash, and a fresh `keys().next()` would step over all
+   * of them each time (quadratic under a flood); an iterator keeps its position.
+   */
+  private oldest: MapIterator<string> | undefined;
 
   constructor(private readonly cap: number) {}
 
@@ -24,16 +32,41 @@ export class AddressTable<T> {
   }
 
   set(ip: string, value: T): void {
-    if (!this.map.has(ip) && this.map.size >= this.cap) {
-      const oldest = this.map.keys().next().value as string;
-      this.delete(oldest);
-      this.evicted++;
+    if (!this.map.has(ip)) {
+      if (this.map.size >= this.cap) {
+        const oldest = this.nextOldest();
+        if (oldest !== undefined) {
+          this.delete(oldest);
+          this.evicted++;
+        }
+      }
+      this.fresh.add(ip);
     }
     this.map.set(ip, value);
-    this.touch(ip);
+    this.dirty.add(ip);
+    if (this.removed.size !== 0) this.removed.delete(ip);
   }
 
+  private nextOldest(): string | undefined {
+    let next = this.oldest?.next();
+    if (next === undefined || next.done === true) {
+      this.oldest = this.map.keys();
+      next = this.oldest.next();
+    }
+    return next.done === true ? undefined : next.value;
+  }
+
+  /**
+   * Marks an entry changed and makes it the most recent: eviction drops the least recently
+   * *used* entry, so an address (or /64) that keeps attacking is never pushed out by a flood of
+   * one-off addresses.
+   */
   touch(ip: string): void {
+    const value = this.map.get(ip);
+    if (value !== undefined) {
+      this.map.delete(ip);
+      this.map.set(ip, value);
+    }
     this.dirty.add(ip);
     if (this.removed.size !== 0) this.removed.delete(ip);
   }
@@ -41,7 +74,9 @@ export class AddressTable<T> {
   delete(ip: string): void {
     if (this.map.delete(ip)) {
       this.dirty.delete(ip);
-      this.removed.add(ip);
+      // Under a flood most evicted entries were never committed: no delete to write for them,
+      // and the removed set stays as small as the changes that really reach the store.
+      if (!this.fresh.delete(ip)) this.removed.add(ip);
     }
   }
 
@@ -51,17 +86,32 @@ export class AddressTable<T> {
   }
 
   /**
-   * Hands every change since the last call to `write` / `remove`, one at a time: with 100,000
-   * busy addresses, building the whole batch first would double the peak memory.
+   * Hands changes since the last call to `write` / `remove`, one at a time and at most `budget` of
+   * them (the rest wait for the next commit): with 100,000 busy addresses, building the whole batch
+   * first would double the peak memory, and writing it in one transaction would stall the bot.
+   * Returns how many were handed over.
    */
-  drain(write: (ip: string, value: T) => void, remove: (ip: string) => void): void {
+  drain(
+    write: (ip: string, value: T) => void,
+    remove: (ip: string) => void,
+    budget = Number.POSITIVE_INFINITY,
+  ): number {
+    let n = 0;
     for (const ip of this.dirty) {
+      if (n >= budget) return n;
       const value = this.map.get(ip);
       if (value !== undefined) write(ip, value);
+      this.dirty.delete(ip);
+      this.fresh.delete(ip);
+      n++;
     }
-    for (const ip of this.removed) remove(ip);
-    this.dirty.clear();
-    this.removed.clear();
+    for (const ip of this.removed) {
+      if (n >= budget) return n;
+      remove(ip);
+      this.removed.delete(ip);
+      n++;
+    }
+    return n;
   }
 
   /** Number of changes not yet drained. */

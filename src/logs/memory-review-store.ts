@@ -50,6 +50,12 @@ export class MemoryReviewStore implements ReviewStore {
         sum.lastAt = Math.max(sum.lastAt, d.lastAt);
       }
     }
+    // The same bound as the SQLite store; first-counted go first (replay has no clock to age by).
+    const { maxAddresses, seenAfter } = c.countsBound;
+    for (const [ip, d] of counts) {
+      if (counts.size <= maxAddresses && d.lastAt >= seenAfter) break;
+      counts.delete(ip);
+    }
     for (const f of c.findings) this.findings.set(f.key, f);
   }
 

@@ -54,6 +54,12 @@ export interface SourceCommit {
   readonly counts: ReadonlyMap<string, AddressCountDelta>;
   /** Local day → address → counts since the last commit (only days with something counted). */
   readonly daily: ReadonlyMap<string, ReadonlyMap<string, DailyCount>>;
+  /**
+   * What the stored counts of this source are pruned to (LOG_COUNTS_MAX_ADDRESSES,
+   * LOG_COUNTS_RETENTION): the addresses seen most recently, none last seen before `seenAfter`
+   * (log time). A store may prune lazily, but never lets the table grow past twice the bound.
+   */
+  readonly countsBound: { readonly maxAddresses: number; readonly seenAfter: number };
   readonly findings: readonly LogFindingRow[];
 }
 

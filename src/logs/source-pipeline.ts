@@ -55,7 +55,9 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
       detectors: o.detectors ?? registeredDetectors,
     }),
     store: o.store,
-    logs: o.replay ? { ...logs, maxAgeMs: Number.POSITIVE_INFINITY } : logs,
+    logs: o.replay
+      ? { ...logs, maxAgeMs: Number.POSITIVE_INFINITY, countsRetentionMs: Number.POSITIVE_INFINITY }
+      : logs,
     now: o.now,
     learnBaseline: o.replay === undefined,
   });

@@ -1,7 +1,8 @@
 /**
  * Child process for the crash tests: reviews one source again and again until a pass finds
  * nothing new, then prints `done`. The parent kills it with SIGKILL at random moments.
- * Arguments: the LOG_SOURCES entry (a bare path means `nginx:PATH`) and the database path.
+ * Arguments: the LOG_SOURCES entry (a bare path means `nginx:PATH`), the database path, and
+ * optionally JSON of config keys laid over the defaults below.
  */
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -11,7 +12,7 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from './log-db.js';
 
-const [spec, dbPath] = process.argv.slice(2) as [string, string];
+const [spec, dbPath, overrides] = process.argv.slice(2) as [string, string, string | undefined];
 const config = loadConfig(
   {
     LOG_SOURCES: spec.startsWith('/') ? `nginx:${spec}` : spec,
@@ -21,6 +22,7 @@ const config = loadConfig(
     LOG_BACKFILL_BYTES: '1g',
     // Commit after every 4 KiB chunk: many commit points to be killed between.
     LOG_COMMIT_BYTES: '1',
+    ...(overrides ? (JSON.parse(overrides) as Record<string, string>) : {}),
   },
   { requireDiscord: false },
 );

@@ -41,6 +41,7 @@ function commitDaily(repos: Repositories, sourceId: string, at: number, counts: 
       },
       writeStates: () => undefined,
       counts: new Map(),
+      countsBound: { maxAddresses: 100_000, seenAfter: Number.NEGATIVE_INFINITY },
       daily: new Map([[localDay(at), new Map(Object.entries(counts))]]),
       findings: [],
     },

@@ -17,9 +17,15 @@ function rng(seed: number): () => number {
 }
 
 /** Runs the child until it prints `done` or is killed after `killAfterMs` of reviewing. */
-function runChild(file: string, db: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
+function runChild(
+  file: string,
+  db: string,
+  killAfterMs: number | null,
+  env: Record<string, string> = {},
+): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, file, db], {
+    const args = ['--import', 'tsx', CHILD, file, db, JSON.stringify(env)];
+    const child: ChildProcess = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -97,4 +103,52 @@ describe('log review survives kill -9 at any moment', () => {
       check.close();
     }
   }, 120_000);
+
+  it('resumes a flood pass from its last row batch, not from zero, with exact counts', async () => {
+    const dir = tempDir('plex-warden-crash-flood-');
+    dirs.push(dir);
+    const file = join(dir.path, 'access.log');
+    const db = join(dir.path, 'db.sqlite');
+    const lines = 60_000;
+    let text = '';
+    for (let i = 0; i < lines; i++) {
+      const ip = `2a02:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::${(i % 7) + 1}`;
+      text += `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 0 "-" "-"\n`;
+    }
+    writeFileSync(file, text);
+    // No byte-based commit point in the whole file: only the row batches commit mid-pass.
+    const env = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
+    const offsetNow = () => {
+      const peek = openTestDatabase(db);
+      try {
+        return new LogReviewRepository(peek).file('nginx')?.offset ?? 0;
+      } finally {
+        peek.close();
+      }
+    };
+    const random = rng(11);
+    const offsets: number[] = [];
+    let midway = 0;
+    for (let round = 0; round < 4; round++) {
+      const outcome = await runChild(file, db, 800 + Math.floor(random() * 1500), env);
+      if (outcome === 'done') break;
+      const offset = offsetNow();
+      offsets.push(offset);
+      if (offset > 0 && offset < statSync(file).size) midway++;
+    }
+    // Each restart kept what the killed run had committed: progress never went back to zero.
+    expect(midway).toBeGreaterThan(0);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(await runChild(file, db, null, env)).toBe('done');
+    const check = openTestDatabase(db);
+    try {
+      const repo = new LogReviewRepository(check);
+      const counts = repo.counts('nginx');
+      expect(counts).toHaveLength(lines);
+      expect(counts.every((c) => c.failures === 1)).toBe(true);
+      expect(repo.file('nginx')?.lines).toBe(lines);
+    } finally {
+      check.close();
+    }
+  }, 180_000);
 });

@@ -54,6 +54,8 @@ describe('log review configuration', () => {
       20, 10, 5,
     ]);
     expect(d.settings.sshd.detectors).toEqual(['brute-force', 'first-seen-remote']);
+    expect([d.settings.sshd.slowMaxRetry, d.settings.sshd.slowFindTimeMs]).toEqual([20, 86_400_000]);
+    expect(d.settings.sshd.ipv6Prefix).toBe(64);
   });
 
   it('reports each bad value once, with the expected form', () => {

@@ -288,7 +288,7 @@ describe('the review loop over any cursor and store', () => {
     expect(store.counts('journal')[0]?.failures).toBe(6);
   });
 
-  it('commits early when many distinct addresses are pending, whatever LOG_COMMIT_BYTES says', async () => {
+  it('commits early when many per-address rows are pending, whatever LOG_COMMIT_BYTES says', async () => {
     const store = new MemoryReviewStore();
     const offsets: number[] = [];
     const counting = Object.create(store) as MemoryReviewStore;
@@ -297,9 +297,11 @@ describe('the review loop over any cursor and store', () => {
       store.commit(c, now);
     };
     const lines = Array.from({ length: 8 }, (_, i) => nginx(`203.0.113.${i + 1}`, 401));
-    const logs = { ...config.logs, commitBytes: 1 << 30, maxTrackedAddresses: 3 };
+    const logs = { ...config.logs, commitBytes: 1 << 30, commitRows: 16 };
     await build(counting, new ListCursor(lines), logs).pass(addresses);
-    // Two addresses per chunk: the pending counts reach 3 after the second chunk, and so on.
+    // Four rows per new 401 address (its counts, its fast and slow brute-force windows, its
+    // probing window), two addresses per chunk: 8 rows pending after the first chunk, 16 after
+    // the second.
     expect(offsets).toEqual([4, 8, 8]);
     expect(store.counts('journal')).toHaveLength(8);
   });

@@ -37,6 +37,9 @@ interface RawFile {
 
 /** The review store of a live review: every commit is one SQLite transaction. */
 export class LogReviewRepository implements ReviewStore {
+  /** Per source: an upper estimate of its count rows (every upsert counted as an insert). */
+  private readonly countRows = new Map<string, number>();
+
   constructor(private readonly db: Database) {}
 
   /** The row of a file source (undefined for a journald one: see `source`). */
@@ -182,6 +185,7 @@ export class LogReviewRepository implements ReviewStore {
         for (const [ip, d] of byIp) addDaily.run(day, sourceId, ip, d.failures, d.clientErrors);
       // An index range on the key's first column: costs nothing when there is nothing to drop.
       pruneDaily.run(localDay(now - DAILY_RETENTION_MS));
+      if (c.counts.size > 0) this.pruneCounts(sourceId, c.counts.size, c.countsBound);
       for (const f of c.findings) {
         upsertFinding.run(
           f.key,
@@ -194,6 +198,40 @@ export class LogReviewRepository implements ReviewStore {
         );
       }
     })();
+  }
+
+  /**
+   * Keeps a source's counts within their bound: rows last seen before `seenAfter` go, then the
+   * least recently seen beyond `maxAddresses`. Both walk the (source_id, last_at) index; the exact
+   * row count is taken only when the estimate says the bound may be crossed.
+   */
+  private pruneCounts(sourceId: string, added: number, bound: SourceCommit['countsBound']): void {
+    const seenAfter = Number.isFinite(bound.seenAfter) ? Math.round(bound.seenAfter) : -1;
+    let rows = this.countRows.get(sourceId);
+    const aged =
+      seenAfter < 0
+        ? 0
+        : this.db
+            .prepare('DELETE FROM log_address_counts WHERE source_id = ? AND last_at < ?')
+            .run(sourceId, seenAfter).changes;
+    rows = rows === undefined ? Number.POSITIVE_INFINITY : rows + added - aged;
+    if (rows > bound.maxAddresses) {
+      const exact = (
+        this.db.prepare('SELECT count(*) AS n FROM log_address_counts WHERE source_id = ?').get(sourceId) as {
+          n: number;
+        }
+      ).n;
+      rows = exact;
+      if (exact > bound.maxAddresses) {
+        rows -= this.db
+          .prepare(
+            `DELETE FROM log_address_counts WHERE source_id = ? AND ip IN (
+               SELECT ip FROM log_address_counts WHERE source_id = ? ORDER BY last_at LIMIT ?)`,
+          )
+          .run(sourceId, sourceId, exact - bound.maxAddresses).changes;
+      }
+    }
+    this.countRows.set(sourceId, rows);
   }
 
   /** Drops findings whose support is older than their retention; returns how many. */

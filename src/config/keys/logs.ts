@@ -39,6 +39,25 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     perKind: logKinds,
     description: '... within this window (default 10m).',
   }),
+  LOG_SLOW_MAX_RETRY: k.int({
+    min: 1,
+    max: 100_000,
+    perKind: logKinds,
+    description:
+      'Brute force, slow window beside the fast one: this many failures from one address (or one IPv6\nrange, see LOG_IPV6_PREFIX) ... Defaults by kind: plex 80, web servers 40, sshd 20 ...',
+  }),
+  LOG_SLOW_FIND_TIME: k.duration({
+    min: '1s',
+    perKind: logKinds,
+    description: '... within this longer window (default 24h).',
+  }),
+  LOG_IPV6_PREFIX: k.int({
+    default: '64',
+    min: 48,
+    max: 128,
+    description:
+      'IPv6 addresses are also counted per network of this prefix length (a /64 is one subscriber\nline, so rotating addresses inside it does not evade the thresholds); 128 turns it off.\nNarrower than /48 is refused: a block proposal must stay inside what the block policy accepts.',
+  }),
   LOG_BAD_TOKEN_COUNT: k.int({
     min: 1,
     max: 10_000,
@@ -92,5 +111,23 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     min: 100,
     max: 5_000_000,
     description: 'Memory bound: addresses tracked per source and detector (oldest dropped beyond it).',
+  }),
+  LOG_COMMIT_ROWS: k.int({
+    default: '5000',
+    min: 100,
+    max: 1_000_000,
+    description:
+      'A pass commits once this many per-address rows (counts, detector state) are pending, so a flood\nof distinct addresses neither grows memory nor makes one long commit that stalls the bot.',
+  }),
+  LOG_COUNTS_MAX_ADDRESSES: k.int({
+    default: '100000',
+    min: 100,
+    max: 10_000_000,
+    description: 'Per-address event counts kept per source (the least recently seen are dropped beyond it).',
+  }),
+  LOG_COUNTS_RETENTION: k.duration({
+    default: '30d',
+    min: '1h',
+    description: 'Per-address event counts are dropped once the address was not seen for this long.',
   }),
 });

@@ -30,10 +30,17 @@ export class DetectorSet {
   constructor(private readonly o: DetectorSetOptions) {
     const enabled = o.detectors.filter((d) => o.settings.detectors.includes(d.id));
     this.ids = enabled.map((d) => d.id);
-    this.instances = enabled.map((d) =>
-      d.create({ source: o.source, settings: o.settings, maxTracked: o.maxTracked }),
-    );
-    this.dirty = this.instances.map(() => new Map());
+    const dirty: Map<string, number>[] = enabled.map(() => new Map());
+    this.dirty = dirty;
+    this.instances = enabled.map((d, i) => {
+      const mine = dirty[i] as Map<string, number>;
+      return d.create({
+        source: o.source,
+        settings: o.settings,
+        maxTracked: o.maxTracked,
+        changed: (key, time) => mine.set(key, time),
+      });
+    });
     this.interested = Array.from({ length: 64 }, (_, flags) =>
       this.instances.reduce((bits, inst, i) => ((inst.mask & flags) !== 0 ? bits | (1 << i) : bits), 0),
     );
@@ -83,26 +90,48 @@ export class DetectorSet {
     });
   }
 
-  /** Forgets windows that ended before `now` (log time). */
-  sweep(now: number): void {
-    for (const inst of this.instances) inst.sweep(now);
+  /** Forgets windows that ended before `now` (log time); `between` runs between two detectors. */
+  async sweep(now: number, between: () => Promise<void> = async () => {}): Promise<void> {
+    for (const inst of this.instances) {
+      inst.sweep(now);
+      await between();
+    }
   }
 
   restore(load: (detector: string) => readonly DetectorStateRow[]): void {
     for (const inst of this.instances) inst.restore(load(inst.id));
   }
 
-  /** Streams state changed since the last drain (inside the commit transaction). */
+  /** Streams state changed since the last drain, at most `budget` rows (inside the commit transaction). */
   drain(
     write: (detector: string, row: DetectorStateRow) => void,
     remove: (detector: string, ip: string) => void,
+    budget = Number.POSITIVE_INFINITY,
   ): void {
+    let left = budget;
     for (const inst of this.instances) {
-      inst.drain(
+      if (left <= 0) return;
+      left -= inst.drain(
         (row) => write(inst.id, row),
         (ip) => remove(inst.id, ip),
+        left,
       );
     }
+  }
+
+  /** Rows drain() still has to write (the changed-finding marks are rendered, not written). */
+  undrained(): number {
+    let n = 0;
+    for (const inst of this.instances) n += inst.pending;
+    return n;
+  }
+
+  /** Changed entries not yet drained, all detectors together (a commit point under a flood). */
+  pending(): number {
+    let n = 0;
+    for (const inst of this.instances) n += inst.pending;
+    for (const d of this.dirty) n += d.size;
+    return n;
   }
 
   /** Per detector: addresses tracked now and dropped for the memory bound. */

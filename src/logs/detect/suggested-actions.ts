@@ -8,7 +8,11 @@ type ActionRule = (
   settings: LogDetectorSettings,
 ) => SuggestedAction | undefined;
 
-/** Blocks for the source kind's LOG_BAN_DURATION, with the detector's grounds as the reason. */
+/**
+ * Blocks for the source kind's LOG_BAN_DURATION, with the detector's grounds as the reason. The
+ * target is the finding's key address: one address, or the IPv6 network (a /64 by default,
+ * never wider than the block policy's /48) its rotating addresses shared.
+ */
 const block: ActionRule = (ip, detection, settings) => ({
   kind: 'block-ip',
   ip,

@@ -1,7 +1,13 @@
 /**
  * Brute force: `maxRetry` failed sign-ins from one address within `findTime` (fail2ban's
  * semantics), on any source: SSH password failures and invalid users, HTTP 401s behind a
- * reverse proxy, unauthenticated Plex 401s on non-routine paths.
+ * reverse proxy, unauthenticated Plex 401s on non-routine paths. Beside that fast window a slow
+ * one (LOG_SLOW_MAX_RETRY within LOG_SLOW_FIND_TIME, 20 in 24 h on SSH) catches guessers that
+ * stay under the fast rate — fail2ban's answer is its `recidive` jail with a one-day findtime
+ * (https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf). Both windows feed one
+ * finding per address. IPv6 failures also count per network (LOG_IPV6_PREFIX, a /64 by
+ * default): addresses rotated inside one subscriber's /64 add up, and the finding (and its
+ * block) is for the /64 once more than one address took part.
  *
  * Why it matters: a password guessed on SSH or on a proxied admin page is the whole house.
  * False positives: a family device with a saved wrong password, a script with an old
@@ -12,38 +18,124 @@
 
 import { formatDuration } from '../../kernel/duration.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
-import type { Detection, Detector, DetectorContext } from './types.js';
+import type { WindowState } from './sliding-window.js';
+import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
-import { WindowDetector } from './window-detector.js';
+import { isRange, WindowDetector } from './window-detector.js';
 
-class BruteForceInstance extends WindowDetector {
+/** One of the two windows: failures per address (and range) within its find time. */
+class FailureWindow extends WindowDetector {
   readonly id = 'brute-force' as const;
   readonly mask = EV_FAILURE;
 
-  constructor(ctx: DetectorContext) {
-    super(ctx, ctx.settings.maxRetry, ctx.settings.findTimeMs);
+  constructor(
+    ctx: DetectorContext,
+    readonly maxRetry: number,
+    findTimeMs: number,
+  ) {
+    super(ctx, maxRetry, findTimeMs, true);
   }
 
   protected override note(ev: LogEvent): string {
     return ev.user;
   }
 
-  render(ip: string): Detection | undefined {
-    const w = this.flagged(ip);
+  render(): undefined {
+    return undefined;
+  }
+
+  flaggedWindow(key: string): WindowState | undefined {
+    return this.flagged(key);
+  }
+}
+
+/** The slow window's rows share the detector's state table: its keys carry this mark. */
+const SLOW = '~';
+
+class BruteForceInstance implements DetectorInstance {
+  readonly id = 'brute-force' as const;
+  readonly mask = EV_FAILURE;
+  private readonly fast: FailureWindow;
+  private readonly slow: FailureWindow;
+
+  constructor(private readonly ctx: DetectorContext) {
+    const s = ctx.settings;
+    this.fast = new FailureWindow(ctx, s.maxRetry, s.findTimeMs);
+    this.slow = new FailureWindow(ctx, s.slowMaxRetry, s.slowFindTimeMs);
+  }
+
+  get evicted(): number {
+    return this.fast.evicted + this.slow.evicted;
+  }
+
+  get tracked(): number {
+    return this.fast.tracked + this.slow.tracked;
+  }
+
+  get pending(): number {
+    return this.fast.pending + this.slow.pending;
+  }
+
+  settled(): boolean {
+    return false;
+  }
+
+  observe(ev: LogEvent, ip: string, time: number): boolean {
+    const fast = this.fast.observe(ev, ip, time);
+    return this.slow.observe(ev, ip, time) || fast;
+  }
+
+  render(key: string): Detection | undefined {
+    const fastWindow = this.fast.flaggedWindow(key);
+    const windowed = fastWindow ? this.fast : this.slow;
+    const w = fastWindow ?? this.slow.flaggedWindow(key);
     if (!w) return undefined;
-    const { source, settings } = this.ctx;
+    const { source } = this.ctx;
+    const label = windowed === this.fast ? 'Brute force' : 'Slow brute force';
+    const { maxRetry, findTimeMs } = windowed;
     const ssh = source.kind === 'sshd';
-    const user = w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
+    const range = isRange(key);
+    const what = `${milestone(w.total, maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'}`;
+    const from = range ? `addresses in ${key} (${(w.spread ?? 0) + 1} or more different ones)` : key;
+    const user = !range && w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
     return {
-      key: findingKey(this.id, source.id, ip),
+      key: findingKey(this.id, source.id, key),
       severity: ssh ? 'high' : 'medium',
-      title: `Brute force from ${ip} on ${source.id}`,
-      evidence: `${source.id} (${source.path}) logged at least ${milestone(w.total, settings.maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'} from ${ip} since ${isoMinute(w.firstAt)} (threshold: ${settings.maxRetry} within ${formatDuration(settings.findTimeMs)}).${user}`,
+      title: `${label} from ${key} on ${source.id}`,
+      evidence: `${source.id} (${source.path}) logged at least ${what} from ${from} since ${isoMinute(w.firstAt)} (threshold: ${maxRetry} within ${formatDuration(findTimeMs)}).${user}`,
       fix: ssh
         ? 'Approve the block, then disable SSH password logins (PasswordAuthentication no) or stop forwarding port 22.'
         : 'Approve the block; if this service need not be public, remove its port forward or put it behind a VPN.',
-      grounds: `brute force on ${source.id}: ${settings.maxRetry}+ failures within ${formatDuration(settings.findTimeMs)}`,
+      grounds: `${label.toLowerCase()} on ${source.id}: ${maxRetry}+ failures within ${formatDuration(findTimeMs)}${range ? ` from one ${key.slice(key.indexOf('/'))}` : ''}`,
     };
+  }
+
+  sweep(now: number): void {
+    this.fast.sweep(now);
+    this.slow.sweep(now);
+  }
+
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    const n = this.fast.drain(write, remove, budget);
+    return (
+      n +
+      this.slow.drain(
+        (row) => write({ ...row, ip: SLOW + row.ip }),
+        (ip) => remove(SLOW + ip),
+        budget - n,
+      )
+    );
+  }
+
+  restore(rows: readonly StateRow[]): void {
+    const fast: StateRow[] = [];
+    const slow: StateRow[] = [];
+    for (const row of rows) {
+      if (row.ip.startsWith(SLOW)) slow.push({ ...row, ip: row.ip.slice(SLOW.length) });
+      else fast.push(row);
+    }
+    this.fast.restore(fast);
+    this.slow.restore(slow);
   }
 }
 

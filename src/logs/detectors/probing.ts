@@ -47,6 +47,10 @@ class ProbingInstance implements DetectorInstance {
     return this.table.size;
   }
 
+  get pending(): number {
+    return this.table.pending;
+  }
+
   settled(): boolean {
     return false;
   }
@@ -122,8 +126,12 @@ class ProbingInstance implements DetectorInstance {
     for (const [ip, s] of this.table.map) if (s.lastAt < now - window) this.table.delete(ip);
   }
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
-    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.lastAt }), remove);
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    return this.table.drain(
+      (ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.lastAt }),
+      remove,
+      budget,
+    );
   }
 
   restore(rows: readonly StateRow[]): void {

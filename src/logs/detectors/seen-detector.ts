@@ -31,6 +31,10 @@ export abstract class SeenDetector implements DetectorInstance {
     return this.table.size;
   }
 
+  get pending(): number {
+    return this.table.pending;
+  }
+
   settled(ip: string): boolean {
     return this.table.has(ip);
   }
@@ -50,8 +54,12 @@ export abstract class SeenDetector implements DetectorInstance {
 
   sweep(): void {}
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
-    this.table.drain((ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }), remove);
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    return this.table.drain(
+      (ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }),
+      remove,
+      budget,
+    );
   }
 
   restore(rows: readonly StateRow[]): void {

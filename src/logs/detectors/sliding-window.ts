@@ -10,8 +10,10 @@ export interface WindowState {
   total: number;
   firstAt: number;
   lastAt: number;
-  /** Something detector-specific to show (last user name tried). */
+  /** Something detector-specific to show (last user name tried; for a range, its last address). */
   note: string;
+  /** Range windows only: how many times the address changed inside the range (at least 1 = rotating). */
+  spread?: number;
 }
 
 export function newWindow(time: number): WindowState {
@@ -67,6 +69,7 @@ export function decodeWindow(text: string): WindowState | undefined {
       firstAt: typeof v.firstAt === 'number' ? v.firstAt : v.lastAt,
       lastAt: v.lastAt,
       note: typeof v.note === 'string' ? v.note : '',
+      ...(typeof v.spread === 'number' ? { spread: v.spread } : {}),
     };
   } catch {
     return undefined;

@@ -7,6 +7,11 @@ export interface DetectorContext {
   readonly settings: LogDetectorSettings;
   /** Bound on addresses this detector tracks for this source. */
   readonly maxTracked: number;
+  /**
+   * Marks a key other than the observed address as changed (an IPv6 range the address falls in),
+   * so its finding is rendered with the address's.
+   */
+  readonly changed: (key: string, time: number) => void;
 }
 
 /** Persisted per-address state: JSON text plus the log time it was last touched. */
@@ -46,11 +51,16 @@ export interface DetectorInstance {
   render(ip: string): Detection | undefined;
   /** Forgets windows that ended before `now` (log time). */
   sweep(now: number): void;
-  /** Writes the state changed since the last drain (called inside the commit transaction). */
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void;
+  /**
+   * Writes the state changed since the last drain, at most `budget` rows (called inside the commit
+   * transaction); returns how many.
+   */
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number;
   restore(rows: readonly StateRow[]): void;
   /** Entries dropped because the bound was reached. */
   readonly evicted: number;
+  /** Changes not yet drained (bounded by committing when the review loop sees it grow). */
+  readonly pending: number;
   readonly tracked: number;
 }
 

@@ -1,5 +1,6 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
+import { ipv6Range } from './ipv6-range.js';
 import {
   addFailure,
   decodeWindow,
@@ -10,7 +11,11 @@ import {
 } from './sliding-window.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
-/** Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). */
+/**
+ * Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). With
+ * `ranges`, an IPv6 failure also counts in the window of its network (LOG_IPV6_PREFIX, keyed by
+ * the CIDR text in the same table), so addresses rotated inside one /64 add up.
+ */
 export abstract class WindowDetector implements DetectorInstance {
   abstract readonly id: string;
   abstract readonly mask: number;
@@ -19,7 +24,8 @@ export abstract class WindowDetector implements DetectorInstance {
   constructor(
     protected readonly ctx: DetectorContext,
     private readonly threshold: number,
-    protected readonly findTimeMs: number,
+    readonly findTimeMs: number,
+    private readonly ranges = false,
   ) {
     this.table = new AddressTable(ctx.maxTracked);
   }
@@ -32,6 +38,10 @@ export abstract class WindowDetector implements DetectorInstance {
     return this.table.size;
   }
 
+  get pending(): number {
+    return this.table.pending;
+  }
+
   protected note(_ev: LogEvent): string {
     return '';
   }
@@ -41,23 +51,45 @@ export abstract class WindowDetector implements DetectorInstance {
   }
 
   observe(ev: LogEvent, ip: string, time: number): boolean {
-    let w = this.table.get(ip);
-    if (w === undefined || (w.flaggedAt !== 0 && windowExpired(w, time, this.findTimeMs))) {
-      w = newWindow(time);
-      this.table.set(ip, w);
-    } else {
-      this.table.touch(ip);
-    }
+    const w = this.window(ip, time);
     const note = this.note(ev);
     if (note !== '') w.note = note;
+    if (this.ranges) this.observeRange(ip, time);
     return addFailure(w, time, this.threshold, this.findTimeMs);
+  }
+
+  private window(key: string, time: number): WindowState {
+    let w = this.table.get(key);
+    if (w === undefined || (w.flaggedAt !== 0 && windowExpired(w, time, this.findTimeMs))) {
+      w = newWindow(time);
+      this.table.set(key, w);
+    } else {
+      this.table.touch(key);
+    }
+    return w;
+  }
+
+  private observeRange(ip: string, time: number): void {
+    const range = ipv6Range(ip, this.ctx.settings.ipv6Prefix);
+    if (range === undefined) return;
+    const w = this.window(range, time);
+    if (w.note !== ip) {
+      // One address alone is the per-address window's business; a second one makes it rotation.
+      if (w.note !== '') w.spread = (w.spread ?? 0) + 1;
+      w.note = ip;
+    }
+    if (addFailure(w, time, this.threshold, this.findTimeMs) && (w.spread ?? 0) > 0) {
+      this.ctx.changed(range, time);
+    }
   }
 
   abstract render(ip: string): Detection | undefined;
 
-  protected flagged(ip: string): WindowState | undefined {
-    const w = this.table.get(ip);
-    return w !== undefined && w.flaggedAt !== 0 ? w : undefined;
+  /** The window of a flagged address, or of a flagged range several addresses shared. */
+  protected flagged(key: string): WindowState | undefined {
+    const w = this.table.get(key);
+    if (w === undefined || w.flaggedAt === 0) return undefined;
+    return isRange(key) && (w.spread ?? 0) === 0 ? undefined : w;
   }
 
   sweep(now: number): void {
@@ -66,8 +98,12 @@ export abstract class WindowDetector implements DetectorInstance {
     }
   }
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void): void {
-    this.table.drain((ip, w) => write({ ip, state: encodeWindow(w), lastAt: w.lastAt }), remove);
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
+    return this.table.drain(
+      (ip, w) => write({ ip, state: encodeWindow(w), lastAt: w.lastAt }),
+      remove,
+      budget,
+    );
   }
 
   restore(rows: readonly StateRow[]): void {
@@ -76,4 +112,9 @@ export abstract class WindowDetector implements DetectorInstance {
       if (w) this.table.restore(row.ip, w);
     }
   }
+}
+
+/** Range windows are keyed by CIDR text, addresses never contain a slash. */
+export function isRange(key: string): boolean {
+  return key.indexOf('/') !== -1;
 }

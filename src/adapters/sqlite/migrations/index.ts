@@ -7,6 +7,7 @@ import { outboxSetAside } from './006-outbox-set-aside.js';
 import { addressScope } from './007-address-scope.js';
 import { dailyCounts } from './008-daily-counts.js';
 import { journalPosition } from './009-journal-position.js';
+import { logCountsAge } from './010-log-counts-age.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   addressScope,
   dailyCounts,
   journalPosition,
+  logCountsAge,
 ];

@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlockPolicy } from '../../src/actions/block-policy.js';
+import { type Env, loadConfig } from '../../src/config/index.js';
+import { ipv6Range } from '../../src/logs/detectors/ipv6-range.js';
+import { replayFile } from '../../src/logs/replay.js';
+import { AddressScope } from '../../src/net/address-scope.js';
+import { tempDir } from '../harness/test-env.js';
+
+const NOW = Date.UTC(2026, 10, 25, 20, 0);
+const pad = (n: number) => String(n).padStart(2, '0');
+/** Classic syslog (RFC 3164 timestamp), as sshd writes to auth.log. */
+const failed = (ip: string, hour = 19, minute = 10, second = 0) =>
+  `Nov 25 ${pad(hour)}:${pad(minute)}:${pad(second)} nas sshd[1234]: Failed password for root from ${ip} port 51234 ssh2\n`;
+/** Addresses inside one /64 of a (non-documentation) global prefix, rotated per attempt. */
+const NET = '2001:470:1f0b:1a';
+const rotated = (i: number) =>
+  `${NET}:${(i + 1).toString(16)}:${(i * 7).toString(16)}:beef:${(i * 13).toString(16)}`;
+
+describe('detection that rotating IPv6 addresses cannot evade', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir('plex-warden-rotate-');
+  });
+  afterEach(() => dir.remove());
+
+  const replay = async (text: string, env: Env = {}) => {
+    const file = join(dir.path, 'auth.log');
+    writeFileSync(file, text);
+    const config = loadConfig({ LOG_TIMEZONE: 'UTC', ...env }, { requireDiscord: false });
+    return replayFile(file, 'sshd', { logs: config.logs, network: config.network, now: () => NOW });
+  };
+  const policy = new BlockPolicy(
+    new AddressScope({
+      lanCidrs: ['192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
+      allowlist: [],
+      allowEntries: () => [],
+      publicIp: '203.0.113.1',
+      now: () => 0,
+    }),
+  );
+
+  it('raises one finding for the /64 behind 1,000 failures from 1,000 addresses, with a block the policy accepts', async () => {
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += failed(rotated(i), 19, 10 + Math.floor(i / 200), i % 60);
+    const result = await replay(text);
+    expect(result.matched).toBe(1000);
+    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::/64`]);
+    const finding = result.findings[0];
+    expect(finding?.evidence).toContain('1000 failed SSH logins');
+    expect(finding?.evidence).toContain(`addresses in ${NET}::/64`);
+    expect(finding?.action).toMatchObject({ kind: 'block-ip', ip: `${NET}::/64` });
+    const verdict = policy.check(finding?.action?.kind === 'block-ip' ? finding.action.ip : '');
+    expect(verdict.ok).toBe(true);
+    expect(verdict.target?.prefix).toBe(64);
+    // Wider than the policy's narrowest accepted range stays refused.
+    expect(policy.check('2001:470::/32')).toMatchObject({ ok: false, code: 'too-broad' });
+  });
+
+  it('keeps the /64 window while one-off addresses overflow LOG_MAX_TRACKED_ADDRESSES (least recently used go)', async () => {
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += failed(rotated(i), 19, 10 + Math.floor(i / 200), i % 60);
+    const result = await replay(text, { LOG_MAX_TRACKED_ADDRESSES: '100' });
+    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::/64`]);
+    expect(result.findings[0]?.evidence).toContain('1000 failed SSH logins');
+  });
+
+  it('charges one address alone to that address, not to its /64', async () => {
+    let text = '';
+    for (let i = 0; i < 8; i++) text += failed(`${NET}::7`, 19, 10, i);
+    const result = await replay(text);
+    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::7`]);
+  });
+
+  it('groups by LOG_IPV6_PREFIX, and counts per address only with 128', async () => {
+    let text = '';
+    // 40 addresses in 40 different /64s of one /48, two failures each.
+    for (let i = 0; i < 40; i++) {
+      const ip = `2001:470:1f0b:${(0x100 + i).toString(16)}::${i + 1}`;
+      text += failed(ip, 19, 10, i) + failed(ip, 19, 11, i);
+    }
+    expect((await replay(text)).findings).toEqual([]);
+    expect((await replay(text, { LOG_IPV6_PREFIX: '48' })).findings.map((f) => f.key)).toEqual([
+      'brute-force:sshd:2001:470:1f0b::/48',
+    ]);
+    let one64 = '';
+    for (let i = 0; i < 10; i++) one64 += failed(rotated(i), 19, 10, i);
+    expect((await replay(one64, { LOG_IPV6_PREFIX: '128' })).findings).toEqual([]);
+    expect(() => loadConfig({ LOG_IPV6_PREFIX: '32' }, { requireDiscord: false })).toThrow(/LOG_IPV6_PREFIX/);
+  });
+
+  it('flags a slow brute force (20 failures in 24 h by default on SSH) that the fast window misses', async () => {
+    let slow = '';
+    for (let hour = 0; hour < 20; hour++) slow += failed('45.83.64.9', hour, 5);
+    const result = await replay(slow);
+    expect(result.findings.map((f) => [f.key, f.title])).toEqual([
+      ['brute-force:sshd:45.83.64.9', 'Slow brute force from 45.83.64.9 on sshd'],
+    ]);
+    expect(result.findings[0]?.evidence).toContain('threshold: 20 within 1d');
+    // One short of the slow threshold, and a stricter fast window does not change that.
+    let under = '';
+    for (let hour = 0; hour < 19; hour++) under += failed('45.83.64.9', hour, 5);
+    expect((await replay(under)).findings).toEqual([]);
+    // Its own keys: 3 within 2 h.
+    expect(
+      (await replay(under, { LOG_SLOW_MAX_RETRY_SSHD: '3', LOG_SLOW_FIND_TIME: '2h' })).findings.map(
+        (f) => f.key,
+      ),
+    ).toEqual(['brute-force:sshd:45.83.64.9']);
+  });
+});
+
+describe('ipv6Range', () => {
+  it.each([
+    ['2001:470:1f0b:1a:1:0:beef:0', 64, '2001:470:1f0b:1a::/64'],
+    ['2001:db8::1', 64, '2001:db8::/64'],
+    ['2001:db8:0:0:1::1', 64, '2001:db8::/64'],
+    ['2001:470:1f0b:1a::7', 48, '2001:470:1f0b::/48'],
+    ['2001:470:1f0b:1aff::7', 56, '2001:470:1f0b:1a00::/56'],
+    ['::1', 64, '::/64'],
+    ['fe80:1:2:3:4:5:6:7', 64, 'fe80:1:2:3::/64'],
+  ])('%s /%i is %s', (ip, prefix, range) => {
+    expect(ipv6Range(ip, prefix)).toBe(range);
+  });
+  it('has no range for IPv4, /128 or a malformed address', () => {
+    expect(ipv6Range('203.0.113.7', 64)).toBeUndefined();
+    expect(ipv6Range('2001:db8::1', 128)).toBeUndefined();
+    expect(ipv6Range('1:2:3:4:5:6:7:8:9', 64)).toBeUndefined();
+    expect(ipv6Range('1:2:3', 64)).toBeUndefined();
+  });
+});
