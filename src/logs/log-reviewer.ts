@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogsConfig } from '../config/index.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { presentError } from '../kernel/errors.js';
@@ -25,6 +26,8 @@ export interface LogReviewerDeps {
   readonly repo: ReviewStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** ASN/country next to addresses in findings; unknown when absent. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 export interface SourceFailure {
@@ -76,7 +79,13 @@ export class LogReviewer {
       let runtime = this.runtimes.get(source.id);
       try {
         if (!runtime) {
-          runtime = createSourceReview({ source, logs, store: repo, now: () => clock.now() });
+          runtime = createSourceReview({
+            source,
+            logs,
+            store: repo,
+            now: () => clock.now(),
+            addressFacts: this.deps.addressFacts,
+          });
           this.runtimes.set(source.id, runtime);
         }
         const result = await runtime.pass(addresses);

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
 import { AddressScope } from '../net/address-scope.js';
@@ -62,7 +63,13 @@ function checkReadable(file: string): void {
 export async function replayFile(
   path: string,
   kind: LogSourceKind,
-  deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
+  deps: {
+    logs: LogsConfig;
+    network: NetworkConfig;
+    isAllowed?: (ip: string) => boolean;
+    now: () => number;
+    addressFacts?: AddressFactsLookup;
+  },
 ): Promise<ReplayResult> {
   // A Plex Logs folder means its main file, as in LOG_SOURCES.
   const source = { id: kind, kind, path };
@@ -75,6 +82,7 @@ export async function replayFile(
     logs: deps.logs,
     store,
     now: deps.now,
+    addressFacts: deps.addressFacts,
     replay: { cursor: new WholeFileCursor(file, chunkBytes(deps.logs)) },
   });
   // A dry run knows the configuration only: no /allow entries, no learned public IP.

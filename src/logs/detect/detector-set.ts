@@ -1,4 +1,5 @@
 import type { LogDetectorId, LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { AddressFactsLookup } from '../../domain/address-facts.js';
 import type { FindingDraft } from '../../domain/finding.js';
 import type { AddressInfo } from '../address-book.js';
 import type { Detector, DetectorInstance } from '../detectors/types.js';
@@ -11,6 +12,7 @@ export interface DetectorSetOptions {
   readonly settings: LogDetectorSettings;
   /** Bound on addresses each detector tracks for this source. */
   readonly maxTracked: number;
+  readonly addressFacts?: AddressFactsLookup;
   readonly detectors: readonly Detector<LogDetectorId>[];
 }
 
@@ -31,7 +33,12 @@ export class DetectorSet {
     const enabled = o.detectors.filter((d) => o.settings.detectors.includes(d.id));
     this.ids = enabled.map((d) => d.id);
     this.instances = enabled.map((d) =>
-      d.create({ source: o.source, settings: o.settings, maxTracked: o.maxTracked }),
+      d.create({
+        source: o.source,
+        settings: o.settings,
+        maxTracked: o.maxTracked,
+        addressFacts: o.addressFacts,
+      }),
     );
     this.dirty = this.instances.map(() => new Map());
     this.interested = Array.from({ length: 64 }, (_, flags) =>

@@ -11,6 +11,7 @@
  */
 
 import { formatDuration } from '../../kernel/duration.js';
+import { addressLabel } from '../../net/address-label.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
 import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
@@ -38,7 +39,7 @@ class BruteForceInstance extends WindowDetector {
       key: findingKey(this.id, source.id, ip),
       severity: ssh ? 'high' : 'medium',
       title: `Brute force from ${ip} on ${source.id}`,
-      evidence: `${source.id} (${source.path}) logged at least ${milestone(w.total, settings.maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'} from ${ip} since ${isoMinute(w.firstAt)} (threshold: ${settings.maxRetry} within ${formatDuration(settings.findTimeMs)}).${user}`,
+      evidence: `${source.id} (${source.path}) logged at least ${milestone(w.total, settings.maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'} from ${addressLabel(ip, this.ctx.addressFacts)} since ${isoMinute(w.firstAt)} (threshold: ${settings.maxRetry} within ${formatDuration(settings.findTimeMs)}).${user}`,
       fix: ssh
         ? 'Approve the block, then disable SSH password logins (PasswordAuthentication no) or stop forwarding port 22.'
         : 'Approve the block; if this service need not be public, remove its port forward or put it behind a VPN.',

@@ -1,4 +1,5 @@
 import type { LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { AddressFactsLookup } from '../../domain/address-facts.js';
 import type { FindingDraft } from '../../domain/finding.js';
 import type { LogEvent } from '../log-event.js';
 
@@ -7,6 +8,8 @@ export interface DetectorContext {
   readonly settings: LogDetectorSettings;
   /** Bound on addresses this detector tracks for this source. */
   readonly maxTracked: number;
+  /** ASN and country shown next to an address in evidence; unknown when absent. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 /** Persisted per-address state: JSON text plus the log time it was last touched. */
