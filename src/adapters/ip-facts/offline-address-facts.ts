@@ -38,6 +38,9 @@ export function shippedDatabasePaths(): OfflineAddressFactsPaths | undefined {
 
 export const DEFAULT_CACHE_ENTRIES = 10_000;
 
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const CANONICAL_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
 export class OfflineAddressFacts implements AddressFactsLookup {
   private readonly cache = new Map<string, AddressFacts | null>();
   private country: Reader<Response> | undefined;
@@ -97,6 +100,13 @@ export class OfflineAddressFacts implements AddressFactsLookup {
   uncached(ip: string): AddressFacts | undefined {
     this.load();
     if (!this.asn) return undefined;
+    // Fast path for the common case, a canonical dotted quad (no leading zeros, each <= 255).
+    if (CANONICAL_V4.test(ip)) {
+      const [a = 0, b = 0, c = 0, d = 0] = ip.split('.').map(Number);
+      const hit = this.asn.v4.find(a * 16_777_216 + b * 65_536 + c * 256 + d);
+      if (!hit || hit.asn === 0) return undefined;
+      return { asn: hit.asn, asName: hit.asName, country: this.countryOf(ip) };
+    }
     const parsed = parseIp(ip);
     if (!parsed) return undefined;
     let hit: { asn: number; asName: string } | undefined;
