@@ -3,6 +3,7 @@
  * after the once-only claim; it returns the outcome line or throws (a UserError's text is
  * shown as is, anything else becomes a reference).
  */
+import type { PlexClient } from '../adapters/plex/plex-client.js';
 import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Proposal, ProposalAction } from '../domain/proposal.js';
@@ -24,6 +25,8 @@ export interface ActionRunnerDeps {
   readonly plexTv?: PlexTvClient | undefined;
   /** Throws unless PLEX_TOKEN is still the server owner's; asked before every account action. */
   readonly assertOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
+  /** The Plex Media Server: stopping streams. */
+  readonly plex?: Pick<PlexClient, 'terminateSession'> | undefined;
 }
 
 export class ActionRunner {
@@ -90,6 +93,22 @@ export class ActionRunner {
         );
         return `Removed the ${action.home ? 'Plex Home membership' : 'share'} of ${action.name} (plex.tv user ${action.userId}): plex.tv answered HTTP ${status}.`;
       }
+      case 'stop-stream': {
+        const { plex } = this.deps;
+        if (!plex) throw new UserError('Stopping streams is not set up in this bot.');
+        const status = await plex.terminateSession(
+          action.sessionId,
+          action.reason,
+          AbortSignal.timeout(30_000),
+        );
+        // What a server without Plex Pass answers is not publicly recorded (unverified), so
+        // every non-2xx reads as refused, with both likely causes named.
+        if (status < 200 || status >= 300)
+          throw new UserError(
+            `Plex refused (HTTP ${status}): stopping a stream needs Plex Pass, or the session has already ended.`,
+          );
+        return `Plex accepted: the stream of ${action.user} from ${action.address} was stopped (HTTP ${status}). The viewer was told: "${action.reason}".`;
+      }
       case 'remote-access-on': {
         const options = action.forMs === undefined ? {} : { forMs: action.forMs };
         const outcome = await this.remote().turnOn(options, AbortSignal.timeout(60_000));
@@ -140,10 +159,13 @@ export function describeAction(action: ProposalAction): string {
       return action.forMs === undefined
         ? 'Turn Plex remote access on'
         : `Turn Plex remote access on for ${formatDuration(action.forMs)}, then off again`;
+    case 'stop-stream':
+      return `Stop the stream of ${action.user} from ${action.address} (the viewer sees: "${action.reason}")`;
   }
 }
 
 export function targetOf(action: ProposalAction): string | undefined {
   if (action.kind === 'allow-cidr') return action.cidr;
+  if (action.kind === 'stop-stream') return action.address;
   return action.kind === 'block-ip' || action.kind === 'unblock-ip' ? action.target : undefined;
 }

@@ -8,6 +8,7 @@
 
 import { createFirewall } from '../adapters/firewall/create-firewall.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
+import type { PlexClient } from '../adapters/plex/plex-client.js';
 import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { AuditLogRepository } from '../adapters/sqlite/audit-log-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
@@ -41,6 +42,8 @@ export interface ActionsDeps {
   readonly plexTv?: PlexTvClient | undefined;
   /** Throws unless PLEX_TOKEN is the server owner's (account actions ask before they run). */
   readonly assertAccountOwner?: ((signal: AbortSignal) => Promise<void>) | undefined;
+  /** The Plex Media Server, for stopping streams. */
+  readonly plex?: Pick<PlexClient, 'terminateSession'> | undefined;
 }
 
 export interface ActionsStartOptions {
@@ -134,6 +137,7 @@ export function createActions(deps: ActionsDeps): Actions {
       clock,
       plexTv: deps.plexTv,
       assertOwner: deps.assertAccountOwner,
+      plex: deps.plex,
     }),
     clock,
     logger: log,

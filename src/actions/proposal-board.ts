@@ -280,6 +280,15 @@ export class ProposalBoard implements SuggestedActions {
         }
         continue;
       }
+      if (action?.kind === 'stop-stream') {
+        try {
+          proposed.push(await this.proposeStopStream(finding, action));
+        } catch (error) {
+          logger.error('could not act on a suggested action', { fingerprint: finding.fingerprint, error });
+          skipped.push({ fingerprint: finding.fingerprint, reason: 'failed; see the log' });
+        }
+        continue;
+      }
       if (action?.kind !== 'block-ip') continue;
       const refused = this.triage(finding);
       if (refused.length > 0) {
@@ -332,6 +341,30 @@ export class ProposalBoard implements SuggestedActions {
       }
     }
     return { proposed, autoBlocked, skipped };
+  }
+
+  /** Never automatic, like a block: an approver decides whether the viewer is cut off. */
+  private proposeStopStream(
+    finding: Finding,
+    action: Extract<SuggestedAction, { kind: 'stop-stream' }>,
+  ): Promise<Proposal> {
+    const reason = action.reason.slice(0, 200);
+    return this.propose({
+      action: {
+        kind: 'stop-stream',
+        sessionId: action.sessionId,
+        user: action.user,
+        address: action.address,
+        reason,
+      },
+      origin: 'finding',
+      requestedBy: `finding:${finding.fingerprint}`,
+      summary:
+        `${finding.title} (${finding.severity}). Stop the stream of ${action.user} from ${action.address}? The viewer sees: "${reason}". Needs Plex Pass.`.slice(
+          0,
+          1_000,
+        ),
+    });
   }
 
   /** Never automatic: these change the owner's plex.tv account, so an approver always decides. */

@@ -97,6 +97,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     scope,
     plexTv,
     assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
+    plex,
   });
   const addressFacts = overrides.addressFacts ?? sharedOfflineAddressFacts(logger);
   const reviewer = new LogReviewer({

@@ -10,7 +10,7 @@
  * keep it empty, or list only a trusted LAN subnet.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { prefText, readPrefs } from '../exposure/plex-prefs.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import { type Cidr, CidrSet, cidrContains, parseCidr } from '../net/ip.js';
@@ -44,11 +44,10 @@ function addressCount(cidr: Cidr): string {
 const FIX =
   'Settings > Network > "List of IP addresses and networks that are allowed without auth": remove this entry (leave the list empty unless a trusted LAN subnet truly needs it).';
 
-export const plexAllowedNetworks: Check = {
+export const plexAllowedNetworks: Check = plexCheck({
   id: 'plex-allowed-networks',
   title: 'Networks allowed into Plex without sign-in',
   async run(ctx) {
-    await requirePlex(ctx);
     const prefs = await readPrefs(ctx);
     const raw = prefText(prefs, 'allowedNetworks') ?? '';
     const lan = CidrSet.parse(ctx.config.network.lanCidrs);
@@ -102,4 +101,4 @@ export const plexAllowedNetworks: Check = {
     }
     return findings;
   },
-};
+});

@@ -12,7 +12,7 @@
  */
 import * as v from 'valibot';
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { readDevices } from '../exposure/plex-resources.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { Check } from './types.js';
@@ -25,11 +25,10 @@ const DeviceBaselineSchema = v.object({
   seen: v.record(v.string(), v.number()),
 });
 
-export const plexDevices: Check = {
+export const plexDevices: Check = plexCheck({
   id: 'plex-devices',
   title: 'New client devices on the Plex server',
   async run(ctx) {
-    await requirePlex(ctx);
     const devices = await readDevices(ctx);
     const now = ctx.clock.now();
     const baseline = ctx.state.get('baseline', DeviceBaselineSchema);
@@ -57,4 +56,4 @@ export const plexDevices: Check = {
     ctx.state.set('baseline', { seen });
     return findings;
   },
-};
+});

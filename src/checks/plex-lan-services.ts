@@ -9,15 +9,14 @@
  * 32410-32414/udp or 32469/tcp on the router.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { prefBool, readPrefs } from '../exposure/plex-prefs.js';
 import type { Check } from './types.js';
 
-export const plexLanServices: Check = {
+export const plexLanServices: Check = plexCheck({
   id: 'plex-lan-services',
   title: 'Plex LAN discovery services (DLNA, GDM)',
   async run(ctx) {
-    await requirePlex(ctx);
     const prefs = await readPrefs(ctx);
     const findings: FindingDraft[] = [];
     if (prefBool(prefs, 'DlnaEnabled') === true) {
@@ -40,4 +39,4 @@ export const plexLanServices: Check = {
     }
     return findings;
   },
-};
+});

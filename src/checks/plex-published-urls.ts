@@ -12,7 +12,7 @@
 
 import { PlexTvError } from '../adapters/plex/plex-tv-client.js';
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { prefBool, prefText, readPrefs } from '../exposure/plex-prefs.js';
 import { displayUrl } from '../kernel/display-url.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
@@ -26,11 +26,10 @@ function endpointOf(url: URL): string {
   return `${url.hostname}:${port}`;
 }
 
-export const plexPublishedUrls: Check = {
+export const plexPublishedUrls: Check = plexCheck({
   id: 'plex-published-urls',
   title: 'Addresses Plex publishes to plex.tv, and the relay',
-  async run(ctx) {
-    const { identity } = await requirePlex(ctx);
+  async run(ctx, { identity }) {
     const prefs = await readPrefs(ctx);
     const findings: FindingDraft[] = [];
     const custom = (prefText(prefs, 'customConnections') ?? '')
@@ -109,4 +108,4 @@ export const plexPublishedUrls: Check = {
     }
     return findings;
   },
-};
+});

@@ -10,7 +10,7 @@
  * Fix: Settings > Remote Access > Disable; remove the manual forward to 32400 on the router.
  */
 import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { prefBool, prefInt, readPrefs, showBool } from '../exposure/plex-prefs.js';
 import { readMyPlexAccount } from '../exposure/plex-resources.js';
 import type { Check } from './types.js';
@@ -18,11 +18,10 @@ import type { Check } from './types.js';
 /** Plex reports these while a mapping exists or is being negotiated (plex-reference.md). */
 const ACTIVE_MAPPING = new Set(['mapped', 'waiting']);
 
-export const plexRemoteAccess: Check = {
+export const plexRemoteAccess: Check = plexCheck({
   id: 'plex-remote-access',
   title: 'Plex Remote Access and port mapping',
   async run(ctx) {
-    await requirePlex(ctx);
     const [prefs, account] = await Promise.all([readPrefs(ctx), readMyPlexAccount(ctx)]);
     const enabled = prefBool(prefs, 'PublishServerOnPlexOnlineKey');
     const manual = prefBool(prefs, 'ManualPortMappingMode');
@@ -81,4 +80,4 @@ export const plexRemoteAccess: Check = {
     }
     return findings;
   },
-};
+});

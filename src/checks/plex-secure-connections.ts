@@ -6,7 +6,7 @@
  * False positives: very old clients (some smart TVs) need Preferred; the risk stays real.
  * Fix: Settings > Network > Secure connections = Required.
  */
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { prefInt, prefText, readPrefs } from '../exposure/plex-prefs.js';
 import { type Check, CheckError } from './types.js';
 
@@ -14,11 +14,10 @@ const NAMES = { 0: 'Required', 1: 'Preferred', 2: 'Disabled' } as const satisfie
 const FIX =
   'Set Settings > Network > Secure connections to Required (check that your clients still connect).';
 
-export const plexSecureConnections: Check = {
+export const plexSecureConnections: Check = plexCheck({
   id: 'plex-secure-connections',
   title: 'Plex requires secure connections',
   async run(ctx) {
-    await requirePlex(ctx);
     const prefs = await readPrefs(ctx);
     const value = prefInt(prefs, 'secureConnections');
     if (value === 0) return [];
@@ -57,4 +56,4 @@ export const plexSecureConnections: Check = {
       },
     ];
   },
-};
+});

@@ -11,8 +11,8 @@
  * sign out of all devices) and consider /block for the address.
  */
 import * as v from 'valibot';
-import type { FindingDraft } from '../domain/finding.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import type { FindingDraft, SuggestedAction } from '../domain/finding.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { recordStreams, STREAM_DAYS_KEY, StreamDaysSchema } from '../exposure/remote-stream-days.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
@@ -23,6 +23,8 @@ import type { Check } from './types.js';
 const MAX_REMEMBERED = 2_000;
 /** An address counts as new for a day: the same evening's stream stays one alert, not new-then-known. */
 export const NEW_ADDRESS_WINDOW_MS = 24 * 3_600_000;
+/** What the viewer reads when an approver stops the stream. */
+export const STOP_REASON = "This stream was stopped by the server's administrator.";
 
 /**
  * A session is on the LAN when its `Player.address` is inside the house (private, or in
@@ -44,11 +46,10 @@ export function isRemoteSession(session: PlexSession, scope: AddressScope): bool
   return session.location === 'wan' || session.local === false;
 }
 
-export const plexSessions: Check = {
+export const plexSessions: Check = plexCheck({
   id: 'plex-sessions',
   title: 'Remote streams and never-seen addresses',
   async run(ctx) {
-    await requirePlex(ctx);
     const sessions = await readSessions(ctx);
     const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
@@ -75,6 +76,17 @@ export const plexSessions: Check = {
         `relayed=${s.relayed === undefined ? '?' : s.relayed ? '1' : '0'}`,
       ].join(', ');
       const key = keyPart(`${address}/${s.userId ?? s.userTitle ?? '?'}`);
+      // An approver may stop the stream (Plex Pass only; proposed like a block, never automatic).
+      const action: SuggestedAction | undefined =
+        s.sessionId === undefined
+          ? undefined
+          : {
+              kind: 'stop-stream',
+              sessionId: s.sessionId,
+              user: who,
+              address,
+              reason: STOP_REASON,
+            };
       const firstSeen = seen[address] ?? 0;
       if (firstSeen !== 0 && now - firstSeen < NEW_ADDRESS_WINDOW_MS) {
         findings.push({
@@ -83,6 +95,7 @@ export const plexSessions: Check = {
           title: `Remote stream from an address never seen before (${address})`,
           evidence: how,
           fix: 'If nobody recognises this viewer, revoke their access or change the owner password with "sign out of all devices", and consider /block for the address.',
+          ...(action ? { action } : {}),
         });
       } else {
         findings.push({
@@ -94,6 +107,7 @@ export const plexSessions: Check = {
             s.secure === false
               ? 'This stream is not encrypted: set Secure connections to Required.'
               : 'Nothing to do if you know this viewer.',
+          ...(action ? { action } : {}),
         });
       }
     }
@@ -110,4 +124,4 @@ export const plexSessions: Check = {
     ctx.state.set('addresses', Object.fromEntries(entries.slice(-MAX_REMEMBERED)));
     return findings;
   },
-};
+});

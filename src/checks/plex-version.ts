@@ -27,7 +27,7 @@ import {
   publishedText,
   severityOf,
 } from '../exposure/plex-advisories.js';
-import { requirePlex } from '../exposure/plex-availability.js';
+import { plexCheck } from '../exposure/plex-availability.js';
 import { readPendingUpdates } from '../exposure/plex-resources.js';
 import { type Check, CheckError } from './types.js';
 
@@ -62,11 +62,10 @@ function vulnerableFinding(current: string, platform: string | undefined, applyi
   return finding;
 }
 
-export const plexVersion: Check = {
+export const plexVersion: Check = plexCheck({
   id: 'plex-version',
   title: 'Plex version: updates and known vulnerabilities',
-  async run(ctx) {
-    const { identity, server } = await requirePlex(ctx);
+  async run(ctx, { identity, server }) {
     const version = (typeof server?.version === 'string' ? server.version : undefined) ?? identity?.version;
     if (!version || comparePlexVersions(version, version) === undefined) {
       throw new CheckError(`Plex reports a version the bot cannot read (${String(version).slice(0, 40)})`);
@@ -139,4 +138,4 @@ export const plexVersion: Check = {
     }
     return findings;
   },
-};
+});

@@ -30,7 +30,8 @@ export const cliCommands: readonly CliCommand[] = [
   {
     name: 'replay',
     summary: 'Dry-run one log file through a parser and the detectors (touches no state)',
-    usage: 'plex-warden replay FILE --kind KIND [--json]   (a wrong KIND lists the kinds)',
+    usage:
+      'plex-warden replay FILE --kind KIND [--docker | --journal [--match UNIT-OR-PROCESS]...] [--json]   (a wrong KIND lists the kinds)',
     config: 'plex',
     load: () => import('./replay.js'),
   },

@@ -14,7 +14,14 @@ export const cli: CliModule = {
     if (!config) return EXIT.usage;
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { kind: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: {
+        kind: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        // FILE is a Docker json-file log, or a journal file or folder (journalctl --file/--directory).
+        docker: { type: 'boolean', default: false },
+        journal: { type: 'boolean', default: false },
+        match: { type: 'string', multiple: true },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -24,11 +31,17 @@ export const cli: CliModule = {
     if (!kind || !(LOG_SOURCE_KINDS as readonly string[]).includes(kind)) {
       throw new UserError(`--kind must be one of ${LOG_SOURCE_KINDS.join(', ')}.`);
     }
-    const result = await replayFile(resolve(file), kind as LogSourceKind, {
-      logs: config.logs,
-      network: config.network,
-      now: () => Date.now(),
-    });
+    if (values.docker && values.journal) throw new UserError('Give --docker or --journal, not both.');
+    const matches = values.match ?? [];
+    if (matches.length > 0 && !values.journal) throw new UserError('--match goes with --journal.');
+    if (matches.some((m) => !/^[A-Za-z0-9_.@-]{1,255}$/.test(m)))
+      throw new UserError('--match takes a unit (ssh.service) or a process name (sshd).');
+    const result = await replayFile(
+      resolve(file),
+      kind as LogSourceKind,
+      { logs: config.logs, network: config.network, now: () => Date.now() },
+      values.journal ? { via: 'journald', matches } : values.docker ? { via: 'docker' } : {},
+    );
     if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else io.stdout.write(formatReplay(result));
     return result.findings.some((f) => severityRank(f.severity) >= severityRank('medium'))

@@ -59,6 +59,10 @@ function formatReview(
       lines.push(`${s.sourceId} (${s.kind}) ${s.path}: file not found`);
       continue;
     }
+    if (s.status === 'not-a-file') {
+      lines.push(`${s.sourceId} (${s.kind}): ${s.problem ?? `${s.path} is not a regular file`}`);
+      continue;
+    }
     const notes = [
       s.firstRun ? 'first run: baseline learned' : '',
       s.rotated ? 'rotated' : '',

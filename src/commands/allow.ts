@@ -1,7 +1,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { SlashCommandBuilder } from 'discord.js';
 import { decideAllow } from '../actions/allow-policy.js';
 import { overlaps, parseBlockTarget } from '../actions/block-policy.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS } from '../alerts/embeds.js';
 import { cleanText } from '../kernel/clean-text.js';
@@ -23,9 +23,10 @@ function readArgs(interaction: ChatInputCommandInteraction) {
  */
 export const allow: Command = {
   name: 'allow',
-  data: new SlashCommandBuilder()
-    .setName('allow')
-    .setDescription('Never flag or block this address (a range is a proposal, approved by reaction)')
+  data: slashCommand(
+    'allow',
+    'Never flag or block this address (a range is a proposal, approved by reaction)',
+  )
     .addStringOption((o) =>
       o.setName('cidr').setDescription('IPv4/IPv6 address or CIDR').setRequired(true).setMaxLength(64),
     )

@@ -1,14 +1,11 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
 import type { Command } from './types.js';
 
 export const allowlist: Command = {
   name: 'allowlist',
-  data: new SlashCommandBuilder()
-    .setName('allowlist')
-    .setDescription('Addresses never flagged or blocked (configuration and /allow)')
-    .toJSON(),
+  data: slashCommand('allowlist', 'Addresses never flagged or blocked (configuration and /allow)').toJSON(),
   ephemeral: true,
   async execute(interaction, ctx) {
     const fromConfig = ctx.config.network.allowlist.map((c) => `${c} — ALLOWLIST (configuration)`);

@@ -1,5 +1,5 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import type { ProposalAction } from '../domain/proposal.js';
 import { cleanText } from '../kernel/clean-text.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
@@ -35,9 +35,10 @@ function readArgs(
 
 export const block: Command = {
   name: 'block',
-  data: new SlashCommandBuilder()
-    .setName('block')
-    .setDescription('Propose blocking an IP address or range in the firewall (approved by reaction)')
+  data: slashCommand(
+    'block',
+    'Propose blocking an IP address or range in the firewall (approved by reaction)',
+  )
     .addStringOption((o) =>
       o
         .setName('ip')

@@ -1,14 +1,11 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { boundedFields } from '../alerts/bounded-list.js';
 import { LIMITS } from '../alerts/embeds.js';
 import type { Command } from './types.js';
 
 export const blocks: Command = {
   name: 'blocks',
-  data: new SlashCommandBuilder()
-    .setName('blocks')
-    .setDescription('Active blocks: address, expiry, origin')
-    .toJSON(),
+  data: slashCommand('blocks', 'Active blocks: address, expiry, origin').toJSON(),
   ephemeral: true,
   async execute(interaction, ctx) {
     const active = ctx.actions.bans.active();

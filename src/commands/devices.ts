@@ -1,5 +1,5 @@
-import { SlashCommandBuilder } from 'discord.js';
 import { assertAccountOwner } from '../actions/account-owner.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import type { AccountDevice } from '../adapters/plex/plex-tv-account.js';
 import { UserError } from '../kernel/errors.js';
 import { untrustedText } from '../kernel/untrusted-text.js';
@@ -18,9 +18,7 @@ async function accountDevices(ctx: BotContext, signal: AbortSignal): Promise<Acc
 
 export const devices: Command = {
   name: 'devices',
-  data: new SlashCommandBuilder()
-    .setName('devices')
-    .setDescription("Devices signed in to the owner's Plex account; propose signing one out")
+  data: slashCommand('devices', "Devices signed in to the owner's Plex account; propose signing one out")
     .addSubcommand((s) =>
       s.setName('list').setDescription('Every signed-in device, most recently seen first'),
     )

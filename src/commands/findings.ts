@@ -1,4 +1,5 @@
-import { type APIEmbed, SlashCommandBuilder } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import type { StoredFinding } from '../adapters/sqlite/finding-repository.js';
 import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS, SEVERITY_COLOUR, SEVERITY_ICON, safeText, truncate } from '../alerts/embeds.js';
@@ -59,9 +60,7 @@ export function findingsPage(
 
 export const findings: Command = {
   name: 'findings',
-  data: new SlashCommandBuilder()
-    .setName('findings')
-    .setDescription('List what is open, most severe first')
+  data: slashCommand('findings', 'List what is open, most severe first')
     .addIntegerOption((o) => o.setName('page').setDescription('Page number').setMinValue(1).setMaxValue(1000))
     .addStringOption((o) =>
       o

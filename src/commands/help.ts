@@ -1,14 +1,11 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS } from '../alerts/embeds.js';
 import type { Command } from './types.js';
 
 export const help: Command = {
   name: 'help',
-  data: new SlashCommandBuilder()
-    .setName('help')
-    .setDescription('What plex-warden does and which commands it takes')
-    .toJSON(),
+  data: slashCommand('help', 'What plex-warden does and which commands it takes').toJSON(),
   ephemeral: true,
   async execute(interaction, ctx) {
     // Imported lazily: the registry imports every command, including this one.

@@ -8,6 +8,7 @@ import { help } from './help.js';
 import { remoteAccess } from './remote-access.js';
 import { report } from './report.js';
 import { scan } from './scan.js';
+import { sessions } from './sessions.js';
 import { shares } from './shares.js';
 import { snooze } from './snooze.js';
 import { status } from './status.js';
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   devices,
   shares,
   report,
+  sessions,
 ];

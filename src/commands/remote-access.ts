@@ -1,5 +1,6 @@
-import { type ChatInputCommandInteraction, SlashCommandBuilder } from 'discord.js';
+import type { ChatInputCommandInteraction } from 'discord.js';
 import type { RemoteAccessPort } from '../actions/remote-access-port.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import type { ProposalAction } from '../domain/proposal.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
@@ -30,9 +31,7 @@ function readAction(interaction: ChatInputCommandInteraction, ctx: BotContext): 
 
 export const remoteAccess: Command = {
   name: 'remote-access',
-  data: new SlashCommandBuilder()
-    .setName('remote-access')
-    .setDescription('Plex remote access: show it, or propose switching it on or off')
+  data: slashCommand('remote-access', 'Plex remote access: show it, or propose switching it on or off')
     .addSubcommand((s) => s.setName('status').setDescription('Is remote access on, and what stays open'))
     .addSubcommand((s) =>
       s.setName('off').setDescription('Propose: preference off, router mappings to Plex removed, verified'),

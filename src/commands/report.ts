@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { currentReport, reportMessage } from '../alerts/report-job.js';
 import { UserError } from '../kernel/errors.js';
 import { REPORT_DEFAULT_DAYS, REPORT_MAX_DAYS, REPORT_MIN_DAYS } from '../report/report-data.js';
@@ -6,9 +6,7 @@ import type { Command } from './types.js';
 
 export const report: Command = {
   name: 'report',
-  data: new SlashCommandBuilder()
-    .setName('report')
-    .setDescription('The picture of the last days as a chart, with the exposure grade')
+  data: slashCommand('report', 'The picture of the last days as a chart, with the exposure grade')
     .addIntegerOption((o) =>
       o
         .setName('days')

@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { scanReport } from '../alerts/digest.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import { checks } from '../checks/index.js';
@@ -8,9 +8,7 @@ import type { Command } from './types.js';
 
 export const scan: Command = {
   name: 'scan',
-  data: new SlashCommandBuilder()
-    .setName('scan')
-    .setDescription('Run the exposure checks now and show what they find')
+  data: slashCommand('scan', 'Run the exposure checks now and show what they find')
     .addStringOption((o) =>
       o
         .setName('check')

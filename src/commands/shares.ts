@@ -1,5 +1,5 @@
-import { SlashCommandBuilder } from 'discord.js';
 import { assertAccountOwner } from '../actions/account-owner.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { describeGrant, grantsOf } from '../checks/plex-shares.js';
 import type { Command } from './types.js';
 
@@ -8,10 +8,10 @@ const MAX_DESCRIPTION = 3_800;
 
 export const shares: Command = {
   name: 'shares',
-  data: new SlashCommandBuilder()
-    .setName('shares')
-    .setDescription('Who the Plex server is shared with (friends, home users) and with what')
-    .toJSON(),
+  data: slashCommand(
+    'shares',
+    'Who the Plex server is shared with (friends, home users) and with what',
+  ).toJSON(),
   ephemeral: true,
   async execute(interaction, ctx) {
     const signal = AbortSignal.timeout(20_000);

@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { SEVERITY_ICON, truncate } from '../alerts/embeds.js';
 import { formatDuration, parseDuration } from '../kernel/duration.js';
 import { UserError } from '../kernel/errors.js';
@@ -23,9 +23,7 @@ export function parseSnoozeDuration(raw: string): number | null {
 
 export const snooze: Command = {
   name: 'snooze',
-  data: new SlashCommandBuilder()
-    .setName('snooze')
-    .setDescription('Silence one finding for a while (it stays listed in /findings)')
+  data: slashCommand('snooze', 'Silence one finding for a while (it stays listed in /findings)')
     .addStringOption((o) =>
       o
         .setName('finding')

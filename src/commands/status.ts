@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { SlashCommandBuilder } from 'discord.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
 import type { AppContext } from '../domain/app-context.js';
@@ -8,10 +8,7 @@ import type { Command } from './types.js';
 
 export const status: Command = {
   name: 'status',
-  data: new SlashCommandBuilder()
-    .setName('status')
-    .setDescription('How plex-warden itself is doing')
-    .toJSON(),
+  data: slashCommand('status', 'How plex-warden itself is doing').toJSON(),
   ephemeral: true,
   async execute(interaction, ctx) {
     const now = ctx.clock.now();

@@ -1,5 +1,5 @@
-import { SlashCommandBuilder } from 'discord.js';
 import { invalidTargetReason, parseBlockTarget } from '../actions/block-policy.js';
+import { slashCommand } from '../adapters/discord/slash-command.js';
 import { UserError } from '../kernel/errors.js';
 import type { BotContext, Command } from './types.js';
 
@@ -16,9 +16,7 @@ function target(raw: string): string {
 
 export const unblock: Command = {
   name: 'unblock',
-  data: new SlashCommandBuilder()
-    .setName('unblock')
-    .setDescription('Propose lifting a block (approved by reaction)')
+  data: slashCommand('unblock', 'Propose lifting a block (approved by reaction)')
     .addStringOption((o) =>
       o
         .setName('ip')

@@ -12,9 +12,34 @@ export interface LogSourceConfig {
   /** Unique name used in finding keys (`brute-force:<id>:<ip>`); defaults to the kind. */
   readonly id: string;
   readonly kind: LogSourceKind;
-  /** Absolute path; for plex a Logs folder or the `Plex Media Server.log` file itself. */
+  /**
+   * Absolute path; for plex a Logs folder or the `Plex Media Server.log` file itself. For a
+   * journald source, the spec as written (`journald:sshd`), shown in results.
+   */
   readonly path: string;
+  /**
+   * How the lines arrive when not as a plain file: `docker`, a container's json-file log whose
+   * `log` fields hold the lines; `journald`, entries read with journalctl.
+   */
+  readonly via?: 'docker' | 'journald';
+  /** For `via: journald`: what to read and from which journal. */
+  readonly journal?: JournalSpec;
 }
+
+export interface JournalSpec {
+  /**
+   * Units (`ssh.service`) or process names (`sshd`); an entry matching any of them is read.
+   * Matched on journald's trusted fields `_SYSTEMD_UNIT` and `_COMM`, which a client cannot
+   * set (systemd.journal-fields(7)), never on `SYSLOG_IDENTIFIER`, which any local user can
+   * choose with logger(1).
+   */
+  readonly matches: readonly string[];
+  /** A journal file (`--file`) or folder (`--directory`) instead of the system journal. */
+  readonly path?: string;
+}
+
+/** systemd.unit(5): unit names are letters, digits and `:-_.\\@`; we take no `:` or `\\`. */
+const JOURNAL_MATCH = /^[A-Za-z0-9_.@-]{1,255}$/;
 
 /** fail2ban-style settings of one source kind. */
 export interface LogDetectorSettings {
@@ -125,17 +150,14 @@ export function parseLogSources(raw: string): LogSourceConfig[] | Rejected {
     const eq = item.indexOf('=');
     const named = eq > 0 && eq < item.indexOf(':') ? item.slice(0, eq).trim() : undefined;
     const spec = named === undefined ? item : item.slice(eq + 1).trim();
-    const colon = spec.indexOf(':');
-    const kind = LOG_SOURCE_KINDS.find((k) => k === spec.slice(0, colon).trim().toLowerCase());
-    const path = spec.slice(colon + 1).trim();
-    if (colon <= 0 || kind === undefined) {
-      bad.push(`unknown kind in "${item}"`);
+    const parsed = parseSpec(spec);
+    if (typeof parsed === 'string') {
+      bad.push(
+        parsed === 'path is not absolute' ? `path of "${item}" is not absolute` : `${parsed} in "${item}"`,
+      );
       continue;
     }
-    if (!isAbsolute(path)) {
-      bad.push(`path of "${item}" is not absolute`);
-      continue;
-    }
+    const kind = parsed.kind;
     if (named !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(named)) {
       bad.push(`name "${named}" must be lowercase letters, digits and -`);
       continue;
@@ -147,9 +169,45 @@ export function parseLogSources(raw: string): LogSourceConfig[] | Rejected {
       bad.push(`name "${named}" used twice`);
       continue;
     }
-    sources.push({ id, kind, path });
+    sources.push({ id, ...parsed });
   }
   return bad.length > 0 ? new Rejected(...bad) : sources;
+}
+
+const isKind = (s: string): s is LogSourceKind => (LOG_SOURCE_KINDS as readonly string[]).includes(s);
+
+/**
+ * One source spec without its name; a string says what is wrong. `kind:/path` (a file),
+ * `kind:docker:/path` (a container's json-file log), `[kind:]journald:match[+match][:/journal]`.
+ */
+function parseSpec(spec: string): Omit<LogSourceConfig, 'id'> | string {
+  const colon = spec.indexOf(':');
+  if (colon <= 0) return 'unknown kind';
+  const head = spec.slice(0, colon).trim().toLowerCase();
+  const rest = spec.slice(colon + 1).trim();
+  // `journald:sshd` alone: sshd is the service here that may log to the journal only.
+  if (head === 'journald') return parseJournal('sshd', rest, spec);
+  if (!isKind(head)) return 'unknown kind';
+  const via = /^(docker|journald):/i.exec(rest);
+  if (via?.[1]?.toLowerCase() === 'journald') return parseJournal(head, rest.slice(via[0].length), spec);
+  const path = via ? rest.slice(via[0].length).trim() : rest;
+  if (!isAbsolute(path)) return 'path is not absolute';
+  return via ? { kind: head, path, via: 'docker' } : { kind: head, path };
+}
+
+function parseJournal(kind: LogSourceKind, rest: string, spec: string): Omit<LogSourceConfig, 'id'> | string {
+  // Unit names hold no `/` (systemd.unit(5)), so `:/` starts the journal path.
+  const at = rest.indexOf(':/');
+  const matchText = at === -1 ? rest : rest.slice(0, at);
+  const path = at === -1 ? undefined : rest.slice(at + 1).trim();
+  const matches = matchText.split('+').map((m) => m.trim());
+  if (matches.some((m) => !JOURNAL_MATCH.test(m))) return 'a journald match must be a unit or process name';
+  return {
+    kind,
+    path: spec,
+    via: 'journald',
+    journal: path === undefined ? { matches } : { matches, path },
+  };
 }
 
 type Thresholds = Omit<LogDetectorSettings, 'detectors'>;

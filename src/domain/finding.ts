@@ -23,6 +23,14 @@ export const SuggestedActionSchema = v.variant('kind', [
   v.object({ kind: v.literal('sign-out-device'), deviceId: v.string(), name: v.string() }),
   /** Take a friend's or home user's access away (plex-shares). */
   v.object({ kind: v.literal('remove-share'), userId: v.string(), home: v.boolean(), name: v.string() }),
+  /** Stop one stream now (plex-sessions); `reason` is shown to the viewer. */
+  v.object({
+    kind: v.literal('stop-stream'),
+    sessionId: v.string(),
+    user: v.string(),
+    address: v.string(),
+    reason: v.string(),
+  }),
 ]);
 
 export type SuggestedAction = Readonly<v.InferOutput<typeof SuggestedActionSchema>>;

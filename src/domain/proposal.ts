@@ -27,6 +27,15 @@ export const ProposalActionSchema = v.variant('kind', [
   /** Changes the owner's plex.tv account: the user loses access to the server. */
   v.object({ kind: v.literal('remove-share'), userId: v.string(), home: v.boolean(), name: v.string() }),
   v.object({ kind: v.literal('remote-access-on'), forMs: v.optional(v.number()) }),
+  /** Stops one stream on the Plex server; the viewer sees `reason`. Plex Pass only. */
+  v.object({
+    kind: v.literal('stop-stream'),
+    /** `Session.id` from /status/sessions. */
+    sessionId: v.string(),
+    user: v.string(),
+    address: v.string(),
+    reason: v.string(),
+  }),
 ]);
 
 export type ProposalAction = Readonly<v.InferOutput<typeof ProposalActionSchema>>;

@@ -1,3 +1,4 @@
+import { catchUp } from './shard-resume.js';
 import { defineEvent } from './types.js';
 
 /**
@@ -9,9 +10,5 @@ import { defineEvent } from './types.js';
 export const shardReady = defineEvent({
   id: 'shard-ready',
   event: 'shardReady',
-  async execute(ctx) {
-    ctx.logger.info('Discord session ready');
-    await ctx.alerts.flush();
-    await ctx.board.replayReactions();
-  },
+  execute: (ctx) => catchUp(ctx, 'Discord session ready'),
 });

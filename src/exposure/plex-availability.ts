@@ -1,6 +1,7 @@
 import { PlexError, type PlexIdentity } from '../adapters/plex/plex-client.js';
 import { parsePlex, ServerRootSchema } from '../adapters/plex/plex-schemas.js';
-import { type CheckContext, CheckSkipped } from '../checks/types.js';
+import { type Check, type CheckContext, CheckSkipped } from '../checks/types.js';
+import type { FindingDraft } from '../domain/finding.js';
 
 export interface PlexAvailability {
   readonly identity: PlexIdentity | undefined;
@@ -45,4 +46,13 @@ export async function requirePlex(ctx: CheckContext): Promise<PlexAvailability> 
   if (availability.tokenError)
     throw new CheckSkipped('the Plex token is not accepted (reported by plex-reachable)');
   return availability;
+}
+
+/** A check that needs an authenticated Plex: run only once requirePlex passed, with what it learned. */
+export interface PlexCheckDefinition extends Omit<Check, 'run'> {
+  run(ctx: CheckContext, plex: PlexAvailability): Promise<readonly FindingDraft[]>;
+}
+
+export function plexCheck(definition: PlexCheckDefinition): Check {
+  return { ...definition, run: async (ctx) => definition.run(ctx, await requirePlex(ctx)) };
 }

@@ -88,7 +88,7 @@ export interface PlexSession {
  * home-assistant/core tests/components/plex/fixtures/session_base.xml (a LAN `Video` whose
  * `Player` has `local="1"`, `remotePublicAddress`, and `Session location="lan"`).
  */
-export async function readSessions(ctx: CheckContext): Promise<PlexSession[]> {
+export async function readSessions(ctx: Pick<CheckContext, 'plex' | 'signal'>): Promise<PlexSession[]> {
   const c = parsePlex(
     SessionsSchema,
     await ctx.plex.get('/status/sessions', { signal: ctx.signal }),

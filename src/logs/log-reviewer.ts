@@ -91,6 +91,13 @@ export class LogReviewer {
         const result = await runtime.pass(addresses);
         if (result.status === 'missing')
           logger.warn('log file not found', { source: source.id, path: result.path });
+        if (result.status === 'not-a-file')
+          logger.warn('log source is not a regular file; not read', {
+            source: source.id,
+            problem: result.problem,
+          });
+        else if (result.problem !== undefined)
+          logger.warn('log review left something out', { source: source.id, problem: result.problem });
         if (result.rotated || result.truncated) {
           logger.info('log file rotated or truncated', {
             source: source.id,

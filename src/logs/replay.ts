@@ -1,12 +1,15 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
 import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
 import { AddressScope } from '../net/address-scope.js';
+import { DockerCursor } from './acquire/docker-cursor.js';
 import { WholeFileCursor } from './acquire/file-cursor.js';
-import { currentFile } from './acquire/source-files.js';
+import { JournalCursor } from './acquire/journal-cursor.js';
+import { currentFile, openRegular } from './acquire/source-files.js';
+import type { SourceCursor } from './acquire/types.js';
 import type { AddressBookOptions } from './address-book.js';
 import { MemoryReviewStore } from './memory-review-store.js';
 import { chunkBytes, createSourceReview } from './source-pipeline.js';
@@ -40,19 +43,44 @@ export interface ReplayResult {
   }[];
 }
 
-/** Fails with a readable message for a file that cannot be replayed. */
-function checkReadable(file: string): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+/** Fails with a readable message for a file that cannot be replayed (never opening a FIFO). */
+function checkReadable(file: string, folderAllowed: boolean): void {
+  if (folderAllowed) {
+    try {
+      if (statSync(file).isDirectory()) return;
+    } catch {
+      // Reported below.
+    }
   }
-  try {
-    if (fstatSync(fd).isDirectory()) throw new UserError(`${file} is a folder: give a log file.`);
-  } finally {
-    closeSync(fd);
+  const opened = openRegular(file);
+  if (opened === undefined) throw new UserError(`Cannot read ${file}.`);
+  if ('notAFile' in opened) throw new UserError(`${file} is ${opened.notAFile}: give a log file.`);
+  closeSync(opened.fd);
+}
+
+/** What the file holds when it is not the kind's own lines. */
+export interface ReplayVia {
+  /** `docker`: a Docker json-file log; `journald`: a journal file or folder read with journalctl. */
+  readonly via?: 'docker' | 'journald';
+  /** journald only: units or process names to keep (none: every entry). */
+  readonly matches?: readonly string[];
+}
+
+function replayCursor(file: string, via: ReplayVia, logs: LogsConfig, now: () => number): SourceCursor {
+  const bytes = chunkBytes(logs);
+  if (via.via === 'journald') {
+    // maxAge infinite: the pass starts at the epoch, every entry of the journal.
+    return new JournalCursor(
+      { matches: via.matches ?? [], path: file },
+      {
+        chunkBytes: bytes,
+        maxAgeMs: Number.POSITIVE_INFINITY,
+        now,
+      },
+    );
   }
+  const whole = new WholeFileCursor(file, bytes);
+  return via.via === 'docker' ? new DockerCursor(whole) : whole;
 }
 
 /**
@@ -70,11 +98,12 @@ export async function replayFile(
     now: () => number;
     addressFacts?: AddressFactsLookup;
   },
+  via: ReplayVia = {},
 ): Promise<ReplayResult> {
   // A Plex Logs folder means its main file, as in LOG_SOURCES.
   const source = { id: kind, kind, path };
-  const file = currentFile(source);
-  checkReadable(file);
+  const file = via.via === undefined ? currentFile(source) : path;
+  checkReadable(file, via.via === 'journald');
   const t0 = performance.now();
   const store = new MemoryReviewStore();
   const review = createSourceReview({
@@ -83,7 +112,7 @@ export async function replayFile(
     store,
     now: deps.now,
     addressFacts: deps.addressFacts,
-    replay: { cursor: new WholeFileCursor(file, chunkBytes(deps.logs)) },
+    replay: { cursor: replayCursor(file, via, deps.logs, deps.now) },
   });
   // A dry run knows the configuration only: no /allow entries, no learned public IP.
   const scope = AddressScope.fromConfig(deps.network, { extraAllowed: deps.isAllowed, now: deps.now });

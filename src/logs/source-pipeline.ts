@@ -35,7 +35,12 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
     source,
     cursor:
       o.replay?.cursor ??
-      openCursor(source, { chunkBytes: chunkBytes(logs), backfillBytes: logs.backfillBytes }),
+      openCursor(source, {
+        chunkBytes: chunkBytes(logs),
+        backfillBytes: logs.backfillBytes,
+        maxAgeMs: logs.maxAgeMs,
+        now: o.now,
+      }),
     parser: createParser(source.kind, { timeZone: logs.timeZone, now: o.now }),
     detectors: new DetectorSet({
       source,

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
 import { localDay, localDayBounds } from '../kernel/local-day.js';
-import type { SourceCursor, SourcePosition, SourceSegment } from './acquire/types.js';
+import type { SourceCursor, SourcePassPlan, SourcePosition, SourceSegment } from './acquire/types.js';
 import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
 import type { DetectorSet } from './detect/detector-set.js';
 import { type EventSink, LineSplitter } from './line-splitter.js';
@@ -38,7 +38,9 @@ export interface SourcePassResult {
   readonly sourceId: string;
   readonly kind: string;
   readonly path: string;
-  readonly status: 'ok' | 'missing';
+  readonly status: SourcePassPlan['status'];
+  /** Why a source was not read (not a regular file) or what a pass left out. */
+  readonly problem?: string;
   readonly bytes: number;
   readonly lines: number;
   readonly matched: number;
@@ -120,6 +122,7 @@ export class SourceReview implements EventSink {
       kind: this.o.source.kind,
       path: plan.path,
       status: plan.status,
+      ...(plan.problem === undefined ? {} : { problem: plan.problem }),
       bytes,
       ...this.pass_,
       rotated: plan.rotated,

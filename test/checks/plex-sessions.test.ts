@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NEW_ADDRESS_WINDOW_MS, plexSessions } from '../../src/checks/plex-sessions.js';
+import { NEW_ADDRESS_WINDOW_MS, plexSessions, STOP_REASON } from '../../src/checks/plex-sessions.js';
 import { ExposureLab, keysOf } from '../harness/exposure-lab.js';
 import { ManualClock } from '../harness/manual-clock.js';
 
@@ -68,6 +68,26 @@ describe('plex-sessions', () => {
     clock.advance(NEW_ADDRESS_WINDOW_MS);
     lab.plex.state.sessions = [session({ id: 1, title: 'owner' }, '203.0.113.99', false)];
     expect(keysOf((await lab.scan([plexSessions])).findings)).toEqual([['remote:203.0.113.99_1', 'info']]);
+  });
+
+  it('suggests stopping a remote stream by its session id, with the reason the viewer will read', async () => {
+    lab.plex.state.sessions = [session(friend, '198.51.100.4', false)];
+    const [finding] = (await lab.scan([plexSessions])).findings;
+    expect(finding?.action).toEqual({
+      kind: 'stop-stream',
+      sessionId: 's-198.51.100.4',
+      user: 'friend',
+      address: '198.51.100.4',
+      reason: STOP_REASON,
+    });
+  });
+
+  it('suggests nothing to stop when Plex gave no session id', async () => {
+    const { Session: _dropped, ...noId } = session(friend, '198.51.100.4', false);
+    lab.plex.state.sessions = [noId];
+    const [finding] = (await lab.scan([plexSessions])).findings;
+    expect(finding?.key).toBe('remote:198.51.100.4_7');
+    expect(finding?.action).toBeUndefined();
   });
 
   it("trusts Plex's own LAN verdict for a public player address (the recorded LAN session shape)", async () => {

@@ -52,4 +52,45 @@ describe('fake Plex', () => {
     expect(type).toMatch(/html/);
     expect(text).toContain('401 Unauthorized');
   });
+
+  describe('GET /status/sessions/terminate', () => {
+    const status = async (path: string, headers: Record<string, string>) => {
+      const res = await request(`${plex.url}${path}`, { headers });
+      await res.body.text();
+      return res.statusCode;
+    };
+    const terminate = '/status/sessions/terminate?sessionId=s-1&reason=Not%20yours';
+    beforeEach(() => {
+      plex.state.sessions = [
+        { title: 'Movie 1', User: { id: 7, title: 'guest' }, Session: { id: 's-1', location: 'wan' } },
+      ];
+    });
+
+    it('ends the session and records the reason', async () => {
+      expect(await status(terminate, { 'x-plex-token': plex.state.token })).toBe(200);
+      expect(plex.state.terminated).toEqual([{ sessionId: 's-1', reason: 'Not yours' }]);
+      expect(plex.state.sessions).toEqual([]);
+    });
+
+    it('needs the token', async () => {
+      expect(await status(terminate, {})).toBe(401);
+      expect(plex.state.terminated).toEqual([]);
+    });
+
+    it('answers 404 for a session that is not playing', async () => {
+      const path = '/status/sessions/terminate?sessionId=gone&reason=x';
+      expect(await status(path, { 'x-plex-token': plex.state.token })).toBe(404);
+      expect(await status('/status/sessions/terminate?reason=x', { 'x-plex-token': plex.state.token })).toBe(
+        404,
+      );
+      expect(plex.state.sessions).toHaveLength(1);
+    });
+
+    it('refuses without Plex Pass', async () => {
+      plex.state.plexPass = false;
+      expect(await status(terminate, { 'x-plex-token': plex.state.token })).toBe(403);
+      expect(plex.state.terminated).toEqual([]);
+      expect(plex.state.sessions).toHaveLength(1);
+    });
+  });
 });

@@ -40,6 +40,14 @@ export interface FakePlexState {
   updaterReleases: unknown[];
   /** `/updater/status` container's `canInstall`; undefined = not sent. */
   updaterCanInstall: boolean | undefined;
+  /**
+   * false: the server's owner has no Plex Pass, so stopping a stream is refused (403). Killing
+   * streams is Plex Pass only (blacktwin/JBOPS killstream/readme.md); the exact answer such a
+   * server gives is not publicly recorded, 403 is this fake's choice.
+   */
+  plexPass: boolean;
+  /** Stops asked for with `GET /status/sessions/terminate`, in order. */
+  terminated: { sessionId: string; reason: string }[];
   /** Extra routes or overrides: path (without query) -> status and JSON body. */
   routes: Record<string, { status: number; body?: unknown; text?: string }>;
   /** Global behaviour: answer normally, never answer, answer garbage, or answer late. */
@@ -106,6 +114,8 @@ export function securePlexState(): FakePlexState {
     accounts: [{ id: 1, name: 'owner' }],
     updaterReleases: [],
     updaterCanInstall: undefined,
+    plexPass: true,
+    terminated: [],
     routes: {},
     mode: 'normal',
     slowMs: 0,
@@ -298,6 +308,25 @@ export class FakePlex {
       case 'GET /status/sessions':
         container({ size: this.state.sessions.length, Metadata: this.state.sessions });
         return;
+      case 'GET /status/sessions/terminate': {
+        // `GET /status/sessions/terminate?sessionId=<Session id>&reason=<text>`
+        // (blacktwin/JBOPS killstream/kill_outsider_stream.py). The session ends and leaves
+        // /status/sessions; an id that is not playing is 404, as for any unknown resource.
+        if (!this.state.plexPass) {
+          res.writeHead(403, { 'content-type': 'text/html' }).end('<html><body>403 Forbidden</body></html>');
+          return;
+        }
+        const sessionId = url.searchParams.get('sessionId') ?? '';
+        const index = this.state.sessions.findIndex((s) => sessionIdOf(s) === sessionId);
+        if (sessionId === '' || index < 0) {
+          res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
+          return;
+        }
+        this.state.sessions.splice(index, 1);
+        this.state.terminated.push({ sessionId, reason: url.searchParams.get('reason') ?? '' });
+        res.writeHead(200).end();
+        return;
+      }
       case 'GET /devices':
         container({ size: this.state.devices.length, Device: this.state.devices });
         return;
@@ -320,6 +349,15 @@ export class FakePlex {
         res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
     }
   }
+}
+
+/** `Session.id` of a /status/sessions item (home-assistant/core session_base.xml `<Session id=...>`). */
+function sessionIdOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const session = (item as { Session?: unknown }).Session;
+  if (typeof session !== 'object' || session === null) return undefined;
+  const id = (session as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 const escapeXml = (text: string) =>

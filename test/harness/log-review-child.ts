@@ -1,8 +1,8 @@
 /**
- * Child process for the crash tests: reviews LOG_SOURCES again and again until the source is
- * read to its end, then prints `done`. The parent kills it with SIGKILL at random moments.
+ * Child process for the crash tests: reviews one source again and again until a pass finds
+ * nothing new, then prints `done`. The parent kills it with SIGKILL at random moments.
+ * Arguments: the LOG_SOURCES entry (a bare path means `nginx:PATH`) and the database path.
  */
-import { statSync } from 'node:fs';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { loadConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -11,10 +11,10 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from './log-db.js';
 
-const [file, dbPath] = process.argv.slice(2) as [string, string];
+const [spec, dbPath] = process.argv.slice(2) as [string, string];
 const config = loadConfig(
   {
-    LOG_SOURCES: `nginx:${file}`,
+    LOG_SOURCES: spec.startsWith('/') ? `nginx:${spec}` : spec,
     DATABASE_PATH: dbPath,
     LOG_TIMEZONE: 'UTC',
     LOG_MAX_AGE: '3650d',
@@ -35,9 +35,13 @@ const reviewer = new LogReviewer({
 });
 process.stdout.write('ready\n');
 for (;;) {
-  await reviewer.review();
-  const row = repo.file('nginx');
-  if (row && row.offset >= statSync(file).size) break;
+  const { sources } = await reviewer.review();
+  const result = sources[0];
+  if (!result || result.status === 'error') {
+    process.stderr.write(`review failed: ${JSON.stringify(result)}\n`);
+    process.exit(1);
+  }
+  if (result.status === 'ok' && 'bytes' in result && result.bytes === 0) break;
 }
 db.close();
 process.stdout.write('done\n');

@@ -95,38 +95,25 @@ export class PlexClient {
     return this.call('PUT', path, { ...opts, auth: true });
   }
 
+  /**
+   * Stops a stream: `GET /status/sessions/terminate?sessionId=<Session id>&reason=<text>`, the
+   * reason shown to the viewer (blacktwin/JBOPS killstream/kill_outsider_stream.py). Plex Pass
+   * only (blacktwin/JBOPS killstream/readme.md). Returns the HTTP status instead of throwing
+   * for a non-2xx answer: what a server without Plex Pass answers is not publicly recorded, so
+   * the caller treats every non-2xx as refused. Throws PlexError only when no answer came.
+   */
+  async terminateSession(sessionId: string, reason: string, signal?: AbortSignal): Promise<number> {
+    const query = new URLSearchParams({ sessionId, reason });
+    const { status } = await this.send('GET', `/status/sessions/terminate?${query}`, { signal, auth: true });
+    return status;
+  }
+
   private async call(
     method: 'GET' | 'PUT',
     path: string,
     opts: { signal?: AbortSignal | undefined; auth?: boolean },
   ): Promise<Json> {
-    const auth = opts.auth ?? true;
-    if (auth && this.options.token === undefined) {
-      throw new PlexError('unauthorized', 'PLEX_TOKEN is not set, so this Plex call cannot be made');
-    }
-    const url = new URL(path, `${this.options.baseUrl}/`);
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'x-plex-client-identifier': this.options.clientIdentifier,
-      'x-plex-product': PRODUCT,
-      'x-plex-device-name': PRODUCT,
-    };
-    if (auth && this.options.token !== undefined) headers['x-plex-token'] = this.options.token;
-    const label = `${method} ${url.pathname}`;
-    const response = await httpRequest({
-      service: 'Plex',
-      method,
-      url,
-      headers,
-      timeoutMs: this.options.timeoutMs,
-      maxBodyBytes: this.maxBodyBytes,
-      signal: opts.signal,
-      dispatcher: this.dispatcher,
-      label,
-      fail: (kind, message, status, options) => new PlexError(kind, message, status, options),
-    });
-    const { text } = response;
-    const statusCode = response.status;
+    const { status: statusCode, text, label } = await this.send(method, path, opts);
     if (statusCode === 401 || statusCode === 403) {
       throw new PlexError(
         'unauthorized',
@@ -155,6 +142,40 @@ export class PlexClient {
     if (!isObject(container))
       throw new PlexError('malformed', `${label} answered JSON without a MediaContainer`, statusCode);
     return container;
+  }
+
+  /** One request; the status and body as they came. Throws PlexError when no answer came. */
+  private async send(
+    method: 'GET' | 'PUT',
+    path: string,
+    opts: { signal?: AbortSignal | undefined; auth?: boolean },
+  ): Promise<{ status: number; text: string; label: string }> {
+    const auth = opts.auth ?? true;
+    if (auth && this.options.token === undefined) {
+      throw new PlexError('unauthorized', 'PLEX_TOKEN is not set, so this Plex call cannot be made');
+    }
+    const url = new URL(path, `${this.options.baseUrl}/`);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-plex-client-identifier': this.options.clientIdentifier,
+      'x-plex-product': PRODUCT,
+      'x-plex-device-name': PRODUCT,
+    };
+    if (auth && this.options.token !== undefined) headers['x-plex-token'] = this.options.token;
+    const label = `${method} ${url.pathname}`;
+    const response = await httpRequest({
+      service: 'Plex',
+      method,
+      url,
+      headers,
+      timeoutMs: this.options.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+      signal: opts.signal,
+      dispatcher: this.dispatcher,
+      label,
+      fail: (kind, message, status, options) => new PlexError(kind, message, status, options),
+    });
+    return { status: response.status, text: response.text, label };
   }
 }
 

@@ -10,6 +10,14 @@ import {
   parseSharedUsers,
   type SharedUser,
 } from './plex-tv-account.js';
+import {
+  ConnectionSchema,
+  DownloadsSchema,
+  PinSchema,
+  type PublishedConnection,
+  ResourcesSchema,
+  UserSchema,
+} from './plex-tv-schemas.js';
 
 /** A plex.tv failure with a message safe to print (never a token, never a body dump). */
 export class PlexTvError extends ServiceError {
@@ -72,63 +80,6 @@ export interface PlexTvClientOptions {
 const PRODUCT = 'plex-warden';
 /** The downloads feed lists every platform's releases; resources grow with shared servers. */
 const MAX_BODY = 2 * 1024 * 1024;
-
-// Shapes as python-plexapi reads them (pkkid/python-plexapi, plexapi/myplex.py: MyPlexPinLogin
-// for /api/v2/pins, MyPlexResource and ResourceConnection for /api/v2/resources) and Tautulli's
-// plextv.py for /api/downloads/5.json. Loose objects: plex.tv adds fields over time.
-const PinSchema = v.looseObject({
-  id: v.union([
-    v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
-    v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)),
-  ]),
-  code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{4,64}$/)),
-  expiresAt: v.optional(v.nullable(v.string())),
-  expiresIn: v.optional(v.nullable(v.number())),
-  authToken: v.optional(v.nullable(v.string())),
-});
-
-const UserSchema = v.looseObject({ username: v.optional(v.nullable(v.string())) });
-
-const FeedEntries = v.optional(v.record(v.string(), v.looseObject({ version: v.optional(v.unknown()) })), {});
-const DownloadsSchema = v.looseObject({ computer: FeedEntries, nas: FeedEntries });
-
-/** Plex sends booleans as true/false, 1/0 or "1"/"0" depending on endpoint and version. */
-const PlexBool = v.optional(
-  v.pipe(
-    v.union([v.boolean(), v.number(), v.string(), v.null()]),
-    v.transform((value) => value === true || value === 1 || value === '1' || value === 'true'),
-  ),
-  false,
-);
-const text = v.optional(
-  v.pipe(
-    v.nullable(v.string()),
-    v.transform((s) => s ?? ''),
-  ),
-  '',
-);
-
-const ConnectionSchema = v.object({
-  uri: text,
-  protocol: text,
-  address: text,
-  port: v.pipe(
-    v.unknown(),
-    v.transform((p) => (typeof p === 'number' ? p : undefined)),
-  ),
-  local: PlexBool,
-  relay: PlexBool,
-});
-
-export type PublishedConnection = Readonly<v.InferOutput<typeof ConnectionSchema>>;
-
-const ResourcesSchema = v.array(
-  v.looseObject({
-    clientIdentifier: v.optional(v.unknown()),
-    owned: v.optional(v.unknown()),
-    connections: v.optional(v.nullable(v.array(v.unknown()))),
-  }),
-);
 
 /**
  * Every plex.tv call plex-warden makes: the PIN sign-in flow (python-plexapi's MyPlexPinLogin,
@@ -407,3 +358,5 @@ function toPin(body: v.InferOutput<typeof PinSchema>, now: number): PlexPin {
     authToken: typeof token === 'string' && token.length > 0 ? token : undefined,
   };
 }
+
+export type { PublishedConnection } from './plex-tv-schemas.js';

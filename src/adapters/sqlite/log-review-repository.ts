@@ -1,6 +1,6 @@
 import { FindingDraftSchema } from '../../domain/finding.js';
 import { localDay } from '../../kernel/local-day.js';
-import type { FilePosition } from '../../logs/acquire/types.js';
+import type { FilePosition, SourcePosition } from '../../logs/acquire/types.js';
 import type {
   AddressCountDelta,
   DetectorStateRow,
@@ -31,17 +31,28 @@ interface RawFile {
   lines: number;
   matched: number;
   skipped: number;
+  position_kind: 'file' | 'journald';
+  journal_cursor: string | null;
 }
 
 /** The review store of a live review: every commit is one SQLite transaction. */
 export class LogReviewRepository implements ReviewStore {
   constructor(private readonly db: Database) {}
 
+  /** The row of a file source (undefined for a journald one: see `source`). */
   file(sourceId: string): LogFileRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM log_files WHERE source_id = ?').get(sourceId) as
+    const raw = this.raw(sourceId);
+    if (raw?.position_kind !== 'file') return undefined;
+    return this.fileRow(raw);
+  }
+
+  private raw(sourceId: string): RawFile | undefined {
+    return this.db.prepare('SELECT * FROM log_files WHERE source_id = ?').get(sourceId) as
       | RawFile
       | undefined;
-    if (!raw) return undefined;
+  }
+
+  private fileRow(raw: RawFile): LogFileRow {
     let parserState: unknown = null;
     try {
       parserState = raw.parser_state ? JSON.parse(raw.parser_state) : null;
@@ -65,12 +76,17 @@ export class LogReviewRepository implements ReviewStore {
   }
 
   source(sourceId: string): StoredSource | undefined {
-    const f = this.file(sourceId);
-    if (!f) return undefined;
+    const raw = this.raw(sourceId);
+    if (!raw) return undefined;
+    const f = this.fileRow(raw);
     const { path, dev, ino, headLen, headHash, offset } = f;
+    const position: SourcePosition =
+      raw.position_kind === 'journald'
+        ? { kind: 'journald', cursor: raw.journal_cursor, since: raw.offset }
+        : { kind: 'file', path, dev, ino, headLen, headHash, offset };
     return {
       sourceId: f.sourceId,
-      position: { kind: 'file', path, dev, ino, headLen, headHash, offset },
+      position,
       learning: f.learning,
       parserState: f.parserState,
       lines: f.lines,
@@ -98,16 +114,21 @@ export class LogReviewRepository implements ReviewStore {
 
   /** One transaction: the new offset never lands without the counts and state it implies. */
   commit(c: SourceCommit, now: number): void {
-    // Only file positions exist so far; another kind of source adds its own column.
+    // A journal position fills the file columns with neutral values (migration 9).
     const { position, ...rest } = c.source;
-    const file: LogFileRow = { ...rest, ...position };
+    const file: LogFileRow =
+      position.kind === 'file'
+        ? { ...rest, ...position }
+        : { ...rest, path: 'journald', dev: '', ino: '', headLen: 0, headHash: '', offset: position.since };
+    const positionKind = position.kind;
+    const journalCursor = position.kind === 'journald' ? position.cursor : null;
     const upsertFile = this.db.prepare(
-      `INSERT INTO log_files (source_id, path, dev, ino, head_len, head_hash, offset, learning, parser_state, lines, matched, skipped, updated_at)
-       VALUES (@sourceId, @path, @dev, @ino, @headLen, @headHash, @offset, @learning, @parserState, @lines, @matched, @skipped, @now)
+      `INSERT INTO log_files (source_id, path, dev, ino, head_len, head_hash, offset, learning, parser_state, lines, matched, skipped, updated_at, position_kind, journal_cursor)
+       VALUES (@sourceId, @path, @dev, @ino, @headLen, @headHash, @offset, @learning, @parserState, @lines, @matched, @skipped, @now, @positionKind, @journalCursor)
        ON CONFLICT (source_id) DO UPDATE SET path = excluded.path, dev = excluded.dev, ino = excluded.ino,
          head_len = excluded.head_len, head_hash = excluded.head_hash, offset = excluded.offset, learning = excluded.learning,
          parser_state = excluded.parser_state, lines = excluded.lines, matched = excluded.matched, skipped = excluded.skipped,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at, position_kind = excluded.position_kind, journal_cursor = excluded.journal_cursor`,
     );
     const upsertState = this.db.prepare(
       `INSERT INTO log_detector_state (source_id, detector, ip, state, last_at) VALUES (?, ?, ?, ?, ?)
@@ -148,6 +169,8 @@ export class LogReviewRepository implements ReviewStore {
         matched: file.matched,
         skipped: file.skipped,
         now,
+        positionKind,
+        journalCursor,
       });
       c.writeStates(
         (detector, row) => upsertState.run(sourceId, detector, row.ip, row.state, safeInt(row.lastAt)),

@@ -11,9 +11,9 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     kind: 'log source list',
     default: '',
     expected: () =>
-      `a comma-separated list of [name=]kind:/absolute/path with kind one of ${LOG_SOURCE_KINDS.join(', ')}`,
+      `a comma-separated list of [name=]kind:/absolute/path, [name=]kind:docker:/absolute/path or [name=][kind:]journald:unit-or-process[+...][:/journal/file-or-folder] with kind one of ${LOG_SOURCE_KINDS.join(', ')}`,
     description:
-      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
+      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log).\nkind:docker:/path reads a Docker json-file container log (e.g. nginx:docker:/var/lib/docker/containers/ID/ID-json.log).\njournald:sshd reads sshd from the journal (Debian 12 has no auth.log without rsyslog); kind:journald:MATCH\nfor another kind; MATCH is units or process names joined by + (ssh.service+sshd-session), optionally\nfollowed by :/path of a journal file or folder (a copied journal).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
   }),
   LOG_MAX_RETRY: k.int({
     min: 1,

@@ -24,11 +24,19 @@ export interface ChunkReaderOptions {
  * Reads `[start, end)` of a file in large chunks and hands out whole lines only. latin1 keeps
  * one char per byte, so offsets stay byte-exact and invalid UTF-8 cannot break anything.
  */
+/**
+ * Most bytes one next() call reads while dropping an over-long line: a 20 GB hole of NULs (a
+ * sparse file left by copytruncate) is then crossed in steps, the loop yielding in between.
+ */
+const SKIP_BYTES_PER_CALL = 4 * 1024 * 1024;
+
 export class ChunkReader {
   private buf: Buffer;
   private carry = 0;
   private pos: number;
   private skipping: boolean;
+  /** Offset after the last chunk handed out. */
+  private lineEnd: number;
   /** Lines dropped for exceeding maxLineBytes. */
   longLines = 0;
 
@@ -39,6 +47,7 @@ export class ChunkReader {
     private readonly options: ChunkReaderOptions,
   ) {
     this.pos = start;
+    this.lineEnd = start;
     this.buf = Buffer.allocUnsafe(Math.max(4096, options.chunkBytes));
     this.skipping = options.alignToLine;
   }
@@ -49,6 +58,7 @@ export class ChunkReader {
   }
 
   next(): Chunk | null {
+    let skipped = 0;
     for (;;) {
       const want = Math.min(this.buf.length - this.carry, this.end - this.pos);
       const n = want > 0 ? readSync(this.fd, this.buf, this.carry, want, this.pos) : 0;
@@ -59,6 +69,9 @@ export class ChunkReader {
         if (nl === -1 || nl >= filled) {
           this.carry = 0;
           if (n === 0) return null;
+          skipped += n;
+          // Nothing to hand out yet: an empty chunk that ends where the last one did.
+          if (skipped >= SKIP_BYTES_PER_CALL) return { text: '', endOffset: this.lineEnd };
           continue;
         }
         this.skipping = false;
@@ -96,7 +109,8 @@ export class ChunkReader {
       const text = this.buf.toString('latin1', 0, last + 1);
       this.buf.copy(this.buf, 0, last + 1, filled);
       this.carry = filled - last - 1;
-      return { text, endOffset: this.pos - this.carry };
+      this.lineEnd = this.pos - this.carry;
+      return { text, endOffset: this.lineEnd };
     }
   }
 }

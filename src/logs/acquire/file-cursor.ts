@@ -1,6 +1,13 @@
 import { closeSync, readSync } from 'node:fs';
 import { ChunkReader } from './chunk-reader.js';
-import { findRotated, HEAD_BYTES, headHash, openForRead } from './source-files.js';
+import {
+  findRotated,
+  HEAD_BYTES,
+  headHash,
+  newerNumberedSiblings,
+  openForRead,
+  openRegular,
+} from './source-files.js';
 import type {
   CursorOptions,
   FilePosition,
@@ -77,6 +84,10 @@ class FileSegment implements SourceSegment {
   }
 }
 
+export function notAFileProblem(path: string, what: string): string {
+  return `${path} is ${what}, not a log file: not read`;
+}
+
 /**
  * A log file followed across rotation (renamed away: its unread tail is finished first, found
  * by inode), truncation (copytruncate, or rewritten in place: the head hash changed) and first
@@ -90,19 +101,26 @@ export class FileCursor implements SourceCursor {
   ) {}
 
   async pass(committed: SourcePosition | undefined): Promise<SourcePassPlan> {
-    return this.plan(committed);
+    // A position of another kind (the source was changed to a file): start as a first run.
+    return this.plan(committed?.kind === 'file' ? committed : undefined);
   }
 
-  private plan(committed: SourcePosition | undefined): SourcePassPlan {
+  private plan(committed: FilePosition | undefined): SourcePassPlan {
     const path = this.file();
     const open: number[] = [];
     const segments: SourceSegment[] = [];
     const close = () => {
       for (const fd of open.splice(0)) closeSync(fd);
     };
-    const plan = (status: 'ok' | 'missing', rotated: boolean, truncated: boolean): SourcePassPlan => ({
+    const plan = (
+      status: SourcePassPlan['status'],
+      rotated: boolean,
+      truncated: boolean,
+      problem?: string,
+    ): SourcePassPlan => ({
       path,
       status,
+      ...(problem === undefined ? {} : { problem }),
       rotated,
       truncated,
       firstRun: committed === undefined,
@@ -110,7 +128,12 @@ export class FileCursor implements SourceCursor {
       close,
     });
     const chunkBytes = this.options.chunkBytes;
-    const cur = openForRead(path);
+    const opened = openRegular(path);
+    if (opened && 'notAFile' in opened) {
+      // Nothing is read and nothing committed: once a regular file is back, it resumes.
+      return plan('not-a-file', false, false, notAFileProblem(path, opened.notAFile));
+    }
+    const cur = opened;
     if (cur) open.push(cur.fd);
     try {
       if (!committed) {
@@ -146,6 +169,22 @@ export class FileCursor implements SourceCursor {
                 live: false,
               }),
             );
+            // Rotated more than once since: the files rotated after it are read whole, oldest
+            // first, so the middle file of a double rotation is not lost.
+            for (const newer of newerNumberedSiblings(path, oldPath)) {
+              const f = openForRead(newer);
+              if (!f) continue;
+              open.push(f.fd);
+              const fsize = Number(f.stat.size);
+              const fid = identity(newer, f.fd, f.stat.dev, f.stat.ino, fsize);
+              segments.push(
+                new FileSegment(f.fd, fid, 0, fsize, chunkBytes, {
+                  final: true,
+                  alignToLine: false,
+                  live: false,
+                }),
+              );
+            }
           }
         }
         if (!cur) return plan('missing', true, false);
@@ -197,7 +236,20 @@ export class WholeFileCursor implements SourceCursor {
   ) {}
 
   async pass(): Promise<SourcePassPlan> {
-    const cur = openForRead(this.path);
+    const opened = openRegular(this.path);
+    if (opened && 'notAFile' in opened) {
+      return {
+        path: this.path,
+        status: 'not-a-file',
+        problem: notAFileProblem(this.path, opened.notAFile),
+        rotated: false,
+        truncated: false,
+        firstRun: true,
+        segments: [],
+        close: () => {},
+      };
+    }
+    const cur = opened;
     const segments: SourceSegment[] = [];
     if (cur) {
       const size = Number(cur.stat.size);

@@ -1,13 +1,23 @@
 import type { LogSourceConfig } from '../../config/logs.js';
+import { DockerCursor } from './docker-cursor.js';
 import { FileCursor } from './file-cursor.js';
+import { JournalCursor } from './journal-cursor.js';
 import { currentFile } from './source-files.js';
 import type { CursorOptions, SourceCursor } from './types.js';
 
 /**
- * The cursor for a configured source. Every source is a file today; a source that is not
- * (`journald:UNIT`, a Docker json-file log) gets its cursor here, and nothing past this point
- * changes.
+ * The cursor for a configured source: a file followed across rotation; the same with Docker's
+ * json-file wrapping taken off each line; or a journal read with journalctl. Nothing past this
+ * point knows which.
  */
 export function openCursor(source: LogSourceConfig, options: CursorOptions): SourceCursor {
-  return new FileCursor(() => currentFile(source), options);
+  if (source.via === 'journald' && source.journal) {
+    return new JournalCursor(source.journal, {
+      chunkBytes: options.chunkBytes,
+      maxAgeMs: options.maxAgeMs,
+      now: options.now,
+    });
+  }
+  const files = new FileCursor(() => currentFile(source), options);
+  return source.via === 'docker' ? new DockerCursor(files) : files;
 }

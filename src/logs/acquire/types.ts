@@ -23,7 +23,19 @@ export interface FilePosition {
  * Every kind of position a cursor hands out. Opaque to the review loop (it stores and gives back
  * what the cursor produced); a new kind of source adds its member here and its column to the store.
  */
-export type SourcePosition = FilePosition;
+export type SourcePosition = FilePosition | JournalPosition;
+
+/**
+ * Where a journald source stands: the `__CURSOR` of the last entry reviewed (journalctl(1)
+ * `--after-cursor`), or, before any entry was seen, the time the first pass started from.
+ */
+export interface JournalPosition {
+  readonly kind: 'journald';
+  /** The journal's own cursor string of the last entry reviewed; null until there was one. */
+  readonly cursor: string | null;
+  /** With no cursor yet: read entries from this time on (ms since the epoch). */
+  readonly since: number;
+}
 
 export interface SourceChunk {
   /** Complete lines as latin1 text (one char per byte), each ended by `\n` except maybe a final one. */
@@ -50,7 +62,13 @@ export interface SourceSegment {
 export interface SourcePassPlan {
   /** What the pass reads now (for a file: the file path; shown in results and logs). */
   readonly path: string;
-  readonly status: 'ok' | 'missing';
+  /**
+   * `not-a-file`: something other than a regular file (a FIFO, a device, a folder) is where
+   * the log should be; it is reported, never opened for reading (a FIFO would block).
+   */
+  readonly status: 'ok' | 'missing' | 'not-a-file';
+  /** Set with `not-a-file`, and for what a pass had to leave out (safe to log and show). */
+  readonly problem?: string;
   readonly rotated: boolean;
   readonly truncated: boolean;
   /** Nothing was committed before: the pass starts from the backfill point. */
@@ -72,4 +90,7 @@ export interface CursorOptions {
   readonly chunkBytes: number;
   /** First run on an existing source: start at most this many bytes before its end. */
   readonly backfillBytes: number;
+  /** A journal's first pass starts this long before now (older entries cannot produce findings). */
+  readonly maxAgeMs: number;
+  readonly now: () => number;
 }

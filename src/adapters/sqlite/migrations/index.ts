@@ -6,6 +6,7 @@ import { actionChecks } from './005-action-checks.js';
 import { outboxSetAside } from './006-outbox-set-aside.js';
 import { addressScope } from './007-address-scope.js';
 import { dailyCounts } from './008-daily-counts.js';
+import { journalPosition } from './009-journal-position.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   outboxSetAside,
   addressScope,
   dailyCounts,
+  journalPosition,
 ];
