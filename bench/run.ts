@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   'firewall-block': () => import('./firewall-block.js'),
   report: () => import('./report.js'),
   startup: () => import('./startup.js'),
+  'address-lookup': () => import('./address-lookup.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,3 +1,4 @@
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 /**
  * The Discord side of proposals: posts the message (after the row exists), records its id,
  * adds ✅ and ❌, edits the message as the proposal moves on, and turns findings that suggest
@@ -51,6 +52,8 @@ export interface ProposalBoardDeps {
   readonly discord: DiscordConfig;
   /** Plain lines go through the alert outbox: stored, sent once with a stored nonce, in order. */
   readonly post: (content: string) => Promise<void>;
+  /** ASN/country next to a proposal's address; unknown when absent. */
+  readonly addressFacts?: AddressFactsLookup;
   /** Of earlier approvers, those who may approve right now (fetched fresh, see current-approvers). */
   readonly stillApprovers: (userIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
@@ -181,7 +184,7 @@ export class ProposalBoard implements SuggestedActions {
         const message = discordAnswer(
           await rest.post(Routes.channelMessages(channelId), {
             body: {
-              embeds: [proposalEmbed(stored)],
+              embeds: [proposalEmbed(stored, this.deps.addressFacts)],
               components: proposalButtons(stored),
               allowed_mentions: { parse: [] },
               nonce: proposalNonce(stored),
@@ -222,7 +225,7 @@ export class ProposalBoard implements SuggestedActions {
     if (!proposal.channelId || !proposal.messageId) return;
     await this.deps.rest.patch(Routes.channelMessage(proposal.channelId, proposal.messageId), {
       body: {
-        embeds: [proposalEmbed(proposal)],
+        embeds: [proposalEmbed(proposal, this.deps.addressFacts)],
         components: proposalButtons(proposal),
         allowed_mentions: { parse: [] },
       },

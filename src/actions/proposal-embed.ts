@@ -1,6 +1,8 @@
 import type { APIEmbed } from 'discord.js';
 import { safeText } from '../alerts/embeds.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { Proposal, ProposalStatus } from '../domain/proposal.js';
+import { addressLabel } from '../net/address-label.js';
 
 export const APPROVE_EMOJI = '✅';
 export const CANCEL_EMOJI = '❌';
@@ -15,7 +17,7 @@ const STATUS = {
 } as const satisfies Record<ProposalStatus, { color: number; label: string }>;
 
 /** The proposal message: what, who asked, approvals so far, expiry, and the outcome once known. */
-export function proposalEmbed(p: Proposal): APIEmbed {
+export function proposalEmbed(p: Proposal, facts?: AddressFactsLookup): APIEmbed {
   const when = (ms: number, style = 'R') => `<t:${Math.floor(ms / 1_000)}:${style}>`;
   const requester = /^\d{17,20}$/.test(p.requestedBy)
     ? `<@${p.requestedBy}>`
@@ -26,6 +28,9 @@ export function proposalEmbed(p: Proposal): APIEmbed {
     { name: 'Approvals', value: `${p.approvers.length}/${p.requiredApprovals}: ${approvals}`, inline: true },
     { name: 'Requested by', value: requester, inline: true },
   ];
+  if (p.action.kind === 'block-ip' || p.action.kind === 'unblock-ip')
+    // Who the address belongs to, so that an approver can tell a cloud scanner from a phone network.
+    fields.push({ name: 'Address', value: addressLabel(p.action.target, facts).slice(0, 1_000) });
   if (p.status === 'pending') fields.push({ name: 'Expires', value: when(p.expiresAt), inline: true });
   if (p.status === 'pending' && p.note)
     // Our own text (user mentions only; the message allows no pings): not neutralised.

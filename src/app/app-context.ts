@@ -4,13 +4,14 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
+import { sharedOfflineAddressFacts } from '../adapters/ip-facts/offline-address-facts.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
 import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import { openStore } from '../adapters/sqlite/index.js';
 import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
-import { type AddressFactsLookup, unknownAddressFacts } from '../domain/address-facts.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
@@ -98,6 +99,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
     plex,
   });
+  const addressFacts = overrides.addressFacts ?? sharedOfflineAddressFacts(logger);
   const reviewer = new LogReviewer({
     logs: config.logs,
     scope,
@@ -105,6 +107,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     clock,
     logger: logger.child({ component: 'log-review' }),
     trustedProxies: config.network.trustedProxies,
+    addressFacts,
   });
   return {
     config,
@@ -119,7 +122,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     reviewer,
     actions,
     remoteAccess,
-    addressFacts: overrides.addressFacts ?? unknownAddressFacts,
+    addressFacts,
     close: () => store.close(),
   };
 }

@@ -58,6 +58,7 @@ export async function startBot(
     discord,
     post: (content) => alerts.post([{ content, embeds: [] }]),
     stillApprovers: (ids) => currentApprovers(client, discord, ids),
+    addressFacts: app.addressFacts,
   });
   let scans: Job | undefined;
   const ctx: BotContext = {

@@ -43,6 +43,14 @@ export const cliCommands: readonly CliCommand[] = [
     load: () => import('./report.js'),
   },
   {
+    name: 'whois',
+    summary:
+      'Print what the bot knows about an address: scope, network and country, bans, allow-list, findings',
+    usage: 'plex-warden whois IP [--json]',
+    config: 'plex',
+    load: () => import('./whois.js'),
+  },
+  {
     name: 'register-commands',
     summary: 'Register the slash commands to DISCORD_GUILD_ID (the bot also does this at start)',
     usage: 'plex-warden register-commands',

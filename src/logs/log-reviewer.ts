@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogsConfig } from '../config/index.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
 import { presentError } from '../kernel/errors.js';
@@ -27,6 +28,8 @@ export interface LogReviewerDeps {
   readonly logger: Logger;
   /** TRUSTED_PROXIES: whose X-Forwarded-For the parsers believe (none when absent). */
   readonly trustedProxies?: readonly string[];
+  /** ASN/country next to addresses in findings; unknown when absent. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 export interface SourceFailure {
@@ -84,6 +87,7 @@ export class LogReviewer {
             store: repo,
             now: () => clock.now(),
             trustedProxies: this.deps.trustedProxies,
+            addressFacts: this.deps.addressFacts,
           });
           this.runtimes.set(source.id, runtime);
         }

@@ -1,6 +1,7 @@
 import { closeSync, statSync } from 'node:fs';
 import type { LogsConfig, NetworkConfig } from '../config/index.js';
 import type { LogSourceKind } from '../config/logs.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { UserError } from '../kernel/errors.js';
 import { AddressScope } from '../net/address-scope.js';
@@ -93,7 +94,13 @@ function replayCursor(file: string, via: ReplayVia, logs: LogsConfig, now: () =>
 export async function replayFile(
   path: string,
   kind: LogSourceKind,
-  deps: { logs: LogsConfig; network: NetworkConfig; isAllowed?: (ip: string) => boolean; now: () => number },
+  deps: {
+    logs: LogsConfig;
+    network: NetworkConfig;
+    isAllowed?: (ip: string) => boolean;
+    now: () => number;
+    addressFacts?: AddressFactsLookup;
+  },
   via: ReplayVia = {},
 ): Promise<ReplayResult> {
   // A Plex Logs folder means its main file, as in LOG_SOURCES.
@@ -108,6 +115,7 @@ export async function replayFile(
     store,
     now: deps.now,
     trustedProxies: deps.network.trustedProxies,
+    addressFacts: deps.addressFacts,
     replay: { cursor: replayCursor(file, via, deps.logs, deps.now) },
   });
   // A dry run knows the configuration only: no /allow entries, no learned public IP.

@@ -1,4 +1,5 @@
 import type { LogSourceConfig, LogsConfig } from '../config/logs.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import { CidrSet } from '../net/ip.js';
 import { openCursor } from './acquire/index.js';
 import type { SourceCursor } from './acquire/types.js';
@@ -16,6 +17,7 @@ export interface SourcePipelineOptions {
   readonly logs: LogsConfig;
   readonly store: ReviewStore;
   readonly now: () => number;
+  readonly addressFacts?: AddressFactsLookup;
   /** Replay: a one-shot cursor, every line whatever its age, no quiet baseline. */
   readonly replay?: { readonly cursor: SourceCursor };
   readonly detectors?: readonly Detector<(typeof registeredDetectors)[number]['id']>[];
@@ -52,6 +54,7 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
       source,
       settings,
       maxTracked: logs.maxTrackedAddresses,
+      addressFacts: o.addressFacts,
       detectors: o.detectors ?? registeredDetectors,
     }),
     store: o.store,

@@ -28,6 +28,14 @@ const base: Proposal = {
 const field = (p: Proposal, name: string) => proposalEmbed(p).fields?.find((f) => f.name === name)?.value;
 
 describe('proposalEmbed', () => {
+  it('shows who the address belongs to, through the one label', () => {
+    const facts = { lookup: () => ({ asn: 64500, asName: 'Example Hosting', country: 'NL' }) };
+    const value = proposalEmbed(base, facts).fields?.find((f) => f.name === 'Address')?.value;
+    expect(value).toBe('203.0.113.7 · AS64500 Example Hosting · NL');
+    expect(field(base, 'Address')).toBe('203.0.113.7');
+    expect(field({ ...base, action: { kind: 'remote-access-off' } }, 'Address')).toBeUndefined();
+  });
+
   it('shows approvals so far, the requester and the expiry while pending', () => {
     expect(field(base, 'Approvals')).toBe('1/2: <@500000000000000005>');
     expect(field(base, 'Requested by')).toBe('a finding (ssh-brute-force:203.0.113.7)');

@@ -70,6 +70,26 @@ describe('log detectors', () => {
     expect(probe?.action).toMatchObject({ kind: 'block-ip', ip: '203.0.113.6' });
   });
 
+  it('names the network and country of the address in brute-force and probing evidence', async () => {
+    let text = '';
+    for (let i = 0; i < 20; i++) text += completed('203.0.113.5', 401, '/myplex/claim');
+    for (let i = 0; i < 30; i++) text += completed('203.0.113.6', 404, `/cgi-bin/${i}.sh`);
+    const file = join(dir.path, 'plex.log');
+    writeFileSync(file, text);
+    const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
+    const result = await replayFile(file, 'plex', {
+      logs: config.logs,
+      network: config.network,
+      now: () => Date.UTC(2026, 10, 25, 19, 31),
+      addressFacts: {
+        lookup: (ip) => ({ asn: 64500, asName: 'Example Hosting', country: ip.endsWith('5') ? 'NL' : 'DE' }),
+      },
+    });
+    const evidence = (prefix: string) => result.findings.find((f) => f.key.startsWith(prefix))?.evidence;
+    expect(evidence('brute-force')).toContain('from 203.0.113.5 · AS64500 Example Hosting · NL since');
+    expect(evidence('probing')).toMatch(/^203\.0\.113\.6 · AS64500 Example Hosting · DE asked/);
+  });
+
   it('reports a rejected Plex token from outside (no block), never from the LAN', async () => {
     const text =
       request('203.0.113.9', '/library/metadata/5', 'Token ()') +

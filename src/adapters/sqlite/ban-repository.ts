@@ -44,6 +44,14 @@ export class BanRepository {
     return row ? toBan(row) : undefined;
   }
 
+  /** Every ban of this target, newest first (for whois), bounded. */
+  historyFor(target: string, limit = 20): Ban[] {
+    const rows = this.db
+      .prepare('SELECT * FROM bans WHERE target = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+      .all(target, limit) as Row[];
+    return rows.map(toBan);
+  }
+
   /** Bans of this target created since `since` (for escalation), active or not. */
   countSince(target: string, since: number): number {
     const row = this.db

@@ -170,6 +170,17 @@ export class FindingRepository {
     return rows.map(toStored).sort(bySeverityThenTitle);
   }
 
+  /** Findings, open and past, whose key or title names this address (for whois), newest first. */
+  mentioning(ip: string, limit = 20): StoredFinding[] {
+    const pattern = `%${ip.replace(/[\\%_]/g, '\\$&')}%`;
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM findings WHERE fingerprint LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' ORDER BY last_seen_at DESC LIMIT ?",
+      )
+      .all(pattern, pattern, limit) as RawFinding[];
+    return rows.map(toStored);
+  }
+
   get(fingerprint: string): StoredFinding | undefined {
     const raw = this.db.prepare('SELECT * FROM findings WHERE fingerprint = ?').get(fingerprint) as
       | RawFinding

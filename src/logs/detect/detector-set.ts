@@ -1,4 +1,5 @@
 import type { LogDetectorId, LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { AddressFactsLookup } from '../../domain/address-facts.js';
 import type { FindingDraft } from '../../domain/finding.js';
 import type { AddressInfo } from '../address-book.js';
 import type { Detector, DetectorInstance } from '../detectors/types.js';
@@ -11,6 +12,7 @@ export interface DetectorSetOptions {
   readonly settings: LogDetectorSettings;
   /** Bound on addresses each detector tracks for this source. */
   readonly maxTracked: number;
+  readonly addressFacts?: AddressFactsLookup;
   readonly detectors: readonly Detector<LogDetectorId>[];
 }
 
@@ -39,6 +41,7 @@ export class DetectorSet {
         settings: o.settings,
         maxTracked: o.maxTracked,
         changed: (key, time) => mine.set(key, time),
+        addressFacts: o.addressFacts,
       });
     });
     this.interested = Array.from({ length: 64 }, (_, flags) =>

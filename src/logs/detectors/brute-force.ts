@@ -17,6 +17,7 @@
  */
 
 import { formatDuration } from '../../kernel/duration.js';
+import { addressLabel } from '../../net/address-label.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
 import type { WindowState } from './sliding-window.js';
 import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
@@ -96,7 +97,9 @@ class BruteForceInstance implements DetectorInstance {
     const ssh = source.kind === 'sshd';
     const range = isRange(key);
     const what = `${milestone(w.total, maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'}`;
-    const from = range ? `addresses in ${key} (${(w.spread ?? 0) + 1} or more different ones)` : key;
+    const from = range
+      ? `addresses in ${key} (${(w.spread ?? 0) + 1} or more different ones)`
+      : addressLabel(key, this.ctx.addressFacts);
     const user = !range && w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
     return {
       key: findingKey(this.id, source.id, key),

@@ -12,6 +12,7 @@
  * services that need not be public.
  */
 import { formatDuration } from '../../kernel/duration.js';
+import { addressLabel } from '../../net/address-label.js';
 import { AddressTable } from '../address-table.js';
 import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
 import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
@@ -115,7 +116,7 @@ class ProbingInstance implements DetectorInstance {
       key: findingKey(this.id, source.id, ip),
       severity: 'medium',
       title: `Probing from ${ip} on ${source.id}`,
-      evidence: `${ip} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${displayText(p, 60)}"`).join(', ')}.`,
+      evidence: `${addressLabel(ip, this.ctx.addressFacts)} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${formatDuration(settings.probeFindTimeMs)}), e.g. ${s.samples.map((p) => `"${displayText(p, 60)}"`).join(', ')}.`,
       fix: 'Approve the block; keep only the services you need reachable from the internet.',
       grounds: `probing ${source.id}: ${settings.probePaths}+ distinct failing paths within ${formatDuration(settings.probeFindTimeMs)}`,
     };

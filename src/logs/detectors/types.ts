@@ -1,4 +1,5 @@
 import type { LogDetectorSettings, LogSourceConfig } from '../../config/logs.js';
+import type { AddressFactsLookup } from '../../domain/address-facts.js';
 import type { FindingDraft } from '../../domain/finding.js';
 import type { LogEvent } from '../log-event.js';
 
@@ -12,6 +13,8 @@ export interface DetectorContext {
    * so its finding is rendered with the address's.
    */
   readonly changed: (key: string, time: number) => void;
+  /** ASN and country shown next to an address in evidence; unknown when absent. */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 /** Persisted per-address state: JSON text plus the log time it was last touched. */

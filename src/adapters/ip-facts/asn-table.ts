@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The ASN ranges of `@ip-location-db/asn` (https://github.com/sapics/ip-location-db, CC BY 4.0:
+ * RouteViews and DB-IP ASN Lite), which ships CSV, not MMDB: no ASN MMDB is published on npm.
+ * Rows are `start,end,asn,name` with integer bounds (asn-ipv4-num.csv / asn-ipv6-num.csv), sorted
+ * and non-overlapping, so a lookup is a binary search over typed arrays (a few MB, no objects
+ * per row). IPv6 bounds are split into high and low 64-bit halves.
+ */
+export interface AsnHit {
+  readonly asn: number;
+  readonly asName: string;
+}
+
+interface Row {
+  start: bigint;
+  end: bigint;
+  asn: number;
+  name: string;
+}
+
+/** `start,end,asn,name`; the name is quoted (with `""` for a quote) when it holds a comma. */
+function parseRow(line: string): Row | undefined {
+  const a = line.indexOf(',');
+  const b = line.indexOf(',', a + 1);
+  const c = line.indexOf(',', b + 1);
+  if (a < 0 || b < 0 || c < 0) return undefined;
+  let name = line.slice(c + 1);
+  if (name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1).replaceAll('""', '"');
+  const asn = Number(line.slice(b + 1, c));
+  if (!Number.isInteger(asn)) return undefined;
+  try {
+    return { start: BigInt(line.slice(0, a)), end: BigInt(line.slice(a + 1, b)), asn, name };
+  } catch {
+    return undefined;
+  }
+}
+
+export class AsnTable4 {
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+  private readonly asns: Uint32Array;
+  private readonly names: Uint32Array;
+
+  constructor(
+    csv: string,
+    private readonly nameTable: string[],
+    nameIndex: Map<string, number>,
+  ) {
+    const lines = csv.split('\n');
+    this.starts = new Uint32Array(lines.length);
+    this.ends = new Uint32Array(lines.length);
+    this.asns = new Uint32Array(lines.length);
+    this.names = new Uint32Array(lines.length);
+    let n = 0;
+    for (const line of lines) {
+      const row = parseRow(line.trimEnd());
+      if (!row) continue;
+      this.starts[n] = Number(row.start);
+      this.ends[n] = Number(row.end);
+      this.asns[n] = row.asn;
+      this.names[n] = internName(row.name, nameTable, nameIndex);
+      n += 1;
+    }
+    this.count = n;
+  }
+
+  readonly count: number;
+
+  find(value: number): AsnHit | undefined {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.starts[mid] ?? 0) > value) hi = mid - 1;
+      else if ((this.ends[mid] ?? 0) < value) lo = mid + 1;
+      else return { asn: this.asns[mid] ?? 0, asName: this.nameTable[this.names[mid] ?? 0] ?? '' };
+    }
+    return undefined;
+  }
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+export class AsnTable6 {
+  private readonly startHi: BigUint64Array;
+  private readonly startLo: BigUint64Array;
+  private readonly endHi: BigUint64Array;
+  private readonly endLo: BigUint64Array;
+  private readonly asns: Uint32Array;
+  private readonly names: Uint32Array;
+  readonly count: number;
+
+  constructor(
+    csv: string,
+    private readonly nameTable: string[],
+    nameIndex: Map<string, number>,
+  ) {
+    const lines = csv.split('\n');
+    this.startHi = new BigUint64Array(lines.length);
+    this.startLo = new BigUint64Array(lines.length);
+    this.endHi = new BigUint64Array(lines.length);
+    this.endLo = new BigUint64Array(lines.length);
+    this.asns = new Uint32Array(lines.length);
+    this.names = new Uint32Array(lines.length);
+    let n = 0;
+    for (const line of lines) {
+      const row = parseRow(line.trimEnd());
+      if (!row) continue;
+      this.startHi[n] = row.start >> 64n;
+      this.startLo[n] = row.start & MASK64;
+      this.endHi[n] = row.end >> 64n;
+      this.endLo[n] = row.end & MASK64;
+      this.asns[n] = row.asn;
+      this.names[n] = internName(row.name, nameTable, nameIndex);
+      n += 1;
+    }
+    this.count = n;
+  }
+
+  find(hi: bigint, lo: bigint): AsnHit | undefined {
+    let a = 0;
+    let b = this.count - 1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      const sHi = this.startHi[mid] ?? 0n;
+      const sLo = this.startLo[mid] ?? 0n;
+      const eHi = this.endHi[mid] ?? 0n;
+      const eLo = this.endLo[mid] ?? 0n;
+      if (sHi > hi || (sHi === hi && sLo > lo)) b = mid - 1;
+      else if (eHi < hi || (eHi === hi && eLo < lo)) a = mid + 1;
+      else return { asn: this.asns[mid] ?? 0, asName: this.nameTable[this.names[mid] ?? 0] ?? '' };
+    }
+    return undefined;
+  }
+}
+
+function internName(name: string, table: string[], index: Map<string, number>): number {
+  const known = index.get(name);
+  if (known !== undefined) return known;
+  table.push(name);
+  index.set(name, table.length - 1);
+  return table.length - 1;
+}
+
+export function loadAsnTables(v4Path: string, v6Path: string): { v4: AsnTable4; v6: AsnTable6 } {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const v4 = new AsnTable4(readFileSync(v4Path, 'utf8'), names, index);
+  const v6 = new AsnTable6(readFileSync(v6Path, 'utf8'), names, index);
+  return { v4, v6 };
+}
