@@ -76,7 +76,8 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     baseUrl: config.exposure.internetDbUrl,
     timeoutMs: config.exposure.outsideTimeoutMs,
   });
-  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb, scope };
+  const addressFacts = overrides.addressFacts ?? sharedOfflineAddressFacts(logger);
+  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb, scope, addressFacts };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,
@@ -99,7 +100,6 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     assertAccountOwner: (signal) => assertAccountOwner(plex, plexTv, signal),
     plex,
   });
-  const addressFacts = overrides.addressFacts ?? sharedOfflineAddressFacts(logger);
   const reviewer = new LogReviewer({
     logs: config.logs,
     scope,

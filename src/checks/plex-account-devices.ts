@@ -15,12 +15,15 @@
  * Fix: sign out what nobody recognises (approve the proposal, or plex.tv > Authorized Devices)
  * and change the password with "sign out connected devices".
  */
+
 import * as v from 'valibot';
 import type { AccountDevice } from '../adapters/plex/plex-tv-account.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { FindingDraft } from '../domain/finding.js';
 import { requireOwner } from '../exposure/plex-account.js';
 import { formatDuration } from '../kernel/duration.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
+import { addressLabel } from '../net/address-label.js';
 import type { Check } from './types.js';
 
 /** How long a new device is reported before it joins the learned list. */
@@ -35,8 +38,9 @@ const AccountDeviceBaselineSchema = v.object({
 
 const when = (ms: number | undefined) => (ms === undefined ? 'unknown' : new Date(ms).toISOString());
 
-function describe(device: AccountDevice): string {
-  const address = device.publicAddress === '' ? 'unknown' : untrustedText(device.publicAddress, 45);
+function describe(device: AccountDevice, facts: AddressFactsLookup | undefined): string {
+  const address =
+    device.publicAddress === '' ? 'unknown' : addressLabel(untrustedText(device.publicAddress, 45), facts);
   return [
     `name=${untrustedText(device.name, 60)}`,
     `product=${untrustedText(device.product, 40)}`,
@@ -76,7 +80,7 @@ export const plexAccountDevices: Check = {
         key: `new:${keyPart(device.id)}`,
         severity: 'medium',
         title: `New device signed in to the Plex account: ${name}`,
-        evidence: `${describe(device)}; first seen by the bot ${new Date(firstSeen).toISOString()}.`,
+        evidence: `${describe(device, ctx.addressFacts)}; first seen by the bot ${new Date(firstSeen).toISOString()}.`,
         fix: 'If nobody in the house recognises it: approve the sign-out proposal (or plex.tv > Authorized Devices), then change the Plex password with "sign out connected devices".',
         action: { kind: 'sign-out-device', deviceId: device.id, name },
       });

@@ -4,6 +4,7 @@ import type { InternetDbClient } from '../adapters/internetdb/internetdb-client.
 import type { PlexClient } from '../adapters/plex/plex-client.js';
 import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Config } from '../config/index.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import type { CheckState } from '../domain/check-state.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
@@ -28,6 +29,8 @@ export interface CheckDeps {
   readonly internetDb: InternetDbClient;
   /** Whose address is this; checks that learn the household's public IP record it here. */
   readonly scope: AddressScope;
+  /** ASN and country of public addresses, from shipped databases (unknown when absent). */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 export interface CheckContext extends CheckDeps {

@@ -62,6 +62,19 @@ describe('plex-account-devices', () => {
     expect(keysOf(result.findings)).toEqual([[`new:${stranger.id}`, 'medium']]);
   });
 
+  it("names the new device's network and country where the shipped databases know them", async () => {
+    const facts = {
+      lookup: (ip: string) =>
+        ip === '203.0.113.77' ? { asn: 64500, asName: 'Example Hosting', country: 'NL' } : undefined,
+    };
+    lab.open([plexAccountDevices], {}, { clock, addressFacts: facts });
+    await lab.scan([plexAccountDevices]);
+    lab.plexTv.account.devices.push(accountDevice('DESKTOP-7QX', { publicAddress: '203.0.113.77' }));
+    clock.advance(60_000);
+    const [finding] = (await lab.scan([plexAccountDevices])).findings;
+    expect(finding?.evidence).toContain('public address 203.0.113.77 · AS64500 Example Hosting · NL');
+  });
+
   it('lists devices unused for DEVICE_STALE_AFTER in one low finding', async () => {
     lab.open([plexAccountDevices], { DEVICE_STALE_AFTER: '30d' }, { clock });
     const old = Math.floor((clock.now() - 45 * DAY) / 1_000);
