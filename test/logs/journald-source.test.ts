@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,10 +8,10 @@ import { parseLogSources } from '../../src/config/logs.js';
 import { entryLine, journalctlArgs } from '../../src/logs/acquire/journal-cursor.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { openTestDatabase } from '../harness/log-db.js';
+import { runReviewChild } from '../harness/review-child-runner.js';
 import { systemTestsRequired } from '../harness/system-gate.js';
 import { tempDir } from '../harness/test-env.js';
 
-const CHILD = join(import.meta.dirname, '../harness/log-review-child.ts');
 // Skipped on a laptop without it; in CI (PLEX_WARDEN_REQUIRE_SYSTEM_TESTS=1) a missing binary fails.
 // systemd-journal-remote(8) writes a real journal file from the export format on stdin.
 const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
@@ -40,32 +40,6 @@ function appendJournal(file: string, entries: { us: number; comm: string; pid: n
   execFileSync(JOURNAL_REMOTE, [`--output=${file}`, '-'], {
     input: text,
     stdio: ['pipe', 'ignore', 'ignore'],
-  });
-}
-
-function runChild(spec: string, db: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, spec, db], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (killAfterMs !== null && timer === undefined && out.includes('ready'))
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (out.includes('done')) resolve('done');
-      else if (signal === 'SIGKILL') resolve('killed');
-      else reject(new Error(`child exited with ${code}: ${err}`));
-    });
   });
 }
 
@@ -157,7 +131,7 @@ describe('journald sources', () => {
       let kills = 0;
       let midway = 0;
       for (let round = 0; round < 5; round++) {
-        const outcome = await runChild(spec, db, 300 + Math.floor(random() * 700));
+        const outcome = await runReviewChild(spec, db, 300 + Math.floor(random() * 700));
         if (outcome === 'killed') {
           kills++;
           const peek = openTestDatabase(db);
@@ -169,7 +143,7 @@ describe('journald sources', () => {
       }
       expect(kills).toBeGreaterThan(0);
       expect(midway).toBeGreaterThan(0);
-      expect(await runChild(spec, db, null)).toBe('done');
+      expect(await runReviewChild(spec, db, null)).toBe('done');
       const check = openTestDatabase(db);
       try {
         const repo = new LogReviewRepository(check);

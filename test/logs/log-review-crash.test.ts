@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { openTestDatabase } from '../harness/log-db.js';
+import { runReviewChild } from '../harness/review-child-runner.js';
 import { tempDir } from '../harness/test-env.js';
-
-const CHILD = join(import.meta.dirname, '../harness/log-review-child.ts');
 
 function rng(seed: number): () => number {
   let a = seed;
@@ -14,40 +12,6 @@ function rng(seed: number): () => number {
     a = (a * 1103515245 + 12345) & 0x7fffffff;
     return a / 0x7fffffff;
   };
-}
-
-/** Runs the child until it prints `done` or is killed after `killAfterMs` of reviewing. */
-function runChild(
-  file: string,
-  db: string,
-  killAfterMs: number | null,
-  env: Record<string, string> = {},
-): Promise<'done' | 'killed'> {
-  return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', CHILD, file, db, JSON.stringify(env)];
-    const child: ChildProcess = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (killAfterMs !== null && timer === undefined && out.includes('ready')) {
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (out.includes('done')) resolve('done');
-      else if (signal === 'SIGKILL') resolve('killed');
-      else reject(new Error(`child exited with ${code}: ${err}`));
-    });
-  });
 }
 
 describe('log review survives kill -9 at any moment', () => {
@@ -77,7 +41,7 @@ describe('log review survives kill -9 at any moment', () => {
     let kills = 0;
     let midway = 0;
     for (let round = 0; round < 6; round++) {
-      const outcome = await runChild(file, db, Math.floor(random() * 400));
+      const outcome = await runReviewChild(file, db, Math.floor(random() * 400));
       if (outcome === 'killed') {
         kills++;
         // Proof the kill landed in the middle of the work: some, not all, was committed.
@@ -91,7 +55,7 @@ describe('log review survives kill -9 at any moment', () => {
     }
     expect(kills).toBeGreaterThan(0);
     expect(midway).toBeGreaterThan(0);
-    expect(await runChild(file, db, null)).toBe('done');
+    expect(await runReviewChild(file, db, null)).toBe('done');
 
     const check = openTestDatabase(db);
     try {
@@ -130,7 +94,7 @@ describe('log review survives kill -9 at any moment', () => {
     const offsets: number[] = [];
     let midway = 0;
     for (let round = 0; round < 4; round++) {
-      const outcome = await runChild(file, db, 800 + Math.floor(random() * 1500), env);
+      const outcome = await runReviewChild(file, db, 800 + Math.floor(random() * 1500), env);
       if (outcome === 'done') break;
       const offset = offsetNow();
       offsets.push(offset);
@@ -139,7 +103,7 @@ describe('log review survives kill -9 at any moment', () => {
     // Each restart kept what the killed run had committed: progress never went back to zero.
     expect(midway).toBeGreaterThan(0);
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
-    expect(await runChild(file, db, null, env)).toBe('done');
+    expect(await runReviewChild(file, db, null, env)).toBe('done');
     const check = openTestDatabase(db);
     try {
       const repo = new LogReviewRepository(check);

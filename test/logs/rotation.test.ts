@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,35 +9,8 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
+import { runReviewChild } from '../harness/review-child-runner.js';
 import { tempDir } from '../harness/test-env.js';
-
-const CHILD = join(import.meta.dirname, '../harness/log-review-child.ts');
-
-function runChild(file: string, db: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, file, db], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (killAfterMs !== null && timer === undefined && out.includes('ready'))
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (out.includes('done')) resolve('done');
-      else if (signal === 'SIGKILL') resolve('killed');
-      else reject(new Error(`child exited with ${code}: ${err}`));
-    });
-  });
-}
 
 const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);
 const lines = (ip: string, n: number) =>
@@ -151,7 +123,7 @@ describe('rotation between two passes', () => {
     let kills = 0;
     for (let round = 0; round < 4; round++) {
       if (
-        (await runChild(file, dbPath, process.env.NOKILL ? null : 200 + Math.floor(random() * 500))) ===
+        (await runReviewChild(file, dbPath, process.env.NOKILL ? null : 200 + Math.floor(random() * 500))) ===
         'killed'
       )
         kills++;
@@ -161,7 +133,7 @@ describe('rotation between two passes', () => {
       rotate();
       appendFileSync(file, batch(500));
     }
-    expect(await runChild(file, dbPath, null)).toBe('done');
+    expect(await runReviewChild(file, dbPath, null)).toBe('done');
     if (!process.env.NOKILL) expect(kills).toBeGreaterThan(0);
     const check = openTestDatabase(dbPath);
     try {
