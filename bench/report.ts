@@ -13,7 +13,7 @@ import { renderPng } from '../src/report/render-png.js';
 import { reportSvg } from '../src/report/report-chart.js';
 import { buildReportData } from '../src/report/report-data.js';
 import { buildWeeklyReport } from '../src/report/weekly-report.js';
-import { seedFacts, seedReportDatabase } from '../test/harness/report-seed.js';
+import { commitDailyCounts, seedFacts, seedReportDatabase } from '../test/harness/report-seed.js';
 
 const RUNS = 15;
 
@@ -51,33 +51,7 @@ function floodStore(now: number) {
             country: ['NL', 'DE', 'US', 'CN', 'BR', 'RU'][i % 6] ?? 'NL',
           });
       }
-      store.repos.logReview.commit(
-        {
-          source: {
-            sourceId: `source-${s}`,
-            position: {
-              kind: 'file',
-              path: '/dev/null',
-              dev: '0',
-              ino: '0',
-              headLen: 0,
-              headHash: '',
-              offset: 0,
-            },
-            learning: false,
-            parserState: null,
-            lines: 0,
-            matched: 0,
-            skipped: 0,
-          },
-          writeStates: () => undefined,
-          counts: new Map(),
-          countsBound: { maxAddresses: 100_000, seenAfter: Number.NEGATIVE_INFINITY },
-          daily: new Map([[day, byIp]]),
-          findings: [],
-        },
-        now,
-      );
+      commitDailyCounts(store.repos, `source-${s}`, day, byIp, now);
     });
   }
   return { store, facts: { lookup: (ip: string) => facts.get(ip) } };

@@ -20,6 +20,17 @@ export const seedFacts: AddressFactsLookup = { lookup: (ip) => SEED_FACTS[ip] };
 
 /** One commit of daily counts through the log review's real write path. */
 function commitDaily(repos: Repositories, sourceId: string, at: number, counts: Record<string, DailyCount>) {
+  commitDailyCounts(repos, sourceId, localDay(at), new Map(Object.entries(counts)), at);
+}
+
+/** One day's per-address counts of one source, committed as the review loop commits them. */
+export function commitDailyCounts(
+  repos: Repositories,
+  sourceId: string,
+  day: string,
+  byIp: ReadonlyMap<string, DailyCount>,
+  at: number,
+): void {
   repos.logReview.commit(
     {
       source: {
@@ -42,7 +53,7 @@ function commitDaily(repos: Repositories, sourceId: string, at: number, counts: 
       writeStates: () => undefined,
       counts: new Map(),
       countsBound: { maxAddresses: 100_000, seenAfter: Number.NEGATIVE_INFINITY },
-      daily: new Map([[localDay(at), new Map(Object.entries(counts))]]),
+      daily: new Map([[day, byIp]]),
       findings: [],
     },
     at,
