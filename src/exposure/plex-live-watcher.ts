@@ -48,7 +48,8 @@ export interface PlexLiveWatcherDeps {
  * - Socket closed: reconnect with backoff, and poll `/identity` every PLEX_DOWN_GRACE / 2 while
  *   it is closed (or always, without a token). Away longer than PLEX_DOWN_GRACE: plex-reachable
  *   runs, which opens the finding (it checks for itself, so a blip never alerts).
- * - `playing`: plex-sessions runs now. `reachability`: plex-remote-access runs now.
+ * - `playing`: plex-sessions and plex-account-signals run now. `reachability`:
+ *   plex-remote-access runs now.
  *
  * Detects and triggers only: the checks and the runner decide, persist and alert.
  * A class with start()/stop() until the kernel has a shared Service/scheduler interface.
@@ -134,14 +135,14 @@ export class PlexLiveWatcher {
         this.deps.logger.info('Plex notification socket open');
         this.markUp();
         // Streams already playing are learned once, so the next `playing` from a new address
-        // is new against them (plex-sessions learns quietly on its first run).
+        // is new against them (both stream checks learn quietly on their first run).
         if (!this.baselined) {
           this.baselined = true;
-          this.trigger('plex-sessions');
+          this.triggerStreamChecks();
         }
       },
       onNotification: (n) => {
-        if (n.type === 'playing') this.trigger('plex-sessions');
+        if (n.type === 'playing') this.triggerStreamChecks();
         else if (n.type === 'reachability') this.trigger('plex-remote-access');
       },
       onClose: (reason) => this.closed(reason),
@@ -196,10 +197,15 @@ export class PlexLiveWatcher {
     }, this.deps.downGraceMs);
   }
 
+  /** The checks that read the streams playing now (they share one /status/sessions answer). */
+  private triggerStreamChecks(): void {
+    this.trigger('plex-sessions', 'plex-account-signals');
+  }
+
   /** One run at a time; ids asked for meanwhile run together right after. */
-  private trigger(checkId: string): void {
+  private trigger(...checkIds: string[]): void {
     if (this.stopped) return;
-    this.queued.add(checkId);
+    for (const id of checkIds) this.queued.add(id);
     if (this.running) return;
     this.running = (async () => {
       while (this.queued.size > 0 && !this.stopped) {

@@ -1,3 +1,4 @@
+import { AccountSignalRepository } from './account-signal-repository.js';
 import { AllowlistRepository } from './allowlist-repository.js';
 import { AuditLogRepository } from './audit-log-repository.js';
 import { BanRepository } from './ban-repository.js';
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly proposals: ProposalRepository;
   readonly remoteAccess: RemoteAccessRepository;
   readonly report: ReportRepository;
+  readonly accountSignals: AccountSignalRepository;
   readonly health: DatabaseHealthRepository;
   readonly transaction: Transaction;
 }
@@ -59,6 +61,7 @@ export function createRepositories(db: Database): Repositories {
     proposals: new ProposalRepository(db),
     remoteAccess: new RemoteAccessRepository(db),
     report: new ReportRepository(db),
+    accountSignals: new AccountSignalRepository(db),
     health: new DatabaseHealthRepository(db),
     publicAddresses: new PublicAddressRepository(db),
     transaction: (fn) => db.transaction(fn)(),
