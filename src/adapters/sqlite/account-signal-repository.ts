@@ -99,31 +99,29 @@ export class AccountSignalRepository implements AccountSignalStore {
   /** By age, then per user and in total by count, least recently seen first. */
   private prune(keepSessionsSince: number): void {
     this.db.prepare('DELETE FROM account_sessions WHERE last_seen < ?').run(keepSessionsSince);
+    this.keepNewest('account_sessions', 'session_key', MAX_SESSIONS_PER_USER, MAX_SESSIONS);
+    this.keepNewest('account_countries', 'country', MAX_COUNTRIES_PER_USER, MAX_COUNTRIES);
+  }
+
+  /** Deletes all but the `perUser` most recently seen rows of each user, then all but `total`. */
+  private keepNewest(
+    table: 'account_sessions' | 'account_countries',
+    tieBreak: 'session_key' | 'country',
+    perUser: number,
+    total: number,
+  ): void {
     this.db
       .prepare(
-        `DELETE FROM account_sessions WHERE rowid IN (
+        `DELETE FROM ${table} WHERE rowid IN (
            SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER (PARTITION BY user_key
-             ORDER BY last_seen DESC, session_key) AS n FROM account_sessions) WHERE n > ?)`,
+             ORDER BY last_seen DESC, ${tieBreak}) AS n FROM ${table}) WHERE n > ?)`,
       )
-      .run(MAX_SESSIONS_PER_USER);
+      .run(perUser);
     this.db
       .prepare(
-        `DELETE FROM account_sessions WHERE rowid IN (
-           SELECT rowid FROM account_sessions ORDER BY last_seen DESC, user_key, session_key LIMIT -1 OFFSET ?)`,
+        `DELETE FROM ${table} WHERE rowid IN (
+           SELECT rowid FROM ${table} ORDER BY last_seen DESC, user_key, ${tieBreak} LIMIT -1 OFFSET ?)`,
       )
-      .run(MAX_SESSIONS);
-    this.db
-      .prepare(
-        `DELETE FROM account_countries WHERE rowid IN (
-           SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER (PARTITION BY user_key
-             ORDER BY last_seen DESC, country) AS n FROM account_countries) WHERE n > ?)`,
-      )
-      .run(MAX_COUNTRIES_PER_USER);
-    this.db
-      .prepare(
-        `DELETE FROM account_countries WHERE rowid IN (
-           SELECT rowid FROM account_countries ORDER BY last_seen DESC, user_key, country LIMIT -1 OFFSET ?)`,
-      )
-      .run(MAX_COUNTRIES);
+      .run(total);
   }
 }
