@@ -46,11 +46,13 @@ describe('plex-warden whois', () => {
     const json = runCliSync(['whois', '8.8.8.8', '--json'], env(), dir.path);
     const parsed = JSON.parse(json.stdout) as {
       facts: { asn: number };
-      bans: unknown[];
+      banHistory: unknown[];
+      activeBans: unknown[];
       scope: { kind: string };
     };
     expect(parsed.facts.asn).toBe(15169);
-    expect(parsed.bans).toHaveLength(1);
+    expect(parsed.banHistory).toHaveLength(1);
+    expect(parsed.activeBans).toHaveLength(1);
   }, 60_000);
 
   it('says unknown for a LAN address and rejects what is not an address with exit 2', () => {

@@ -112,6 +112,18 @@ export class ProposalRepository {
     );
   }
 
+  /** Whether an allow-list entry for this CIDR is already waiting for approval. */
+  pendingAllowExists(cidr: string, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM proposals
+           WHERE status = 'pending' AND kind = 'allow-cidr' AND expires_at > ? AND json_extract(payload, '$.cidr') = ?`,
+        )
+        .get(now, cidr) !== undefined
+    );
+  }
+
   /** Records an approval; false when this user had already approved. */
   addApproval(id: number, userId: string, at: number): boolean {
     const info = this.db

@@ -1,0 +1,216 @@
+/**
+ * Everything the bot knows about one address, gathered once for `/whois` and
+ * `plex-warden whois` alike (whois-sections.ts turns it into the lines both show).
+ */
+import type { InternetDbResult } from '../adapters/internetdb/internetdb-client.js';
+import type { SourceCounts } from '../adapters/sqlite/address-history-repository.js';
+import type { StoredFinding } from '../adapters/sqlite/finding-repository.js';
+import type { AddressFacts } from '../domain/address-facts.js';
+import type { AppContext } from '../domain/app-context.js';
+import type { AllowlistEntry, Ban } from '../domain/ban.js';
+import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
+import { UserError } from '../kernel/errors.js';
+import { SLOW_WINDOW_PREFIX } from '../logs/detectors/brute-force.js';
+import { addressLabel } from '../net/address-label.js';
+import type { AddressClass } from '../net/address-scope.js';
+import { addressProblem, cidrContains, type IpAddress, parseCidr, parseIp } from '../net/ip.js';
+
+export type WhoisDeps = Pick<
+  AppContext,
+  'repos' | 'scope' | 'addressFacts' | 'clock' | 'config' | 'plex' | 'internetDb'
+>;
+
+/** One log source's view of the address: totals, and the first and last time it was seen. */
+export interface SourceSighting extends SourceCounts {
+  /** First local day with a failure or 4xx (daily counts are kept 62 days), or when a detector first saw it. */
+  readonly firstSeen: string | undefined;
+}
+
+/** A detector's window (or baseline entry) for the address, as it stands. */
+export interface DetectorWindow {
+  readonly sourceId: string;
+  /** `brute-force`, `brute-force (slow)`, `probing`, `bad-plex-token`, `first-seen-remote`… */
+  readonly detector: string;
+  /** How far back the window looks; undefined for "seen before" baselines. */
+  readonly windowMs: number | undefined;
+  /** Failures, distinct 4xx paths or rejected tokens in the window. */
+  readonly count: number | undefined;
+  readonly firstAt: number | undefined;
+  readonly lastAt: number;
+  readonly flagged: boolean;
+  /** The account the lines named (last user tried, the user a first sighting signed in as). */
+  readonly account: string | undefined;
+}
+
+export type WhoisInternetDb =
+  | InternetDbResult
+  /** WHOIS_INTERNETDB is off, the address is not a public IPv4 one, or the lookup threw. */
+  | { readonly kind: 'off' | 'not-public' | 'ipv6' };
+
+export type WhoisSessions =
+  | { readonly kind: 'read'; readonly sessions: readonly PlexSession[] }
+  | { readonly kind: 'unavailable' };
+
+export interface Whois {
+  readonly ip: string;
+  readonly label: string;
+  readonly scope: AddressClass;
+  readonly facts: AddressFacts | undefined;
+  readonly now: number;
+  readonly seen: readonly SourceSighting[];
+  readonly windows: readonly DetectorWindow[];
+  readonly findings: readonly StoredFinding[];
+  /** All findings about the address; `findings` holds the newest of them. */
+  readonly findingCount: number;
+  /** Active bans of the address or of a range holding it. */
+  readonly activeBans: readonly Ban[];
+  /** Bans of exactly this address, newest first (active ones included). */
+  readonly banHistory: readonly Ban[];
+  /** Allow-list entries holding the address, expired ones included (shown as such). */
+  readonly allows: readonly AllowlistEntry[];
+  /** Plex sessions streaming from the address right now. */
+  readonly sessions: WhoisSessions;
+  /** Accounts seen from the address: Plex sessions now and the names the logs gave. */
+  readonly accounts: readonly string[];
+  readonly internetDb: WhoisInternetDb;
+}
+
+/** Window lengths by detector row, from the source's settings (LOG_FIND_TIME and friends). */
+function windowOf(deps: WhoisDeps, sourceId: string, detector: string, slow: boolean): number | undefined {
+  const source = deps.config.logs.sources.find((s) => s.id === sourceId);
+  if (!source) return undefined;
+  const s = deps.config.logs.settings[source.kind];
+  if (detector === 'brute-force') return slow ? s.slowFindTimeMs : s.findTimeMs;
+  if (detector === 'probing') return s.probeFindTimeMs;
+  if (detector === 'bad-plex-token') return s.findTimeMs;
+  return undefined;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The detectors' own state rows (sliding-window.ts, probing.ts, seen-detector.ts): read by their
+ * fields, each optional, so a row of an older or newer shape shows what it has.
+ */
+function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
+  return deps.repos.addressHistory.detectorRows(ip, [SLOW_WINDOW_PREFIX]).map((row) => {
+    let state: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(row.state);
+      if (typeof parsed === 'object' && parsed !== null) state = parsed as Record<string, unknown>;
+    } catch {
+      // Shown with what the row itself says: its source, detector and time.
+    }
+    const slow = row.key !== ip;
+    return {
+      sourceId: row.sourceId,
+      detector: slow ? `${row.detector} (slow)` : row.detector,
+      windowMs: windowOf(deps, row.sourceId, row.detector, slow),
+      count: num(state.total),
+      firstAt: num(state.firstAt),
+      lastAt: num(state.lastAt) ?? row.lastAt,
+      flagged: (num(state.flaggedAt) ?? 0) > 0 || state.flagged === true,
+      account: str(state.user) ?? str(state.note),
+    };
+  });
+}
+
+function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow[]): SourceSighting[] {
+  const history = deps.repos.addressHistory;
+  const days = new Map(history.days(ip).map((d) => [d.sourceId, d.firstDay]));
+  const firstByDetector = new Map<string, number>();
+  for (const w of windows) {
+    if (w.firstAt === undefined) continue;
+    firstByDetector.set(w.sourceId, Math.min(w.firstAt, firstByDetector.get(w.sourceId) ?? w.firstAt));
+  }
+  return history.counts(ip).map((c) => {
+    const detected = firstByDetector.get(c.sourceId);
+    const day = days.get(c.sourceId);
+    const fromDetector = detected === undefined ? undefined : new Date(detected).toISOString().slice(0, 10);
+    const firstSeen = [day, fromDetector].filter((d): d is string => d !== undefined).sort()[0];
+    return { ...c, firstSeen };
+  });
+}
+
+async function sessionsFrom(deps: WhoisDeps, ip: IpAddress, signal: AbortSignal): Promise<WhoisSessions> {
+  try {
+    const all = await readSessions({ plex: deps.plex, signal });
+    const same = (text: string | undefined) => {
+      const cidr = text === undefined ? undefined : parseCidr(text);
+      return (
+        cidr !== undefined && cidr.prefix === (ip.kind() === 'ipv4' ? 32 : 128) && cidrContains(cidr, ip)
+      );
+    };
+    return { kind: 'read', sessions: all.filter((s) => same(s.address) || same(s.remotePublicAddress)) };
+  } catch {
+    // Plex down or unreachable: the rest of the answer stands, and says so.
+    return { kind: 'unavailable' };
+  }
+}
+
+async function internetDbFor(deps: WhoisDeps, w: Pick<Whois, 'ip' | 'scope'>, signal: AbortSignal) {
+  if (!deps.config.exposure.whoisInternetDb) return { kind: 'off' } as const;
+  if (w.scope.kind !== 'outside' && w.scope.kind !== 'self') return { kind: 'not-public' } as const;
+  // InternetDB answers for IPv4 only (https://internetdb.shodan.io/docs).
+  if (w.ip.includes(':')) return { kind: 'ipv6' } as const;
+  try {
+    return await deps.internetDb.lookup(w.ip, signal);
+  } catch {
+    // Cut off by the signal: said as a failed lookup, like any other.
+    return { kind: 'error', ip: w.ip, message: 'no answer in time' } as const;
+  }
+}
+
+/** The address whois was asked about; a UserError (shown as is) for anything else. */
+export function parseWhoisAddress(text: string): IpAddress {
+  const input = text.trim();
+  if (input.includes('/')) {
+    throw new UserError(
+      'whois takes one address, not a range (a /0 would be every address): e.g. 203.0.113.7',
+    );
+  }
+  const problem = addressProblem(input);
+  if (problem) throw new UserError(problem);
+  const parsed = parseIp(input);
+  if (!parsed) throw new UserError(`"${input.slice(0, 60)}" is not an IPv4 or IPv6 address.`);
+  return parsed;
+}
+
+/** Gathers the answer for a parsed address; the outside calls are bounded by `signal`. */
+export async function gatherWhois(deps: WhoisDeps, parsed: IpAddress, signal: AbortSignal): Promise<Whois> {
+  const ip = parsed.toString();
+  const now = deps.clock.now();
+  const { repos } = deps;
+  const scope = deps.scope.classify(parsed);
+  const windows = detectorWindows(deps, ip);
+  const holds = (text: string) => {
+    const cidr = parseCidr(text);
+    return cidr !== undefined && cidrContains(cidr, parsed);
+  };
+  const [sessions, internetDb] = await Promise.all([
+    sessionsFrom(deps, parsed, signal),
+    internetDbFor(deps, { ip, scope }, signal),
+  ]);
+  const accounts = new Set<string>();
+  if (sessions.kind === 'read')
+    for (const s of sessions.sessions) if (s.userTitle !== undefined) accounts.add(s.userTitle);
+  for (const w of windows) if (w.account !== undefined) accounts.add(w.account);
+  return {
+    ip,
+    label: addressLabel(ip, deps.addressFacts),
+    scope,
+    facts: deps.addressFacts.lookup(ip),
+    now,
+    seen: sightings(deps, ip, windows),
+    windows,
+    findings: repos.findings.mentioning(ip, 50),
+    findingCount: repos.findings.countMentioning(ip),
+    activeBans: repos.bans.active().filter((b) => holds(b.target)),
+    banHistory: repos.bans.historyFor(ip, 50),
+    allows: repos.allowlist.all().filter((e) => holds(e.cidr)),
+    sessions,
+    accounts: [...accounts],
+    internetDb,
+  };
+}
