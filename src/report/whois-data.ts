@@ -31,9 +31,9 @@ export interface DetectorWindow {
   readonly sourceId: string;
   /** `brute-force`, `brute-force (slow)`, `probing`, `bad-plex-token`, `first-seen-remote`… */
   readonly detector: string;
-  /** How far back the window looks; undefined for "seen before" baselines. */
+  /** How far back the window looks (undefined for baselines, or a source no longer configured). */
   readonly windowMs: number | undefined;
-  /** Failures, distinct 4xx paths or rejected tokens in the window. */
+  /** Failures, distinct 4xx paths or rejected tokens in the window; undefined for a "seen before" baseline. */
   readonly count: number | undefined;
   readonly firstAt: number | undefined;
   readonly lastAt: number;
@@ -149,11 +149,13 @@ async function sessionsFrom(deps: WhoisDeps, ip: IpAddress, signal: AbortSignal)
   }
 }
 
-async function internetDbFor(deps: WhoisDeps, w: Pick<Whois, 'ip' | 'scope'>, signal: AbortSignal) {
+async function internetDbFor(deps: WhoisDeps, w: { ip: string; parsed: IpAddress }, signal: AbortSignal) {
   if (!deps.config.exposure.whoisInternetDb) return { kind: 'off' } as const;
-  if (w.scope.kind !== 'outside' && w.scope.kind !== 'self') return { kind: 'not-public' } as const;
   // InternetDB answers for IPv4 only (https://internetdb.shodan.io/docs).
-  if (w.ip.includes(':')) return { kind: 'ipv6' } as const;
+  if (w.parsed.kind() === 'ipv6') return { kind: 'ipv6' } as const;
+  // An allow-listed address may be public too, so the scope does not decide: the range does
+  // (ipaddr.js names every special-purpose IPv4 block; what is left is 'unicast').
+  if (w.parsed.range() !== 'unicast') return { kind: 'not-public' } as const;
   try {
     return await deps.internetDb.lookup(w.ip, signal);
   } catch {
@@ -190,7 +192,7 @@ export async function gatherWhois(deps: WhoisDeps, parsed: IpAddress, signal: Ab
   };
   const [sessions, internetDb] = await Promise.all([
     sessionsFrom(deps, parsed, signal),
-    internetDbFor(deps, { ip, scope }, signal),
+    internetDbFor(deps, { ip, parsed }, signal),
   ]);
   const accounts = new Set<string>();
   if (sessions.kind === 'read')

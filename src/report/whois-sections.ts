@@ -19,13 +19,14 @@ function network(w: Whois): string {
 function windowLine(x: DetectorWindow): string {
   const name = `${x.sourceId} ${x.detector}`;
   const account = x.account === undefined ? '' : ` · account "${untrustedText(x.account, 40)}"`;
-  if (x.windowMs === undefined) {
+  // A "seen before" baseline carries no count (seen-detector.ts), a window always does.
+  if (x.count === undefined) {
     const first = x.firstAt === undefined ? at(x.lastAt) : at(x.firstAt);
     return `${name}: first seen ${first}${x.flagged ? ' (reported)' : ' (learned quietly)'}${account}`;
   }
-  const count = x.count === undefined ? '?' : String(x.count);
+  const window = x.windowMs === undefined ? 'its window' : `a ${formatDuration(x.windowMs)} window`;
   const span = x.firstAt === undefined ? `until ${at(x.lastAt)}` : `${at(x.firstAt)} → ${at(x.lastAt)}`;
-  return `${name}: ${count} in a ${formatDuration(x.windowMs)} window, ${span}${x.flagged ? ' · over the threshold' : ''}${account}`;
+  return `${name}: ${x.count} in ${window}, ${span}${x.flagged ? ' · over the threshold' : ''}${account}`;
 }
 
 function banLine(b: Ban, now: number): string {

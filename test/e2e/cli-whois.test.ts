@@ -60,6 +60,11 @@ describe('plex-warden whois', () => {
     expect(lan.code).toBe(0);
     expect(lan.stdout).toContain('Network: unknown');
     expect(lan.stdout).toContain('Bans (0):');
+    // The same sections as /whois (src/report/whois-sections.ts); Plex at a closed port is "unknown".
+    for (const heading of ['Seen in the logs (0):', 'Detector windows (0):', 'Findings (0):', 'InternetDB:'])
+      expect(lan.stdout).toContain(heading);
+    expect(lan.stdout).toContain('Plex did not answer: unknown');
+    expect(lan.stdout).toContain('not asked (WHOIS_INTERNETDB is off)');
     const bad = runCliSync(['whois', 'example.com'], env(), dir.path);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not an IPv4 or IPv6 address');
