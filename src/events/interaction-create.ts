@@ -10,9 +10,18 @@ import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
 import { type BotContext, type Command, parseCommandButtonId } from '../commands/types.js';
 import { presentError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import { defineEvent } from './types.js';
 
 const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
+
+/** What the user sees of an error: a UserError's own text, or a generic line with a reference. */
+function errorText(error: unknown, logger: Logger, during: string): string {
+  const { text, reference } = presentError(error, logger, { during });
+  return reference === undefined
+    ? replyText(text)
+    : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
+}
 
 /**
  * A UserError's text is safe to show, but it often quotes what the user typed ("no check called
@@ -107,11 +116,7 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
     await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     await command.execute(interaction, ctx);
   } catch (error) {
-    const { text, reference } = presentError(error, logger, { during: 'running a command' });
-    const content =
-      reference === undefined
-        ? replyText(text)
-        : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
+    const content = errorText(error, logger, 'running a command');
     try {
       if (interaction.deferred || interaction.replied)
         await interaction.editReply({ content, embeds: [], allowedMentions: { parse: [] } });
@@ -198,11 +203,7 @@ async function clickCommandButton(ctx: BotContext, interaction: ButtonInteractio
   try {
     await command.click(interaction, parsed.rest, ctx);
   } catch (error) {
-    const { text, reference } = presentError(error, logger, { during: 'a button click' });
-    const content =
-      reference === undefined
-        ? replyText(text)
-        : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
+    const content = errorText(error, logger, 'a button click');
     await interaction
       .editReply({ content, allowedMentions: { parse: [] } })
       .catch((replyError: unknown) =>

@@ -13,7 +13,7 @@ import { UserError } from '../kernel/errors.js';
 import { SLOW_WINDOW_PREFIX } from '../logs/detectors/brute-force.js';
 import { addressLabel } from '../net/address-label.js';
 import type { AddressClass } from '../net/address-scope.js';
-import { addressProblem, cidrContains, type IpAddress, parseCidr, parseIp } from '../net/ip.js';
+import { addressProblem, cidrContains, type IpAddress, normalizeIp, parseCidr, parseIp } from '../net/ip.js';
 
 export type WhoisDeps = Pick<
   AppContext,
@@ -133,15 +133,10 @@ function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow
   });
 }
 
-async function sessionsFrom(deps: WhoisDeps, ip: IpAddress, signal: AbortSignal): Promise<WhoisSessions> {
+async function sessionsFrom(deps: WhoisDeps, ip: string, signal: AbortSignal): Promise<WhoisSessions> {
   try {
     const all = await readSessions({ plex: deps.plex, signal });
-    const same = (text: string | undefined) => {
-      const cidr = text === undefined ? undefined : parseCidr(text);
-      return (
-        cidr !== undefined && cidr.prefix === (ip.kind() === 'ipv4' ? 32 : 128) && cidrContains(cidr, ip)
-      );
-    };
+    const same = (text: string | undefined) => text !== undefined && normalizeIp(text) === ip;
     return { kind: 'read', sessions: all.filter((s) => same(s.address) || same(s.remotePublicAddress)) };
   } catch {
     // Plex down or unreachable: the rest of the answer stands, and says so.
@@ -191,7 +186,7 @@ export async function gatherWhois(deps: WhoisDeps, parsed: IpAddress, signal: Ab
     return cidr !== undefined && cidrContains(cidr, parsed);
   };
   const [sessions, internetDb] = await Promise.all([
-    sessionsFrom(deps, parsed, signal),
+    sessionsFrom(deps, ip, signal),
     internetDbFor(deps, { ip, parsed }, signal),
   ]);
   const accounts = new Set<string>();

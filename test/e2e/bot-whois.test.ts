@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embedLength } from '../../src/alerts/embeds.js';
 import type { AppContext } from '../../src/app/app-context.js';
 import { toFinding } from '../../src/domain/finding.js';
-import { useBotLab } from '../harness/bot-lab.js';
-import { validateMessageBody } from '../harness/discord-message-rules.js';
+import { filledReply, useBotLab } from '../harness/bot-lab.js';
 import type { FakeDiscord, StoredMessage } from '../harness/fake-discord.js';
 import { FakeInternetDb } from '../harness/fake-internetdb.js';
-import { seedFacts } from '../harness/report-seed.js';
+import { reviewedSource, seedFacts } from '../harness/report-seed.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
 interface Embed {
@@ -50,23 +49,7 @@ describe('/whois end to end (real discord.js, strict fake Discord, fake Plex, fa
   });
   afterEach(() => internetDb.stop());
 
-  /** The reply of an interaction as Discord holds it, once the bot has filled it in. */
-  const filled = async (id: string): Promise<StoredMessage> => {
-    await expect
-      .poll(
-        () => {
-          const m = discord.originalResponse(id);
-          return m !== undefined && (m.content !== '' || m.embeds.length > 0);
-        },
-        { timeout: 10_000 },
-      )
-      .toBe(true);
-    const reply = discord.originalResponse(id);
-    if (!reply) throw new Error('no reply');
-    expect(discord.refused).toEqual([]);
-    expect(validateMessageBody({ content: reply.content, embeds: reply.embeds })).toBeUndefined();
-    return reply;
-  };
+  const filled = (id: string) => filledReply(discord, id);
   const whois = (ip: string, who = APPROVER) =>
     discord.interaction({ name: 'whois', options: [{ name: 'ip', type: 3, value: ip }], ...who });
   const embedOf = (m: StoredMessage) => m.embeds[0] as Embed;
@@ -105,23 +88,7 @@ describe('/whois end to end (real discord.js, strict fake Discord, fake Plex, fa
   const seedLogs = (now: number) => {
     app.repos.logReview.commit(
       {
-        source: {
-          sourceId: 'plex',
-          position: {
-            kind: 'file',
-            path: '/var/log/plex.log',
-            dev: '1',
-            ino: '2',
-            headLen: 0,
-            headHash: '',
-            offset: 0,
-          },
-          learning: false,
-          parserState: null,
-          lines: 0,
-          matched: 0,
-          skipped: 0,
-        },
+        source: reviewedSource('plex'),
         writeStates: (write) => {
           const window = {
             times: [now - 60_000],
