@@ -242,6 +242,11 @@ describe('/whois end to end (real discord.js, strict fake Discord, fake Plex, fa
     });
     await expect.poll(() => app.actions.proposals.byId(1)?.status, { timeout: 5_000 }).toBe('failed');
     expect(app.repos.bans.activeFor(target)).toBeUndefined();
+
+    // The block policy of /block applies to the button: a private address is never proposed.
+    const lan = await filled(whois('10.0.0.5').id);
+    expect(await click(lan, 'Propose block')).toMatch(/^Not proposed: /);
+    expect(app.actions.proposals.byId(3)).toBeUndefined();
   });
 
   it('cuts a too-long answer with a note instead of having Discord refuse it', async () => {
