@@ -116,21 +116,32 @@ function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
   });
 }
 
+/**
+ * Per source: the counts, and the first time it saw the address, the earlier of its first day
+ * with a failure or 4xx and a detector's first sighting. A source that only saw the address get
+ * in (first-seen-remote) is listed too, with zero counts.
+ */
 function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow[]): SourceSighting[] {
   const history = deps.repos.addressHistory;
-  const days = new Map(history.days(ip).map((d) => [d.sourceId, d.firstDay]));
-  const firstByDetector = new Map<string, number>();
+  const bySource = new Map<string, { counts: SourceCounts; first: string[] }>();
+  const entry = (sourceId: string, lastAt = 0) => {
+    let e = bySource.get(sourceId);
+    if (!e) {
+      e = { counts: { sourceId, failures: 0, clientErrors: 0, badTokens: 0, lastAt }, first: [] };
+      bySource.set(sourceId, e);
+    }
+    return e;
+  };
+  for (const c of history.counts(ip)) entry(c.sourceId).counts = c;
+  for (const d of history.days(ip)) entry(d.sourceId).first.push(d.firstDay);
   for (const w of windows) {
-    if (w.firstAt === undefined) continue;
-    firstByDetector.set(w.sourceId, Math.min(w.firstAt, firstByDetector.get(w.sourceId) ?? w.firstAt));
+    const e = entry(w.sourceId, w.lastAt);
+    if (e.counts.lastAt < w.lastAt) e.counts = { ...e.counts, lastAt: w.lastAt };
+    if (w.firstAt !== undefined) e.first.push(new Date(w.firstAt).toISOString().slice(0, 10));
   }
-  return history.counts(ip).map((c) => {
-    const detected = firstByDetector.get(c.sourceId);
-    const day = days.get(c.sourceId);
-    const fromDetector = detected === undefined ? undefined : new Date(detected).toISOString().slice(0, 10);
-    const firstSeen = [day, fromDetector].filter((d): d is string => d !== undefined).sort()[0];
-    return { ...c, firstSeen };
-  });
+  return [...bySource.values()]
+    .map((e) => ({ ...e.counts, firstSeen: e.first.sort()[0] }))
+    .sort((a, b) => a.sourceId.localeCompare(b.sourceId));
 }
 
 async function sessionsFrom(deps: WhoisDeps, ip: string, signal: AbortSignal): Promise<WhoisSessions> {
