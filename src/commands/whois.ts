@@ -10,6 +10,7 @@ import { slashCommand } from '../adapters/discord/slash-command.js';
 import { whoisEmbed } from '../alerts/whois-embed.js';
 import { cleanText } from '../kernel/clean-text.js';
 import { UserError } from '../kernel/errors.js';
+import { cidrContains, parseCidr } from '../net/ip.js';
 import { gatherWhois, parseWhoisAddress } from '../report/whois-data.js';
 import { whoisSections } from '../report/whois-sections.js';
 import { type BotContext, type Command, commandButtonId } from './types.js';
@@ -79,10 +80,14 @@ async function proposeBlock(ctx: BotContext, ip: string, by: { id: string; name:
 
 /** Widening trust is always a proposal here, even for one address (/allow adds one at once). */
 async function proposeAllow(ctx: BotContext, ip: string, by: { id: string; name: string }): Promise<string> {
-  const cidr = decideAllow(ip, false).target.text;
-  const now = ctx.clock.now();
-  if (ctx.repos.allowlist.active(now).some((e) => e.cidr === cidr))
-    throw new UserError(`${cidr} is already on the allow-list; nothing proposed.`);
+  const target = decideAllow(ip, false).target;
+  const cidr = target.text;
+  const covering = ctx.repos.allowlist.active(ctx.clock.now()).find((e) => {
+    const entry = parseCidr(e.cidr);
+    return entry !== undefined && cidrContains(entry, target.cidr.address);
+  });
+  if (covering)
+    throw new UserError(`${cidr} is already on the allow-list (${covering.cidr}); nothing proposed.`);
   if (ctx.actions.proposals.pendingAllowExists(cidr))
     throw new UserError(`A proposal to allow-list ${cidr} is already waiting in the alert channel.`);
   const proposal = await ctx.board.propose({

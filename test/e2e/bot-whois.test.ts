@@ -186,6 +186,12 @@ describe('/whois end to end (real discord.js, strict fake Discord, fake Plex, fa
     expect(field(reply, 'Accounts seen from it')?.value).toBe('cousin\nadmin');
     expect(field(reply, 'InternetDB')?.value).toBe('not asked: not a public address');
     expect(buttons(reply).map((b) => b.label)).toEqual(['Propose block', 'Propose allow-list entry']);
+    // Already trusted through its range, already blocked: neither button proposes anything.
+    expect(await click(reply, 'Propose allow-list entry')).toBe(
+      '203.0.113.7 is already on the allow-list (203.0.113.0/24); nothing proposed.',
+    );
+    expect(await click(reply, 'Propose block')).toMatch(/^Not proposed: /);
+    expect(app.actions.proposals.pendingCount()).toBe(0);
   });
 
   it('asks InternetDB about a public IPv4 address only', async () => {
