@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/sqlite/database.js';
@@ -62,6 +62,23 @@ describe('rotation between two passes', () => {
     ]);
     // Nothing is read twice afterwards.
     expect((await r.review()).sources[0]).toMatchObject({ lines: 0 });
+  });
+
+  it('copytruncate: the tail copied into .1 before the truncation is read, then the live file from its start', async () => {
+    const file = join(dir.path, 'access.log');
+    writeFileSync(file, `# started 19:29:59\n${lines('203.0.113.1', 3)}`);
+    const { r, repo } = reviewer(file);
+    await r.review();
+    appendFileSync(file, lines('203.0.113.1', 2));
+    // logrotate copytruncate: copy, then truncate the live file in place (same inode).
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    appendFileSync(file, lines('203.0.113.2', 4));
+    expect((await r.review()).sources[0]).toMatchObject({ rotated: true, truncated: true, lines: 2 + 4 });
+    expect(repo.counts('nginx').map((c) => [c.ip, c.failures])).toEqual([
+      ['203.0.113.1', 5],
+      ['203.0.113.2', 4],
+    ]);
   });
 
   it('the Plex .N.log shuffle rotated twice reads the middle file too', async () => {
