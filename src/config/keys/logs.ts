@@ -18,7 +18,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
   LOG_PLEX_OWNER: k.string({
     default: '',
     description:
-      'The Plex owner account name as the Plex log writes it (`Signed-in Token (NAME)`): requests signed in\nas this account from a new outside address raise owner-new-address. Empty: that detector cannot fire.',
+      'The Plex owner account name as the Plex log writes it (`Signed-in Token (NAME)`): requests signed in\nas this account from a new outside address raise owner-new-address. Empty: learned from plex.tv with\nPLEX_TOKEN once it is shown to own the server (set this only if the log writes the name differently).',
   }),
   LOG_MAX_RETRY: k.int({
     min: 1,
