@@ -7,6 +7,7 @@ import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-reposi
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
+import { replayFile } from '../../src/logs/replay.js';
 import type { SourcePassResult } from '../../src/logs/source-review.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
@@ -195,6 +196,19 @@ describe('rotated files compressed with gzip', () => {
     const pass = await review();
     expect(pass).toMatchObject({ rotated: true, skipped: 1 });
     expect(counts()).toEqual([['203.0.113.1', 2]]);
+  });
+
+  it('replay reads a rotated .gz as it was before compression', async () => {
+    const text = lines('203.0.113.5', 12);
+    writeFileSync(`${file}.3.gz`, gzipSync(text));
+    const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
+    const result = await replayFile(`${file}.3.gz`, 'nginx', {
+      logs: config.logs,
+      network: config.network,
+      now: () => NOW,
+    });
+    expect(result).toMatchObject({ lines: 12, matched: 12, skipped: 0 });
+    expect(result.findings.map((f) => f.key)).toContain('brute-force:nginx:203.0.113.5');
   });
 
   it('compress and delaycompress rotations between SIGKILLed passes: every line counted exactly once', async () => {

@@ -256,7 +256,22 @@ export class WholeFileCursor implements SourceCursor {
     }
     const cur = opened;
     const segments: SourceSegment[] = [];
-    if (cur) {
+    if (cur && this.path.endsWith('.gz')) {
+      // A rotated, compressed log (`replay access.log.2.gz`): streamed, as a live pass would.
+      const base = {
+        kind: 'file' as const,
+        path: this.path,
+        dev: cur.stat.dev.toString(),
+        ino: cur.stat.ino.toString(),
+      };
+      segments.push(
+        new GzipSegment(this.path, null, base, {
+          chunkBytes: this.chunkBytes,
+          maxLineBytes: MAX_LINE_BYTES,
+          start: 0,
+        }),
+      );
+    } else if (cur) {
       const size = Number(cur.stat.size);
       const id = identity(this.path, cur.fd, cur.stat.dev, cur.stat.ino, size);
       segments.push(
@@ -276,6 +291,7 @@ export class WholeFileCursor implements SourceCursor {
       segments,
       close: () => {
         if (cur) closeSync(cur.fd);
+        for (const segment of segments) if (segment instanceof GzipSegment) segment.close();
       },
     };
   }
