@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/sqlite/database.js';
-import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/kernel/logger.js';
-import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import type { SourcePassResult } from '../../src/logs/source-review.js';
-import { AddressScope } from '../../src/net/address-scope.js';
+import { fileReviewer } from '../harness/file-reviewer.js';
+import { killedRotationRounds } from '../harness/killed-rotation-rounds.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
-import { runReviewChild } from '../harness/review-child-runner.js';
 import { tempDir } from '../harness/test-env.js';
 
 const NOW = Date.UTC(2026, 10, 25, 19, 31, 0);
@@ -63,16 +60,7 @@ describe('rotated files compressed with gzip', () => {
   });
 
   function reviewer() {
-    const env = { LOG_SOURCES: `nginx:${file}`, LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d' };
-    const config = loadConfig(env, { requireDiscord: false });
-    const repo = new LogReviewRepository(db);
-    const r = new LogReviewer({
-      logs: config.logs,
-      scope: AddressScope.fromConfig(config.network, { now: () => NOW }),
-      repo,
-      clock: new ManualClock(NOW),
-      logger: silentLogger(),
-    });
+    const { reviewer: r, repo } = fileReviewer(db, `nginx:${file}`, new ManualClock(NOW));
     const counts = () => repo.counts('nginx').map((c) => [c.ip, c.failures]);
     /** One pass over the one source; a failed pass fails the test. */
     const pass = async (): Promise<SourcePassResult> => {
@@ -212,43 +200,14 @@ describe('rotated files compressed with gzip', () => {
   });
 
   it('compress and delaycompress rotations between SIGKILLed passes: every line counted exactly once', async () => {
-    const dbPath = join(dir.path, 'crash.sqlite');
-    let seed = 11;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
-    };
-    const truth = new Map<string, number>();
-    const batch = (n: number) => {
-      let text = '';
-      for (let i = 0; i < n; i++) {
-        const ip = `198.51.100.${Math.floor(random() * 200) + 1}`;
-        truth.set(ip, (truth.get(ip) ?? 0) + 1);
-        text += lines(ip, 1);
-      }
-      return text;
-    };
-    writeFileSync(file, batch(20_000));
-    let kills = 0;
-    for (let round = 0; round < 4; round++) {
-      if ((await runReviewChild(file, dbPath, 200 + Math.floor(random() * 500))) === 'killed') kills++;
-      const delay = round % 2 === 0;
-      appendFileSync(file, batch(3_000));
-      rotate(file, delay);
-      appendFileSync(file, batch(3_000));
-      rotate(file, delay);
-      appendFileSync(file, batch(500));
-    }
-    expect(await runReviewChild(file, dbPath, null)).toBe('done');
+    const { kills, truth, counted } = await killedRotationRounds({
+      file,
+      dbPath: join(dir.path, 'crash.sqlite'),
+      seed: 11,
+      line: (ip) => lines(ip, 1),
+      rotate: (round) => rotate(file, round % 2 === 0),
+    });
     expect(kills).toBeGreaterThan(0);
-    const check = openTestDatabase(dbPath);
-    try {
-      const counted = Object.fromEntries(
-        new LogReviewRepository(check).counts('nginx').map((c) => [c.ip, c.failures]),
-      );
-      expect(counted).toEqual(Object.fromEntries(truth));
-    } finally {
-      check.close();
-    }
+    expect(counted).toEqual(truth);
   }, 120_000);
 });

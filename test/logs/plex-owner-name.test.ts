@@ -2,12 +2,9 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/sqlite/database.js';
-import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
-import { loadConfig } from '../../src/config/index.js';
 import { UserError } from '../../src/kernel/errors.js';
-import { LogReviewer } from '../../src/logs/log-reviewer.js';
-import { AddressScope } from '../../src/net/address-scope.js';
 import { captureLogger } from '../harness/capture-logger.js';
+import { fileReviewer } from '../harness/file-reviewer.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -34,19 +31,9 @@ describe('the Plex owner for owner-new-address', () => {
   });
 
   function reviewer(learn: ((signal: AbortSignal) => Promise<string>) | undefined, owner = '') {
-    const env = {
-      LOG_SOURCES: `plex:${file}`,
-      LOG_TIMEZONE: 'UTC',
-      LOG_MAX_AGE: '3650d',
-      LOG_PLEX_OWNER: owner,
-    };
-    const config = loadConfig(env, { requireDiscord: false });
     const { logger, entries } = captureLogger();
-    const r = new LogReviewer({
-      logs: config.logs,
-      scope: AddressScope.fromConfig(config.network, { now: () => NOW }),
-      repo: new LogReviewRepository(db),
-      clock,
+    const { reviewer: r } = fileReviewer(db, `plex:${file}`, clock, {
+      env: { LOG_PLEX_OWNER: owner },
       logger,
       ...(learn ? { learnPlexOwner: learn } : {}),
     });

@@ -1,8 +1,8 @@
-import { type BigIntStats, closeSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { ChunkReader } from './chunk-reader.js';
 import { GzipSegment } from './gzip-segment.js';
 import { type LocatedFile, locateRotated, newerSiblings, type RotatedSibling } from './rotated-siblings.js';
-import { HEAD_BYTES, headHash, openForRead, openRegular } from './source-files.js';
+import { HEAD_BYTES, headHash, openForRead, openRegular, statRegular } from './source-files.js';
 import type {
   CursorOptions,
   FilePosition,
@@ -212,12 +212,8 @@ export class FileCursor implements SourceCursor {
   private wholeSegment(s: RotatedSibling, open: number[]): SourceSegment | undefined {
     const chunkBytes = this.options.chunkBytes;
     if (s.gz) {
-      let st: BigIntStats;
-      try {
-        st = statSync(s.path, { bigint: true });
-      } catch {
-        return undefined;
-      }
+      const st = statRegular(s.path);
+      if (!st) return undefined;
       const base = { kind: 'file' as const, path: s.path, dev: st.dev.toString(), ino: st.ino.toString() };
       return new GzipSegment(s.path, null, base, { chunkBytes, maxLineBytes: MAX_LINE_BYTES, start: 0 });
     }

@@ -1,7 +1,7 @@
-import { type BigIntStats, closeSync, readdirSync, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipHead } from './gzip-segment.js';
-import { hashHead, headHash, openForRead } from './source-files.js';
+import { hashHead, headHash, openForRead, statRegular } from './source-files.js';
 import type { FilePosition } from './types.js';
 
 /** A file rotation left beside the live log. */
@@ -77,13 +77,8 @@ async function matches(
   position: FilePosition,
 ): Promise<{ fd: number | null; stat: BigIntStats } | undefined> {
   if (s.gz) {
-    let stat: BigIntStats;
-    try {
-      stat = statSync(s.path, { bigint: true });
-    } catch {
-      return undefined;
-    }
-    if (!stat.isFile()) return undefined;
+    const stat = statRegular(s.path);
+    if (!stat) return undefined;
     return sameHead(position, await gzipHead(s.path, position.headLen)) ? { fd: null, stat } : undefined;
   }
   const f = openForRead(s.path);
@@ -108,15 +103,10 @@ export async function locateRotated(
   exclude: { dev: string; ino: string } | undefined,
 ): Promise<LocatedFile | undefined> {
   const siblings = rotatedSiblings(path);
-  const identity = (s: RotatedSibling) => {
-    try {
-      const st = statSync(s.path, { bigint: true });
-      return { dev: st.dev.toString(), ino: st.ino.toString() };
-    } catch {
-      return undefined;
-    }
-  };
-  const ids = siblings.map(identity);
+  const ids = siblings.map((s) => {
+    const st = statRegular(s.path);
+    return st ? { dev: st.dev.toString(), ino: st.ino.toString() } : undefined;
+  });
   for (const [i, s] of siblings.entries()) {
     const id = ids[i];
     if (!id || id.dev !== position.dev || id.ino !== position.ino) continue;

@@ -88,3 +88,13 @@ export function openForRead(path: string): { fd: number; stat: BigIntStats } | u
   const r = openRegular(path);
   return r && 'fd' in r ? r : undefined;
 }
+
+/** stat(2) of a regular file (a .gz streamed by path), or undefined when it is gone or not one. */
+export function statRegular(path: string): BigIntStats | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.isFile() ? st : undefined;
+  } catch {
+    return undefined;
+  }
+}
