@@ -1,4 +1,5 @@
 import { AccountSignalRepository } from './account-signal-repository.js';
+import { AddressHistoryRepository } from './address-history-repository.js';
 import { AllowlistRepository } from './allowlist-repository.js';
 import { AuditLogRepository } from './audit-log-repository.js';
 import { BanRepository } from './ban-repository.js';
@@ -44,6 +45,8 @@ export interface Repositories {
   readonly report: ReportRepository;
   readonly accountSignals: AccountSignalRepository;
   readonly health: DatabaseHealthRepository;
+  /** The log review's tables read for one address (whois). */
+  readonly addressHistory: AddressHistoryRepository;
   readonly transaction: Transaction;
 }
 
@@ -63,6 +66,7 @@ export function createRepositories(db: Database): Repositories {
     report: new ReportRepository(db),
     accountSignals: new AccountSignalRepository(db),
     health: new DatabaseHealthRepository(db),
+    addressHistory: new AddressHistoryRepository(db),
     publicAddresses: new PublicAddressRepository(db),
     transaction: (fn) => db.transaction(fn)(),
   };

@@ -6,7 +6,7 @@ import type { Migration } from './types.js';
  * gave (NULL coordinates: no city data). Both are bounded by AccountSignalRepository.
  */
 export const accountSignals: Migration = {
-  version: 11,
+  version: 12,
   name: 'account-signals',
   up(db) {
     db.exec(`
