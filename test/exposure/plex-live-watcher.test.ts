@@ -147,7 +147,10 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     const silentAt = Date.now();
     await until('reachable run', () => runs.some((r) => r.includes('plex-reachable')), 5_000);
     const after = Date.now() - silentAt;
-    expect(after).toBeGreaterThanOrEqual(500);
+    // The grace counts from Plex's last pong, which can precede silence() by a few ping
+    // intervals when a loaded machine runs the timers late; well above the 150 ms at which the
+    // silent socket is dropped, so a report that ignored the grace still fails here.
+    expect(after).toBeGreaterThanOrEqual(400);
     expect(after).toBeLessThan(3_000);
   });
 
