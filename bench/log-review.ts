@@ -136,7 +136,7 @@ export function generateNginx(file: string, lines: number, distinct: number, see
  * The flood: every line from its own IPv6 address, all inside one /64 (the rotating attacker of
  * issue 13), in the same status mix as the normal nginx traffic.
  */
-function generateFlood(file: string, lines: number, seed: number): void {
+export function generateFlood(file: string, lines: number, seed: number): void {
   const r = rng(seed);
   const start = Date.now() - 3_600_000;
   const w = writer(file);

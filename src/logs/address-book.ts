@@ -1,5 +1,6 @@
 import type { AddressClass } from '../net/address-scope.js';
 import { dottedIpv4, parseIp } from '../net/ip.js';
+import { ipv6Text, isIpv4Mapped, readIpv6Groups } from '../net/ipv6-text.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
@@ -43,6 +44,8 @@ const KIND_CODE = {
 } as const;
 
 const INITIAL_SLOTS = 4096;
+/** Scratch groups for classify (single-threaded, never held across calls). */
+const GROUPS = new Uint16Array(8);
 
 /**
  * Classifies addresses as written in logs (one book per source and pass: the `settled` bits
@@ -142,9 +145,16 @@ export class AddressBook {
       if (!isCanonicalIpv4(raw)) return INVALID;
       return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
-    const parsed = parseIp(raw);
-    if (!parsed) return INVALID;
-    const ip = parsed.toString();
+    let ip: string;
+    if (readIpv6Groups(raw, 0, raw.length, GROUPS) && !isIpv4Mapped(GROUPS)) {
+      const text = ipv6Text(GROUPS);
+      // Most servers already write the canonical form: keep one string, not two.
+      ip = text === raw ? raw : text;
+    } else {
+      const parsed = parseIp(raw);
+      if (!parsed) return INVALID;
+      ip = parsed.toString();
+    }
     return { ip, kind: KIND_CODE[this.options.scope.classify(ip).kind], settled: 0 };
   }
 }
