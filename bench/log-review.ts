@@ -479,7 +479,9 @@ export default async function logReviewBench(): Promise<void> {
 
 /** 1M lines from 1M distinct IPv6 addresses against the normal mix, alternated (A/B) on this machine. */
 async function floodCase(normalFile: string): Promise<void> {
-  console.log('\nflood: 1M lines from 1M distinct IPv6 addresses in one /64, A/B with the normal mix ...');
+  console.log(
+    `\nflood: 1M lines from ~1M distinct IPv6 addresses in one /64 (and ${FLOOD_ATTACKERS} attackers hidden in it), A/B with the normal mix ...`,
+  );
   const floodFile = join(WORK, 'nginx-flood-1m.log');
   generateFlood(floodFile, LINES, 47);
   const normal: ChildResult[] = [];
@@ -506,8 +508,16 @@ async function floodCase(normalFile: string): Promise<void> {
   console.table([row('normal mix (3,000 addresses)', normal), row('flood (1M IPv6 addresses)', flood)]);
   const peak = median(flood.map((r) => r.maxRssMb));
   const stall = Math.max(...flood.map((r) => r.maxDelayMs));
+  const normalPeak = median(normal.map((r) => r.maxRssMb));
+  const found = median(flood.map((r) => r.findings));
   console.log(
     `flood vs normal: ${(normalRate / floodRate).toFixed(1)}x slower (target <= 3x); ${fmt(floodRate)} lines/s (target >= 1,000,000); ` +
-      `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); max stall ${stall.toFixed(0)} ms (target <= 100 ms)`,
+      `peak RSS ${peak.toFixed(0)} MB, ${(peak / normalPeak).toFixed(1)}x the normal mix's (target < 200 MB); max stall ${stall.toFixed(0)} ms (target <= 100 ms)`,
+  );
+  console.log(
+    `flood findings: ${found} (expected ${FLOOD_EXPECTED_FINDINGS}: a brute-force and a probing finding for each of the ${FLOOD_ATTACKERS} hidden attackers, one brute-force finding for the /64)` +
+      (flood.every((r) => r.findings === FLOOD_EXPECTED_FINDINGS)
+        ? ''
+        : ' MISMATCH: an attack was lost or a finding is wrong'),
   );
 }

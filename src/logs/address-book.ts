@@ -44,6 +44,14 @@ const KIND_CODE = {
 } as const;
 
 const INITIAL_SLOTS = 4096;
+/**
+ * The cache never holds more than this many addresses, whatever LOG_MAX_TRACKED_ADDRESSES says:
+ * growing past it rehashed 200,000 entries in one go (tens of ms on the bench machine, far more
+ * under load) in the middle of a chunk, and a flood defeats any size of cache anyway. A miss
+ * costs one classification (IPv4 and IPv6 both read without ipaddr.js), so a smaller cache
+ * only costs a little speed with more than this many busy addresses.
+ */
+const MAX_CACHED = 65_536;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
 
@@ -124,7 +132,7 @@ export class AddressBook {
     const oldValues = this.values;
     const size = oldKeys.length * 2;
     // Past the bound start empty rather than grow: memory stays bounded under a flood.
-    const keep = size / 2 <= this.options.cacheSize;
+    const keep = size / 2 <= Math.min(this.options.cacheSize, MAX_CACHED);
     const slots = keep ? size : INITIAL_SLOTS;
     this.keys = emptySlots(slots);
     this.values = emptySlots(slots);

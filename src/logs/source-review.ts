@@ -26,9 +26,15 @@ const YIELD_AFTER_MS = 10;
  * Rows (counts, daily counts, detector state) written per store transaction. A commit point
  * under a flood has thousands pending; one transaction for all of them held the event loop
  * for up to 300 ms (random-key B-tree writes, measured on the 2-core bench machine, 10-30 us a
- * row), so they go in transactions of this many with a yield in between (~10-30 ms each).
+ * row), so they go in transactions of at most this many with a yield in between.
  */
-const TRANSACTION_ROWS = 1000;
+const TRANSACTION_ROWS = 2500;
+/**
+ * What one transaction may take: the next one gets as many rows as the slowest recent cost of a
+ * row allows (at least 200: each transaction rewrites the pages it touches, so tiny ones cost
+ * more in all), so a slow disk or a loaded machine shortens transactions instead of stalling.
+ */
+const TRANSACTION_MS = 30;
 
 export interface SourceReviewOptions {
   readonly source: LogSourceConfig;
@@ -107,6 +113,10 @@ export class SourceReview implements EventSink {
   private latest = Number.NEGATIVE_INFINITY;
   private passNow = 0;
   private rendered: LogFindingRow[] = [];
+  /** Rows the next transaction may write (TRANSACTION_ROWS, less when the last one was slow). */
+  private transactionRows = TRANSACTION_ROWS;
+  /** The slowest recent cost of a row (ms), decaying by a tenth per transaction. */
+  private msPerRow = 0;
 
   constructor(private readonly o: SourceReviewOptions) {
     this.splitter = new LineSplitter(o.parser, this);
@@ -324,7 +334,10 @@ export class SourceReview implements EventSink {
   }
 
   private commit(position: SourcePosition): void {
-    let budget = TRANSACTION_ROWS;
+    const t0 = performance.now();
+    const states = this.detect.undrained();
+    const rows = this.transactionRows;
+    let budget = rows;
     const counts = SourceReview.take(this.counts, budget);
     budget -= counts.size;
     const daily = new Map<string, Map<string, DailyCount>>();
@@ -338,6 +351,14 @@ export class SourceReview implements EventSink {
     // The current day's map may be gone or partly written: looked up again on the next line.
     this.day = undefined;
     this.write(position, counts, daily, Math.max(budget, 0));
+    const written = counts.size + (rows - counts.size - budget) + (states - this.detect.undrained());
+    const ms = performance.now() - t0;
+    if (written < 100) return;
+    this.msPerRow = Math.max(ms / written, this.msPerRow * 0.9);
+    this.transactionRows = Math.max(
+      200,
+      Math.min(TRANSACTION_ROWS, Math.floor(TRANSACTION_MS / Math.max(this.msPerRow, 1e-6))),
+    );
   }
 
   private write(
