@@ -117,6 +117,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     jobs,
     plex,
     plexTv,
+    internetDb,
     scope,
     runner,
     reviewer,
