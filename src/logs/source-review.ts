@@ -14,6 +14,7 @@ import type {
   ReviewStore,
   StoredSource,
 } from './review-store.js';
+import { takeEntries } from './take-entries.js';
 
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 /**
@@ -322,33 +323,17 @@ export class SourceReview implements EventSink {
     return n;
   }
 
-  /** Moves up to `budget` entries of `from` into a new map (insertion order: oldest first). */
-  private static take<V>(from: Map<string, V>, budget: number): Map<string, V> {
-    if (from.size <= budget) {
-      const all = new Map(from);
-      from.clear();
-      return all;
-    }
-    const out = new Map<string, V>();
-    for (const [k, v] of from) {
-      if (out.size >= budget) break;
-      out.set(k, v);
-      from.delete(k);
-    }
-    return out;
-  }
-
   private commit(position: SourcePosition): void {
     const t0 = performance.now();
     const states = this.detect.undrained();
     const rows = this.transactionRows;
     let budget = rows;
-    const counts = SourceReview.take(this.counts, budget);
+    const counts = takeEntries(this.counts, budget);
     budget -= counts.size;
     const daily = new Map<string, Map<string, DailyCount>>();
     for (const [key, day] of this.daily) {
       if (budget <= 0) break;
-      const part = SourceReview.take(day, budget);
+      const part = takeEntries(day, budget);
       budget -= part.size;
       daily.set(key, part);
       if (day.size === 0) this.daily.delete(key);
