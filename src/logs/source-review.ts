@@ -14,7 +14,6 @@ import type {
   ReviewStore,
   StoredSource,
 } from './review-store.js';
-import { takeEntries } from './take-entries.js';
 
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 /**
@@ -24,16 +23,16 @@ const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
  */
 const YIELD_AFTER_MS = 10;
 /**
- * Rows (counts, daily counts, detector state) written per store transaction. A commit point
- * under a flood has thousands pending; one transaction for all of them held the event loop
- * for up to 300 ms (random-key B-tree writes, measured on the 2-core bench machine, 10-30 us a
- * row), so they go in transactions of at most this many with a yield in between.
+ * Rows (counts, daily counts, detector state) pending that make a commit point. Each commit point
+ * is one transaction (the position never lands without its rows); under a flood one of 5,000+
+ * rows held the event loop for up to 300 ms (random-key B-tree writes, measured on the 2-core
+ * bench machine, 10-30 us a row), so a flood commits earlier instead of splitting a commit.
  */
 const TRANSACTION_ROWS = 2500;
 /**
- * What one transaction may take: the next one gets as many rows as the slowest recent cost of a
- * row allows (at least 200: each transaction rewrites the pages it touches, so tiny ones cost
- * more in all), so a slow disk or a loaded machine shortens transactions instead of stalling.
+ * What one transaction may take: the next commit point comes after as many rows as the slowest
+ * recent cost of a row allows (at least 200: each transaction rewrites the pages it touches, so
+ * tiny ones cost more in all), so a slow disk or a loaded machine commits sooner instead of stalling.
  */
 const TRANSACTION_MS = 30;
 
@@ -114,7 +113,9 @@ export class SourceReview implements EventSink {
   private latest = Number.NEGATIVE_INFINITY;
   private passNow = 0;
   private rendered: LogFindingRow[] = [];
-  /** Rows the next transaction may write (TRANSACTION_ROWS, less when the last one was slow). */
+  /** Daily rows pending (all days), kept exact so the line loop needs no sum. */
+  private dailyRows = 0;
+  /** Rows pending that trigger a commit (TRANSACTION_ROWS, less when the last one was slow). */
   private transactionRows = TRANSACTION_ROWS;
   /** The slowest recent cost of a row (ms), decaying by a tenth per transaction. */
   private msPerRow = 0;
@@ -193,7 +194,8 @@ export class SourceReview implements EventSink {
       // Also commit when many rows are pending: a flood of distinct addresses must not grow the
       // per-commit counts and changed-state sets without bound between two byte-based commit
       // points, nor make one commit so large that its (synchronous) transaction stalls the bot.
-      if (sinceCommit >= commitBytes || this.counts.size + this.detect.pending() >= commitRows) {
+      const rows = this.counts.size + this.dailyRows + this.detect.pending();
+      if (sinceCommit >= commitBytes || rows >= Math.min(commitRows, this.transactionRows)) {
         await this.commitAll(segment.position);
         yielded = performance.now();
         sinceCommit = 0;
@@ -271,6 +273,7 @@ export class SourceReview implements EventSink {
     if (c === undefined) {
       c = { failures: 0, clientErrors: 0 };
       day.set(ip, c);
+      this.dailyRows++;
     }
     if ((flags & EV_FAILURE) !== 0) c.failures++;
     if ((flags & EV_CLIENT_ERROR) !== 0) c.clientErrors++;
@@ -303,46 +306,17 @@ export class SourceReview implements EventSink {
   }
 
   /**
-   * Commits everything pending in transactions of at most TRANSACTION_ROWS rows, yielding in
-   * between: each one is short, and every one of them is a point a crash resumes from. The first
-   * carries the position; a crash before the last loses the rest of that batch's rows (counts
-   * and state of lines already behind the position), never counts a line twice.
+   * One commit point, one store transaction: the position lands with every count, daily count,
+   * state row and finding of the lines behind it, or none of them (a crash resumes from the last
+   * position and counts nothing twice, loses nothing). The next trigger is sized from the
+   * measured cost of a row so that the transaction stays near TRANSACTION_MS.
    */
   private async commitAll(position: SourcePosition): Promise<void> {
-    for (;;) {
-      this.commit(position);
-      await yieldToEventLoop();
-      if (this.counts.size === 0 && this.dailyRows === 0 && this.detect.undrained() === 0) return;
-    }
-  }
-
-  /** Daily rows pending (all days). */
-  private get dailyRows(): number {
-    let n = 0;
-    for (const day of this.daily.values()) n += day.size;
-    return n;
-  }
-
-  private commit(position: SourcePosition): void {
     const t0 = performance.now();
-    const states = this.detect.undrained();
-    const rows = this.transactionRows;
-    let budget = rows;
-    const counts = takeEntries(this.counts, budget);
-    budget -= counts.size;
-    const daily = new Map<string, Map<string, DailyCount>>();
-    for (const [key, day] of this.daily) {
-      if (budget <= 0) break;
-      const part = takeEntries(day, budget);
-      budget -= part.size;
-      daily.set(key, part);
-      if (day.size === 0) this.daily.delete(key);
-    }
-    // The current day's map may be gone or partly written: looked up again on the next line.
-    this.day = undefined;
-    this.write(position, counts, daily, Math.max(budget, 0));
-    const written = counts.size + (rows - counts.size - budget) + (states - this.detect.undrained());
+    const written = this.counts.size + this.dailyRows + this.detect.undrained();
+    this.write(position);
     const ms = performance.now() - t0;
+    await yieldToEventLoop();
     if (written < 100) return;
     this.msPerRow = Math.max(ms / written, this.msPerRow * 0.9);
     this.transactionRows = Math.max(
@@ -351,12 +325,7 @@ export class SourceReview implements EventSink {
     );
   }
 
-  private write(
-    position: SourcePosition,
-    counts: Map<string, AddressCountDelta>,
-    daily: Map<string, Map<string, DailyCount>>,
-    stateRows: number,
-  ): void {
+  private write(position: SourcePosition): void {
     const { source, store, detectors, parser } = this.o;
     detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
     const stored: StoredSource = {
@@ -371,9 +340,9 @@ export class SourceReview implements EventSink {
     store.commit(
       {
         source: stored,
-        writeStates: (write, remove) => detectors.drain(write, remove, stateRows),
-        counts,
-        daily,
+        writeStates: (write, remove) => detectors.drain(write, remove, Number.POSITIVE_INFINITY),
+        counts: this.counts,
+        daily: this.daily,
         countsBound: {
           maxAddresses: this.o.logs.countsMaxAddresses,
           seenAfter: this.passNow - this.o.logs.countsRetentionMs,
@@ -384,5 +353,10 @@ export class SourceReview implements EventSink {
     );
     this.stored = stored;
     this.rendered = [];
+    // Cleared only once the transaction landed: a failed commit leaves this object to be dropped.
+    this.counts.clear();
+    this.daily.clear();
+    this.day = undefined;
+    this.dailyRows = 0;
   }
 }

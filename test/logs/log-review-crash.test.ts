@@ -115,4 +115,49 @@ describe('log review survives kill -9 at any moment', () => {
       check.close();
     }
   }, 180_000);
+
+  it('a kill -9 inside any commit point of a flood loses no line and counts none twice', async () => {
+    const dir = tempDir('plex-warden-crash-commit-');
+    dirs.push(dir);
+    const file = join(dir.path, 'access.log');
+    const lines = 12_000;
+    let text = '';
+    for (let i = 0; i < lines; i++) {
+      const ip = `2a02:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::${(i % 7) + 1}`;
+      text += `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 0 "-" "-"\n`;
+    }
+    writeFileSync(file, text);
+    // Every line a count row, a daily row and detector state: each commit point has thousands
+    // of rows, more than one transaction's worth if a commit point were ever split.
+    const env = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
+    // What the tables hold after one uninterrupted run: every killed run must end the same.
+    const tables = (db: string) => {
+      const check = openTestDatabase(db);
+      try {
+        return {
+          counts: check.prepare('SELECT * FROM log_address_counts ORDER BY ip').all(),
+          daily: check.prepare('SELECT * FROM log_daily_counts ORDER BY day, ip').all(),
+          state: check
+            .prepare('SELECT detector, ip, state, last_at FROM log_detector_state ORDER BY detector, ip')
+            .all(),
+          findings: check.prepare('SELECT key, last_at FROM log_findings ORDER BY key').all(),
+          lines: new LogReviewRepository(check).file('nginx')?.lines,
+        };
+      } finally {
+        check.close();
+      }
+    };
+    const clean = join(dir.path, 'clean.sqlite');
+    expect(await runReviewChild(file, clean, null, env)).toBe('done');
+    const truth = tables(clean);
+    expect(truth.counts).toHaveLength(lines);
+    expect(truth.lines).toBe(lines);
+    expect(truth.state.length).toBeGreaterThan(0);
+    for (const killAt of [1, 2, 3, 5]) {
+      const db = join(dir.path, `db-${killAt}.sqlite`);
+      expect(await runReviewChild(file, db, null, env, killAt)).toBe('killed');
+      expect(await runReviewChild(file, db, null, env)).toBe('done');
+      expect(tables(db), `killed in commit ${killAt}`).toEqual(truth);
+    }
+  }, 180_000);
 });
