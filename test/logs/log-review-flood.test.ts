@@ -53,8 +53,9 @@ describe('a review pass under a flood of distinct addresses', () => {
     return { r, repo, db };
   };
 
-  // Not met yet. The pass yields after every chunk that took 10 ms and commits in transactions
-  // sized by the measured cost of a row (30 ms each), yet on the shared 2-core machine (load
+  // Not met yet. The pass yields after every chunk that took 10 ms and commits (one transaction
+  // per commit point) after as many rows as the measured cost of a row allows in 30 ms, yet on the
+  // shared 2-core machine (load
   // 9-13) monitorEventLoopDelay still saw 160-290 ms: the process's CPU between two turns of
   // the loop reached 106-147 ms (helper threads included) with no single chunk, transaction or
   // sweep above 40-63 ms, so part is the OS holding the process and part GC (marking steps of
