@@ -54,12 +54,12 @@ describe('a review pass under a flood of distinct addresses', () => {
   };
 
   // Not met yet. The pass yields after every chunk that took 10 ms and commits (one transaction
-  // per commit point) after as many rows as the measured cost of a row allows in 30 ms, yet on the
-  // shared 2-core machine (load
-  // 9-13) monitorEventLoopDelay still saw 160-290 ms: the process's CPU between two turns of
-  // the loop reached 106-147 ms (helper threads included) with no single chunk, transaction or
-  // sweep above 40-63 ms, so part is the OS holding the process and part GC (marking steps of
-  // 25 ms) on top of a 30 ms slice. Kept here, skipped, as the check the fix must pass.
+  // per commit point) after as many rows as the measured cost of a row allows in 30 ms, yet on
+  // the shared 2-core machine (load 9-13) monitorEventLoopDelay still saw 160-290 ms: the
+  // process's CPU between two turns of the loop reached 106-147 ms (helper threads included)
+  // with no single chunk, transaction or sweep above 40-63 ms, so part is the OS holding the
+  // process and part GC (marking steps of 25 ms) on top of a 30 ms slice. Kept here, skipped,
+  // as the check the fix must pass.
   it.skip('never blocks the event loop for 100 ms (a synchronous pass over this input takes seconds)', {
     timeout: 120_000,
   }, async () => {
