@@ -14,6 +14,19 @@ function rng(seed: number): () => number {
   };
 }
 
+/** A failed login from a distinct address on every line (IPv6, 4,096 per /48). */
+function floodOfFailures(lines: number): string {
+  let text = '';
+  for (let i = 0; i < lines; i++) {
+    const ip = `2a02:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::${(i % 7) + 1}`;
+    text += `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 0 "-" "-"\n`;
+  }
+  return text;
+}
+
+/** Only row-count commit points (none by bytes), and no count row pruned. */
+const FLOOD_ENV = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
+
 describe('log review survives kill -9 at any moment', () => {
   const dirs: { remove(): void }[] = [];
   afterEach(() => {
@@ -74,14 +87,9 @@ describe('log review survives kill -9 at any moment', () => {
     const file = join(dir.path, 'access.log');
     const db = join(dir.path, 'db.sqlite');
     const lines = 60_000;
-    let text = '';
-    for (let i = 0; i < lines; i++) {
-      const ip = `2a02:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::${(i % 7) + 1}`;
-      text += `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 0 "-" "-"\n`;
-    }
-    writeFileSync(file, text);
+    writeFileSync(file, floodOfFailures(lines));
     // No byte-based commit point in the whole file: only the row batches commit mid-pass.
-    const env = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
+    const env = FLOOD_ENV;
     const offsetNow = () => {
       const peek = openTestDatabase(db);
       try {
@@ -121,15 +129,10 @@ describe('log review survives kill -9 at any moment', () => {
     dirs.push(dir);
     const file = join(dir.path, 'access.log');
     const lines = 12_000;
-    let text = '';
-    for (let i = 0; i < lines; i++) {
-      const ip = `2a02:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::${(i % 7) + 1}`;
-      text += `${ip} - admin [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 0 "-" "-"\n`;
-    }
-    writeFileSync(file, text);
+    writeFileSync(file, floodOfFailures(lines));
     // Every line a count row, a daily row and detector state: each commit point has thousands
     // of rows, more than one transaction's worth if a commit point were ever split.
-    const env = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
+    const env = FLOOD_ENV;
     // What the tables hold after one uninterrupted run: every killed run must end the same.
     const tables = (db: string) => {
       const check = openTestDatabase(db);
