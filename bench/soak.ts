@@ -66,17 +66,8 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
-/**
- * The V8 flags the systemd unit and the Dockerfile ship (see deploy/): a small young generation,
- * and WebAssembly kept on its baseline compiler. undici parses HTTP with llhttp compiled to
- * WebAssembly (https://github.com/nodejs/undici/tree/main/lib/llhttp), and the bot carries three
- * copies (ours, discord.js's, @discordjs/rest's); optimising its parser function with TurboFan
- * took ~37 MB of malloc'd compiler zones at peak (heaptrack, first scans after ready), which
- * glibc then keeps as RSS. `--no-wasm-tier-up`: "enable tier up to the optimizing compiler"
- * (https://github.com/v8/v8/blob/11.3.244.8/src/flags/flag-definitions.h). The bot's few HTTP
- * requests a second do not need the faster code.
- */
-export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=2', '--no-wasm-tier-up'];
+/** The V8 flag the systemd unit and the Dockerfile ship (see deploy/): a small young generation. */
+export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=2'];
 /** And the environment: fewer glibc malloc arenas, so freed native memory is reused, not kept. */
 export const DEPLOYED_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
