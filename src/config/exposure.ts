@@ -20,6 +20,8 @@ export interface TlsEndpoint {
 export interface ExposureConfig {
   /** Shodan InternetDB base URL. */
   readonly internetDbUrl: string;
+  /** Whether whois asks InternetDB about a public address (the address goes to Shodan). */
+  readonly whoisInternetDb: boolean;
   /** Bound on one outside call (plex.tv, InternetDB, one TLS handshake). */
   readonly outsideTimeoutMs: number;
   readonly tlsEndpoints: readonly TlsEndpoint[];
@@ -81,6 +83,7 @@ export function readExposureConfig(r: EnvReader): ExposureConfig {
   const k = EXPOSURE.keys;
   return {
     internetDbUrl: r.value(k.INTERNETDB_URL),
+    whoisInternetDb: r.value(k.WHOIS_INTERNETDB),
     outsideTimeoutMs: r.value(k.OUTSIDE_TIMEOUT),
     tlsEndpoints: r.value(k.TLS_ENDPOINTS),
     tlsCaFile: r.value(k.TLS_CA_FILE),

@@ -6,6 +6,11 @@ export const EXPOSURE = section('exposure', 'Exposure scan', {
     default: 'https://internetdb.shodan.io',
     description: 'Shodan InternetDB base URL (free, no key, IPv4 only, no crawl date).',
   }),
+  WHOIS_INTERNETDB: k.bool({
+    default: 'false',
+    description:
+      '/whois and plex-warden whois also ask InternetDB about a public IPv4 address (sends that address to Shodan; off by default).',
+  }),
   OUTSIDE_TIMEOUT: k.duration({
     default: '5s',
     min: '100ms',
