@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOG_SOURCE_KINDS, type LogSourceKind } from '../config/logs.js';
-import { severityRank } from '../domain/finding.js';
+import { severityRank } from '../domain/severity.js';
 import { UserError } from '../kernel/errors.js';
 import { type ReplayResult, replayFile } from '../logs/replay.js';
 import { type CliModule, EXIT } from './types.js';

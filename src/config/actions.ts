@@ -1,4 +1,4 @@
-import type { Severity } from '../domain/finding.js';
+import type { Severity } from '../domain/severity.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { Key } from './key.js';
 import { ACTIONS, type FIREWALL_BACKENDS } from './keys/index.js';

@@ -1,15 +1,7 @@
 import * as v from 'valibot';
+import { SEVERITIES } from './severity.js';
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
-
-export function isSeverity(value: unknown): value is Severity {
-  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
-}
+export { isSeverity, SEVERITIES, type Severity, severityRank } from './severity.js';
 
 /** Something a finding proposes; turned into an approval proposal by the actions layer. */
 export const SuggestedActionSchema = v.variant('kind', [

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
 import { CHART_WIDTH, FONT_FAMILY } from './report-chart.js';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +16,9 @@ export const FONT_FILES: readonly string[] = [
 
 /** SVG to PNG with resvg (https://github.com/thx/resvg-js), at the SVG's own width. */
 export function renderPng(svg: string): Buffer {
+  // Loaded on the first picture, not at start: the native library and its setup cost the bot
+  // ~3.5 MB RSS for a chart posted once a week (heap and smaps at ready, bench soak).
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'width', value: CHART_WIDTH },
     font: { loadSystemFonts: false, fontFiles: [...FONT_FILES], defaultFontFamily: FONT_FAMILY },

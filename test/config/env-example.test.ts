@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import cronParser from 'cron-parser';
 import { describe, expect, it } from 'vitest';
 import { keyLines, renderEnvExample } from '../../src/config/env-example.js';
 import { CONFIG_KEYS, SECTIONS } from '../../src/config/keys/index.js';
@@ -48,6 +49,15 @@ describe('the configuration table', () => {
     for (const key of CONFIG_KEYS.filter((k) => k.hasDefault)) {
       expect(() => key.fallback(), key.name).not.toThrow();
       expect(key.fallback(), key.name).not.toBeUndefined();
+    }
+  });
+
+  it('has cron defaults that cron-parser accepts (the cron parser takes its default unparsed)', () => {
+    const crons = CONFIG_KEYS.filter((k) => k.kind === 'cron' && k.hasDefault);
+    expect(crons.length).toBeGreaterThan(0);
+    for (const key of crons) {
+      expect(() => cronParser.parseExpression(key.defaultText), key.name).not.toThrow();
+      expect(key.defaultText.split(/\s+/).length, key.name).toBeGreaterThanOrEqual(5);
     }
   });
 

@@ -30,7 +30,9 @@ function runtimeImports(file: string): string[] {
       if (!node.isTypeOnly) out.push(node.moduleSpecifier.text);
     } else if (
       ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      // import('x'), and require('x') through createRequire (a native module loaded on first use).
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require')) &&
       node.arguments[0] &&
       ts.isStringLiteral(node.arguments[0])
     ) {

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { SEVERITIES } from '../../domain/finding.js';
+import { SEVERITIES } from '../../domain/severity.js';
 import { kinds as k, section } from '../key.js';
 
 const absolute = (raw: string) => (isAbsolute(raw) ? raw : undefined);
