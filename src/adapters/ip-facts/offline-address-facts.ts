@@ -4,6 +4,7 @@ import { Reader, type Response } from 'mmdb-lib';
 import type { AddressFacts, AddressFactsLookup } from '../../domain/address-facts.js';
 import type { Logger } from '../../kernel/logger.js';
 import { parseIp } from '../../net/ip.js';
+import { isInternetAddress } from '../../net/special-ranges.js';
 import { type AsnTable4, type AsnTable6, loadAsnTables } from './asn-table.js';
 
 /**
@@ -98,6 +99,10 @@ export class OfflineAddressFacts implements AddressFactsLookup {
 
   /** Without the cache: what the bench's "cold" row measures. */
   uncached(ip: string): AddressFacts | undefined {
+    // Loopback, LAN and other special addresses have no ASN or country: answering them does not
+    // load the databases (tens of MB), which a household whose findings name only its own
+    // devices then never pays for.
+    if (!isInternetAddress(ip)) return undefined;
     this.load();
     if (!this.asn) return undefined;
     // Fast path for the common case, a canonical dotted quad (no leading zeros, each <= 255).

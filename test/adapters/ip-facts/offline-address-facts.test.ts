@@ -55,6 +55,21 @@ describe('OfflineAddressFacts without usable databases', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it('answers loopback, LAN and other special addresses without reading the databases', () => {
+    const warnings: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'ipfacts-'));
+    const facts = new OfflineAddressFacts(
+      { countryMmdb: join(dir, 'no.mmdb'), asnV4Csv: join(dir, 'no4.csv'), asnV6Csv: join(dir, 'no6.csv') },
+      { warn: (m: string) => warnings.push(m) } as never,
+    );
+    for (const ip of ['127.0.0.1', '::1', '10.0.0.12', '192.168.1.5', 'fe80::1', 'fd00::2', '100.64.0.1'])
+      expect(facts.lookup(ip)).toBeUndefined();
+    // Nothing was opened: the missing files were never noticed.
+    expect(warnings).toEqual([]);
+    expect(facts.lookup('8.8.8.8')).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+  });
+
   it('an unreadable country database keeps the ASN and reads the country as ??', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipfacts-'));
     const bad = join(dir, 'bad.mmdb');
