@@ -249,6 +249,10 @@ export const kinds = {
     );
   },
 
+  /**
+   * Read with cron-parser, the parser node-schedule runs cron strings through (node-schedule
+   * lib/Job.js), so a value accepted here is one the job scheduler's node-schedule timer fires.
+   */
   cron<O extends WithDefault<string>>(o: O) {
     return draft<string, O>(
       'cron',
