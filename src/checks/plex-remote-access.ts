@@ -7,12 +7,16 @@
  * switched off in Plex ("off does not mean unexposed").
  * False positives: a household that shares with family on purpose will see `enabled` (low) all
  * the time — snooze it. Plex may keep an old `mapped` state for a while after switching off.
+ * Also: Remote Access on but Plex reporting itself unreachable from the internet for longer
+ * than PLEX_DOWN_GRACE (its `reachability` notification, recorded by the live watcher): the
+ * household's remote streams fail, or fall back to the relay.
  * Fix: Settings > Remote Access > Disable; remove the manual forward to 32400 on the router.
  */
 import type { FindingDraft } from '../domain/finding.js';
 import { plexCheck } from '../exposure/plex-availability.js';
 import { prefBool, prefInt, readPrefs, showBool } from '../exposure/plex-prefs.js';
 import { readMyPlexAccount } from '../exposure/plex-resources.js';
+import { readRemoteReachability, unreachableLongEnough } from '../exposure/remote-reachability.js';
 import type { Check } from './types.js';
 
 /** Plex reports these while a mapping exists or is being negotiated (plex-reference.md). */
@@ -51,6 +55,18 @@ export const plexRemoteAccess: Check = plexCheck({
           title: 'Remote Access is on but Plex has no working port mapping',
           evidence: `${facts}${error ? `, mappingError=${error}` : ''}`,
           fix: 'Either turn Remote Access off, or fix the forward (UPnP on the router or a manual port); remote clients may be using the relay meanwhile.',
+        });
+      }
+      const reachability = readRemoteReachability(ctx.state);
+      // The evidence stays the same while the outage lasts (no mapping state, no "minutes ago"):
+      // a changed text is a changed finding, posted again.
+      if (unreachableLongEnough(reachability, ctx.clock.now(), ctx.config.plex.downGraceMs)) {
+        findings.push({
+          key: 'unreachable',
+          severity: 'low',
+          title: 'Plex Remote Access is down: the server cannot be reached from the internet',
+          evidence: `Plex has reported itself unreachable from the internet since ${new Date(reachability.since).toISOString()} (PublishServerOnPlexOnlineKey=1)`,
+          fix: 'Check the router forward or UPnP mapping to port 32400 and the public address; Settings > Remote Access shows what plex.tv sees.',
         });
       }
     } else if (mapped) {

@@ -7,7 +7,7 @@ export interface PlexConfig {
   readonly token: string | undefined;
   readonly timeoutMs: number;
   /**
-   * PLEX_DOWN_GRACE: how long Plex may be unreachable before plex-reachable is reported without
+   * PLEX_DOWN_GRACE: how long Plex (or its Remote Access) may be unreachable before it is reported without
    * waiting for a scan (Tautulli uses 60 s for the same notice). Polls run every half of it.
    */
   readonly downGraceMs: number;

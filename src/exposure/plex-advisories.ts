@@ -89,6 +89,15 @@ export const PLEX_ADVISORIES = [
     fixedIn: '1.43.3.10896',
   },
   {
+    // Sources disagree on what this id covers. Its CVE record and CISA VA-26-266-01 (CSAF
+    // remediations: "Fixed in 1.43.3.10861") describe a traversal in /system/agents/media/get,
+    // fixed in 1.43.3.10861. It is also described as the file read exposing Preferences.xml, and
+    // so the PlexOnlineToken, that is fixed only in 1.43.3.10896: that read is a different
+    // endpoint in Zenofex's patch diff (metadata-file-read, /library/metadata/{id}/file?url=
+    // file://, "Affected: 10861; fixed: 10896", no CVE), and a WAF plugin covers both with one
+    // rule (davidscarth/plex-hardening-plugin README, rule 9531200). No public source found says
+    // CVE-2026-96651 is still open in 1.43.3.10861, so this row keeps the published 10861, and
+    // 1.43.3.10861 is flagged high through the metadata-file-read row above instead.
     id: 'cve-2026-96651',
     name: 'CVE-2026-96651',
     sources: [CVE_ORG('CVE-2026-96651'), CISA_VA_26_266_01, PLEX_RELEASE_1_43_3_10861],

@@ -43,6 +43,11 @@ export class JobScheduler implements Service {
     return this.registered;
   }
 
+  /** The timers jobs wait on (tests: the fake clock), for parts that time something between runs. */
+  get timers(): Timers {
+    return this.deps.timers ?? systemTimers;
+  }
+
   /** Starts every job in the order registered (a `due` job with overdue work runs it first). */
   async start(): Promise<void> {
     if (this.state !== 'new') return;

@@ -70,6 +70,24 @@ describe('live Plex events end to end (no scan due)', () => {
     expect(back.at).toBeGreaterThan(down.at);
   }, 45_000);
 
+  it('a Plex that hangs without closing its socket (half-open) is reported within PLEX_DOWN_GRACE + 15 s', async () => {
+    // Nothing closes: the socket stays up but silent and HTTP requests hang. Only the keep-alive
+    // pings notice it.
+    plex.silence();
+    plex.state.mode = 'hang';
+    const hungAt = Date.now();
+    const down = await discord.waitFor(
+      (c) => posted(c, 'Plex Media Server is not answering'),
+      (GRACE_S + 15) * 1_000,
+    );
+    expect(down.at - hungAt).toBeLessThan((GRACE_S + 15) * 1_000);
+    plex.state.mode = 'normal';
+    await discord.waitFor(
+      (c) => c.at > down.at && posted(c, 'Resolved · Plex Media Server is not answering'),
+      15_000,
+    );
+  }, 45_000);
+
   it('alerts a remote stream from a new address within 5 s of the playing notification', async () => {
     // The first socket open learns what is playing (nothing): wait for that baseline run.
     const deadline = Date.now() + 5_000;
@@ -100,4 +118,38 @@ describe('live Plex events end to end (no scan due)', () => {
     expect(alert.at - sent).toBeLessThan(5_000);
     expect(JSON.stringify(alert.body)).toContain('never seen before');
   }, 20_000);
+
+  it('reports remote access lost once, after PLEX_DOWN_GRACE, and resolved when it is back; blips say nothing', async () => {
+    plex.setPref('PublishServerOnPlexOnlineKey', true);
+    plex.state.myplexAccount = {
+      ...plex.state.myplexAccount,
+      mappingState: 'mapped',
+      publicAddress: '203.0.113.7',
+      publicPort: 32400,
+    };
+    const title = 'Plex Remote Access is down';
+    const downPosts = () =>
+      discord.calls.filter((c) => posted(c, title) && !posted(c, `Resolved · ${title}`));
+    // A blip: unreachable, then back well within the grace.
+    plex.notifyReachability(false);
+    await new Promise((r) => setTimeout(r, 300));
+    plex.notifyReachability(true);
+    await new Promise((r) => setTimeout(r, GRACE_S * 1_000 + 500));
+    expect(downPosts()).toEqual([]);
+
+    plex.notifyReachability(false);
+    const lostAt = Date.now();
+    const down = await discord.waitFor((c) => posted(c, title), (GRACE_S + 15) * 1_000);
+    expect(down.at - lostAt).toBeGreaterThanOrEqual(GRACE_S * 1_000 - 100);
+    // Plex repeating itself is not news.
+    plex.notifyReachability(false);
+    plex.notifyReachability(false);
+    await new Promise((r) => setTimeout(r, GRACE_S * 1_000 + 500));
+    expect(downPosts()).toHaveLength(1);
+
+    plex.notifyReachability(true);
+    const back = await discord.waitFor((c) => c.at > down.at && posted(c, `Resolved · ${title}`), 10_000);
+    expect(back.at).toBeGreaterThan(down.at);
+    expect(downPosts()).toHaveLength(1);
+  }, 45_000);
 });

@@ -3,6 +3,7 @@ import { PlexClient } from '../../src/adapters/plex/plex-client.js';
 import { openNotificationSocket, parsePlexNotification } from '../../src/adapters/plex/plex-notifications.js';
 import { PlexLiveWatcher } from '../../src/exposure/plex-live-watcher.js';
 import { systemClock } from '../../src/kernel/clock.js';
+import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { FakePlex } from '../harness/fake-plex.js';
 
@@ -49,19 +50,23 @@ describe('Plex notifications', () => {
 describe('PlexLiveWatcher against the fake Plex websocket', () => {
   let plex: FakePlex;
   let watcher: PlexLiveWatcher | undefined;
+  let jobs: JobScheduler;
   const runs: string[][] = [];
   beforeEach(async () => {
     plex = new FakePlex();
     await plex.start();
     runs.length = 0;
+    jobs = new JobScheduler({ clock: systemClock, logger: silentLogger() });
+    await jobs.start();
   });
   afterEach(async () => {
     await watcher?.stop();
     watcher = undefined;
+    await jobs.stop();
     await plex.stop();
   });
 
-  const start = (withToken = true, graceMs = 400) => {
+  const start = (withToken = true, graceMs = 400, keepaliveMs?: number) => {
     const baseUrl = plex.url;
     const client = new PlexClient({
       baseUrl,
@@ -72,9 +77,11 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     watcher = new PlexLiveWatcher({
       clock: systemClock,
       logger: silentLogger(),
+      jobs,
       downGraceMs: graceMs,
       backoffMs: 50,
       maxBackoffMs: 200,
+      keepaliveMs,
       openSocket: withToken
         ? (handlers) =>
             openNotificationSocket({
@@ -89,6 +96,7 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
       },
       runChecks: async (ids) => {
         runs.push([...ids]);
+        return 'done';
       },
     });
     watcher.start();
@@ -103,8 +111,8 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     expect(plex.sockets[0]?.url).toBe('/:/websockets/notifications');
   });
 
-  it('runs plex-sessions on a playing notification and plex-remote-access on reachability', async () => {
-    const w = start();
+  it('runs plex-sessions on a playing notification, plex-remote-access once remote access stays down', async () => {
+    const w = start(true, 300);
     await until('socket open', () => w.live);
     // The first open learns the streams already playing.
     await until('baseline sessions run', () => runs.length === 1);
@@ -114,6 +122,33 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     plex.notifyReachability(false);
     await until('remote access run', () => runs.some((r) => r.includes('plex-remote-access')));
     expect(runs.flat()).not.toContain('plex-reachable');
+  });
+
+  it('pings the open socket, and drops one that goes silent, then reconnects', async () => {
+    const w = start(true, 5_000, 50);
+    await until('socket open', () => w.live);
+    const first = plex.sockets[0];
+    await until('pinged', () => (first?.pings ?? 0) >= 2);
+    plex.silence();
+    // Three silent pings (150 ms) and the watcher drops the connection itself: the server sees
+    // its socket close without ever closing it, and a new one opens.
+    await until('silent socket dropped', () => first !== undefined && !plex.sockets.includes(first), 3_000);
+    await until('reconnected', () => w.live && plex.sockets.length === 1);
+    // /identity still answered meanwhile: Plex was never reported away.
+    expect(runs.flat()).not.toContain('plex-reachable');
+  });
+
+  it('a silent Plex that stops answering HTTP too is reported within the grace of its last word', async () => {
+    const w = start(true, 600, 50);
+    await until('socket open', () => w.live);
+    await until('baseline sessions run', () => runs.length === 1);
+    plex.silence();
+    plex.state.mode = 'hang';
+    const silentAt = Date.now();
+    await until('reachable run', () => runs.some((r) => r.includes('plex-reachable')), 5_000);
+    const after = Date.now() - silentAt;
+    expect(after).toBeGreaterThanOrEqual(500);
+    expect(after).toBeLessThan(3_000);
   });
 
   it('runs plex-reachable once Plex is away longer than the grace, and again when it is back', async () => {

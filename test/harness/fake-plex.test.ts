@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { FakePlex } from './fake-plex.js';
 
 /** The fake is only useful if it is as strict as the real server it stands for. */
@@ -15,6 +16,31 @@ describe('fake Plex', () => {
     const res = await request(`${plex.url}${path}`, { headers });
     return { type: String(res.headers['content-type']), text: await res.body.text() };
   };
+
+  it('answers pings on the notification socket with the same data, until it goes silent', async () => {
+    const ws = new WebSocket(`${plex.url.replace('http', 'ws')}/:/websockets/notifications`, {
+      headers: { 'X-Plex-Token': plex.state.token },
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const pongs: string[] = [];
+    ws.on('pong', (data) => pongs.push(data.toString()));
+    ws.ping('one');
+    const deadline = Date.now() + 2_000;
+    while (pongs.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(pongs).toEqual(['one']);
+    plex.silence();
+    const messages: unknown[] = [];
+    ws.on('message', (m) => messages.push(m));
+    ws.ping('two');
+    plex.notifyPlaying('1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pongs).toEqual(['one']);
+    expect(messages).toEqual([]);
+    // Half-open, not closed: the server still holds the connection.
+    expect(plex.sockets).toHaveLength(1);
+    expect(plex.sockets[0]?.pings).toBe(2);
+    ws.terminate();
+  });
 
   it('answers XML without Accept: application/json, as Plex does', async () => {
     const { type, text } = await get('/identity', {});

@@ -128,10 +128,20 @@ export class FakePlex {
   readonly requests: RecordedPlexRequest[] = [];
   private readonly server = new LoopbackHttpServer('fake Plex');
   private hung: ServerResponse[] = [];
-  private readonly wss = new WebSocketServer({ noServer: true });
+  /** Pongs are sent by hand below, so a socket can be made silent (`autoPong`, ws lib/websocket-server.js options). */
+  private readonly wss = new WebSocketServer({ noServer: true, autoPong: false });
   private port = 0;
-  /** Open notification sockets, and the X-Plex-Token / URL each one connected with. */
-  readonly sockets: { ws: WebSocket; token: string | undefined; url: string }[] = [];
+  /**
+   * Open notification sockets, the X-Plex-Token / URL each one connected with, the pings it got,
+   * and whether it went silent (see silence()).
+   */
+  readonly sockets: {
+    ws: WebSocket;
+    token: string | undefined;
+    url: string;
+    pings: number;
+    silent: boolean;
+  }[] = [];
 
   constructor(state: Partial<FakePlexState> = {}) {
     this.state = { ...securePlexState(), ...state };
@@ -165,16 +175,31 @@ export class FakePlex {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const entry = { ws, token, url: req.url ?? '' };
+      const entry = { ws, token, url: req.url ?? '', pings: 0, silent: false };
       this.sockets.push(entry);
+      // Every ping is answered with a pong carrying its data (RFC 6455 §5.5.2/§5.5.3; Tautulli
+      // plexpy/web_socket.py relies on Plex doing so), unless this socket went silent.
+      ws.on('ping', (data) => {
+        entry.pings += 1;
+        if (!entry.silent) ws.pong(data);
+      });
       ws.on('close', () => this.sockets.splice(this.sockets.indexOf(entry), 1));
     });
+  }
+
+  /**
+   * The open sockets go half-open: the TCP connection stays up, but nothing is sent on them any
+   * more, pongs included (a server that hung, or a NAT that dropped the connection's state).
+   * Sockets opened afterwards behave normally.
+   */
+  silence(): void {
+    for (const entry of this.sockets) entry.silent = true;
   }
 
   /** Sends `{"NotificationContainer": {...}}` to every open notification socket. */
   notify(container: Record<string, unknown>): void {
     const text = JSON.stringify({ NotificationContainer: { size: 1, ...container } });
-    for (const { ws } of this.sockets) ws.send(text);
+    for (const { ws, silent } of this.sockets) if (!silent) ws.send(text);
   }
 
   /** A `playing` notification (Tautulli web_socket.py reads PlaySessionStateNotification[0]). */

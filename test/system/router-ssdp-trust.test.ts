@@ -53,5 +53,11 @@ describeSystem('SSDP answers are trusted only for their own host (namespaces)', 
     expect(facts.upnpStatus).toBe('silent');
     expect(facts.upnpAvailable).toBe(false);
     expect(output).not.toContain('CONNECT');
+    // Control: the other host's listener does see a connection from the LAN host, so the
+    // silence above means the bot never tried.
+    lab.netns.httpStatus(lab.lan, `http://${VICTIM}:5000/rootDesc.xml`);
+    const deadline = Date.now() + 3_000;
+    while (!output.includes('CONNECT') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(output).toContain(`CONNECT ${LAB.lanHost}`);
   }, 30_000);
 });

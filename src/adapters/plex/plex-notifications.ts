@@ -1,4 +1,6 @@
-import { Agent, WebSocket } from 'undici';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, ping, WebSocket } from 'undici';
 import * as v from 'valibot';
 import { plexDirectLookup } from './plex-direct.js';
 
@@ -11,7 +13,11 @@ import { plexDirectLookup } from './plex-direct.js';
  * sends it, never in the URL (a URL ends up in logs).
  *
  * undici's WebSocket (undici 7, already a dependency, Node >= 20.18.1) takes headers and a
- * dispatcher, so no websocket package is added for the bot.
+ * dispatcher, so no websocket package is added for the bot. Keep-alive: undici's `ping(ws)`
+ * sends a ping frame, and pongs are published on the `undici:websocket:pong` diagnostics channel
+ * (undici docs/docs/api/WebSocket.md "ping(websocket, payload)", DiagnosticsChannel.md); RFC 6455
+ * §5.5.2 obliges the server to answer every ping with a pong, and Tautulli pings Plex the same
+ * way (plexpy/web_socket.py send_ping / receive_pong).
  */
 export type PlexNotification =
   | { readonly type: 'playing'; readonly sessionKeys: readonly string[]; readonly states: readonly string[] }
@@ -70,20 +76,37 @@ export interface NotificationSocketOptions {
   readonly openTimeoutMs?: number;
   readonly onOpen: () => void;
   readonly onNotification: (notification: PlexNotification) => void;
+  /** Any sign of life from the server: a message (notification or not) or a pong. */
+  readonly onAlive?: () => void;
   /** Called once per socket, whether it opened or not. */
   readonly onClose: (reason: string) => void;
 }
 
 export interface NotificationSocket {
+  /** Closes with a close frame (stop). */
   close(): void;
+  /** Sends a ping frame; the pong arrives as onAlive. Nothing while not open. */
+  ping(): void;
+  /**
+   * Drops the TCP connection without a closing handshake, for a server that stopped answering:
+   * a close frame would wait for its answer forever (undici has no close timeout).
+   */
+  terminate(reason: string): void;
 }
 
 /** Opens one socket; the caller reconnects (with backoff) after onClose. */
 export function openNotificationSocket(options: NotificationSocketOptions): NotificationSocket {
   const url = new URL('/:/websockets/notifications', `${options.baseUrl}/`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const connect = buildConnector({ lookup: plexDirectLookup, ...(options.ca ? { ca: options.ca } : {}) });
+  // The socket the upgrade runs on, kept so a silent server can be dropped (terminate).
+  let transport: Socket | undefined;
   const dispatcher = new Agent({
-    connect: { lookup: plexDirectLookup, ...(options.ca ? { ca: options.ca } : {}) },
+    connect: (opts, callback) =>
+      connect(opts, (...args) => {
+        if (args[1]) transport = args[1];
+        callback(...args);
+      }),
   });
   const socket = new WebSocket(url, {
     headers: {
@@ -94,6 +117,10 @@ export function openNotificationSocket(options: NotificationSocketOptions): Noti
     dispatcher,
   });
   let closed = false;
+  const onPong = (message: unknown) => {
+    if ((message as { websocket?: unknown } | null)?.websocket === socket) options.onAlive?.();
+  };
+  subscribe('undici:websocket:pong', onPong);
   const handshake = setTimeout(() => {
     try {
       socket.close();
@@ -107,6 +134,7 @@ export function openNotificationSocket(options: NotificationSocketOptions): Noti
     clearTimeout(handshake);
     if (closed) return;
     closed = true;
+    unsubscribe('undici:websocket:pong', onPong);
     void dispatcher.close().catch(() => undefined);
     options.onClose(reason);
   };
@@ -115,6 +143,7 @@ export function openNotificationSocket(options: NotificationSocketOptions): Noti
     options.onOpen();
   });
   socket.addEventListener('message', (event) => {
+    options.onAlive?.();
     if (typeof event.data !== 'string') return;
     const notification = parsePlexNotification(event.data);
     if (notification) options.onNotification(notification);
@@ -129,6 +158,13 @@ export function openNotificationSocket(options: NotificationSocketOptions): Noti
         // Not open yet or already closing.
       }
       finish('stopped');
+    },
+    ping() {
+      if (socket.readyState === WebSocket.OPEN) ping(socket);
+    },
+    terminate(reason) {
+      transport?.destroy();
+      finish(reason);
     },
   };
 }

@@ -25,7 +25,7 @@ export const PLEX = section('plex', 'Plex', {
     min: '1s',
     max: '1h',
     description:
-      'How long Plex may be unreachable before the bot reports it, without waiting for a scan\n(the Plex notification websocket and /identity polls every half of it notice). 1s to 1h.',
+      'How long Plex, or its Remote Access, may be unreachable before the bot reports it, without\nwaiting for a scan (the Plex notification websocket and /identity polls every half of it\nnotice). 1s to 1h.',
   }),
   PLEX_TV_URL: k.url({
     field: 'tvUrl',
