@@ -40,7 +40,7 @@ export interface Key<T = unknown, D extends boolean = boolean> {
   readonly perKindOnly: boolean;
   /** A commented `# NAME...=value` line shown after the key, e.g. one per-kind override. */
   readonly example: string | undefined;
-  /** The property of its section's config it fills as read (`readFields`); undefined when derived. */
+  /** The property of its section's config it fills as read (`EnvReader.fields`); undefined when derived. */
   readonly field: string | undefined;
   /** What a valid value looks like, for the problem line; a function when values are derived. */
   expected(): string;
@@ -68,7 +68,9 @@ interface WithDefault<V> extends Common {
 type HasDefault<O> = O extends { default: string | (() => string) } ? true : false;
 
 /** A `field` given in the options, kept as its literal so the section's config type can be checked. */
-type FieldOf<O> = O extends { readonly field: infer F extends string } ? { readonly field: F } : unknown;
+export type FieldOf<O> = O extends { readonly field: infer F extends string }
+  ? { readonly field: F }
+  : unknown;
 
 function draft<T, O extends WithDefault<string | (() => string)>>(
   kind: string,
@@ -351,39 +353,4 @@ function mustDuration(text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new Error(`not a duration: ${text}`);
   return ms;
-}
-
-type KeysOf<O> = {
-  readonly [N in keyof O]: O[N] extends Draft<infer T, infer D> ? Key<T, D> & FieldOf<O[N]> : never;
-};
-
-type ValueOf<K> = K extends Key<infer T, infer D> ? (D extends true ? T : T | undefined) : never;
-
-/** What `readFields` returns: each key that names a `field`, under that name, as read. */
-export type FieldsOf<K> = {
-  readonly [N in keyof K as K[N] extends { readonly field: infer F extends string } ? F : never]: ValueOf<
-    K[N]
-  >;
-};
-
-/** One section of the table: its `.env.example` heading, an optional intro and its keys in order. */
-export interface Section<K> {
-  readonly id: string;
-  readonly title: string;
-  readonly intro: readonly string[];
-  readonly keys: K;
-}
-
-/** Names the drafts by their property (insertion order is the `.env.example` order). */
-export function section<const O extends Record<string, Draft<unknown, boolean>>>(
-  id: string,
-  title: string,
-  drafts: O,
-  intro?: string,
-): Section<KeysOf<O>> {
-  const keys = Object.fromEntries(
-    Object.entries(drafts).map(([name, d]) => [name, { ...d, name, section: id }]),
-  );
-  // Object.fromEntries loses the per-name types that the mapped type restores.
-  return { id, title, intro: intro?.split('\n') ?? [], keys: keys as KeysOf<O> };
 }

@@ -1,5 +1,6 @@
 import { SafeError } from '../kernel/errors.js';
-import { type FieldsOf, type Key, Rejected, RejectedLine, type Section } from './key.js';
+import { type Key, Rejected, RejectedLine } from './key.js';
+import type { FieldsOf, Section } from './section.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { SEVERITIES } from '../../domain/finding.js';
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
+import { section } from '../section.js';
 
 const absolute = (raw: string) => (isAbsolute(raw) ? raw : undefined);
 /** A program the firewall backend runs (by execFile, never a shell), by name or path. */

@@ -1,5 +1,6 @@
 import { LOG_LEVELS } from '../../kernel/log-levels.js';
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
+import { section } from '../section.js';
 
 export const CORE = section('core', 'Core', {
   DATABASE_PATH: k.string({

@@ -1,5 +1,6 @@
 import { parseExposedService, parseTlsEndpoint } from '../exposure.js';
-import { kinds as k, listOf, section } from '../key.js';
+import { kinds as k, listOf } from '../key.js';
+import { section } from '../section.js';
 
 export const EXPOSURE = section('exposure', 'Exposure scan', {
   INTERNETDB_URL: k.url({

@@ -1,7 +1,8 @@
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
 // logs.ts reads its keys from this section; the ids are only read lazily, inside functions,
 // so the import cycle never sees an uninitialised binding.
 import { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, parseLogSources } from '../logs.js';
+import { section } from '../section.js';
 
 const logKinds = () => LOG_SOURCE_KINDS;
 const systemTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

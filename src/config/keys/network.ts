@@ -1,5 +1,6 @@
 import { parseIp } from '../../net/ip.js';
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
+import { section } from '../section.js';
 
 /** parseIp refuses 010.0.0.1 (octal to some tools, decimal to others): say so in the problem. */
 const NO_ZEROS = ' (IPv4 without leading zeros: 010.0.0.1 is ambiguous, write 10.0.0.1)';

@@ -1,5 +1,6 @@
 import { parseIp } from '../../net/ip.js';
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
+import { section } from '../section.js';
 
 const ipv4 = (raw: string) => {
   const ip = parseIp(raw);
