@@ -121,6 +121,10 @@ export class ProposalService {
     return this.deps.proposals.pendingBlockExists(target, this.deps.clock.now());
   }
 
+  pendingAllowExists(cidr: string): boolean {
+    return this.deps.proposals.pendingAllowExists(cidr, this.deps.clock.now());
+  }
+
   byId(id: number): Proposal | undefined {
     return this.deps.proposals.byId(id);
   }

@@ -1,8 +1,10 @@
 import type { APIEmbed } from 'discord.js';
 import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
+import type { AddressFactsLookup } from '../domain/address-facts.js';
 import { type Finding, severityRank } from '../domain/finding.js';
 import type { ScanResult } from '../exposure/scan-runner.js';
 import { formatDuration } from '../kernel/duration.js';
+import { labelAddresses } from '../net/address-tokens.js';
 import type { ExposureGrade } from '../report/exposure-grade.js';
 import {
   LIMITS,
@@ -86,6 +88,8 @@ export interface DigestOptions {
   readonly reminders?: readonly Finding[];
   /** Per finding fingerprint: why its suggested action was not proposed (shown on its line). */
   readonly notProposed?: ReadonlyMap<string, string>;
+  /** Every address a digest line names is shown with its network and country (address-label.ts). */
+  readonly addressFacts?: AddressFactsLookup;
 }
 
 /** One message of a digest and, per embed, the finding it announces (null for "resolved"). */
@@ -103,23 +107,27 @@ export interface DigestMessage {
 export function digestMessages(changes: FindingChanges, options: DigestOptions): DigestMessage[] {
   const items: { embed: APIEmbed; meta: string | null }[] = [];
   const opened = [...changes.opened].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  const note = (f: Finding) => options.notProposed?.get(f.fingerprint);
-  for (const finding of opened)
-    items.push({ embed: findingEmbed('New', finding, note(finding)), meta: finding.fingerprint });
+  const facts = options.addressFacts;
+  const note = (f: Finding) => {
+    const why = options.notProposed?.get(f.fingerprint);
+    return why === undefined ? undefined : labelAddresses(why, facts);
+  };
+  const embed = (label: string, f: Finding) => findingEmbed(label, labelled(f, facts), note(f));
+  for (const finding of opened) items.push({ embed: embed('New', finding), meta: finding.fingerprint });
   for (const change of changes.changed) {
     const moved =
       change.previousSeverity !== change.finding.severity ? ` (was ${change.previousSeverity})` : '';
     items.push({
-      embed: findingEmbed(`Changed${moved}`, change.finding, note(change.finding)),
+      embed: embed(`Changed${moved}`, change.finding),
       meta: change.finding.fingerprint,
     });
   }
   for (const finding of options.reminders ?? [])
-    items.push({ embed: findingEmbed('Still open', finding, note(finding)), meta: finding.fingerprint });
+    items.push({ embed: embed('Still open', finding), meta: finding.fingerprint });
   for (const finding of changes.resolved) {
     items.push({
       embed: {
-        title: truncate(`✅ Resolved · ${safeText(finding.title)}`, LIMITS.title),
+        title: truncate(`✅ Resolved · ${safeText(labelAddresses(finding.title, facts))}`, LIMITS.title),
         color: RESOLVED_COLOUR,
         footer: { text: finding.fingerprint },
       },
@@ -150,6 +158,20 @@ export function digestMessages(changes: FindingChanges, options: DigestOptions):
 /** The digest's embeds per message (see digestMessages). */
 export function changeDigest(changes: FindingChanges, options: DigestOptions): APIEmbed[][] {
   return digestMessages(changes, options).map((m) => m.embeds);
+}
+
+/**
+ * A finding as its digest lines show it: findings from the log detectors name their address with
+ * its label already, those from checks (and reasons, fixes) may name a bare one.
+ */
+function labelled(finding: Finding, facts: AddressFactsLookup | undefined): Finding {
+  if (!facts) return finding;
+  return {
+    ...finding,
+    title: labelAddresses(finding.title, facts),
+    evidence: labelAddresses(finding.evidence, facts),
+    fix: labelAddresses(finding.fix, facts),
+  };
 }
 
 function findingEmbed(label: string, finding: Finding, notProposed?: string): APIEmbed {

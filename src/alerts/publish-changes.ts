@@ -26,6 +26,11 @@ export async function publishChanges(
   const waiting = alerts.pendingFindings();
   const reminders = plan.reminders.filter((f) => !waiting.has(f.fingerprint));
   await alerts.post(
-    digestMessages(plan.changes, { title, reminders, ...(notProposed ? { notProposed } : {}) }),
+    digestMessages(plan.changes, {
+      title,
+      reminders,
+      addressFacts: ctx.addressFacts,
+      ...(notProposed ? { notProposed } : {}),
+    }),
   );
 }

@@ -108,6 +108,12 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     logger: logger.child({ component: 'log-review' }),
     trustedProxies: config.network.trustedProxies,
     addressFacts,
+    // The owner's name for owner-new-address, from the owner's own account: only once
+    // PLEX_TOKEN is shown to own this server, so a shared user's token never names the owner.
+    learnPlexOwner: async (signal) => {
+      await assertAccountOwner(plex, plexTv, signal);
+      return (await plexTv.account(signal)).username;
+    },
   });
   return {
     config,
@@ -117,6 +123,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     jobs,
     plex,
     plexTv,
+    internetDb,
     scope,
     runner,
     reviewer,

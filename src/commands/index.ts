@@ -14,6 +14,7 @@ import { snooze } from './snooze.js';
 import { status } from './status.js';
 import type { Command } from './types.js';
 import { unblock } from './unblock.js';
+import { whois } from './whois.js';
 
 /** Every slash command. Adding one = one file + one line here. */
 export const commands: readonly Command[] = [
@@ -32,4 +33,5 @@ export const commands: readonly Command[] = [
   shares,
   report,
   sessions,
+  whois,
 ];

@@ -1,5 +1,6 @@
 import type {
   AutocompleteInteraction,
+  ButtonInteraction,
   ChatInputCommandInteraction,
   Client,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -35,4 +36,29 @@ export interface Command {
   /** Runs after the reply was deferred; finishes with interaction.editReply. */
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+  /**
+   * A click on a button this command put on its reply (custom id `commandButtonId(name, …)`).
+   * Runs after the same server-side authorization as the command, deferred ephemerally; finishes
+   * with interaction.editReply. The custom id is the user's to forge: re-check everything in it.
+   */
+  click?(interaction: ButtonInteraction, rest: string, ctx: BotContext): Promise<void>;
+}
+
+const BUTTON_PREFIX = 'pw-cmd';
+
+/**
+ * The custom id of a command's button: the command, then what the button is about. Discord allows
+ * 100 characters (https://discord.com/developers/docs/components/reference#button).
+ */
+export function commandButtonId(command: string, rest: string): string {
+  const id = `${BUTTON_PREFIX}:${command}:${rest}`;
+  if (id.length > 100) throw new Error(`button custom id over 100 characters: ${command}`);
+  return id;
+}
+
+/** The command and the rest of a command button's custom id, or undefined for any other id. */
+export function parseCommandButtonId(customId: string): { command: string; rest: string } | undefined {
+  const match = /^pw-cmd:([a-z-]{1,32}):(.{1,90})$/.exec(customId);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { command: match[1], rest: match[2] };
 }

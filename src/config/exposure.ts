@@ -20,6 +20,8 @@ export interface TlsEndpoint {
 export interface ExposureConfig {
   /** Shodan InternetDB base URL. */
   readonly internetDbUrl: string;
+  /** Whether whois asks InternetDB about a public address (the address goes to Shodan). */
+  readonly whoisInternetDb: boolean;
   /** Bound on one outside call (plex.tv, InternetDB, one TLS handshake). */
   readonly outsideTimeoutMs: number;
   readonly tlsEndpoints: readonly TlsEndpoint[];

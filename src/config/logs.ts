@@ -135,6 +135,7 @@ const KIND_DEFAULTS: Record<LogSourceKind, Omit<LogDetectorSettings, 'ipv6Prefix
   apache: DEFAULTS.nginx,
   'apache-vhost': DEFAULTS.nginx,
   npm: DEFAULTS.nginx,
+  npmplus: DEFAULTS.nginx,
   traefik: DEFAULTS.nginx,
   caddy: DEFAULTS.nginx,
   'nginx-error': DEFAULTS.nginx,

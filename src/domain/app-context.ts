@@ -1,5 +1,6 @@
 import type { Actions } from '../actions/actions.js';
 import type { RemoteAccessService } from '../actions/remote-access-service.js';
+import type { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
 import type { PlexClient } from '../adapters/plex/plex-client.js';
 import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   readonly plex: PlexClient;
   /** plex.tv with the owner's token (account checks, /devices, /shares, account actions). */
   readonly plexTv: PlexTvClient;
+  /** Shodan InternetDB: the exposure checks, and whois when WHOIS_INTERNETDB is on. */
+  readonly internetDb: InternetDbClient;
   /** Whose address is this: asked by the block policy, the log review, the checks, the commands. */
   readonly scope: AddressScope;
   readonly runner: ScanRunner;

@@ -8,11 +8,20 @@ import { parseProposalButton } from '../actions/proposal-buttons.js';
 import { memberRoleIds, REFUSAL_TEXT, refusalFor } from '../adapters/discord/authorize.js';
 import { safeText, truncate } from '../alerts/embeds.js';
 import { commands } from '../commands/index.js';
-import type { BotContext, Command } from '../commands/types.js';
+import { type BotContext, type Command, parseCommandButtonId } from '../commands/types.js';
 import { presentError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import { defineEvent } from './types.js';
 
 const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
+
+/** What the user sees of an error: a UserError's own text, or a generic line with a reference. */
+function errorText(error: unknown, logger: Logger, during: string): string {
+  const { text, reference } = presentError(error, logger, { during });
+  return reference === undefined
+    ? replyText(text)
+    : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
+}
 
 /**
  * A UserError's text is safe to show, but it often quotes what the user typed ("no check called
@@ -107,11 +116,7 @@ async function runCommand(ctx: BotContext, interaction: ChatInputCommandInteract
     await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     await command.execute(interaction, ctx);
   } catch (error) {
-    const { text, reference } = presentError(error, logger, { during: 'running a command' });
-    const content =
-      reference === undefined
-        ? replyText(text)
-        : `Something went wrong on our side (reference \`${reference}\`). The details are in plex-warden's log.`;
+    const content = errorText(error, logger, 'running a command');
     try {
       if (interaction.deferred || interaction.replied)
         await interaction.editReply({ content, embeds: [], allowedMentions: { parse: [] } });
@@ -141,7 +146,10 @@ const VERDICT_TEXT: Record<string, string> = {
  */
 async function clickButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
   const parsed = parseProposalButton(interaction.customId);
-  if (!parsed) return;
+  if (!parsed) {
+    await clickCommandButton(ctx, interaction);
+    return;
+  }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const proposal = ctx.actions.proposals.byId(parsed.id);
   // The button must sit on that proposal's own message: a forged id decides nothing.
@@ -170,4 +178,36 @@ async function clickButton(ctx: BotContext, interaction: ButtonInteraction): Pro
   const text =
     verdict.kind === 'not-approver' ? REFUSAL_TEXT['not-approver'] : (VERDICT_TEXT[verdict.kind] ?? 'Done.');
   await interaction.editReply({ content: text, allowedMentions: { parse: [] } });
+}
+
+/**
+ * A button on a command's reply (/whois "Propose block"): deferred ephemerally, authorized on the
+ * server like the command itself, then handed to the command; errors are shown like a command's.
+ */
+async function clickCommandButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
+  const parsed = parseCommandButtonId(interaction.customId);
+  const command = parsed ? byName.get(parsed.command) : undefined;
+  if (!parsed || !command?.click) return;
+  const logger = ctx.logger.child({
+    button: parsed.command,
+    user: interaction.user.id,
+    interaction: interaction.id,
+  });
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const denied = refusal(ctx, interaction);
+  if (denied) {
+    logger.warn('button refused', { reason: denied });
+    await interaction.editReply({ content: REFUSAL_TEXT[denied], allowedMentions: { parse: [] } });
+    return;
+  }
+  try {
+    await command.click(interaction, parsed.rest, ctx);
+  } catch (error) {
+    const content = errorText(error, logger, 'a button click');
+    await interaction
+      .editReply({ content, allowedMentions: { parse: [] } })
+      .catch((replyError: unknown) =>
+        logger.warn('could not report the error to Discord', { error: replyError }),
+      );
+  }
 }

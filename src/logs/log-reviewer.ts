@@ -11,6 +11,7 @@ import {
   type AddressBookOptions,
   type AddressClassifier,
 } from './address-book.js';
+import { PlexOwnerName } from './plex-owner-name.js';
 import type { ReviewStore } from './review-store.js';
 import { createSourceReview } from './source-pipeline.js';
 import type { SourcePassResult, SourceReview } from './source-review.js';
@@ -30,6 +31,11 @@ export interface LogReviewerDeps {
   readonly trustedProxies?: readonly string[];
   /** ASN/country next to addresses in findings; unknown when absent. */
   readonly addressFacts?: AddressFactsLookup;
+  /**
+   * Learns the Plex owner's account name (see PlexOwnerName) when LOG_PLEX_OWNER is empty;
+   * absent: only LOG_PLEX_OWNER names the owner.
+   */
+  readonly learnPlexOwner?: (signal: AbortSignal) => Promise<string>;
 }
 
 export interface SourceFailure {
@@ -57,8 +63,18 @@ export interface ReviewResult {
 export class LogReviewer {
   private readonly runtimes = new Map<string, SourceReview>();
   private running: Promise<ReviewResult> | null = null;
+  private readonly owner: PlexOwnerName;
+  /** The owner name the Plex sources' parsers were built with. */
+  private ownerInUse = '';
 
-  constructor(private readonly deps: LogReviewerDeps) {}
+  constructor(private readonly deps: LogReviewerDeps) {
+    this.owner = new PlexOwnerName({
+      configured: deps.logs.plexOwner,
+      ...(deps.learnPlexOwner ? { learn: deps.learnPlexOwner } : {}),
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+  }
 
   /** One pass; a call during a running pass waits for that pass instead of starting another. */
   review(): Promise<ReviewResult> {
@@ -77,6 +93,12 @@ export class LogReviewer {
     scope.refresh?.();
     const addresses: AddressBookOptions = { scope, cacheSize: logs.maxTrackedAddresses };
     const sources: (SourcePassResult | SourceFailure)[] = [];
+    const plexOwner = logs.sources.some((s) => s.kind === 'plex') ? await this.owner.current() : '';
+    if (plexOwner !== this.ownerInUse) {
+      // Learned since the parsers were built: rebuilt from the last commit with the name.
+      for (const s of logs.sources) if (s.kind === 'plex') this.runtimes.delete(s.id);
+      this.ownerInUse = plexOwner;
+    }
     for (const source of logs.sources) {
       let runtime = this.runtimes.get(source.id);
       try {
@@ -88,6 +110,7 @@ export class LogReviewer {
             now: () => clock.now(),
             trustedProxies: this.deps.trustedProxies,
             addressFacts: this.deps.addressFacts,
+            plexOwner,
           });
           this.runtimes.set(source.id, runtime);
         }

@@ -23,6 +23,8 @@ export interface SourcePipelineOptions {
   readonly detectors?: readonly Detector<(typeof registeredDetectors)[number]['id']>[];
   /** TRUSTED_PROXIES: whose X-Forwarded-For the parser believes. */
   readonly trustedProxies?: readonly string[];
+  /** The Plex owner's account name when known (learned or LOG_PLEX_OWNER); else LOG_PLEX_OWNER. */
+  readonly plexOwner?: string;
 }
 
 /** Read size: commits fall between chunks, so a small LOG_COMMIT_BYTES means small chunks. */
@@ -48,7 +50,7 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
       timeZone: logs.timeZone,
       now: o.now,
       trustedProxies: CidrSet.parse(o.trustedProxies ?? []),
-      plexOwner: logs.plexOwner,
+      plexOwner: o.plexOwner ?? logs.plexOwner,
     }),
     detectors: new DetectorSet({
       source,

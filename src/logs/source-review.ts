@@ -124,8 +124,13 @@ export class SourceReview implements EventSink {
     const plan = await this.o.cursor.pass(stored?.position);
     this.learning = stored ? stored.learning : this.o.learnBaseline;
     let bytes = 0;
+    const problems = plan.problem === undefined ? [] : [plan.problem];
     try {
-      for (const segment of plan.segments) bytes += await this.read(segment);
+      for (const segment of plan.segments) {
+        bytes += await this.read(segment);
+        const problem = segment.takeProblem?.();
+        if (problem !== undefined) problems.push(problem);
+      }
     } finally {
       plan.close();
     }
@@ -134,7 +139,7 @@ export class SourceReview implements EventSink {
       kind: this.o.source.kind,
       path: plan.path,
       status: plan.status,
-      ...(plan.problem === undefined ? {} : { problem: plan.problem }),
+      ...(problems.length === 0 ? {} : { problem: problems.join('; ') }),
       bytes,
       ...this.pass_,
       rotated: plan.rotated,

@@ -2,8 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseBlockTarget } from '../../src/actions/block-policy.js';
 import type { AppContext } from '../../src/app/app-context.js';
 import { toFinding } from '../../src/domain/finding.js';
-import { useBotLab } from '../harness/bot-lab.js';
-import { validateMessageBody } from '../harness/discord-message-rules.js';
+import { filledReply, useBotLab } from '../harness/bot-lab.js';
 import type { FakeDiscord, StoredMessage } from '../harness/fake-discord.js';
 import { TEST_IDS } from '../harness/test-env.js';
 
@@ -33,21 +32,7 @@ describe('replies that list things stay within Discord limits and say when they 
 
   /** Runs a command and returns its reply as Discord stored it, once the bot has filled it in. */
   const run = async (name: string, options: unknown[] = []): Promise<StoredMessage> => {
-    const { id } = discord.interaction({ name, options, ...APPROVER });
-    await expect
-      .poll(
-        () => {
-          const m = discord.originalResponse(id);
-          return m !== undefined && (m.content !== '' || m.embeds.length > 0);
-        },
-        { timeout: 10_000 },
-      )
-      .toBe(true);
-    const reply = discord.originalResponse(id);
-    if (!reply) throw new Error('no reply');
-    // Discord refused nothing, and what it holds passes the same rules again.
-    expect(discord.refused).toEqual([]);
-    expect(validateMessageBody({ content: reply.content, embeds: reply.embeds })).toBeUndefined();
+    const reply = await filledReply(discord, discord.interaction({ name, options, ...APPROVER }).id);
     expect(JSON.stringify(reply)).not.toMatch(/Something went wrong/);
     return reply;
   };

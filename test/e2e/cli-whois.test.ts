@@ -46,11 +46,13 @@ describe('plex-warden whois', () => {
     const json = runCliSync(['whois', '8.8.8.8', '--json'], env(), dir.path);
     const parsed = JSON.parse(json.stdout) as {
       facts: { asn: number };
-      bans: unknown[];
+      banHistory: unknown[];
+      activeBans: unknown[];
       scope: { kind: string };
     };
     expect(parsed.facts.asn).toBe(15169);
-    expect(parsed.bans).toHaveLength(1);
+    expect(parsed.banHistory).toHaveLength(1);
+    expect(parsed.activeBans).toHaveLength(1);
   }, 60_000);
 
   it('says unknown for a LAN address and rejects what is not an address with exit 2', () => {
@@ -58,6 +60,11 @@ describe('plex-warden whois', () => {
     expect(lan.code).toBe(0);
     expect(lan.stdout).toContain('Network: unknown');
     expect(lan.stdout).toContain('Bans (0):');
+    // The same sections as /whois (src/report/whois-sections.ts); Plex at a closed port is "unknown".
+    for (const heading of ['Seen in the logs (0):', 'Detector windows (0):', 'Findings (0):', 'InternetDB:'])
+      expect(lan.stdout).toContain(heading);
+    expect(lan.stdout).toContain('Plex did not answer: unknown');
+    expect(lan.stdout).toContain('not asked (WHOIS_INTERNETDB is off)');
     const bad = runCliSync(['whois', 'example.com'], env(), dir.path);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not an IPv4 or IPv6 address');

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { AppContext, AppContextOverrides } from '../../src/app/app-context.js';
 import { type BotHandle, startBot } from '../../src/app/bot.js';
 import type { Env } from '../../src/config/index.js';
-import { FakeDiscord } from './fake-discord.js';
+import { validateMessageBody } from './discord-message-rules.js';
+import { FakeDiscord, type StoredMessage } from './fake-discord.js';
 import { FakePlex, type FakePlexState } from './fake-plex.js';
 import { botEnv, type OptionalApproverKey, tempDir, testContext } from './test-env.js';
 
@@ -124,4 +125,25 @@ export function useBotLab(options: { plex?: Partial<FakePlexState>; scope?: 'tes
     afterEach(() => lab.close());
   }
   return lab;
+}
+
+/**
+ * The reply of an interaction as Discord holds it, once the bot has filled it in; Discord refused
+ * nothing on the way, and what it holds passes the same message rules again.
+ */
+export async function filledReply(discord: FakeDiscord, interactionId: string): Promise<StoredMessage> {
+  await expect
+    .poll(
+      () => {
+        const m = discord.originalResponse(interactionId);
+        return m !== undefined && (m.content !== '' || m.embeds.length > 0);
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+  const reply = discord.originalResponse(interactionId);
+  if (!reply) throw new Error('no reply');
+  expect(discord.refused).toEqual([]);
+  expect(validateMessageBody({ content: reply.content, embeds: reply.embeds })).toBeUndefined();
+  return reply;
 }

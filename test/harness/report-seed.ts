@@ -3,7 +3,7 @@ import type { AddressFacts, AddressFactsLookup } from '../../src/domain/address-
 import { toFinding } from '../../src/domain/finding.js';
 import { recordStreams, STREAM_DAYS_KEY, StreamDaysSchema } from '../../src/exposure/remote-stream-days.js';
 import { localDay } from '../../src/kernel/local-day.js';
-import type { DailyCount } from '../../src/logs/review-store.js';
+import type { DailyCount, StoredSource } from '../../src/logs/review-store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,6 +23,27 @@ function commitDaily(repos: Repositories, sourceId: string, at: number, counts: 
   commitDailyCounts(repos, sourceId, localDay(at), new Map(Object.entries(counts)), at);
 }
 
+/** A file source as the review stores it after a pass, for commits made by hand. */
+export function reviewedSource(sourceId: string): StoredSource {
+  return {
+    sourceId,
+    position: {
+      kind: 'file',
+      path: `/var/log/${sourceId}.log`,
+      dev: '1',
+      ino: '2',
+      headLen: 0,
+      headHash: '',
+      offset: 0,
+    },
+    learning: false,
+    parserState: null,
+    lines: 0,
+    matched: 0,
+    skipped: 0,
+  };
+}
+
 /** One day's per-address counts of one source, committed as the review loop commits them. */
 export function commitDailyCounts(
   repos: Repositories,
@@ -33,23 +54,7 @@ export function commitDailyCounts(
 ): void {
   repos.logReview.commit(
     {
-      source: {
-        sourceId,
-        position: {
-          kind: 'file',
-          path: `/var/log/${sourceId}.log`,
-          dev: '1',
-          ino: '2',
-          headLen: 0,
-          headHash: '',
-          offset: 0,
-        },
-        learning: false,
-        parserState: null,
-        lines: 0,
-        matched: 0,
-        skipped: 0,
-      },
+      source: reviewedSource(sourceId),
       writeStates: () => undefined,
       counts: new Map(),
       countsBound: { maxAddresses: 100_000, seenAfter: Number.NEGATIVE_INFINITY },

@@ -78,6 +78,7 @@ const FILES: Record<string, LogSourceKind> = {
   'sshd.log': 'sshd',
   'caddy.log': 'caddy',
   'npm.log': 'npm',
+  'npmplus.log': 'npmplus',
   'nginx-error.log': 'nginx-error',
   'traefik.json.log': 'traefik-json',
 };

@@ -1,5 +1,7 @@
 import { type Finding, isSeverity, type Severity, SuggestedActionSchema } from '../../domain/finding.js';
+import { normalizeIp } from '../../net/ip.js';
 import type { Database } from './database.js';
+import { findingAddresses } from './finding-addresses.js';
 import { parseStoredJson } from './stored-json.js';
 
 export interface StoredFinding extends Finding {
@@ -105,6 +107,8 @@ export class FindingRepository {
     const event = this.db.prepare(
       'INSERT INTO finding_events (run_id, fingerprint, kind, severity, at) VALUES (?, ?, ?, ?, ?)',
     );
+    const forget = this.db.prepare('DELETE FROM finding_addresses WHERE fingerprint = ?');
+    const about = this.db.prepare('INSERT OR IGNORE INTO finding_addresses (ip, fingerprint) VALUES (?, ?)');
 
     const opened: Finding[] = [];
     const changed: ChangedFinding[] = [];
@@ -124,17 +128,24 @@ export class FindingRepository {
         runId,
       };
       const existing = select.get(finding.fingerprint) as RawFinding | undefined;
+      const index = () => {
+        forget.run(finding.fingerprint);
+        for (const ip of findingAddresses(finding.title, params.action)) about.run(ip, finding.fingerprint);
+      };
       if (!existing) {
         insert.run(params);
+        index();
         event.run(runId, finding.fingerprint, 'new', finding.severity, now);
         opened.push(finding);
       } else if (existing.status === 'resolved') {
         reopen.run(params);
+        index();
         event.run(runId, finding.fingerprint, 'reopened', finding.severity, now);
         opened.push(finding);
       } else {
         const isChanged = existing.severity !== finding.severity || existing.evidence !== finding.evidence;
         seen.run({ ...params, changed: isChanged ? 1 : 0 });
+        if (existing.title !== finding.title || existing.action !== params.action) index();
         if (isChanged) {
           event.run(runId, finding.fingerprint, 'changed', finding.severity, now);
           changed.push({
@@ -170,15 +181,32 @@ export class FindingRepository {
     return rows.map(toStored).sort(bySeverityThenTitle);
   }
 
-  /** Findings, open and past, whose key or title names this address (for whois), newest first. */
+  /**
+   * Findings, open and past, about this address (any form: `2001:DB8::1`, `::ffff:10.0.0.1`),
+   * newest first. Exact: 10.0.0.1 does not find the findings of 10.0.0.12 (finding_addresses).
+   */
   mentioning(ip: string, limit = 20): StoredFinding[] {
-    const pattern = `%${ip.replace(/[\\%_]/g, '\\$&')}%`;
+    const canonical = normalizeIp(ip);
+    if (canonical === undefined) return [];
     const rows = this.db
       .prepare(
-        "SELECT * FROM findings WHERE fingerprint LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' ORDER BY last_seen_at DESC LIMIT ?",
+        `SELECT f.* FROM finding_addresses a JOIN findings f ON f.fingerprint = a.fingerprint
+         WHERE a.ip = ? ORDER BY f.last_seen_at DESC LIMIT ?`,
       )
-      .all(pattern, pattern, limit) as RawFinding[];
+      .all(canonical, limit) as RawFinding[];
     return rows.map(toStored);
+  }
+
+  /** How many findings, open and past, are about this address (mentioning shows at most its limit). */
+  countMentioning(ip: string): number {
+    const canonical = normalizeIp(ip);
+    if (canonical === undefined) return 0;
+    const row = this.db
+      .prepare('SELECT count(*) AS n FROM finding_addresses WHERE ip = ?')
+      .get(canonical) as {
+      n: number;
+    };
+    return row.n;
   }
 
   get(fingerprint: string): StoredFinding | undefined {

@@ -1,3 +1,4 @@
+import { AddressHistoryRepository } from './address-history-repository.js';
 import { AllowlistRepository } from './allowlist-repository.js';
 import { AuditLogRepository } from './audit-log-repository.js';
 import { BanRepository } from './ban-repository.js';
@@ -42,6 +43,8 @@ export interface Repositories {
   readonly remoteAccess: RemoteAccessRepository;
   readonly report: ReportRepository;
   readonly health: DatabaseHealthRepository;
+  /** The log review's tables read for one address (whois). */
+  readonly addressHistory: AddressHistoryRepository;
   readonly transaction: Transaction;
 }
 
@@ -60,6 +63,7 @@ export function createRepositories(db: Database): Repositories {
     remoteAccess: new RemoteAccessRepository(db),
     report: new ReportRepository(db),
     health: new DatabaseHealthRepository(db),
+    addressHistory: new AddressHistoryRepository(db),
     publicAddresses: new PublicAddressRepository(db),
     transaction: (fn) => db.transaction(fn)(),
   };

@@ -103,13 +103,27 @@ export class ProposalRepository {
 
   /** Whether a block of this target is already waiting for approval. */
   pendingBlockExists(target: string, now: number): boolean {
+    return this.pendingWith('block-ip', '$.target', target, now);
+  }
+
+  /** Whether an allow-list entry for this CIDR is already waiting for approval. */
+  pendingAllowExists(cidr: string, now: number): boolean {
+    return this.pendingWith('allow-cidr', '$.cidr', cidr, now);
+  }
+
+  private pendingWith(
+    kind: 'block-ip' | 'allow-cidr',
+    path: '$.target' | '$.cidr',
+    value: string,
+    now: number,
+  ) {
     return (
       this.db
         .prepare(
           `SELECT 1 FROM proposals
-           WHERE status = 'pending' AND kind = 'block-ip' AND expires_at > ? AND json_extract(payload, '$.target') = ?`,
+           WHERE status = 'pending' AND kind = ? AND expires_at > ? AND json_extract(payload, ?) = ?`,
         )
-        .get(now, target) !== undefined
+        .get(kind, now, path, value) !== undefined
     );
   }
 

@@ -8,6 +8,12 @@ export const EXPOSURE = section('exposure', 'Exposure scan', {
     default: 'https://internetdb.shodan.io',
     description: 'Shodan InternetDB base URL (free, no key, IPv4 only, no crawl date).',
   }),
+  WHOIS_INTERNETDB: k.bool({
+    field: 'whoisInternetDb',
+    default: 'false',
+    description:
+      '/whois and plex-warden whois also ask InternetDB about a public IPv4 address (sends that address to Shodan; off by default).',
+  }),
   OUTSIDE_TIMEOUT: k.duration({
     field: 'outsideTimeoutMs',
     default: '5s',

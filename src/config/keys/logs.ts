@@ -15,13 +15,13 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     expected: () =>
       `a comma-separated list of [name=]kind:/absolute/path, [name=]kind:docker:/absolute/path or [name=][kind:]journald:unit-or-process[+...][:/journal/file-or-folder] with kind one of ${LOG_SOURCE_KINDS.join(', ')}`,
     description:
-      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), traefik (common format), caddy (JSON access log), sshd (auth.log),\nnginx-vhost / apache-vhost (access logs whose first field is the Host, then the client address),\nnginx-error (error.log: auth_basic failures, limit_req refusals), traefik-json (the JSON access log of Traefik).\nkind:docker:/path reads a Docker json-file container log (e.g. nginx:docker:/var/lib/docker/containers/ID/ID-json.log).\njournald:sshd reads sshd from the journal (Debian 12 has no auth.log without rsyslog); kind:journald:MATCH\nfor another kind; MATCH is units or process names joined by + (ssh.service+sshd-session), optionally\nfollowed by :/path of a journal file or folder (a copied journal).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
+      'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), npmplus (NPMplus: /data/nginx/access.log or json_access.log),\ntraefik (common format), caddy (JSON access log), sshd (auth.log),\nnginx-vhost / apache-vhost (access logs whose first field is the Host, then the client address),\nnginx-error (error.log: auth_basic failures, limit_req refusals), traefik-json (the JSON access log of Traefik).\nkind:docker:/path reads a Docker json-file container log (e.g. nginx:docker:/var/lib/docker/containers/ID/ID-json.log).\njournald:sshd reads sshd from the journal (Debian 12 has no auth.log without rsyslog); kind:journald:MATCH\nfor another kind; MATCH is units or process names joined by + (ssh.service+sshd-session), optionally\nfollowed by :/path of a journal file or folder (a copied journal).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
   }),
   LOG_PLEX_OWNER: k.string({
     field: 'plexOwner',
     default: '',
     description:
-      'The Plex owner account name as the Plex log writes it (`Signed-in Token (NAME)`): requests signed in\nas this account from a new outside address raise owner-new-address. Empty: that detector cannot fire.',
+      'The Plex owner account name as the Plex log writes it (`Signed-in Token (NAME)`): requests signed in\nas this account from a new outside address raise owner-new-address. Empty: learned from plex.tv with\nPLEX_TOKEN once it is shown to own the server (set this only if the log writes the name differently).',
   }),
   LOG_MAX_RETRY: k.int({
     min: 1,

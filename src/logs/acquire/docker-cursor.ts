@@ -86,6 +86,10 @@ class DockerSegment implements SourceSegment {
     return n;
   }
 
+  takeProblem(): string | undefined {
+    return this.inner.takeProblem?.();
+  }
+
   async next(): Promise<SourceChunk | null> {
     const chunk = await this.inner.next();
     if (chunk === null) return null;

@@ -1,13 +1,8 @@
 import { closeSync, readSync } from 'node:fs';
 import { ChunkReader } from './chunk-reader.js';
-import {
-  findRotated,
-  HEAD_BYTES,
-  headHash,
-  newerNumberedSiblings,
-  openForRead,
-  openRegular,
-} from './source-files.js';
+import { GzipSegment } from './gzip-segment.js';
+import { type LocatedFile, locateRotated, newerSiblings, type RotatedSibling } from './rotated-siblings.js';
+import { HEAD_BYTES, headHash, openForRead, openRegular, statRegular } from './source-files.js';
 import type {
   CursorOptions,
   FilePosition,
@@ -105,12 +100,13 @@ export class FileCursor implements SourceCursor {
     return this.plan(committed?.kind === 'file' ? committed : undefined);
   }
 
-  private plan(committed: FilePosition | undefined): SourcePassPlan {
+  private async plan(committed: FilePosition | undefined): Promise<SourcePassPlan> {
     const path = this.file();
     const open: number[] = [];
     const segments: SourceSegment[] = [];
     const close = () => {
       for (const fd of open.splice(0)) closeSync(fd);
+      for (const s of segments) if (s instanceof GzipSegment) s.close();
     };
     const plan = (
       status: SourcePassPlan['status'],
@@ -135,93 +131,98 @@ export class FileCursor implements SourceCursor {
     }
     const cur = opened;
     if (cur) open.push(cur.fd);
+    const live = (from: number, id: Identity, alignToLine = false) =>
+      new FileSegment(cur?.fd ?? -1, id, from, Number(cur?.stat.size ?? 0), chunkBytes, {
+        final: false,
+        alignToLine,
+        live: true,
+      });
     try {
       if (!committed) {
         if (!cur) return plan('missing', false, false);
         const size = Number(cur.stat.size);
         const start = Math.max(0, size - this.options.backfillBytes);
         const id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, size);
-        segments.push(
-          new FileSegment(cur.fd, id, start, size, chunkBytes, {
-            final: false,
-            alignToLine: start > 0 && !lineStartsAt(cur.fd, start),
-            live: true,
-          }),
-        );
+        segments.push(live(start, id, start > 0 && !lineStartsAt(cur.fd, start)));
         return plan('ok', false, false);
       }
-      const same =
+      const sameInode =
         cur !== undefined &&
         cur.stat.dev.toString() === committed.dev &&
         cur.stat.ino.toString() === committed.ino;
-      if (!same) {
-        // Rotated or replaced: first finish the old file (found by inode), then the new one.
-        const oldPath = findRotated(path, committed.dev, committed.ino);
-        const old = oldPath ? openForRead(oldPath) : undefined;
-        if (old && oldPath) {
-          open.push(old.fd);
-          const size = Number(old.stat.size);
-          if (size >= committed.offset && headHash(old.fd, committed.headLen) === committed.headHash) {
-            segments.push(
-              new FileSegment(old.fd, { ...committed, path: oldPath }, committed.offset, size, chunkBytes, {
-                final: true,
-                alignToLine: false,
-                live: false,
-              }),
-            );
-            // Rotated more than once since: the files rotated after it are read whole, oldest
-            // first, so the middle file of a double rotation is not lost.
-            for (const newer of newerNumberedSiblings(path, oldPath)) {
-              const f = openForRead(newer);
-              if (!f) continue;
-              open.push(f.fd);
-              const fsize = Number(f.stat.size);
-              const fid = identity(newer, f.fd, f.stat.dev, f.stat.ino, fsize);
-              segments.push(
-                new FileSegment(f.fd, fid, 0, fsize, chunkBytes, {
-                  final: true,
-                  alignToLine: false,
-                  live: false,
-                }),
-              );
-            }
-          }
-        }
-        if (!cur) return plan('missing', true, false);
+      if (sameInode) {
         const size = Number(cur.stat.size);
-        const id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, size);
-        segments.push(
-          new FileSegment(cur.fd, id, 0, size, chunkBytes, { final: false, alignToLine: false, live: true }),
-        );
-        return plan('ok', true, false);
+        const rewritten =
+          size < committed.offset ||
+          (size >= committed.headLen && headHash(cur.fd, committed.headLen) !== committed.headHash);
+        if (!rewritten) {
+          let id: Identity = { ...committed, path };
+          if (committed.headLen < HEAD_BYTES && size > committed.headLen)
+            id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, size);
+          segments.push(live(committed.offset, id));
+          return plan('ok', false, false);
+        }
       }
-      const size = Number(cur.stat.size);
-      let offset = committed.offset;
-      let id: Identity = { ...committed, path };
-      let truncated = false;
-      if (
-        size < offset ||
-        (size >= committed.headLen && headHash(cur.fd, committed.headLen) !== committed.headHash)
-      ) {
-        // Truncated (copytruncate) or rewritten in place: start over.
-        truncated = true;
-        offset = 0;
-        id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, size);
-      } else if (committed.headLen < HEAD_BYTES && size > committed.headLen) {
-        id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, size);
+      // Rotated, replaced, compressed or truncated (copytruncate): first finish the old file
+      // wherever it went, then the files rotated after it, then the live one from its start.
+      const exclude = cur ? { dev: cur.stat.dev.toString(), ino: cur.stat.ino.toString() } : undefined;
+      const old = await locateRotated(path, committed, exclude);
+      if (old) {
+        segments.push(this.rotatedSegment(old, committed, open));
+        // Rotated more than once since: the files rotated after it are read whole, oldest
+        // first, so the middle file of a double rotation is not lost.
+        for (const newer of newerSiblings(path, old.sibling)) {
+          const segment = this.wholeSegment(newer, open);
+          if (segment) segments.push(segment);
+        }
       }
-      segments.push(
-        new FileSegment(cur.fd, id, offset, size, chunkBytes, {
-          final: false,
-          alignToLine: false,
-          live: true,
-        }),
-      );
-      return plan('ok', false, truncated);
+      if (!cur) return plan('missing', true, false);
+      const id = identity(path, cur.fd, cur.stat.dev, cur.stat.ino, Number(cur.stat.size));
+      segments.push(live(0, id));
+      // Same inode, other content, and no copy of the old content beside it: truncated in place.
+      return plan('ok', old !== undefined || !sameInode, sameInode);
     } catch (error) {
       close();
       throw error;
     }
+  }
+
+  /** The unread tail of the committed file in its new place. */
+  private rotatedSegment(old: LocatedFile, committed: FilePosition, open: number[]): SourceSegment {
+    const chunkBytes = this.options.chunkBytes;
+    const where = { ...committed, path: old.sibling.path };
+    if (old.fd === null) {
+      // Positions inside a .gz are taken under its own inode, in decompressed bytes.
+      const id = { ...where, dev: old.stat.dev.toString(), ino: old.stat.ino.toString() };
+      return new GzipSegment(old.sibling.path, id, id, {
+        chunkBytes,
+        maxLineBytes: MAX_LINE_BYTES,
+        start: committed.offset,
+      });
+    }
+    open.push(old.fd);
+    return new FileSegment(old.fd, where, committed.offset, Number(old.stat.size), chunkBytes, {
+      final: true,
+      alignToLine: false,
+      live: false,
+    });
+  }
+
+  /** A file rotated after the committed one: read from its start to its end. */
+  private wholeSegment(s: RotatedSibling, open: number[]): SourceSegment | undefined {
+    const chunkBytes = this.options.chunkBytes;
+    if (s.gz) {
+      const st = statRegular(s.path);
+      if (!st) return undefined;
+      const base = { kind: 'file' as const, path: s.path, dev: st.dev.toString(), ino: st.ino.toString() };
+      return new GzipSegment(s.path, null, base, { chunkBytes, maxLineBytes: MAX_LINE_BYTES, start: 0 });
+    }
+    const f = openForRead(s.path);
+    if (!f) return undefined;
+    open.push(f.fd);
+    const size = Number(f.stat.size);
+    const id = identity(s.path, f.fd, f.stat.dev, f.stat.ino, size);
+    return new FileSegment(f.fd, id, 0, size, chunkBytes, { final: true, alignToLine: false, live: false });
   }
 }
 
@@ -251,7 +252,22 @@ export class WholeFileCursor implements SourceCursor {
     }
     const cur = opened;
     const segments: SourceSegment[] = [];
-    if (cur) {
+    if (cur && this.path.endsWith('.gz')) {
+      // A rotated, compressed log (`replay access.log.2.gz`): streamed, as a live pass would.
+      const base = {
+        kind: 'file' as const,
+        path: this.path,
+        dev: cur.stat.dev.toString(),
+        ino: cur.stat.ino.toString(),
+      };
+      segments.push(
+        new GzipSegment(this.path, null, base, {
+          chunkBytes: this.chunkBytes,
+          maxLineBytes: MAX_LINE_BYTES,
+          start: 0,
+        }),
+      );
+    } else if (cur) {
       const size = Number(cur.stat.size);
       const id = identity(this.path, cur.fd, cur.stat.dev, cur.stat.ino, size);
       segments.push(
@@ -271,6 +287,7 @@ export class WholeFileCursor implements SourceCursor {
       segments,
       close: () => {
         if (cur) closeSync(cur.fd);
+        for (const segment of segments) if (segment instanceof GzipSegment) segment.close();
       },
     };
   }

@@ -1,15 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  type BigIntStats,
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_PLEX_LOG_FILE, type LogSourceConfig } from '../../config/logs.js';
 
 export const HEAD_BYTES = 256;
@@ -29,71 +20,12 @@ export function currentFile(source: LogSourceConfig): string {
 export function headHash(fd: number, length: number): string {
   const buf = Buffer.alloc(length);
   const n = length > 0 ? readSync(fd, buf, 0, length, 0) : 0;
-  return createHash('sha256').update(buf.subarray(0, n)).digest('hex').slice(0, 32);
+  return hashHead(buf.subarray(0, n));
 }
 
-const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4)$/;
-
-/**
- * Where a rotated file went, found by inode among its siblings: `access.log.1`,
- * `access.log-20261125`, and Plex's `Plex Media Server.1.log` ... `.5.log` shuffle.
- * Compressed copies are skipped (they have new inodes anyway).
- */
-/** The rotation number of a sibling in the `.N` (logrotate) or `.N.log` (Plex) scheme, plain files only. */
-function rotationNumber(path: string, name: string): number | undefined {
-  const base = basename(path);
-  const stem = base.endsWith('.log') ? base.slice(0, -4) : base;
-  const m = name.startsWith(`${base}.`)
-    ? /^\.(\d{1,4})$/.exec(name.slice(base.length))
-    : name.startsWith(`${stem}.`) && base.endsWith('.log')
-      ? /^\.(\d{1,4})\.log$/.exec(name.slice(stem.length))
-      : null;
-  return m ? Number(m[1]) : undefined;
-}
-
-/**
- * Plain siblings rotated after `older` in a numbered scheme (a smaller number is newer), oldest
- * first. Empty when `older` is not numbered (a date suffix): only its tail is read then.
- */
-export function newerNumberedSiblings(path: string, older: string): string[] {
-  const dir = dirname(path);
-  const at = rotationNumber(path, basename(older));
-  if (at === undefined || dirname(older) !== dir) return [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .map((name) => ({ name, n: rotationNumber(path, name) }))
-    .filter((x): x is { name: string; n: number } => x.n !== undefined && x.n < at)
-    .sort((a, b) => b.n - a.n)
-    .map((x) => join(dir, x.name));
-}
-
-export function findRotated(path: string, dev: string, ino: string): string | undefined {
-  const dir = dirname(path);
-  const base = basename(path);
-  const stem = base.endsWith('.log') ? base.slice(0, -4) : base;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  for (const name of names) {
-    if (name === base || COMPRESSED.test(name)) continue;
-    if (!name.startsWith(base) && !name.startsWith(`${stem}.`)) continue;
-    const candidate = join(dir, name);
-    try {
-      const st = statSync(candidate, { bigint: true });
-      if (st.isFile() && st.dev.toString() === dev && st.ino.toString() === ino) return candidate;
-    } catch {
-      // Rotated away while we looked.
-    }
-  }
-  return undefined;
+/** The same hash over bytes already at hand (a compressed file's decompressed head). */
+export function hashHead(head: Buffer): string {
+  return createHash('sha256').update(head).digest('hex').slice(0, 32);
 }
 
 /** What a non-regular file is, in words for the log and the doctor. */
@@ -155,4 +87,14 @@ export function openRegular(path: string): OpenResult {
 export function openForRead(path: string): { fd: number; stat: BigIntStats } | undefined {
   const r = openRegular(path);
   return r && 'fd' in r ? r : undefined;
+}
+
+/** stat(2) of a regular file (a .gz streamed by path), or undefined when it is gone or not one. */
+export function statRegular(path: string): BigIntStats | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.isFile() ? st : undefined;
+  } catch {
+    return undefined;
+  }
 }

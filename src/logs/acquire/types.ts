@@ -55,6 +55,8 @@ export interface SourceSegment {
   readonly position: SourcePosition;
   /** Lines dropped for being longer than the bound since the last call (counted as skipped). */
   takeDroppedLines(): number;
+  /** What this segment could not read (a damaged .gz), once; safe to log and show. */
+  takeProblem?(): string | undefined;
   /** Reading this segment to its end means the source has been read up to now (ends a first pass). */
   readonly live: boolean;
 }

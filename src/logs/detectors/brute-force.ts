@@ -57,8 +57,9 @@ class FailureWindow extends WindowDetector {
   }
 }
 
-/** The slow window's rows share the detector's state table: its keys carry this mark. */
-const SLOW = '~';
+/** The slow window's rows share the detector's state table: its keys carry this mark (whois reads them). */
+export const SLOW_WINDOW_PREFIX = '~';
+const SLOW = SLOW_WINDOW_PREFIX;
 
 class BruteForceInstance implements DetectorInstance {
   readonly id = 'brute-force' as const;

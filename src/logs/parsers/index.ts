@@ -2,6 +2,7 @@ import { accessLogParser } from './access-log.js';
 import { caddyParser } from './caddy.js';
 import { nginxErrorParser } from './nginx-error.js';
 import { npmParser } from './npm.js';
+import { npmplusParser } from './npmplus.js';
 import { plexParser } from './plex.js';
 import { sshdParser } from './sshd.js';
 import { traefikJsonParser } from './traefik-json.js';
@@ -17,6 +18,7 @@ export const parsers = [
   accessLogParser,
   vhostAccessLogParser,
   npmParser,
+  npmplusParser,
   caddyParser,
   nginxErrorParser,
   traefikJsonParser,

@@ -37,6 +37,12 @@ import { hit, type LineParser, type ParserDefinition, type ParserOptions } from 
  * Header values are the client's: nothing after ` / ` is read except X-Forwarded-For, and
  * that only when the connecting address is a trusted proxy (TRUSTED_PROXIES).
  *
+ * A token that was presented and refused: no public recorded sample of the line PMS 1.43
+ * writes for it was found (searched 2026-12: Plex forum threads, python-plexapi, Tautulli and
+ * fail2ban issues and filters; the public 1.43 lines show only `Signed-in Token (NAME)` and
+ * `Token ()`). So no 1.43 shape is assumed: the `Signed-in Token ()` of older builds is kept,
+ * and a 1.43 `Token ()` 401 (no token at all) is never a rejected token.
+ *
  * Cross-line memory: a `Signed-in Token ()` request (older builds: a token Plex refused)
  * waits for its Completed line (bad token); a `Token ()` request (no token at all) waits too,
  * so that its 401 is only a client error; a request through a trusted proxy waits so that its

@@ -8,6 +8,7 @@ import { addressScope } from './007-address-scope.js';
 import { dailyCounts } from './008-daily-counts.js';
 import { journalPosition } from './009-journal-position.js';
 import { logCountsAge } from './010-log-counts-age.js';
+import { findingAddressIndex } from './011-finding-addresses.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   dailyCounts,
   journalPosition,
   logCountsAge,
+  findingAddressIndex,
 ];

@@ -1,0 +1,64 @@
+import type { Database } from './database.js';
+
+/** What one log source counted for an address since it was first reviewed (log_address_counts). */
+export interface SourceCounts {
+  readonly sourceId: string;
+  readonly failures: number;
+  readonly clientErrors: number;
+  readonly badTokens: number;
+  readonly lastAt: number;
+}
+
+/** Days (local, `YYYY-MM-DD`) on which a source saw failures or 4xx from the address (log_daily_counts). */
+export interface SourceDays {
+  readonly sourceId: string;
+  readonly firstDay: string;
+  readonly lastDay: string;
+}
+
+/** A detector's stored row for the address, its state as the detector wrote it (JSON). */
+export interface DetectorRow {
+  readonly sourceId: string;
+  readonly detector: string;
+  /** The row's key: the address, or the address behind a detector's own prefix (`~` slow window). */
+  readonly key: string;
+  readonly state: string;
+  readonly lastAt: number;
+}
+
+/**
+ * The log review's tables read for one address (whois). Each query is on demand and bounded by
+ * the tables' own caps (LOG_COUNTS_MAX_ADDRESSES, the detectors' tracked addresses).
+ */
+export class AddressHistoryRepository {
+  constructor(private readonly db: Database) {}
+
+  counts(ip: string): SourceCounts[] {
+    return this.db
+      .prepare(
+        `SELECT source_id AS sourceId, failures, client_errors AS clientErrors, bad_tokens AS badTokens, last_at AS lastAt
+         FROM log_address_counts WHERE ip = ? ORDER BY source_id`,
+      )
+      .all(ip) as SourceCounts[];
+  }
+
+  days(ip: string): SourceDays[] {
+    return this.db
+      .prepare(
+        `SELECT source_id AS sourceId, MIN(day) AS firstDay, MAX(day) AS lastDay
+         FROM log_daily_counts WHERE ip = ? GROUP BY source_id ORDER BY source_id`,
+      )
+      .all(ip) as SourceDays[];
+  }
+
+  /** Rows keyed by the address itself or by one of `prefixes` followed by it. */
+  detectorRows(ip: string, prefixes: readonly string[] = []): DetectorRow[] {
+    const keys = [ip, ...prefixes.map((p) => `${p}${ip}`)];
+    return this.db
+      .prepare(
+        `SELECT source_id AS sourceId, detector, ip AS key, state, last_at AS lastAt FROM log_detector_state
+         WHERE ip IN (${keys.map(() => '?').join(',')}) ORDER BY source_id, detector, ip`,
+      )
+      .all(...keys) as DetectorRow[];
+  }
+}

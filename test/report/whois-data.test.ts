@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app/app-context.js';
+import { parseIp } from '../../src/net/ip.js';
+import { gatherWhois, parseWhoisAddress } from '../../src/report/whois-data.js';
+import { whoisSections } from '../../src/report/whois-sections.js';
+import { reviewedSource } from '../harness/report-seed.js';
+import { tempDir, testContext, testEnv } from '../harness/test-env.js';
+
+const IP = '198.51.100.4';
+const MIN = 60_000;
+
+describe('gatherWhois (real SQLite, Plex at a closed port)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let ctx: AppContext;
+  beforeEach(() => {
+    dir = tempDir();
+    ctx = testContext(
+      testEnv({
+        databasePath: join(dir.path, 'db.sqlite'),
+        plexUrl: 'http://127.0.0.1:9',
+        LOG_SOURCES: 'sshd=sshd:/var/log/auth.log',
+        LOG_SLOW_FIND_TIME: '1d',
+      }),
+    );
+  });
+  afterEach(() => {
+    ctx.close();
+    dir.remove();
+  });
+
+  const commit = (sourceId: string, rows: [string, string, object][], now: number) =>
+    ctx.repos.logReview.commit(
+      {
+        source: reviewedSource(sourceId),
+        writeStates: (write) => {
+          for (const [detector, key, state] of rows)
+            write(detector, { ip: key, state: JSON.stringify(state), lastAt: now });
+        },
+        counts: new Map(),
+        countsBound: { maxAddresses: 100, seenAfter: Number.NEGATIVE_INFINITY },
+        daily: new Map(),
+        findings: [],
+      },
+      now,
+    );
+
+  it('lists a source that only saw the address get in, and reads the slow window with its length', async () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    commit(
+      'plex',
+      [['first-seen-remote', IP, { firstAt: now - 90 * MIN, flagged: false, user: 'alice' }]],
+      now,
+    );
+    commit(
+      'sshd',
+      [
+        [
+          'brute-force',
+          `~${IP}`,
+          { times: [], flaggedAt: now, total: 25, firstAt: now - 60 * MIN, lastAt: now, note: 'root' },
+        ],
+        [
+          'brute-force',
+          '198.51.100.40',
+          { times: [], flaggedAt: now, total: 9, firstAt: now, lastAt: now, note: 'x' },
+        ],
+      ],
+      now,
+    );
+    const w = await gatherWhois(ctx, parseWhoisAddress(IP), AbortSignal.timeout(5_000));
+    expect(w.seen.map((s) => [s.sourceId, s.failures, s.firstSeen])).toEqual([
+      ['plex', 0, '2026-12-01'],
+      ['sshd', 0, '2026-12-01'],
+    ]);
+    expect(w.windows.map((x) => [x.sourceId, x.detector, x.windowMs, x.count, x.account])).toEqual([
+      ['plex', 'first-seen-remote', undefined, undefined, 'alice'],
+      ['sshd', 'brute-force (slow)', 86_400_000, 25, 'root'],
+    ]);
+    expect(w.sessions).toEqual({ kind: 'unavailable' });
+    expect(w.accounts).toEqual(['alice', 'root']);
+    const lines = whoisSections(w).flatMap((s) => s.lines);
+    expect(lines).toContain(
+      'sshd brute-force (slow): 25 in a 1d window, 2026-12-01 11:00 UTC → 2026-12-01 12:00 UTC · over the threshold · account "root"',
+    );
+    expect(lines).toContain(
+      'plex first-seen-remote: first seen 2026-12-01 10:30 UTC (learned quietly) · account "alice"',
+    );
+  });
+
+  it('refuses ranges, zero-padded quads and names with a reason', () => {
+    expect(() => parseWhoisAddress('0.0.0.0/0')).toThrow(/not a range/);
+    expect(() => parseWhoisAddress('2001:db8::/32')).toThrow(/not a range/);
+    expect(() => parseWhoisAddress('010.0.0.1')).toThrow(/leading zeros/);
+    expect(() => parseWhoisAddress('plex.example.com')).toThrow(/not an IPv4 or IPv6 address/);
+    expect(parseWhoisAddress(' [2001:DB8::1] ').toString()).toBe(parseIp('2001:db8::1')?.toString());
+  });
+});
