@@ -4,6 +4,7 @@ import type { RemoteAccessPort } from '../actions/remote-access-port.js';
 import { RemoteAccessService } from '../actions/remote-access-service.js';
 import type { FirewallBackend } from '../adapters/firewall/types.js';
 import { InternetDbClient } from '../adapters/internetdb/internetdb-client.js';
+import { CityDatabase } from '../adapters/ip-facts/city-database.js';
 import { sharedOfflineAddressFacts } from '../adapters/ip-facts/offline-address-facts.js';
 import { PlexClient } from '../adapters/plex/plex-client.js';
 import { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
@@ -12,6 +13,7 @@ import { checks as registeredChecks } from '../checks/index.js';
 import type { Check, CheckDeps } from '../checks/types.js';
 import type { Config } from '../config/index.js';
 import type { AddressFactsLookup } from '../domain/address-facts.js';
+import type { AddressLocationLookup } from '../domain/address-location.js';
 import type { AppContext } from '../domain/app-context.js';
 import { ScanRunner } from '../exposure/scan-runner.js';
 import { type Clock, systemClock, type Timers } from '../kernel/clock.js';
@@ -34,6 +36,8 @@ export interface AppContextOverrides {
   readonly remoteAccess?: RemoteAccessPort;
   /** Tests hand in a fixed table; default: no database yet, every address unknown. */
   readonly addressFacts?: AddressFactsLookup;
+  /** Default: the IP_CITY_DB files (none: impossible travel is off). */
+  readonly locations?: AddressLocationLookup;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -77,7 +81,18 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     timeoutMs: config.exposure.outsideTimeoutMs,
   });
   const addressFacts = overrides.addressFacts ?? sharedOfflineAddressFacts(logger);
-  const checkDeps: CheckDeps = { config, clock, plex, plexTv, internetDb, scope, addressFacts };
+  const locations = overrides.locations ?? new CityDatabase(config.signals.cityDatabases, logger);
+  const checkDeps: CheckDeps = {
+    config,
+    clock,
+    plex,
+    plexTv,
+    internetDb,
+    scope,
+    addressFacts,
+    locations,
+    accountSignals: repos.accountSignals,
+  };
   const runner = new ScanRunner({
     checks: overrides.checks ?? registeredChecks,
     checkDeps,
@@ -130,6 +145,7 @@ export function createAppContext(config: Config, overrides: AppContextOverrides 
     actions,
     remoteAccess,
     addressFacts,
+    locations,
     close: () => store.close(),
   };
 }

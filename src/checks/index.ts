@@ -1,6 +1,7 @@
 import { exposedServices } from './exposed-services.js';
 import { plexAccount } from './plex-account.js';
 import { plexAccountDevices } from './plex-account-devices.js';
+import { plexAccountSignals } from './plex-account-signals.js';
 import { plexAllowedNetworks } from './plex-allowed-networks.js';
 import { plexDevices } from './plex-devices.js';
 import { plexLanServices } from './plex-lan-services.js';
@@ -27,6 +28,7 @@ export const checks: readonly Check[] = [
   plexVersion,
   plexDevices,
   plexSessions,
+  plexAccountSignals,
   plexAccount,
   plexAccountDevices,
   plexShares,

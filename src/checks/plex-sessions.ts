@@ -13,7 +13,7 @@
 import * as v from 'valibot';
 import type { FindingDraft, SuggestedAction } from '../domain/finding.js';
 import { plexCheck } from '../exposure/plex-availability.js';
-import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
+import { currentSessions, type PlexSession } from '../exposure/plex-resources.js';
 import { recordStreams, STREAM_DAYS_KEY, StreamDaysSchema } from '../exposure/remote-stream-days.js';
 import { keyPart, untrustedText } from '../kernel/untrusted-text.js';
 import type { AddressScope } from '../net/address-scope.js';
@@ -50,7 +50,7 @@ export const plexSessions: Check = plexCheck({
   id: 'plex-sessions',
   title: 'Remote streams and never-seen addresses',
   async run(ctx) {
-    const sessions = await readSessions(ctx);
+    const sessions = await currentSessions(ctx);
     const remote = sessions.filter((s) => isRemoteSession(s, ctx.scope));
     const now = ctx.clock.now();
     const known = ctx.state.get('addresses', v.record(v.string(), v.number()));

@@ -4,7 +4,9 @@ import type { InternetDbClient } from '../adapters/internetdb/internetdb-client.
 import type { PlexClient } from '../adapters/plex/plex-client.js';
 import type { PlexTvClient } from '../adapters/plex/plex-tv-client.js';
 import type { Config } from '../config/index.js';
+import type { AccountSignalStore } from '../domain/account-signals.js';
 import type { AddressFactsLookup } from '../domain/address-facts.js';
+import type { AddressLocationLookup } from '../domain/address-location.js';
 import type { CheckState } from '../domain/check-state.js';
 import type { FindingDraft } from '../domain/finding.js';
 import type { Clock } from '../kernel/clock.js';
@@ -31,6 +33,10 @@ export interface CheckDeps {
   readonly scope: AddressScope;
   /** ASN and country of public addresses, from shipped databases (unknown when absent). */
   readonly addressFacts?: AddressFactsLookup;
+  /** Coordinates and city of an address (IP_CITY_DB); `state()` says whether there is city data. */
+  readonly locations: AddressLocationLookup;
+  /** What plex-account-signals remembers per Plex user (countries, recent sessions). */
+  readonly accountSignals: AccountSignalStore;
 }
 
 export interface CheckContext extends CheckDeps {

@@ -43,6 +43,7 @@ export const status: Command = {
               value: running ? `running now (#${running.runId})` : next ? when(next) : 'not scheduled',
             },
             { name: 'Log sources', value: await logPositions(ctx) },
+            { name: 'Account signals', value: accountSignals(ctx) },
             {
               name: 'Bans active',
               value: `${bans.length} (firewall: ${ctx.actions.firewall.name})`,
@@ -79,6 +80,19 @@ export const status: Command = {
 };
 
 const STUCK_NOTE = ' — expired, removal failed; check the firewall, then /unblock.';
+
+/** plex-account-signals: what is on, and whether impossible travel has the city data it needs. */
+function accountSignals(ctx: AppContext): string {
+  const { signals } = ctx.config;
+  const city = ctx.locations.state();
+  const travel = city.available
+    ? `impossible travel on (over ${signals.travelMaxSpeedKmh} km/h; ${city.detail})`
+    : `impossible travel off: ${city.detail} (README, Account signals)`;
+  return truncate(
+    `new country and sharing (more than ${signals.sharingMaxAddresses} addresses) on; ${travel}`,
+    300,
+  );
+}
 
 /** One line per source: lines read so far and how far the review is behind the end of the file. */
 async function logPositions(ctx: AppContext): Promise<string> {

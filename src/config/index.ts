@@ -9,6 +9,7 @@ import { type NetworkConfig, readNetworkConfig } from './network.js';
 import { type PlexConfig, readPlexConfig } from './plex.js';
 import { ConfigError, type Env, EnvReader } from './reader.js';
 import { type RouterConfig, readRouterConfig } from './router.js';
+import { readSignalsConfig, type SignalsConfig } from './signals.js';
 
 export { ConfigError, type Env } from './reader.js';
 export type {
@@ -20,6 +21,7 @@ export type {
   NetworkConfig,
   PlexConfig,
   RouterConfig,
+  SignalsConfig,
 };
 
 export interface Config {
@@ -28,6 +30,7 @@ export interface Config {
   readonly plex: PlexConfig;
   readonly network: NetworkConfig;
   readonly exposure: ExposureConfig;
+  readonly signals: SignalsConfig;
   readonly router: RouterConfig;
   readonly logs: LogsConfig;
   readonly actions: ActionsConfig;
@@ -50,6 +53,7 @@ export function loadConfig(env: Env, options: LoadOptions): Config {
     plex: readPlexConfig(r),
     network: readNetworkConfig(r),
     exposure: readExposureConfig(r),
+    signals: readSignalsConfig(r),
     router: readRouterConfig(r),
     logs: readLogsConfig(r),
     actions: readActionsConfig(r),

@@ -1,3 +1,4 @@
+import { cityDatabase } from './city-database.js';
 import { database } from './database.js';
 import { discordPermissions } from './discord-permissions.js';
 import { discordToken } from './discord-token.js';
@@ -15,5 +16,6 @@ export const probes: readonly Probe[] = [
   plexServer,
   plexTv,
   logSources,
+  cityDatabase,
   firewall,
 ];

@@ -12,6 +12,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { LogReviewer } from '../logs/log-reviewer.js';
 import type { AddressScope } from '../net/address-scope.js';
 import type { AddressFactsLookup } from './address-facts.js';
+import type { AddressLocationLookup } from './address-location.js';
 
 /**
  * The shape of the context the composition root (src/app) builds. It lives here so the parts
@@ -43,5 +44,7 @@ export interface AppContext {
   readonly remoteAccess: RemoteAccessService;
   /** ASN and country of an address, or unknown (the weekly picture ranks networks by it). */
   readonly addressFacts: AddressFactsLookup;
+  /** City and coordinates of an address (IP_CITY_DB), or none: /status and the doctor say which. */
+  readonly locations: AddressLocationLookup;
   close(): void;
 }

@@ -58,7 +58,7 @@ const SILENT_PINGS = 3;
  *   backoff, and poll `/identity` every PLEX_DOWN_GRACE / 2 while it is closed (or always,
  *   without a token). Away longer than PLEX_DOWN_GRACE (counted from the last sign of life):
  *   plex-reachable runs, which opens the finding (it checks for itself, so a blip never alerts).
- * - `playing`: plex-sessions runs now.
+ * - `playing`: plex-sessions and plex-account-signals run now.
  * - `reachability`: recorded as remote access state. Unreachable for PLEX_DOWN_GRACE:
  *   plex-remote-access runs and reports it, once; reachable again: it runs and resolves it. A
  *   blip shorter than the grace runs nothing (Tautulli activity_handler.py ReachabilityHandler
@@ -172,17 +172,17 @@ export class PlexLiveWatcher {
         this.markUp();
         this.scheduleKeepalive();
         // Streams already playing are learned once, so the next `playing` from a new address
-        // is new against them (plex-sessions learns quietly on its first run).
+        // is new against them (both stream checks learn quietly on their first run).
         if (!this.baselined) {
           this.baselined = true;
-          this.trigger('plex-sessions');
+          this.triggerStreamChecks();
         }
       },
       onAlive: () => {
         this.lastHeard = this.deps.clock.now();
       },
       onNotification: (n) => {
-        if (n.type === 'playing') this.trigger('plex-sessions');
+        if (n.type === 'playing') this.triggerStreamChecks();
         else if (n.type === 'reachability') this.reachability(n.reachable);
       },
       onClose: (reason) => this.closed(reason),
@@ -290,10 +290,15 @@ export class PlexLiveWatcher {
     }, delay);
   }
 
-  /** Queues a check; the job runs what is queued, one run at a time, ids asked meanwhile together. */
-  private trigger(checkId: string): void {
+  /** The checks that read the streams playing now (they share one /status/sessions answer). */
+  private triggerStreamChecks(): void {
+    this.trigger('plex-sessions', 'plex-account-signals');
+  }
+
+  /** Queues checks; the job runs what is queued, one run at a time, ids asked meanwhile together. */
+  private trigger(...checkIds: string[]): void {
     if (this.stopped) return;
-    this.queued.add(checkId);
+    for (const id of checkIds) this.queued.add(id);
     // A retry is armed while a scan runs: it takes this id along, no earlier attempt needed.
     if (this.busySince !== undefined) return;
     void this.job.runNow().then(() => {

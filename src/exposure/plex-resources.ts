@@ -80,6 +80,8 @@ export interface PlexSession {
   readonly location: string | undefined;
   readonly product: string | undefined;
   readonly platform: string | undefined;
+  /** `Player.machineIdentifier`: the device (python-plexapi plexapi/client.py PlexClient). */
+  readonly device: string | undefined;
   readonly title: string | undefined;
 }
 
@@ -111,9 +113,15 @@ export async function readSessions(ctx: Pick<CheckContext, 'plex' | 'signal'>): 
       location: str(session.location)?.toLowerCase(),
       product: str(player.product),
       platform: str(player.platform),
+      device: str(player.machineIdentifier),
       title: str(item.grandparentTitle) ?? str(item.title),
     };
   });
+}
+
+/** readSessions once per scan: the checks that look at streams see the same answer. */
+export function currentSessions(ctx: CheckContext): Promise<PlexSession[]> {
+  return ctx.shared.once('plex:sessions', () => readSessions(ctx));
 }
 
 export interface PlexDevice {

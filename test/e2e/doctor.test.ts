@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -216,6 +217,27 @@ describe('plex-warden doctor', () => {
     );
     const none = await runCliInProcess(['doctor'], env());
     expect(line(none.stdout, 'Log sources')).toBe('');
+  });
+
+  it('says whether impossible travel has its city data (IP_CITY_DB)', async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/ip-city/geolite2-city-test.mmdb', import.meta.url));
+    const unset = await runCliInProcess(['doctor', '--only', 'city-database'], env());
+    expect(unset.code).toBe(0);
+    expect(line(unset.stdout, 'City database')).toMatch(
+      /^- City database\s+IP_CITY_DB is not set: the impossible-travel signal is off$/,
+    );
+    const good = await runCliInProcess(['doctor', '--only', 'city-database'], env({ IP_CITY_DB: fixture }));
+    expect(line(good.stdout, 'City database')).toMatch(
+      /^✔ City database\s+1 file \(GeoLite2-City, built \d{4}-\d\d-\d\d\): impossible travel is on$/,
+    );
+    const missing = join(dir.path, 'gone.mmdb');
+    const bad = await runCliInProcess(['doctor', '--only', 'city-database'], env({ IP_CITY_DB: missing }));
+    // A warning, not a failure: the other signals and everything else still work.
+    expect(bad.code).toBe(0);
+    expect(line(bad.stdout, 'City database')).toMatch(
+      /^! City database\s+no readable file; left out: .*gone\.mmdb: cannot read \(ENOENT\): the impossible-travel signal is off$/,
+    );
+    expect(bad.stdout).toMatch(/→ Point IP_CITY_DB at readable \.mmdb city files/);
   });
 
   it('says whether the firewall backend can ban, without banning', async () => {

@@ -102,5 +102,8 @@ describe('continuous log review inside the bot', () => {
     expect(field('Log sources')).toMatch(/^`sshd`: 7 lines read, 2\.0 KB behind$/);
     expect(field('Proposals pending')).toBe('1');
     expect(field('Bans active')).toMatch(/^0 \(firewall: none\)$/);
+    expect(field('Account signals')).toBe(
+      'new country and sharing (more than 2 addresses) on; impossible travel off: IP_CITY_DB is not set (README, Account signals)',
+    );
   });
 });

@@ -76,7 +76,7 @@ describe('PlexLiveWatcher on the fake clock', () => {
       runs.push([...ids]);
       return 'done';
     });
-    runs.length = 0; // the baseline plex-sessions run
+    runs.length = 0; // the baseline run of the stream checks
 
     socket.onNotification(reachability(false));
     clock.advance(59_000);
@@ -127,7 +127,7 @@ describe('PlexLiveWatcher on the fake clock', () => {
       runs.push([...ids]);
       return answers.shift() ?? 'done';
     });
-    expect(runs).toEqual([['plex-sessions']]);
+    expect(runs).toEqual([['plex-sessions', 'plex-account-signals']]);
     socket.onNotification({ type: 'playing', sessionKeys: ['1'], states: ['playing'] });
     await settle();
     expect(runs).toHaveLength(2);
@@ -140,7 +140,7 @@ describe('PlexLiveWatcher on the fake clock', () => {
     expect(runs).toHaveLength(2);
     clock.advance(1);
     await settle();
-    expect(runs[2]).toEqual(['plex-sessions', 'plex-remote-access']);
+    expect(runs[2]).toEqual(['plex-sessions', 'plex-account-signals', 'plex-remote-access']);
     // Busy again: the backoff doubles.
     clock.advance(1_999);
     await settle();

@@ -111,12 +111,12 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     expect(plex.sockets[0]?.url).toBe('/:/websockets/notifications');
   });
 
-  it('runs plex-sessions on a playing notification, plex-remote-access once remote access stays down', async () => {
+  it('runs the stream checks on a playing notification, plex-remote-access once remote access stays down', async () => {
     const w = start(true, 300);
     await until('socket open', () => w.live);
     // The first open learns the streams already playing.
     await until('baseline sessions run', () => runs.length === 1);
-    expect(runs).toEqual([['plex-sessions']]);
+    expect(runs).toEqual([['plex-sessions', 'plex-account-signals']]);
     plex.notifyPlaying('12');
     await until('sessions run', () => runs.filter((r) => r.includes('plex-sessions')).length === 2);
     plex.notifyReachability(false);
@@ -147,7 +147,10 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     const silentAt = Date.now();
     await until('reachable run', () => runs.some((r) => r.includes('plex-reachable')), 5_000);
     const after = Date.now() - silentAt;
-    expect(after).toBeGreaterThanOrEqual(500);
+    // The grace counts from Plex's last pong, which can precede silence() by a few ping
+    // intervals when a loaded machine runs the timers late; well above the 150 ms at which the
+    // silent socket is dropped, so a report that ignored the grace still fails here.
+    expect(after).toBeGreaterThanOrEqual(400);
     expect(after).toBeLessThan(3_000);
   });
 
@@ -171,7 +174,7 @@ describe('PlexLiveWatcher against the fake Plex websocket', () => {
     await plex.start();
     await until('socket reconnected', () => w.live);
     await new Promise((r) => setTimeout(r, 1_700));
-    expect(runs).toEqual([['plex-sessions']]);
+    expect(runs).toEqual([['plex-sessions', 'plex-account-signals']]);
   });
 
   it('without a token it polls /identity (every grace/2) and still notices Plex away and back', async () => {

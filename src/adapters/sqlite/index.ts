@@ -1,3 +1,4 @@
+import { AccountSignalRepository } from './account-signal-repository.js';
 import { AddressHistoryRepository } from './address-history-repository.js';
 import { AllowlistRepository } from './allowlist-repository.js';
 import { AuditLogRepository } from './audit-log-repository.js';
@@ -42,6 +43,7 @@ export interface Repositories {
   readonly proposals: ProposalRepository;
   readonly remoteAccess: RemoteAccessRepository;
   readonly report: ReportRepository;
+  readonly accountSignals: AccountSignalRepository;
   readonly health: DatabaseHealthRepository;
   /** The log review's tables read for one address (whois). */
   readonly addressHistory: AddressHistoryRepository;
@@ -62,6 +64,7 @@ export function createRepositories(db: Database): Repositories {
     proposals: new ProposalRepository(db),
     remoteAccess: new RemoteAccessRepository(db),
     report: new ReportRepository(db),
+    accountSignals: new AccountSignalRepository(db),
     health: new DatabaseHealthRepository(db),
     addressHistory: new AddressHistoryRepository(db),
     publicAddresses: new PublicAddressRepository(db),

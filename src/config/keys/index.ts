@@ -7,6 +7,7 @@ import { LOGS } from './logs.js';
 import { NETWORK } from './network.js';
 import { PLEX } from './plex.js';
 import { ROUTER } from './router.js';
+import { SIGNALS } from './signals.js';
 
 export { ACTIONS, FIREWALL_BACKENDS } from './actions.js';
 export { CORE } from './core.js';
@@ -16,6 +17,7 @@ export { LOGS } from './logs.js';
 export { NETWORK } from './network.js';
 export { PLEX } from './plex.js';
 export { ROUTER } from './router.js';
+export { SIGNALS } from './signals.js';
 
 /**
  * The configuration table, one row per key: name, section, kind, default and description,
@@ -29,7 +31,7 @@ export const HEADER = [
 ];
 
 /** The sections in `.env.example` order. */
-export const SECTIONS = [CORE, DISCORD, PLEX, NETWORK, EXPOSURE, ROUTER, LOGS, ACTIONS] as const;
+export const SECTIONS = [CORE, DISCORD, PLEX, NETWORK, EXPOSURE, SIGNALS, ROUTER, LOGS, ACTIONS] as const;
 
 /** Every key in order. */
 export const CONFIG_KEYS: readonly Key[] = SECTIONS.flatMap((s) => Object.values<Key>(s.keys));

@@ -9,6 +9,7 @@ import { dailyCounts } from './008-daily-counts.js';
 import { journalPosition } from './009-journal-position.js';
 import { logCountsAge } from './010-log-counts-age.js';
 import { findingAddressIndex } from './011-finding-addresses.js';
+import { accountSignals } from './012-account-signals.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   journalPosition,
   logCountsAge,
   findingAddressIndex,
+  accountSignals,
 ];
