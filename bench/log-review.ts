@@ -132,23 +132,54 @@ export function generateNginx(file: string, lines: number, distinct: number, see
   w.close();
 }
 
+/** Real attackers hidden in the flood: each must still be found (issue 13: a flood must not hide one). */
+export const FLOOD_ATTACKERS = 20;
+/** Per attacker: failed logins (over LOG_MAX_RETRY_NGINX's 10) then distinct failing paths (over 20). */
+const ATTACK_FAILURES = 40;
+const ATTACK_PROBES = 30;
+/** Lines between two events of one attacker: its burst spans ~70 s of log time, inside the 10 min windows. */
+const ATTACK_STRIDE = 285;
+/**
+ * What the flood must raise: a brute-force and a probing finding per attacker, and one
+ * brute-force finding for the /64 whose rotating addresses sent the flood's failed logins.
+ */
+export const FLOOD_EXPECTED_FINDINGS = FLOOD_ATTACKERS * 2 + 1;
+
 /**
  * The flood: every line from its own IPv6 address, all inside one /64 (the rotating attacker of
- * issue 13), in the same status mix as the normal nginx traffic.
+ * issue 13), in the same status mix as the normal nginx traffic; its 401s name a user, so they
+ * are failed logins (~20,000 from the /64, one per address). Hidden in it, FLOOD_ATTACKERS IPv4
+ * attackers, one after the other, each with a burst of failed logins and probes.
  */
-function generateFlood(file: string, lines: number, seed: number): void {
+export function generateFlood(file: string, lines: number, seed: number): void {
   const r = rng(seed);
+  const attackers = Array.from({ length: FLOOD_ATTACKERS }, () => publicIp(r));
+  const slot = Math.floor(lines / FLOOD_ATTACKERS);
   const start = Date.now() - 3_600_000;
   const w = writer(file);
   const hex = (n: number) => n.toString(16);
   for (let i = 0; i < lines; i++) {
     const t = new Date(start + Math.floor((i / lines) * 3_500_000));
+    const ua = UAS[Math.floor(r() * UAS.length)] as string;
+    const offset = i % slot;
+    const event = offset / ATTACK_STRIDE;
+    if (offset % ATTACK_STRIDE === 0 && event < ATTACK_FAILURES + ATTACK_PROBES) {
+      const ip = attackers[Math.floor(i / slot) % FLOOD_ATTACKERS] as string;
+      w.line(
+        event < ATTACK_FAILURES
+          ? `${ip} - admin [${clf(t)}] "POST /api/v1/auth/local HTTP/1.1" 401 0 "-" "${ua}"`
+          : `${ip} - - [${clf(t)}] "GET /probe-${event}/wp-login.php HTTP/1.1" 404 0 "-" "${ua}"`,
+      );
+      continue;
+    }
     const ip = `2a01:4f8:c17:2a3f:${hex((i >>> 16) & 0xffff)}:${hex(i & 0xffff)}:${hex(Math.floor(r() * 0xffff))}:1`;
     const x = r();
     const status = x < 0.8 ? 200 : x < 0.88 ? 304 : x < 0.93 ? 301 : x < 0.97 ? 404 : x < 0.99 ? 401 : 403;
     const path = fill(PATHS[Math.floor(r() * PATHS.length)] as string, r);
-    const ua = UAS[Math.floor(r() * UAS.length)] as string;
-    w.line(`${ip} - - [${clf(t)}] "GET ${path} HTTP/1.1" ${status} ${Math.floor(r() * 50_000)} "-" "${ua}"`);
+    const user = status === 401 ? 'admin' : '-';
+    w.line(
+      `${ip} - ${user} [${clf(t)}] "GET ${path} HTTP/1.1" ${status} ${Math.floor(r() * 50_000)} "-" "${ua}"`,
+    );
   }
   w.close();
 }
@@ -448,7 +479,9 @@ export default async function logReviewBench(): Promise<void> {
 
 /** 1M lines from 1M distinct IPv6 addresses against the normal mix, alternated (A/B) on this machine. */
 async function floodCase(normalFile: string): Promise<void> {
-  console.log('\nflood: 1M lines from 1M distinct IPv6 addresses in one /64, A/B with the normal mix ...');
+  console.log(
+    `\nflood: 1M lines from ~1M distinct IPv6 addresses in one /64 (and ${FLOOD_ATTACKERS} attackers hidden in it), A/B with the normal mix ...`,
+  );
   const floodFile = join(WORK, 'nginx-flood-1m.log');
   generateFlood(floodFile, LINES, 47);
   const normal: ChildResult[] = [];
@@ -475,8 +508,16 @@ async function floodCase(normalFile: string): Promise<void> {
   console.table([row('normal mix (3,000 addresses)', normal), row('flood (1M IPv6 addresses)', flood)]);
   const peak = median(flood.map((r) => r.maxRssMb));
   const stall = Math.max(...flood.map((r) => r.maxDelayMs));
+  const normalPeak = median(normal.map((r) => r.maxRssMb));
+  const found = median(flood.map((r) => r.findings));
   console.log(
     `flood vs normal: ${(normalRate / floodRate).toFixed(1)}x slower (target <= 3x); ${fmt(floodRate)} lines/s (target >= 1,000,000); ` +
-      `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); max stall ${stall.toFixed(0)} ms (target <= 100 ms)`,
+      `peak RSS ${peak.toFixed(0)} MB, ${(peak / normalPeak).toFixed(1)}x the normal mix's (target < 200 MB); max stall ${stall.toFixed(0)} ms (target <= 100 ms)`,
+  );
+  console.log(
+    `flood findings: ${found} (expected ${FLOOD_EXPECTED_FINDINGS}: a brute-force and a probing finding for each of the ${FLOOD_ATTACKERS} hidden attackers, one brute-force finding for the /64)` +
+      (flood.every((r) => r.findings === FLOOD_EXPECTED_FINDINGS)
+        ? ''
+        : ' MISMATCH: an attack was lost or a finding is wrong'),
   );
 }

@@ -1,5 +1,6 @@
 import type { AddressClass } from '../net/address-scope.js';
 import { dottedIpv4, parseIp } from '../net/ip.js';
+import { ipv6Text, isIpv4Mapped, readIpv6Groups } from '../net/ipv6-text.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
@@ -43,6 +44,16 @@ const KIND_CODE = {
 } as const;
 
 const INITIAL_SLOTS = 4096;
+/**
+ * The cache never holds more than this many addresses, whatever LOG_MAX_TRACKED_ADDRESSES says:
+ * growing past it rehashed 200,000 entries in one go (tens of ms on the bench machine, far more
+ * under load) in the middle of a chunk, and a flood defeats any size of cache anyway. A miss
+ * costs one classification (IPv4 and IPv6 both read without ipaddr.js), so a smaller cache
+ * only costs a little speed with more than this many busy addresses.
+ */
+const MAX_CACHED = 65_536;
+/** Scratch groups for classify (single-threaded, never held across calls). */
+const GROUPS = new Uint16Array(8);
 
 /**
  * Classifies addresses as written in logs (one book per source and pass: the `settled` bits
@@ -121,7 +132,7 @@ export class AddressBook {
     const oldValues = this.values;
     const size = oldKeys.length * 2;
     // Past the bound start empty rather than grow: memory stays bounded under a flood.
-    const keep = size / 2 <= this.options.cacheSize;
+    const keep = size / 2 <= Math.min(this.options.cacheSize, MAX_CACHED);
     const slots = keep ? size : INITIAL_SLOTS;
     this.keys = emptySlots(slots);
     this.values = emptySlots(slots);
@@ -142,9 +153,16 @@ export class AddressBook {
       if (!isCanonicalIpv4(raw)) return INVALID;
       return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
-    const parsed = parseIp(raw);
-    if (!parsed) return INVALID;
-    const ip = parsed.toString();
+    let ip: string;
+    if (readIpv6Groups(raw, 0, raw.length, GROUPS) && !isIpv4Mapped(GROUPS)) {
+      const text = ipv6Text(GROUPS);
+      // Most servers already write the canonical form: keep one string, not two.
+      ip = text === raw ? raw : text;
+    } else {
+      const parsed = parseIp(raw);
+      if (!parsed) return INVALID;
+      ip = parsed.toString();
+    }
     return { ip, kind: KIND_CODE[this.options.scope.classify(ip).kind], settled: 0 };
   }
 }

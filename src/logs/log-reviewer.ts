@@ -157,8 +157,17 @@ export class LogReviewer {
     const book = new AddressBook(addresses);
     const findings = repo
       .activeFindings()
-      .filter((row) => book.lookup(row.ip).kind === ADDR_OUTSIDE)
+      .filter((row) => book.lookup(networkAddress(row.ip)).kind === ADDR_OUTSIDE)
       .map((row) => row.draft);
     return { startedAt, durationMs: performance.now() - t0, sources, findings };
   }
+}
+
+/**
+ * The address a finding is about: an IPv6 range finding (brute force over a /64) is keyed by its
+ * CIDR text, which is no address; its network address decides whether it is still outside.
+ */
+function networkAddress(key: string): string {
+  const slash = key.indexOf('/');
+  return slash === -1 ? key : key.slice(0, slash);
 }

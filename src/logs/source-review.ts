@@ -14,6 +14,7 @@ import type {
   ReviewStore,
   StoredSource,
 } from './review-store.js';
+import { takeEntries } from './take-entries.js';
 
 const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
 /**
@@ -22,6 +23,19 @@ const COUNTED = EV_FAILURE | EV_CLIENT_ERROR | EV_BAD_TOKEN;
  * milliseconds, so the check must come early for the worst case to stay far below 100 ms.
  */
 const YIELD_AFTER_MS = 10;
+/**
+ * Rows (counts, daily counts, detector state) written per store transaction. A commit point
+ * under a flood has thousands pending; one transaction for all of them held the event loop
+ * for up to 300 ms (random-key B-tree writes, measured on the 2-core bench machine, 10-30 us a
+ * row), so they go in transactions of at most this many with a yield in between.
+ */
+const TRANSACTION_ROWS = 2500;
+/**
+ * What one transaction may take: the next one gets as many rows as the slowest recent cost of a
+ * row allows (at least 200: each transaction rewrites the pages it touches, so tiny ones cost
+ * more in all), so a slow disk or a loaded machine shortens transactions instead of stalling.
+ */
+const TRANSACTION_MS = 30;
 
 export interface SourceReviewOptions {
   readonly source: LogSourceConfig;
@@ -100,6 +114,10 @@ export class SourceReview implements EventSink {
   private latest = Number.NEGATIVE_INFINITY;
   private passNow = 0;
   private rendered: LogFindingRow[] = [];
+  /** Rows the next transaction may write (TRANSACTION_ROWS, less when the last one was slow). */
+  private transactionRows = TRANSACTION_ROWS;
+  /** The slowest recent cost of a row (ms), decaying by a tenth per transaction. */
+  private msPerRow = 0;
 
   constructor(private readonly o: SourceReviewOptions) {
     this.splitter = new LineSplitter(o.parser, this);
@@ -176,12 +194,7 @@ export class SourceReview implements EventSink {
       // per-commit counts and changed-state sets without bound between two byte-based commit
       // points, nor make one commit so large that its (synchronous) transaction stalls the bot.
       if (sinceCommit >= commitBytes || this.counts.size + this.detect.pending() >= commitRows) {
-        // Batches of at most commitRows state rows, yielding in between: each transaction is
-        // short, and every one of them is a point a crash resumes from.
-        do {
-          this.commit(segment.position);
-          await yieldToEventLoop();
-        } while (this.detect.undrained() >= commitRows);
+        await this.commitAll(segment.position);
         yielded = performance.now();
         sinceCommit = 0;
       }
@@ -199,11 +212,7 @@ export class SourceReview implements EventSink {
     await this.o.detectors.sweep(Number.isFinite(this.latest) ? this.latest : this.passNow, () =>
       yieldToEventLoop(),
     );
-    this.commit(segment.position);
-    while (this.detect.undrained() > 0) {
-      await yieldToEventLoop();
-      this.commit(segment.position);
-    }
+    await this.commitAll(segment.position);
     return bytes;
   }
 
@@ -293,7 +302,61 @@ export class SourceReview implements EventSink {
     return Number.isNaN(t) ? this.passNow : t;
   }
 
+  /**
+   * Commits everything pending in transactions of at most TRANSACTION_ROWS rows, yielding in
+   * between: each one is short, and every one of them is a point a crash resumes from. The first
+   * carries the position; a crash before the last loses the rest of that batch's rows (counts
+   * and state of lines already behind the position), never counts a line twice.
+   */
+  private async commitAll(position: SourcePosition): Promise<void> {
+    for (;;) {
+      this.commit(position);
+      await yieldToEventLoop();
+      if (this.counts.size === 0 && this.dailyRows === 0 && this.detect.undrained() === 0) return;
+    }
+  }
+
+  /** Daily rows pending (all days). */
+  private get dailyRows(): number {
+    let n = 0;
+    for (const day of this.daily.values()) n += day.size;
+    return n;
+  }
+
   private commit(position: SourcePosition): void {
+    const t0 = performance.now();
+    const states = this.detect.undrained();
+    const rows = this.transactionRows;
+    let budget = rows;
+    const counts = takeEntries(this.counts, budget);
+    budget -= counts.size;
+    const daily = new Map<string, Map<string, DailyCount>>();
+    for (const [key, day] of this.daily) {
+      if (budget <= 0) break;
+      const part = takeEntries(day, budget);
+      budget -= part.size;
+      daily.set(key, part);
+      if (day.size === 0) this.daily.delete(key);
+    }
+    // The current day's map may be gone or partly written: looked up again on the next line.
+    this.day = undefined;
+    this.write(position, counts, daily, Math.max(budget, 0));
+    const written = counts.size + (rows - counts.size - budget) + (states - this.detect.undrained());
+    const ms = performance.now() - t0;
+    if (written < 100) return;
+    this.msPerRow = Math.max(ms / written, this.msPerRow * 0.9);
+    this.transactionRows = Math.max(
+      200,
+      Math.min(TRANSACTION_ROWS, Math.floor(TRANSACTION_MS / Math.max(this.msPerRow, 1e-6))),
+    );
+  }
+
+  private write(
+    position: SourcePosition,
+    counts: Map<string, AddressCountDelta>,
+    daily: Map<string, Map<string, DailyCount>>,
+    stateRows: number,
+  ): void {
     const { source, store, detectors, parser } = this.o;
     detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
     const stored: StoredSource = {
@@ -308,9 +371,9 @@ export class SourceReview implements EventSink {
     store.commit(
       {
         source: stored,
-        writeStates: (write, remove) => detectors.drain(write, remove, this.o.logs.commitRows),
-        counts: this.counts,
-        daily: this.daily,
+        writeStates: (write, remove) => detectors.drain(write, remove, stateRows),
+        counts,
+        daily,
         countsBound: {
           maxAddresses: this.o.logs.countsMaxAddresses,
           seenAfter: this.passNow - this.o.logs.countsRetentionMs,
@@ -320,9 +383,6 @@ export class SourceReview implements EventSink {
       this.o.now(),
     );
     this.stored = stored;
-    this.counts.clear();
-    this.daily.clear();
-    this.day = undefined;
     this.rendered = [];
   }
 }

@@ -15,7 +15,12 @@
 import type { AllowlistEntry } from '../domain/ban.js';
 import type { LearnedPublicAddress, PublicAddressSource } from '../domain/public-address.js';
 import { type Cidr, CidrSet, dottedIpv4, type IpAddress, parseCidr, parseIp } from './ip.js';
+import { type V4Table, type V6Table, v4Find, v4Table, v6Find, v6Table } from './ip-tables.js';
+import { ipv6Text, isIpv4Mapped, readIpv6Groups } from './ipv6-text.js';
 import { cidrsOverlap, SPECIAL_RANGES, type SpecialRangeCode } from './special-ranges.js';
+
+/** Scratch groups for classify (single-threaded, never held across calls). */
+const GROUPS = new Uint16Array(8);
 
 export type AddressKind = 'self' | 'lan' | 'allowed' | 'special' | 'outside';
 
@@ -69,51 +74,29 @@ interface Entry {
   readonly what: string;
 }
 
-/** IPv4 entries as numbers: dotted IPv4 is nearly every log line, so its answers skip ipaddr.js. */
-interface V4Table {
-  readonly nets: Uint32Array;
-  readonly masks: Uint32Array;
-  readonly items: readonly {
-    readonly what: string;
-    readonly code?: SpecialRangeCode;
-    readonly self?: boolean;
-  }[];
+interface SpecialItem {
+  readonly cidr: Cidr;
+  readonly what: string;
+  readonly code: SpecialRangeCode;
+  readonly self: boolean;
 }
 
-function v4Table(
-  list: readonly { cidr: Cidr; what: string; code?: SpecialRangeCode; self?: boolean }[],
-): V4Table {
-  const v4 = list.filter((e) => e.cidr.address.kind() === 'ipv4');
-  const nets = new Uint32Array(v4.length);
-  const masks = new Uint32Array(v4.length);
-  v4.forEach((e, i) => {
-    const b = e.cidr.address.toByteArray();
-    nets[i] = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
-    masks[i] = e.cidr.prefix === 0 ? 0 : (0xffffffff << (32 - e.cidr.prefix)) >>> 0;
-  });
-  return { nets, masks, items: v4 };
-}
-
-function v4Find(table: V4Table, ip: number): V4Table['items'][number] | undefined {
-  for (let i = 0; i < table.nets.length; i++) {
-    if ((ip & (table.masks[i] as number)) >>> 0 === table.nets[i]) return table.items[i];
-  }
-  return undefined;
-}
-
-const SPECIAL_V4 = v4Table(
-  SPECIAL_RANGES.flatMap((r) =>
-    r.set.cidrs.map((cidr) => ({ cidr, what: r.what, code: r.code, self: r.self })),
-  ),
+const SPECIAL_ITEMS: readonly SpecialItem[] = SPECIAL_RANGES.flatMap((r) =>
+  r.set.cidrs.map((cidr) => ({ cidr, what: r.what, code: r.code, self: r.self })),
 );
+const SPECIAL_V4 = v4Table(SPECIAL_ITEMS);
+const SPECIAL_V6 = v6Table(SPECIAL_ITEMS);
 
 interface Snapshot {
   readonly lan: readonly Entry[];
   readonly self: readonly Entry[];
   readonly allowed: readonly Entry[];
-  readonly lan4: V4Table;
-  readonly self4: V4Table;
-  readonly allowed4: V4Table;
+  readonly lan4: V4Table<Entry>;
+  readonly self4: V4Table<Entry>;
+  readonly allowed4: V4Table<Entry>;
+  readonly lan6: V6Table<Entry>;
+  readonly self6: V6Table<Entry>;
+  readonly allowed6: V6Table<Entry>;
   readonly readAt: number;
   /** The earliest expiry among the /allow entries read: the snapshot is stale from then on. */
   readonly staleAt: number;
@@ -174,6 +157,8 @@ export class AddressScope {
     if (typeof input === 'string') {
       const v4 = dottedIpv4(input);
       if (v4 >= 0) return this.classifyIpv4(v4, input);
+      if (readIpv6Groups(input, 0, input.length, GROUPS) && !isIpv4Mapped(GROUPS))
+        return this.classifyIpv6(GROUPS);
     }
     const ip = typeof input === 'string' ? parseIp(input) : input;
     if (!ip) return { kind: 'special', code: 'invalid', reason: 'not an IPv4/IPv6 address' };
@@ -207,6 +192,23 @@ export class AddressScope {
     if (this.deps.extraAllowed?.(text) === true)
       return { kind: 'allowed', code: 'allowlisted', reason: 'on the allow-list' };
     if (special?.code) return { kind: 'special', code: special.code, reason: special.what };
+    return OUTSIDE;
+  }
+
+  /** The same answers as `classify`, in the same order, for a plain IPv6 address's groups. */
+  private classifyIpv6(groups: Uint16Array): AddressClass {
+    const snap = this.current();
+    const special = v6Find(SPECIAL_V6, groups);
+    if (special?.self) return { kind: 'self', code: special.code, reason: special.what };
+    const own = v6Find(snap.self6, groups);
+    if (own) return { kind: 'self', code: 'own-ip', reason: own.what };
+    const lan = v6Find(snap.lan6, groups);
+    if (lan) return { kind: 'lan', code: 'lan', reason: lan.what };
+    const allowed = v6Find(snap.allowed6, groups);
+    if (allowed) return { kind: 'allowed', code: 'allowlisted', reason: allowed.what };
+    if (this.deps.extraAllowed?.(ipv6Text(groups)) === true)
+      return { kind: 'allowed', code: 'allowlisted', reason: 'on the allow-list' };
+    if (special) return { kind: 'special', code: special.code, reason: special.what };
     return OUTSIDE;
   }
 
@@ -292,6 +294,9 @@ export class AddressScope {
       lan4: v4Table(this.configLan),
       self4: v4Table(self),
       allowed4: v4Table(allowed),
+      lan6: v6Table(this.configLan),
+      self6: v6Table(self),
+      allowed6: v6Table(allowed),
       readAt: now,
       staleAt,
       signature,

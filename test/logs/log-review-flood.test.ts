@@ -30,7 +30,7 @@ describe('a review pass under a flood of distinct addresses', () => {
   });
   afterEach(() => dir.remove());
 
-  const reviewer = (file: string, env: Record<string, string> = {}) => {
+  const reviewer = (file: string, env: Record<string, string> = {}, dbName = 'db.sqlite') => {
     const config = loadConfig(
       {
         LOG_SOURCES: `nginx:${file}`,
@@ -41,7 +41,7 @@ describe('a review pass under a flood of distinct addresses', () => {
       },
       { requireDiscord: false },
     );
-    const db = openTestDatabase(join(dir.path, 'db.sqlite'));
+    const db = openTestDatabase(join(dir.path, dbName));
     const repo = new LogReviewRepository(db);
     const r = new LogReviewer({
       logs: config.logs,
@@ -53,22 +53,37 @@ describe('a review pass under a flood of distinct addresses', () => {
     return { r, repo, db };
   };
 
-  // Not met yet (measured 380-660 ms on the shared 2-core machine): single 64 KiB chunks of new
-  // addresses take up to 200 ms while the per-address maps grow past 100,000 entries. Kept here,
-  // skipped, as the check the fix must pass.
-  it.skip('never blocks the event loop for 100 ms (a synchronous pass over this input takes seconds)', async () => {
+  // Not met yet. The pass yields after every chunk that took 10 ms and commits in transactions
+  // sized by the measured cost of a row (30 ms each), yet on the shared 2-core machine (load
+  // 9-13) monitorEventLoopDelay still saw 160-290 ms: the process's CPU between two turns of
+  // the loop reached 106-147 ms (helper threads included) with no single chunk, transaction or
+  // sweep above 40-63 ms, so part is the OS holding the process and part GC (marking steps of
+  // 25 ms) on top of a 30 ms slice. Kept here, skipped, as the check the fix must pass.
+  it.skip('never blocks the event loop for 100 ms (a synchronous pass over this input takes seconds)', {
+    timeout: 120_000,
+  }, async () => {
+    // Warm-up outside the measurement: module loading and JIT are not the pass's doing.
+    const warm = join(dir.path, 'warm.log');
+    writeFileSync(warm, flood(5_000));
+    const w = reviewer(warm, {}, 'warm.sqlite');
+    try {
+      await w.r.review();
+    } finally {
+      w.db.close();
+    }
     const file = join(dir.path, 'access.log');
     writeFileSync(file, flood(200_000));
     const { r, db } = reviewer(file);
     const delay = monitorEventLoopDelay({ resolution: 5 });
     try {
-      // Warm-up outside the measurement: module loading and JIT are not the pass's doing.
       delay.enable();
       const t0 = performance.now();
       const result = await r.review();
       const ms = performance.now() - t0;
       delay.disable();
       expect(result.sources[0]).toMatchObject({ lines: 200_000 });
+      // Every one of the flood's /64s was probed once: nothing reached a threshold.
+      expect(result.findings).toEqual([]);
       // The bound is a correctness bound, not a speed claim: one blocking pass over 200,000
       // lines plus its commits is many times this on any machine.
       expect(ms).toBeGreaterThan(100);
@@ -76,7 +91,7 @@ describe('a review pass under a flood of distinct addresses', () => {
     } finally {
       db.close();
     }
-  }, 120_000);
+  });
 
   it('keeps the stored counts within LOG_COUNTS_MAX_ADDRESSES, most recently seen kept, and ages them out', async () => {
     const file = join(dir.path, 'access.log');

@@ -63,6 +63,24 @@ describe('LogReviewer', () => {
   const failures = (repo: LogReviewRepository, source = 'nginx') =>
     Object.fromEntries(repo.counts(source).map((c) => [c.ip, c.failures]));
 
+  it('reports the /64 behind rotating addresses (a range key is no address, yet it is outside)', async () => {
+    const file = join(dir.path, 'access.log');
+    const lines = Array.from({ length: 30 }, (_, i) =>
+      nginx(`2001:db8:5:6::${(i + 1).toString(16)}`, 401, '/login', i),
+    );
+    // One allowed /64 next to it: its findings drop out like an allowed address's.
+    const allowed = Array.from({ length: 30 }, (_, i) =>
+      nginx(`2001:db8:7:8::${(i + 1).toString(16)}`, 401, '/login', i),
+    );
+    writeFileSync(file, lines.join('') + allowed.join(''));
+    const { reviewer: r } = reviewer(
+      { LOG_SOURCES: `nginx:${file}` },
+      { isAllowed: (ip) => ip.startsWith('2001:db8:7:8:') },
+    );
+    const result = await r.review();
+    expect(result.findings.map((f) => f.key)).toEqual(['brute-force:nginx:2001:db8:5:6::/64']);
+  });
+
   it('reads only new bytes and leaves a partial last line for the next pass', async () => {
     const file = join(dir.path, 'access.log');
     writeFileSync(file, nginx('203.0.113.7', 401).repeat(3));

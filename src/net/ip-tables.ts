@@ -1,0 +1,64 @@
+import type { Cidr } from './ip.js';
+import { ipv6InPrefix } from './ipv6-text.js';
+
+/**
+ * Scope entries as numbers, one table per family: dotted IPv4 is nearly every log line and a
+ * flood brings a new IPv6 address per line, so their answers skip ipaddr.js's objects.
+ */
+export interface IpTableItem {
+  readonly what: string;
+  readonly code?: string;
+  readonly self?: boolean;
+}
+
+export interface V4Table<T extends IpTableItem> {
+  readonly nets: Uint32Array;
+  readonly masks: Uint32Array;
+  readonly items: readonly T[];
+}
+
+export interface V6Table<T extends IpTableItem> {
+  /** Eight groups per entry. */
+  readonly nets: Uint16Array;
+  readonly prefixes: Uint8Array;
+  readonly items: readonly T[];
+}
+
+export function v4Table<T extends IpTableItem & { readonly cidr: Cidr }>(list: readonly T[]): V4Table<T> {
+  const v4 = list.filter((e) => e.cidr.address.kind() === 'ipv4');
+  const nets = new Uint32Array(v4.length);
+  const masks = new Uint32Array(v4.length);
+  v4.forEach((e, i) => {
+    const b = e.cidr.address.toByteArray();
+    nets[i] = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+    masks[i] = e.cidr.prefix === 0 ? 0 : (0xffffffff << (32 - e.cidr.prefix)) >>> 0;
+  });
+  return { nets, masks, items: v4 };
+}
+
+export function v4Find<T extends IpTableItem>(table: V4Table<T>, ip: number): T | undefined {
+  for (let i = 0; i < table.nets.length; i++) {
+    if ((ip & (table.masks[i] as number)) >>> 0 === table.nets[i]) return table.items[i];
+  }
+  return undefined;
+}
+
+export function v6Table<T extends IpTableItem & { readonly cidr: Cidr }>(list: readonly T[]): V6Table<T> {
+  const v6 = list.filter((e) => e.cidr.address.kind() === 'ipv6');
+  const nets = new Uint16Array(v6.length * 8);
+  const prefixes = new Uint8Array(v6.length);
+  v6.forEach((e, i) => {
+    const b = e.cidr.address.toByteArray();
+    for (let g = 0; g < 8; g++) nets[i * 8 + g] = ((b[2 * g] ?? 0) << 8) | (b[2 * g + 1] ?? 0);
+    prefixes[i] = e.cidr.prefix;
+  });
+  return { nets, prefixes, items: v6 };
+}
+
+/** `groups`: the eight groups of a plain (not IPv4-mapped) IPv6 address. */
+export function v6Find<T extends IpTableItem>(table: V6Table<T>, groups: Uint16Array): T | undefined {
+  for (let i = 0; i < table.prefixes.length; i++) {
+    if (ipv6InPrefix(groups, table.nets, i * 8, table.prefixes[i] as number)) return table.items[i];
+  }
+  return undefined;
+}
