@@ -19,17 +19,9 @@ import type { Logger } from '../kernel/logger.js';
 import type { Actions } from './actions.js';
 import { proposalButtons } from './proposal-buttons.js';
 import { APPROVE_EMOJI, CANCEL_EMOJI, proposalEmbed } from './proposal-embed.js';
-import type { NewProposal, ReactionVerdict } from './proposal-service.js';
-
-/** A ✅/❌ (or a button) from someone, as the bot learns it: live, or read back after a restart. */
-export interface Decision {
-  readonly messageId: string;
-  readonly userId: string;
-  readonly isBot: boolean;
-  readonly guildId: string | null;
-  readonly roleIds: readonly string[];
-  readonly decision: 'approve' | 'cancel';
-}
+import type { Decision, ReactionVerdict } from './proposal-reaction.js';
+import type { NewProposal } from './proposal-service.js';
+import type { SkippedSuggestion, SuggestedActions, SuggestedActionsReport } from './suggested-actions.js';
 
 /**
  * A nonce for the proposal's post, derived from what is stored (id and creation time never
@@ -56,24 +48,6 @@ export interface ProposalBoardDeps {
   readonly addressFacts?: AddressFactsLookup;
   /** Of earlier approvers, those who may approve right now (fetched fresh, see current-approvers). */
   readonly stillApprovers: (userIds: readonly string[]) => Promise<ReadonlySet<string>>;
-}
-
-export interface SkippedSuggestion {
-  readonly fingerprint: string;
-  /** Safe to show: why no proposal was made (refused by the policy, already blocked, ...). */
-  readonly reason: string;
-}
-
-export interface SuggestedActionsReport {
-  readonly proposed: readonly Proposal[];
-  readonly autoBlocked: readonly string[];
-  readonly skipped: readonly SkippedSuggestion[];
-}
-
-/** What the review loop needs: the reasons before the digest is posted, then the proposals. */
-export interface SuggestedActions {
-  notProposed(findings: readonly Finding[]): ReadonlyMap<string, string>;
-  proposeSuggestedActions(findings: readonly Finding[]): Promise<SuggestedActionsReport>;
 }
 
 export class ProposalBoard implements SuggestedActions {

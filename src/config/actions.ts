@@ -49,30 +49,14 @@ function withinMax(r: EnvReader, key: Key<number, true>, maxMs: number): number 
   return maxMs;
 }
 
+/** The table's `field`s, then the three values bounded by others (BLOCK_COMMAND, the ban lengths). */
 export function readActionsConfig(r: EnvReader): ActionsConfig {
   const k = ACTIONS.keys;
-  const firewallBackend = r.value(k.FIREWALL_BACKEND);
-  const banMaxMs = r.value(k.BAN_MAX_DURATION);
+  const read = r.fields(ACTIONS);
   return {
-    firewallBackend,
-    nftTable: r.value(k.NFT_TABLE),
-    nftPath: r.value(k.NFT_PATH),
-    fail2banJail: r.value(k.FAIL2BAN_JAIL),
-    fail2banClient: r.value(k.FAIL2BAN_CLIENT),
-    fail2banConfigDir: r.value(k.FAIL2BAN_CONFIG_DIR),
-    ufwPath: r.value(k.UFW_PATH),
-    cscliPath: r.value(k.CSCLI_PATH),
-    crowdsecConfig: r.value(k.CROWDSEC_CONFIG),
-    blockCommand: r.value(k.BLOCK_COMMAND, { required: firewallBackend === 'command' }),
-    firewallTimeoutMs: r.value(k.FIREWALL_TIMEOUT),
-    approvalsRequired: r.value(k.APPROVALS_REQUIRED),
-    proposalTtlMs: r.value(k.PROPOSAL_TTL),
-    banDefaultMs: withinMax(r, k.BAN_DEFAULT_DURATION, banMaxMs),
-    banMaxMs,
-    banEscalationFactor: r.value(k.BAN_ESCALATION_FACTOR),
-    banEscalationCapMs: withinMax(r, k.BAN_ESCALATION_CAP, banMaxMs),
-    banEscalationWindowMs: r.value(k.BAN_ESCALATION_WINDOW),
-    autoBlock: r.value(k.AUTO_BLOCK),
-    autoBlockMinSeverity: r.value(k.AUTO_BLOCK_MIN_SEVERITY),
+    ...read,
+    blockCommand: r.value(k.BLOCK_COMMAND, { required: read.firewallBackend === 'command' }),
+    banDefaultMs: withinMax(r, k.BAN_DEFAULT_DURATION, read.banMaxMs),
+    banEscalationCapMs: withinMax(r, k.BAN_ESCALATION_CAP, read.banMaxMs),
   };
 }

@@ -15,14 +15,7 @@ export interface CoreConfig {
   readonly checkTimeoutMs: number;
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readCoreConfig(r: EnvReader): CoreConfig {
-  const k = CORE.keys;
-  return {
-    databasePath: r.value(k.DATABASE_PATH),
-    logLevel: r.value(k.LOG_LEVEL),
-    logFormat: r.value(k.LOG_FORMAT),
-    scanSchedule: r.value(k.SCAN_SCHEDULE),
-    reportSchedule: r.value(k.REPORT_SCHEDULE),
-    checkTimeoutMs: r.value(k.CHECK_TIMEOUT),
-  };
+  return r.fields(CORE);
 }

@@ -1,5 +1,6 @@
-import type { Key, Section } from './key.js';
+import type { Key } from './key.js';
 import { HEADER, SECTIONS } from './keys/index.js';
+import type { Section } from './section.js';
 
 const WIDTH = 80;
 

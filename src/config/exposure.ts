@@ -79,17 +79,7 @@ export function parseExposedService(text: string): ExposedService | undefined {
   return { name: match[1] ?? '', host, port };
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readExposureConfig(r: EnvReader): ExposureConfig {
-  const k = EXPOSURE.keys;
-  return {
-    internetDbUrl: r.value(k.INTERNETDB_URL),
-    whoisInternetDb: r.value(k.WHOIS_INTERNETDB),
-    outsideTimeoutMs: r.value(k.OUTSIDE_TIMEOUT),
-    tlsEndpoints: r.value(k.TLS_ENDPOINTS),
-    tlsCaFile: r.value(k.TLS_CA_FILE),
-    exposedServices: r.value(k.EXPOSED_SERVICES),
-    serviceProbeTimeoutMs: r.value(k.SERVICE_PROBE_TIMEOUT),
-    criticalRenotifyMs: r.value(k.CRITICAL_RENOTIFY),
-    deviceStaleAfterMs: r.value(k.DEVICE_STALE_AFTER),
-  };
+  return r.fields(EXPOSURE);
 }

@@ -48,6 +48,8 @@ export interface Key<T = unknown, D extends boolean = boolean> {
   readonly perKindOnly: boolean;
   /** A commented `# NAME...=value` line shown after the key, e.g. one per-kind override. */
   readonly example: string | undefined;
+  /** The property of its section's config it fills as read (`EnvReader.fields`); undefined when derived. */
+  readonly field: string | undefined;
   /** What a valid value looks like, for the problem line; a function when values are derived. */
   expected(): string;
   parse(raw: string): T | Rejected | undefined;
@@ -63,6 +65,7 @@ interface Common {
   readonly perKind?: () => readonly string[];
   readonly perKindOnly?: boolean;
   readonly example?: string;
+  readonly field?: string;
 }
 
 interface WithDefault<V> extends Common {
@@ -72,13 +75,18 @@ interface WithDefault<V> extends Common {
 
 type HasDefault<O> = O extends { default: string | (() => string) } ? true : false;
 
+/** A `field` given in the options, kept as its literal so the section's config type can be checked. */
+export type FieldOf<O> = O extends { readonly field: infer F extends string }
+  ? { readonly field: F }
+  : unknown;
+
 function draft<T, O extends WithDefault<string | (() => string)>>(
   kind: string,
   o: O,
   expected: () => string,
   parse: Parse<T>,
   secret = false,
-): Draft<T, HasDefault<O>> {
+): Draft<T, HasDefault<O>> & FieldOf<O> {
   const def = o.default;
   const fallback = () => {
     if (def === undefined) return undefined;
@@ -97,12 +105,13 @@ function draft<T, O extends WithDefault<string | (() => string)>>(
     perKind: o.perKind,
     perKindOnly: o.perKindOnly ?? false,
     example: o.example,
+    field: o.field,
     expected,
     parse,
     fallback,
   };
-  // The conditional type cannot be checked through the runtime `def !== undefined`.
-  return key as Draft<T, HasDefault<O>>;
+  // The conditional types cannot be checked through the runtime `def !== undefined` and `o.field`.
+  return key as Draft<T, HasDefault<O>> & FieldOf<O>;
 }
 
 export function splitList(raw: string): string[] {
@@ -134,7 +143,7 @@ export function listOf<T>(parse: Parse<T>): (raw: string) => T[] | Rejected | un
 const SNOWFLAKE = /^\d{17,20}$/;
 
 export const kinds = {
-  string<O extends WithDefault<string> & { pattern?: RegExp; expected?: string }>(o: O) {
+  string<const O extends WithDefault<string> & { pattern?: RegExp; expected?: string }>(o: O) {
     const { pattern } = o;
     return draft<string, O>(
       'string',
@@ -144,7 +153,7 @@ export const kinds = {
     );
   },
 
-  secret<O extends Common & { minLength: number; expected: string }>(o: O) {
+  secret<const O extends Common & { minLength: number; expected: string }>(o: O) {
     return draft<string, O>(
       'secret',
       o,
@@ -154,7 +163,7 @@ export const kinds = {
     );
   },
 
-  url<O extends WithDefault<string> & { protocols?: readonly string[] }>(o: O) {
+  url<const O extends WithDefault<string> & { protocols?: readonly string[] }>(o: O) {
     const protocols = o.protocols ?? ['http:', 'https:'];
     return draft<string, O>(
       'url',
@@ -165,7 +174,7 @@ export const kinds = {
     );
   },
 
-  id<O extends Common>(o: O) {
+  id<const O extends Common>(o: O) {
     return draft<string, O>(
       'id',
       o,
@@ -174,7 +183,7 @@ export const kinds = {
     );
   },
 
-  idList<O extends Common>(o: O) {
+  idList<const O extends Common>(o: O) {
     const parse = listOf((s) => (SNOWFLAKE.test(s) ? s : undefined));
     return draft<string[], O & { default: '' }>(
       'id list',
@@ -184,7 +193,7 @@ export const kinds = {
     );
   },
 
-  int<O extends WithDefault<string> & { min: number; max: number }>(o: O) {
+  int<const O extends WithDefault<string> & { min: number; max: number }>(o: O) {
     return draft<number, O>(
       'int',
       o,
@@ -198,7 +207,7 @@ export const kinds = {
   },
 
   /** Bounds are durations too (`100ms`, `10m`), so the problem line shows them as written. */
-  duration<O extends WithDefault<string> & { min: string; max?: string }>(o: O) {
+  duration<const O extends WithDefault<string> & { min: string; max?: string }>(o: O) {
     const min = mustDuration(o.min);
     const max = o.max === undefined ? Number.POSITIVE_INFINITY : mustDuration(o.max);
     const range = o.max === undefined ? `of at least ${o.min}` : `from ${o.min} to ${o.max}`;
@@ -213,7 +222,7 @@ export const kinds = {
     );
   },
 
-  bool<O extends WithDefault<string>>(o: O) {
+  bool<const O extends WithDefault<string>>(o: O) {
     return draft<boolean, O>(
       'bool',
       o,
@@ -228,7 +237,7 @@ export const kinds = {
   },
 
   /** `values` may be a function so the allowed values derive from a registry. */
-  enum<const V extends string, O extends WithDefault<string>>(
+  enum<const V extends string, const O extends WithDefault<string>>(
     values: readonly V[] | (() => readonly V[]),
     o: O,
   ) {
@@ -241,13 +250,13 @@ export const kinds = {
     );
   },
 
-  enumList<const V extends string, O extends WithDefault<string>>(values: () => readonly V[], o: O) {
+  enumList<const V extends string, const O extends WithDefault<string>>(values: () => readonly V[], o: O) {
     const parse = listOf((s) => values().find((v) => v === s));
     return draft<V[], O>('enum list', o, () => `a comma-separated list of ${values().join(', ')}`, parse);
   },
 
   /** IP addresses or CIDRs, normalised (`10.1.2.3/8` becomes `10.0.0.0/8`). */
-  cidrList<O extends WithDefault<string> & { expected: string }>(o: O) {
+  cidrList<const O extends WithDefault<string> & { expected: string }>(o: O) {
     const parse = listOf((s) => parseCidr(s)?.text);
     return draft<string[], O>(
       'cidr list',
@@ -257,7 +266,11 @@ export const kinds = {
     );
   },
 
-  cron<O extends WithDefault<string>>(o: O) {
+  /**
+   * Read with cron-parser, the parser node-schedule runs cron strings through (node-schedule
+   * lib/Job.js), so a value accepted here is one the job scheduler's node-schedule timer fires.
+   */
+  cron<const O extends WithDefault<string>>(o: O) {
     return draft<string, O>(
       'cron',
       o,
@@ -279,7 +292,7 @@ export const kinds = {
   },
 
   /** Bytes: `0`, `512k`, `64m`, `2g` (binary units). */
-  size<O extends WithDefault<string> & { min: number }>(o: O) {
+  size<const O extends WithDefault<string> & { min: number }>(o: O) {
     return draft<number, O>(
       'size',
       o,
@@ -296,7 +309,7 @@ export const kinds = {
     );
   },
 
-  timezone<O extends WithDefault<() => string>>(o: O) {
+  timezone<const O extends WithDefault<() => string>>(o: O) {
     return draft<string, O>(
       'timezone',
       o,
@@ -312,7 +325,10 @@ export const kinds = {
   },
 
   /** A kind of its own: the parser and what it expects are the table row's. */
-  custom<T, O extends WithDefault<string> & { kind: string; expected: () => string }>(parse: Parse<T>, o: O) {
+  custom<T, const O extends WithDefault<string> & { kind: string; expected: () => string }>(
+    parse: Parse<T>,
+    o: O,
+  ) {
     return draft<T, O>(o.kind, o, o.expected, parse);
   },
 };
@@ -348,28 +364,4 @@ function mustDuration(text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new Error(`not a duration: ${text}`);
   return ms;
-}
-
-type KeysOf<O> = { readonly [N in keyof O]: O[N] extends Draft<infer T, infer D> ? Key<T, D> : never };
-
-/** One section of the table: its `.env.example` heading, an optional intro and its keys in order. */
-export interface Section<K> {
-  readonly id: string;
-  readonly title: string;
-  readonly intro: readonly string[];
-  readonly keys: K;
-}
-
-/** Names the drafts by their property (insertion order is the `.env.example` order). */
-export function section<const O extends Record<string, Draft<unknown, boolean>>>(
-  id: string,
-  title: string,
-  drafts: O,
-  intro?: string,
-): Section<KeysOf<O>> {
-  const keys = Object.fromEntries(
-    Object.entries(drafts).map(([name, d]) => [name, { ...d, name, section: id }]),
-  );
-  // Object.fromEntries loses the per-name types that the mapped type restores.
-  return { id, title, intro: intro?.split('\n') ?? [], keys: keys as KeysOf<O> };
 }

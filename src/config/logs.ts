@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { LOG_DETECTOR_IDS, type LogDetectorId } from '../logs/detectors/index.js';
 import { LOG_SOURCE_KINDS, type LogSourceKind } from '../logs/parsers/index.js';
-import { Rejected, splitList } from './key.js';
+import { type Key, Rejected, splitList } from './key.js';
 import { LOGS } from './keys/index.js';
 import type { EnvReader } from './reader.js';
 
@@ -146,25 +146,10 @@ const KIND_DEFAULTS: Record<LogSourceKind, Omit<LogDetectorSettings, 'ipv6Prefix
 export const DEFAULT_PLEX_LOG_FILE = 'Plex Media Server.log';
 
 export function readLogsConfig(r: EnvReader): LogsConfig {
-  const k = LOGS.keys;
   const globals = readGlobals(r);
   const settings = {} as Record<LogSourceKind, LogDetectorSettings>;
   for (const kind of LOG_SOURCE_KINDS) settings[kind] = readSettings(r, kind, globals);
-  return {
-    sources: r.value(k.LOG_SOURCES),
-    settings,
-    reviewIntervalMs: r.value(k.LOG_REVIEW_INTERVAL),
-    backfillBytes: r.value(k.LOG_BACKFILL_BYTES),
-    maxAgeMs: r.value(k.LOG_MAX_AGE),
-    findingRetentionMs: r.value(k.LOG_FINDING_RETENTION),
-    timeZone: r.value(k.LOG_TIMEZONE),
-    commitBytes: r.value(k.LOG_COMMIT_BYTES),
-    maxTrackedAddresses: r.value(k.LOG_MAX_TRACKED_ADDRESSES),
-    plexOwner: r.value(k.LOG_PLEX_OWNER),
-    commitRows: r.value(k.LOG_COMMIT_ROWS),
-    countsMaxAddresses: r.value(k.LOG_COUNTS_MAX_ADDRESSES),
-    countsRetentionMs: r.value(k.LOG_COUNTS_RETENTION),
-  };
+  return { ...r.fields(LOGS), settings };
 }
 
 /**
@@ -240,35 +225,37 @@ function parseJournal(kind: LogSourceKind, rest: string, spec: string): Omit<Log
 
 type Thresholds = Omit<LogDetectorSettings, 'detectors' | 'ipv6Prefix'>;
 
-/** The global keys, read once: each is the default of its per-kind keys. */
+/**
+ * Each threshold's key: its global value is the default of its per-kind keys. A function,
+ * because the key table imports this module (LOG_SOURCES' parser).
+ */
+function thresholdKeys(): [keyof Thresholds, Key<number, false>][] {
+  const keys = {
+    maxRetry: LOGS.keys.LOG_MAX_RETRY,
+    findTimeMs: LOGS.keys.LOG_FIND_TIME,
+    probePaths: LOGS.keys.LOG_PROBE_PATHS,
+    probeFindTimeMs: LOGS.keys.LOG_PROBE_FIND_TIME,
+    badTokenCount: LOGS.keys.LOG_BAD_TOKEN_COUNT,
+    banDurationMs: LOGS.keys.LOG_BAN_DURATION,
+    slowMaxRetry: LOGS.keys.LOG_SLOW_MAX_RETRY,
+    slowFindTimeMs: LOGS.keys.LOG_SLOW_FIND_TIME,
+  } as const satisfies { readonly [F in keyof Thresholds]: Key<number, false> };
+  // Object.entries widens the names to string; `satisfies` above checks they are exactly these.
+  return Object.entries(keys) as [keyof Thresholds, Key<number, false>][];
+}
+
+/** The global keys, read once. */
 function readGlobals(r: EnvReader): Partial<Thresholds> {
-  const k = LOGS.keys;
-  return {
-    maxRetry: r.value(k.LOG_MAX_RETRY),
-    findTimeMs: r.value(k.LOG_FIND_TIME),
-    probePaths: r.value(k.LOG_PROBE_PATHS),
-    probeFindTimeMs: r.value(k.LOG_PROBE_FIND_TIME),
-    badTokenCount: r.value(k.LOG_BAD_TOKEN_COUNT),
-    banDurationMs: r.value(k.LOG_BAN_DURATION),
-    slowMaxRetry: r.value(k.LOG_SLOW_MAX_RETRY),
-    slowFindTimeMs: r.value(k.LOG_SLOW_FIND_TIME),
-  };
+  const out: { -readonly [F in keyof Thresholds]?: number } = {};
+  for (const [field, key] of thresholdKeys()) out[field] = r.value(key);
+  return out;
 }
 
 /** `LOG_MAX_RETRY` applies to every kind; `LOG_MAX_RETRY_SSHD` overrides it for one kind. */
 function readSettings(r: EnvReader, kind: LogSourceKind, g: Partial<Thresholds>): LogDetectorSettings {
-  const k = LOGS.keys;
   const d = KIND_DEFAULTS[kind];
-  return {
-    detectors: r.perKind(k.LOG_DETECTORS, kind, [...d.detectors]),
-    maxRetry: r.perKind(k.LOG_MAX_RETRY, kind, g.maxRetry ?? d.maxRetry),
-    findTimeMs: r.perKind(k.LOG_FIND_TIME, kind, g.findTimeMs ?? d.findTimeMs),
-    probePaths: r.perKind(k.LOG_PROBE_PATHS, kind, g.probePaths ?? d.probePaths),
-    probeFindTimeMs: r.perKind(k.LOG_PROBE_FIND_TIME, kind, g.probeFindTimeMs ?? d.probeFindTimeMs),
-    badTokenCount: r.perKind(k.LOG_BAD_TOKEN_COUNT, kind, g.badTokenCount ?? d.badTokenCount),
-    banDurationMs: r.perKind(k.LOG_BAN_DURATION, kind, g.banDurationMs ?? d.banDurationMs),
-    slowMaxRetry: r.perKind(k.LOG_SLOW_MAX_RETRY, kind, g.slowMaxRetry ?? d.slowMaxRetry),
-    slowFindTimeMs: r.perKind(k.LOG_SLOW_FIND_TIME, kind, g.slowFindTimeMs ?? d.slowFindTimeMs),
-    ipv6Prefix: r.value(LOGS.keys.LOG_IPV6_PREFIX),
-  };
+  const detectors = r.perKind(LOGS.keys.LOG_DETECTORS, kind, [...d.detectors]);
+  const thresholds: { -readonly [F in keyof Thresholds]: number } = { ...d };
+  for (const [field, key] of thresholdKeys()) thresholds[field] = r.perKind(key, kind, g[field] ?? d[field]);
+  return { ...thresholds, detectors, ipv6Prefix: r.value(LOGS.keys.LOG_IPV6_PREFIX) };
 }

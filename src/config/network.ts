@@ -12,12 +12,7 @@ export interface NetworkConfig {
   readonly trustedProxies: readonly string[];
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readNetworkConfig(r: EnvReader): NetworkConfig {
-  const k = NETWORK.keys;
-  return {
-    allowlist: r.value(k.ALLOWLIST),
-    lanCidrs: r.value(k.LAN_CIDRS),
-    publicIp: r.value(k.PUBLIC_IP),
-    trustedProxies: r.value(k.TRUSTED_PROXIES),
-  };
+  return r.fields(NETWORK);
 }

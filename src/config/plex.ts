@@ -15,13 +15,7 @@ export interface PlexConfig {
   readonly tvUrl: string;
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readPlexConfig(r: EnvReader): PlexConfig {
-  const k = PLEX.keys;
-  return {
-    url: r.value(k.PLEX_URL),
-    token: r.value(k.PLEX_TOKEN),
-    timeoutMs: r.value(k.PLEX_TIMEOUT),
-    downGraceMs: r.value(k.PLEX_DOWN_GRACE),
-    tvUrl: r.value(k.PLEX_TV_URL),
-  };
+  return r.fields(PLEX);
 }

@@ -1,5 +1,6 @@
 import { SafeError } from '../kernel/errors.js';
 import { type Key, Rejected, RejectedLine } from './key.js';
+import type { FieldsOf, Section } from './section.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,6 +64,19 @@ export class EnvReader {
   value<T>(key: Key<T, false>, options?: ReadOptions): T | undefined;
   value<T>(key: Key<T>, options: ReadOptions = {}): T | undefined {
     return this.read(key, options, () => key.fallback());
+  }
+
+  /**
+   * Every key of a section that names a `field`, read in table order into an object under
+   * those names: a section whose values need no cross-key check is read by this alone.
+   */
+  fields<K extends Readonly<Record<string, Key>>>(section: Section<K>): FieldsOf<K> {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.values<Key>(section.keys)) {
+      if (key.field !== undefined) out[key.field] = this.read(key, {}, () => key.fallback());
+    }
+    // The mapped type names each field from the table, which the loop builds at run time.
+    return out as FieldsOf<K>;
   }
 
   /**

@@ -23,16 +23,7 @@ export interface RouterConfig {
   readonly walkTimeoutMs: number;
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readRouterConfig(r: EnvReader): RouterConfig {
-  const k = ROUTER.keys;
-  return {
-    upnpUrl: r.value(k.ROUTER_UPNP_URL),
-    discovery: r.value(k.ROUTER_DISCOVERY),
-    discoveryTimeoutMs: r.value(k.ROUTER_DISCOVERY_TIMEOUT),
-    ssdpBindAddress: r.value(k.ROUTER_SSDP_BIND),
-    natPmpGateway: r.value(k.NATPMP_GATEWAY),
-    timeoutMs: r.value(k.ROUTER_TIMEOUT),
-    maxMappings: r.value(k.UPNP_MAX_MAPPINGS),
-    walkTimeoutMs: r.value(k.UPNP_WALK_TIMEOUT),
-  };
+  return r.fields(ROUTER);
 }

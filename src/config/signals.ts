@@ -11,11 +11,7 @@ export interface SignalsConfig {
   readonly cityDatabases: readonly string[];
 }
 
+/** Every value of this section is read as is: the table's `field`s make the whole object. */
 export function readSignalsConfig(r: EnvReader): SignalsConfig {
-  const k = SIGNALS.keys;
-  return {
-    sharingMaxAddresses: r.value(k.SHARING_MAX_ADDRESSES),
-    travelMaxSpeedKmh: r.value(k.TRAVEL_MAX_SPEED),
-    cityDatabases: r.value(k.IP_CITY_DB),
-  };
+  return r.fields(SIGNALS);
 }

@@ -1,4 +1,4 @@
-import type { SuggestedActions } from '../actions/proposal-board.js';
+import type { SuggestedActions } from '../actions/suggested-actions.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';
 import { publishChanges } from '../alerts/publish-changes.js';
 import type { AppContext } from '../domain/app-context.js';

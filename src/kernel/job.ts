@@ -1,5 +1,4 @@
-import cronParser from 'cron-parser';
-import type { Clock, TimerHandle, Timers } from './clock.js';
+import type { Clock, CronTimer, TimerHandle, Timers } from './clock.js';
 import { logError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Service } from './service.js';
@@ -12,9 +11,9 @@ const DEFAULT_RECHECK_MS = 60_000;
 export type JobSchedule =
   /**
    * At the times of a cron expression (5 or 6 fields, local time), the syntax SCAN_SCHEDULE is
-   * validated with. The next time is computed from the clock by cron-parser, the parser
-   * node-schedule itself uses for cron strings (node-schedule lib/Job.js), so a fake clock
-   * drives it too. A run still going at the next time makes that time skipped, not doubled.
+   * validated with. The times come from the timers' cron (node-schedule in production, the
+   * fake clock in tests). A run still going at the next time, or a retry waiting, makes that
+   * time skipped, not doubled.
    */
   | { readonly kind: 'cron'; readonly expression: string }
   /** `everyMs` after the previous run ended (runs never pile up); the first `firstMs` after start. */
@@ -61,14 +60,6 @@ export function backoffMs(policy: Backoff, failures: number): number {
   return Math.min(raw, policy.maxMs ?? Number.POSITIVE_INFINITY);
 }
 
-/** The first time the cron expression matches strictly after `after` (epoch ms). */
-export function nextCronTime(expression: string, after: number): number {
-  return cronParser
-    .parseExpression(expression, { currentDate: new Date(after) })
-    .next()
-    .getTime();
-}
-
 /**
  * One piece of recurring work. Never runs twice at once (`runNow` during a run waits for that
  * run), retries with backoff when told, and `stop` waits for a run in progress and fires
@@ -82,8 +73,8 @@ export class Job implements Service {
   private failures = 0;
   private runs = 0;
   private readonly stopping = new AbortController();
-  /** The time the last timer was set for: a cron time that fired is never chosen again. */
-  private lastTarget = Number.NEGATIVE_INFINITY;
+  /** A cron job's recurring timer, from start to stop. */
+  private cron: CronTimer | undefined;
 
   constructor(
     private readonly definition: JobDefinition,
@@ -104,6 +95,8 @@ export class Job implements Service {
     if (this.state !== 'new') return;
     this.state = 'started';
     const { schedule } = this.definition;
+    if (schedule.kind === 'cron')
+      this.cron = this.env.timers.cron(schedule.expression, () => this.cronFired());
     if (schedule.kind === 'due') {
       const next = schedule.next();
       if (next !== undefined && next <= this.env.clock.now()) {
@@ -118,6 +111,7 @@ export class Job implements Service {
   async stop(): Promise<void> {
     this.state = 'stopped';
     this.clearTimer();
+    this.cron?.cancel();
     this.stopping.abort(new Error(`job ${this.name} stopped`));
     await this.running;
   }
@@ -137,9 +131,10 @@ export class Job implements Service {
     if (!this.running) this.arm();
   }
 
-  /** When the next run is due, if one is armed. */
+  /** When the next run is due, if one is armed (a retry before the next cron time). */
   nextAt(): number | undefined {
-    return this.timer === undefined ? undefined : this.timerAt;
+    if (this.timer !== undefined) return this.timerAt;
+    return this.state === 'started' ? this.cron?.next() : undefined;
   }
 
   /** Resolves when no run is in progress (for tests driving a fake clock). */
@@ -168,6 +163,13 @@ export class Job implements Service {
     this.arm();
   }
 
+  /** A cron time: skipped while a run is in progress or a retry is armed (it goes first). */
+  private cronFired(): void {
+    if (this.state !== 'started' || this.running || this.timer !== undefined) return;
+    // runNow never rejects: execute catches what the job throws.
+    void this.runNow();
+  }
+
   private arm(): void {
     this.clearTimer();
     if (this.state !== 'started') return;
@@ -184,7 +186,6 @@ export class Job implements Service {
           this.arm();
           return;
         }
-        this.lastTarget = at;
         // runNow never rejects: execute catches what the job throws.
         void this.runNow();
       },
@@ -199,8 +200,6 @@ export class Job implements Service {
       if (schedule.kind === 'due') return now + (schedule.recheckMs ?? DEFAULT_RECHECK_MS);
     }
     switch (schedule.kind) {
-      case 'cron':
-        return nextCronTime(schedule.expression, Math.max(now, this.lastTarget));
       case 'interval':
         return now + (this.runs === 0 ? (schedule.firstMs ?? schedule.everyMs) : schedule.everyMs);
       case 'due': {
@@ -209,6 +208,7 @@ export class Job implements Service {
         if (next === undefined) return recheck;
         return recheck === undefined ? next : Math.min(next, recheck);
       }
+      case 'cron':
       case 'on-demand':
         return undefined;
     }

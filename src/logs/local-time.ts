@@ -7,6 +7,14 @@
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+const PART_INDEX: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {
+  year: 0,
+  month: 1,
+  day: 2,
+  hour: 3,
+  minute: 4,
+  second: 5,
+};
 
 export class LocalTimeZone {
   private readonly format: Intl.DateTimeFormat | null;
@@ -31,37 +39,13 @@ export class LocalTimeZone {
   /** Offset (local minus UTC) in ms at an instant. */
   offsetAt(utcMs: number): number {
     if (!this.format) return 0;
-    let y = 0;
-    let mo = 0;
-    let d = 0;
-    let h = 0;
-    let mi = 0;
-    let s = 0;
+    // year, month, day, hour, minute, second (Intl's part types, in Date.UTC's order).
+    const f = [0, 0, 0, 0, 0, 0];
     for (const part of this.format.formatToParts(new Date(utcMs))) {
-      const v = Number(part.value);
-      switch (part.type) {
-        case 'year':
-          y = v;
-          break;
-        case 'month':
-          mo = v;
-          break;
-        case 'day':
-          d = v;
-          break;
-        case 'hour':
-          h = v;
-          break;
-        case 'minute':
-          mi = v;
-          break;
-        case 'second':
-          s = v;
-          break;
-        default:
-          break;
-      }
+      const at = PART_INDEX[part.type];
+      if (at !== undefined) f[at] = Number(part.value);
     }
+    const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = f;
     const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
     return asUtc - (utcMs - (((utcMs % 1000) + 1000) % 1000));
   }

@@ -1,4 +1,4 @@
-import type { SuggestedActions } from '../actions/proposal-board.js';
+import type { SuggestedActions } from '../actions/suggested-actions.js';
 import type { FindingChanges } from '../adapters/sqlite/finding-repository.js';
 import type { Repositories } from '../adapters/sqlite/index.js';
 import type { AlertOutbox } from '../alerts/alert-outbox.js';

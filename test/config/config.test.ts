@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import schedule from 'node-schedule';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, readEnvironment } from '../../src/config/index.js';
 import { TEST_DISCORD_TOKEN, TEST_IDS } from '../harness/test-env.js';
@@ -70,6 +71,23 @@ describe('loadConfig', () => {
     expect(found).toMatch(/CHECK_TIMEOUT="soon" is invalid: expected a duration/);
     expect(found).toMatch(/LOG_LEVEL="loud" is invalid: expected one of error, warn, info, debug/);
     expect(found).toMatch(/APPROVER_USER_IDS="123,abc" is invalid/);
+  });
+
+  it('refuses a cron time node-schedule could never fire at, naming the key; what it accepts, node-schedule schedules', () => {
+    const found = problems({ ...discordEnv, SCAN_SCHEDULE: '61 * * * *', REPORT_SCHEDULE: '0 9 * * 1 2026' });
+    expect(found.join('\n')).toMatch(/SCAN_SCHEDULE="61 \* \* \* \*" is invalid: expected a cron expression/);
+    expect(found.join('\n')).toMatch(
+      /REPORT_SCHEDULE="0 9 \* \* 1 2026" is invalid: expected a cron expression/,
+    );
+    const config = loadConfig(
+      { SCAN_SCHEDULE: '*/15 9-17 * * 1-5', REPORT_SCHEDULE: '30 */2 * * * *' },
+      { requireDiscord: false },
+    );
+    for (const expression of [config.core.scanSchedule, config.core.reportSchedule]) {
+      const job = schedule.scheduleJob(expression, () => undefined);
+      expect(job).not.toBeNull();
+      job?.cancel();
+    }
   });
 
   it('refuses credentials or a token in any URL key, naming the key and never the value', () => {

@@ -24,6 +24,21 @@ describe('EnvReader over the table', () => {
     ]);
   });
 
+  it("reads a section's fields from the table in table order, and leaves the keys without one to their reader", () => {
+    const r = new EnvReader({ PLEX_TV_URL: 'ftp://x', PLEX_TIMEOUT: 'soon', BLOCK_COMMAND: 'relative' });
+    expect(r.fields(PLEX)).toEqual({
+      url: 'http://127.0.0.1:32400',
+      token: undefined,
+      timeoutMs: 5_000,
+      downGraceMs: 60_000,
+      tvUrl: 'https://plex.tv',
+    });
+    expect(r.problems.map((p) => p.split(/[ =]/)[0])).toEqual(['PLEX_TIMEOUT', 'PLEX_TV_URL']);
+    // BLOCK_COMMAND has no field (its requirement depends on FIREWALL_BACKEND): not read here.
+    expect('blockCommand' in r.fields(ACTIONS)).toBe(false);
+    expect(r.problems).toHaveLength(2);
+  });
+
   it('states the bounds of a duration it refuses', () => {
     expect(problems({ CHECK_TIMEOUT: '20m' })).toEqual([
       'CHECK_TIMEOUT="20m" is invalid: expected a duration from 100ms to 10m, such as 30s, 15m, 2h or 7d',

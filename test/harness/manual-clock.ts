@@ -1,4 +1,17 @@
-import type { Clock, TimerHandle, Timers } from '../../src/kernel/clock.js';
+import cronParser from 'cron-parser';
+import type { Clock, CronTimer, TimerHandle, Timers } from '../../src/kernel/clock.js';
+
+/**
+ * The first time the cron expression matches strictly after `after` (epoch ms), local time.
+ * cron-parser is the parser node-schedule itself uses for cron strings (node-schedule
+ * lib/Job.js `cronParser.parseExpression`), so these are the times production fires at.
+ */
+export function nextCronTime(expression: string, after: number): number {
+  return cronParser
+    .parseExpression(expression, { currentDate: new Date(after) })
+    .next()
+    .getTime();
+}
 
 /**
  * A clock tests move by hand. It is also the scheduler's timers: moving it fires every timer
@@ -30,6 +43,33 @@ export class ManualClock implements Clock, Timers {
 
   clearTimeout(handle: TimerHandle): void {
     if (typeof handle === 'number') this.pending.delete(handle);
+  }
+
+  /** Each firing arms the next time strictly after its own, so a time never fires twice. */
+  cron(expression: string, fn: () => void): CronTimer {
+    let id: number | undefined;
+    let at: number | undefined;
+    const arm = (after: number) => {
+      const next = nextCronTime(expression, after);
+      at = next;
+      id = this.nextId++;
+      this.pending.set(id, {
+        at: next,
+        fn: () => {
+          arm(next);
+          fn();
+        },
+      });
+    };
+    arm(this.current);
+    return {
+      next: () => at,
+      cancel: () => {
+        if (id !== undefined) this.pending.delete(id);
+        id = undefined;
+        at = undefined;
+      },
+    };
   }
 
   /** Timers not yet fired. */

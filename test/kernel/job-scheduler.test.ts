@@ -1,10 +1,11 @@
 import schedule from 'node-schedule';
-import { describe, expect, it } from 'vitest';
-import { backoffMs, nextCronTime } from '../../src/kernel/job.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/kernel/clock.js';
+import { backoffMs } from '../../src/kernel/job.js';
 import { JobScheduler } from '../../src/kernel/job-scheduler.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { ServiceGroup } from '../../src/kernel/service-group.js';
-import { ManualClock } from '../harness/manual-clock.js';
+import { ManualClock, nextCronTime } from '../harness/manual-clock.js';
 
 /** Settles the promise chains a fired timer started (job runs resolve on microtasks). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -59,7 +60,7 @@ describe('JobScheduler (fake clock)', () => {
     expect(nextCronTime('*/30 * * * *', at - 1)).toBe(at);
   });
 
-  it('cron times are the ones node-schedule would fire at (same parser, same local time)', () => {
+  it("the fake clock's cron times are the ones node-schedule fires at (same parser, same local time)", () => {
     for (const expression of ['*/30 * * * *', '0 3 * * *', '*/15 9-17 * * 1-5', '30 */2 * * * *']) {
       // node-schedule computes from the real time when it is scheduled; a boundary crossed in
       // between makes either answer right.
@@ -233,6 +234,83 @@ describe('JobScheduler (fake clock)', () => {
     const job = { name: 'x', schedule: { kind: 'on-demand' } as const, run: async () => 'done' as const };
     scheduler.add(job);
     expect(() => scheduler.add(job)).toThrow(/already registered/);
+  });
+});
+
+describe('JobScheduler (production timers: node-schedule)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // vitest's fake timers replace Date and setTimeout, which node-schedule (through
+  // long-timeout) reads, so its own scheduling runs here without waiting on real time.
+  it('a cron job fires at node-schedule times, skips a time while still running, and leaves nothing armed after stop', async () => {
+    vi.useFakeTimers({ now: new Date(2026, 0, 1, 12, 0, 0) });
+    const scheduler = new JobScheduler({ clock: systemClock, logger: silentLogger() });
+    const fired: number[] = [];
+    let g = gate();
+    const job = scheduler.add({
+      name: 'scan',
+      schedule: { kind: 'cron', expression: '*/30 * * * *' },
+      run: async () => {
+        fired.push(Date.now());
+        await g.opened;
+        return 'done';
+      },
+    });
+    expect(vi.getTimerCount()).toBe(0);
+    await scheduler.start();
+    expect(job.nextAt()).toBe(new Date(2026, 0, 1, 12, 30).getTime());
+    await vi.advanceTimersByTimeAsync(30 * 60_000 - 1);
+    expect(fired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toEqual([new Date(2026, 0, 1, 12, 30).getTime()]);
+    // Still running at 13:00: that time is skipped, not run twice at once.
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(fired).toHaveLength(1);
+    g.open();
+    await job.idle();
+    g = gate();
+    g.open();
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(fired).toEqual([new Date(2026, 0, 1, 12, 30).getTime(), new Date(2026, 0, 1, 13, 30).getTime()]);
+    expect(job.nextAt()).toBe(new Date(2026, 0, 1, 14, 0).getTime());
+    await scheduler.stop();
+    expect(job.nextAt()).toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a failed cron run retries after its backoff on Node timers, before the next cron time', async () => {
+    vi.useFakeTimers({ now: new Date(2026, 0, 1, 12, 0, 0) });
+    const scheduler = new JobScheduler({ clock: systemClock, logger: silentLogger() });
+    const fired: number[] = [];
+    const job = scheduler.add({
+      name: 'report',
+      schedule: { kind: 'cron', expression: '0 * * * *' },
+      retry: { firstMs: 60_000 },
+      run: async () => {
+        fired.push(Date.now());
+        return fired.length === 1 ? 'retry' : 'done';
+      },
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(job.nextAt()).toBe(new Date(2026, 0, 1, 13, 1).getTime());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fired).toEqual([new Date(2026, 0, 1, 13, 0).getTime(), new Date(2026, 0, 1, 13, 1).getTime()]);
+    expect(job.nextAt()).toBe(new Date(2026, 0, 1, 14, 0).getTime());
+    await scheduler.stop();
+  });
+
+  it('a cron expression node-schedule cannot read fails the start, not silently never runs', async () => {
+    const scheduler = new JobScheduler({ clock: systemClock, logger: silentLogger() });
+    scheduler.add({
+      name: 'bad',
+      schedule: { kind: 'cron', expression: 'every hour' },
+      run: async () => 'done',
+    });
+    await expect(scheduler.start()).rejects.toThrow(/not a cron expression/);
+    await scheduler.stop();
   });
 });
 

@@ -1,5 +1,6 @@
 import type { AllowlistEntry } from '../../domain/ban.js';
 import type { Database } from './database.js';
+import { fromRow } from './row.js';
 
 interface Row {
   cidr: string;
@@ -10,13 +11,7 @@ interface Row {
 }
 
 function toEntry(r: Row): AllowlistEntry {
-  return {
-    cidr: r.cidr,
-    note: r.note,
-    addedBy: r.added_by,
-    addedAt: r.added_at,
-    expiresAt: r.expires_at ?? undefined,
-  };
+  return fromRow(r);
 }
 
 export class AllowlistRepository {

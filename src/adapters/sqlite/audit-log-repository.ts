@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../domain/ban.js';
 import type { Database } from './database.js';
+import { fromRow } from './row.js';
 
 interface Row {
   id: number;
@@ -47,13 +48,5 @@ export class AuditLogRepository {
 }
 
 function toEntry(row: Row): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    proposalId: row.proposal_id ?? undefined,
-    target: row.target ?? undefined,
-    detail: row.detail,
-  };
+  return fromRow(row);
 }

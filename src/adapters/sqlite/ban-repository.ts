@@ -1,6 +1,7 @@
 import type { Ban } from '../../domain/ban.js';
 import type { ActionOrigin } from '../../domain/proposal.js';
 import type { Database } from './database.js';
+import { fromRow } from './row.js';
 
 interface Row {
   id: number;
@@ -145,22 +146,7 @@ export class BanRepository {
   }
 }
 
+/** removal_retry_at is the expiry job's own schedule, not part of the ban. */
 function toBan(row: Row): Ban {
-  return {
-    id: row.id,
-    target: row.target,
-    reason: row.reason,
-    origin: row.origin,
-    requestedBy: row.requested_by,
-    proposalId: row.proposal_id ?? undefined,
-    backend: row.backend,
-    level: row.level,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    removedAt: row.removed_at ?? undefined,
-    removedBy: row.removed_by ?? undefined,
-    removedWhy: row.removed_why ?? undefined,
-    removalFailures: row.removal_failures,
-    removalStuckAt: row.removal_stuck_at ?? undefined,
-  };
+  return fromRow(row, 'removal_retry_at');
 }

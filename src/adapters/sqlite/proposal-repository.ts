@@ -6,6 +6,7 @@ import {
   type ProposalStatus,
 } from '../../domain/proposal.js';
 import type { Database } from './database.js';
+import { fromRow } from './row.js';
 import { parseStoredJson } from './stored-json.js';
 
 interface Row {
@@ -251,22 +252,8 @@ export class ProposalRepository {
 
 function toProposal(row: Row): Proposal {
   return {
-    id: row.id,
+    ...fromRow(row, 'kind', 'payload', 'approvers'),
     action: parseStoredJson(row.payload, ProposalActionSchema, 'proposals', row.id),
-    summary: row.summary,
-    origin: row.origin,
-    requestedBy: row.requested_by,
-    channelId: row.channel_id ?? undefined,
-    messageId: row.message_id ?? undefined,
-    requiredApprovals: row.required_approvals,
     approvers: row.approvers ? row.approvers.split(',') : [],
-    status: row.status,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    decidedBy: row.decided_by ?? undefined,
-    decidedAt: row.decided_at ?? undefined,
-    finishedAt: row.finished_at ?? undefined,
-    outcome: row.outcome ?? undefined,
-    note: row.note ?? undefined,
   };
 }

@@ -1,4 +1,5 @@
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
+import { section } from '../section.js';
 
 export const DISCORD = section('discord', 'Discord (REQUIRED for the bot)', {
   DISCORD_TOKEN: k.secret({

@@ -1,13 +1,15 @@
-import { kinds as k, section } from '../key.js';
+import { kinds as k } from '../key.js';
 // logs.ts reads its keys from this section; the ids are only read lazily, inside functions,
 // so the import cycle never sees an uninitialised binding.
 import { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, parseLogSources } from '../logs.js';
+import { section } from '../section.js';
 
 const logKinds = () => LOG_SOURCE_KINDS;
 const systemTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex tokens, new addresses)', {
   LOG_SOURCES: k.custom(parseLogSources, {
+    field: 'sources',
     kind: 'log source list',
     default: '',
     expected: () =>
@@ -16,6 +18,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
       'Logs to review: [name=]kind:/absolute/path, comma-separated. kind is one of\nplex (the Logs folder or "Plex Media Server.log"), nginx, apache, npm (Nginx Proxy Manager\nproxy-host log), npmplus (NPMplus: /data/nginx/access.log or json_access.log),\ntraefik (common format), caddy (JSON access log), sshd (auth.log),\nnginx-vhost / apache-vhost (access logs whose first field is the Host, then the client address),\nnginx-error (error.log: auth_basic failures, limit_req refusals), traefik-json (the JSON access log of Traefik).\nkind:docker:/path reads a Docker json-file container log (e.g. nginx:docker:/var/lib/docker/containers/ID/ID-json.log).\njournald:sshd reads sshd from the journal (Debian 12 has no auth.log without rsyslog); kind:journald:MATCH\nfor another kind; MATCH is units or process names joined by + (ssh.service+sshd-session), optionally\nfollowed by :/path of a journal file or folder (a copied journal).\nExample: plex:/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs,nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
   }),
   LOG_PLEX_OWNER: k.string({
+    field: 'plexOwner',
     default: '',
     description:
       'The Plex owner account name as the Plex log writes it (`Signed-in Token (NAME)`): requests signed in\nas this account from a new outside address raise owner-new-address. Empty: learned from plex.tv with\nPLEX_TOKEN once it is shown to own the server (set this only if the log writes the name differently).',
@@ -77,42 +80,50 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
       `Detectors per kind: LOG_DETECTORS_<KIND>=${LOG_DETECTOR_IDS.join(',')}\n(plex: all; web servers: brute-force,probing,first-seen-remote; sshd: brute-force,first-seen-remote).`,
   }),
   LOG_REVIEW_INTERVAL: k.duration({
+    field: 'reviewIntervalMs',
     default: '60s',
     min: '1s',
     max: '1d',
     description: 'Pause between two review passes in the bot.',
   }),
   LOG_BACKFILL_BYTES: k.size({
+    field: 'backfillBytes',
     default: '64m',
     min: 0,
     description: 'First run on an existing file: review at most this much of its end (0 = start at the end).',
   }),
   LOG_MAX_AGE: k.duration({
+    field: 'maxAgeMs',
     default: '24h',
     min: '1m',
     description: 'Lines older than this are read but never produce findings (a restart after days away).',
   }),
   LOG_FINDING_RETENTION: k.duration({
+    field: 'findingRetentionMs',
     default: '24h',
     min: '1m',
     description: 'A log finding stays open this long after the last line that supported it, then resolves.',
   }),
   LOG_TIMEZONE: k.timezone({
+    field: 'timeZone',
     default: systemTimeZone,
     description: 'Zone of Plex and classic syslog timestamps, which carry none (default: the system zone).',
   }),
   LOG_COMMIT_BYTES: k.size({
+    field: 'commitBytes',
     default: '256m',
     min: 1,
     description: 'Offsets, counts and detector state are committed at least every this many bytes read.',
   }),
   LOG_MAX_TRACKED_ADDRESSES: k.int({
+    field: 'maxTrackedAddresses',
     default: '200000',
     min: 100,
     max: 5_000_000,
     description: 'Memory bound: addresses tracked per source and detector (oldest dropped beyond it).',
   }),
   LOG_COMMIT_ROWS: k.int({
+    field: 'commitRows',
     default: '5000',
     min: 100,
     max: 1_000_000,
@@ -120,12 +131,14 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
       'A pass commits once this many per-address rows (counts, detector state) are pending, so a flood\nof distinct addresses neither grows memory nor makes one long commit that stalls the bot.',
   }),
   LOG_COUNTS_MAX_ADDRESSES: k.int({
+    field: 'countsMaxAddresses',
     default: '100000',
     min: 100,
     max: 10_000_000,
     description: 'Per-address event counts kept per source (the least recently seen are dropped beyond it).',
   }),
   LOG_COUNTS_RETENTION: k.duration({
+    field: 'countsRetentionMs',
     default: '30d',
     min: '1h',
     description: 'Per-address event counts are dropped once the address was not seen for this long.',

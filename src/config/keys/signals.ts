@@ -1,7 +1,9 @@
-import { kinds as k, listOf, section } from '../key.js';
+import { kinds as k, listOf } from '../key.js';
+import { section } from '../section.js';
 
 export const SIGNALS = section('signals', 'Account signals', {
   SHARING_MAX_ADDRESSES: k.int({
+    field: 'sharingMaxAddresses',
     default: '2',
     min: 1,
     max: 20,
@@ -9,6 +11,7 @@ export const SIGNALS = section('signals', 'Account signals', {
       "plex-account-signals: a Plex user streaming at once from more public addresses than this is\nreported as possible account sharing. LAN streams and the household's own public address do\nnot count; IPv6 addresses count once per /64 (one subscriber line).",
   }),
   TRAVEL_MAX_SPEED: k.int({
+    field: 'travelMaxSpeedKmh',
     default: '500',
     min: 50,
     max: 20_000,
@@ -18,6 +21,7 @@ export const SIGNALS = section('signals', 'Account signals', {
   IP_CITY_DB: k.custom(
     listOf((item) => item),
     {
+      field: 'cityDatabases',
       kind: 'path list',
       default: '',
       expected: () => 'a comma-separated list of .mmdb file paths',

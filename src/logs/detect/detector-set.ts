@@ -125,20 +125,20 @@ export class DetectorSet {
   /** Rows drain() still has to write (the changed-finding marks are rendered, not written). */
   undrained(): number {
     let n = 0;
-    for (const inst of this.instances) n += inst.pending;
+    for (const inst of this.instances) n += inst.table.pending;
     return n;
   }
 
   /** Changed entries not yet drained, all detectors together (a commit point under a flood). */
   pending(): number {
     let n = 0;
-    for (const inst of this.instances) n += inst.pending;
+    for (const inst of this.instances) n += inst.table.pending;
     for (const d of this.dirty) n += d.size;
     return n;
   }
 
   /** Per detector: addresses tracked now and dropped for the memory bound. */
   tracking(): { detector: string; tracked: number; evicted: number }[] {
-    return this.instances.map((i) => ({ detector: i.id, tracked: i.tracked, evicted: i.evicted }));
+    return this.instances.map((i) => ({ detector: i.id, tracked: i.table.size, evicted: i.table.evicted }));
   }
 }

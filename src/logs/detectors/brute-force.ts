@@ -20,7 +20,14 @@ import { formatDuration } from '../../kernel/duration.js';
 import { addressLabel } from '../../net/address-label.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
 import type { WindowState } from './sliding-window.js';
-import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
+import type {
+  Detection,
+  Detector,
+  DetectorContext,
+  DetectorInstance,
+  StateRow,
+  TableCounts,
+} from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 import { isRange, WindowDetector } from './window-detector.js';
 
@@ -66,16 +73,11 @@ class BruteForceInstance implements DetectorInstance {
     this.slow = new FailureWindow(ctx, s.slowMaxRetry, s.slowFindTimeMs);
   }
 
-  get evicted(): number {
-    return this.fast.evicted + this.slow.evicted;
-  }
-
-  get tracked(): number {
-    return this.fast.tracked + this.slow.tracked;
-  }
-
-  get pending(): number {
-    return this.fast.pending + this.slow.pending;
+  /** The fast and the slow window's tables together. */
+  get table(): TableCounts {
+    const a = this.fast.table;
+    const b = this.slow.table;
+    return { evicted: a.evicted + b.evicted, pending: a.pending + b.pending, size: a.size + b.size };
   }
 
   settled(): boolean {

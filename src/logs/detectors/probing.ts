@@ -34,22 +34,10 @@ const SAMPLES = 3;
 class ProbingInstance implements DetectorInstance {
   readonly id = 'probing' as const;
   readonly mask = EV_CLIENT_ERROR;
-  private readonly table: AddressTable<ProbeState>;
+  readonly table: AddressTable<ProbeState>;
 
   constructor(private readonly ctx: DetectorContext) {
     this.table = new AddressTable(ctx.maxTracked);
-  }
-
-  get evicted(): number {
-    return this.table.evicted;
-  }
-
-  get tracked(): number {
-    return this.table.size;
-  }
-
-  get pending(): number {
-    return this.table.pending;
   }
 
   settled(): boolean {

@@ -17,22 +17,10 @@ interface Seen {
 export abstract class SeenDetector implements DetectorInstance {
   abstract readonly id: string;
   abstract readonly mask: number;
-  protected readonly table: AddressTable<Seen>;
+  readonly table: AddressTable<Seen>;
 
   constructor(protected readonly ctx: DetectorContext) {
     this.table = new AddressTable(ctx.maxTracked);
-  }
-
-  get evicted(): number {
-    return this.table.evicted;
-  }
-
-  get tracked(): number {
-    return this.table.size;
-  }
-
-  get pending(): number {
-    return this.table.pending;
   }
 
   settled(ip: string): boolean {

@@ -60,11 +60,17 @@ export interface DetectorInstance {
    */
   drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number;
   restore(rows: readonly StateRow[]): void;
+  /** The counts of its AddressTable (or tables). */
+  readonly table: TableCounts;
+}
+
+export interface TableCounts {
   /** Entries dropped because the bound was reached. */
   readonly evicted: number;
   /** Changes not yet drained (bounded by committing when the review loop sees it grow). */
   readonly pending: number;
-  readonly tracked: number;
+  /** Addresses tracked now. */
+  readonly size: number;
 }
 
 /** A registered detector; its id is its file name (the registry test checks it). */

@@ -19,7 +19,7 @@ import type { Detection, DetectorContext, DetectorInstance, StateRow } from './t
 export abstract class WindowDetector implements DetectorInstance {
   abstract readonly id: string;
   abstract readonly mask: number;
-  protected readonly table: AddressTable<WindowState>;
+  readonly table: AddressTable<WindowState>;
 
   constructor(
     protected readonly ctx: DetectorContext,
@@ -28,18 +28,6 @@ export abstract class WindowDetector implements DetectorInstance {
     private readonly ranges = false,
   ) {
     this.table = new AddressTable(ctx.maxTracked);
-  }
-
-  get evicted(): number {
-    return this.table.evicted;
-  }
-
-  get tracked(): number {
-    return this.table.size;
-  }
-
-  get pending(): number {
-    return this.table.pending;
   }
 
   protected note(_ev: LogEvent): string {

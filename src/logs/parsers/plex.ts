@@ -13,6 +13,8 @@ import {
 import { publicPlexPaths, routinePlexRequests } from '../routine-plex-requests.js';
 import { clientBehindProxy } from './forwarded.js';
 import { statusAt } from './http-status.js';
+import { type Pending, PlexPendingRequests, TOKEN_NONE, TOKEN_OTHER, TOKEN_REFUSED } from './plex-pending.js';
+import { PlexRequestRing } from './plex-request-ring.js';
 import { hit, type LineParser, type ParserDefinition, type ParserOptions } from './types.js';
 
 /**
@@ -51,40 +53,23 @@ export const PLEX_PATTERNS = ['request', 'completed', 'auth-owner'] as const;
 const P_REQUEST = 0;
 const P_COMPLETED = 1;
 const P_AUTH = 2;
-const PENDING_CAP = 2048;
-/** What a Request line left for its Completed line. */
-const TOKEN_REFUSED = 1;
-const TOKEN_NONE = 2;
-const TOKEN_OTHER = 0;
 /** The fields Plex writes between the path and the token part are short: `(6 live) #48355 TLS GZIP`. */
 const TOKEN_SEARCH = 64;
 const XFF = ' / X-Forwarded-For => ';
-interface Pending {
-  readonly token: number;
-  /** The client behind a trusted proxy, '' when the connecting address is the client. */
-  readonly client: string;
-}
-/** Recent requests remembered for Auth lines (which follow their request within a few lines). */
-const RING = 64;
 
 export class PlexParser implements LineParser, TimeSource {
   private readonly zone: LocalTimeZone;
   private lastTime = Number.NaN;
   readonly hits = new Uint32Array(PLEX_PATTERNS.length);
-  /** `ip:port path` of requests whose Completed line needs them (see above). */
-  private pending = new Map<string, Pending>();
+  private readonly pending = new PlexPendingRequests();
+  private readonly recent = new PlexRequestRing();
   /** Where the address found by hostEnd() starts (instance state: no array per line). */
   private hostStart = 0;
+  /** The line's request tag (`[Req#8b]`), or its thread id without one, as set by parse(). */
+  private keyStart = 0;
+  private keyEnd = 0;
   private readonly owner: string;
   private readonly options: ParserOptions;
-  /**
-   * The last RING requests as positions into the text they were read from: recording one costs
-   * no allocation (most lines are requests); strings are cut only when an Auth line asks.
-   */
-  private readonly ringText: string[] = new Array<string>(RING).fill('');
-  private readonly ringPos = new Int32Array(RING * 4);
-  private ringHead = 0;
-  private ringSize = 0;
   private minuteKey = '';
   private minuteMs = 0;
 
@@ -122,8 +107,8 @@ export class PlexParser implements LineParser, TimeSource {
     m++;
     // Padded levels (`WARN  - `) are tolerated.
     while (text.charCodeAt(m) === 32 && m < end) m++;
-    let tagStart = -1;
-    let tagEnd = -1;
+    this.keyStart = threadStart;
+    this.keyEnd = threadEnd;
     for (let guard = 0; guard < 4; guard++) {
       const c = text.charCodeAt(m);
       if (c === 45 && text.charCodeAt(m + 1) === 32) {
@@ -131,8 +116,8 @@ export class PlexParser implements LineParser, TimeSource {
       } else if (c === 91 && text.charCodeAt(m + 4) === 35 /* [Req# */) {
         const close = text.indexOf('] ', m);
         if (close === -1 || close - m > 40 || close >= end) break;
-        tagStart = m + 1;
-        tagEnd = close;
+        this.keyStart = m + 1;
+        this.keyEnd = close;
         m = close + 2;
       } else {
         break;
@@ -142,9 +127,9 @@ export class PlexParser implements LineParser, TimeSource {
     if (c0 === 67 /* C */ && text.startsWith('Completed: [', m)) {
       this.completed(text, m + 12, end, ev);
     } else if (c0 === 82 /* R */ && text.startsWith('Request: [', m)) {
-      this.request(text, m + 10, end, ev, threadStart, threadEnd, tagStart, tagEnd);
+      this.request(text, m + 10, end, ev);
     } else if (c0 === 65 /* A */ && text.startsWith('Auth: authenticated user ', m)) {
-      this.auth(text, m + 25, end, ev, threadStart, threadEnd, tagStart, tagEnd);
+      this.auth(text, m + 25, end, ev);
     } else {
       return true;
     }
@@ -175,13 +160,8 @@ export class PlexParser implements LineParser, TimeSource {
     ev.status = status;
     ev.setPath(text, methodEnd + 1, pathEnd);
     let pending: Pending | undefined;
-    if (this.pending.size > 0 && (status >= 400 || this.proxied > 0)) {
-      const key = `${text.slice(a, close)} ${text.slice(methodEnd + 1, pathEnd)}`;
-      pending = this.pending.get(key);
-      if (pending !== undefined) {
-        this.pending.delete(key);
-        if (pending.client !== '') this.proxied--;
-      }
+    if (this.pending.size > 0 && (status >= 400 || this.pending.proxied > 0)) {
+      pending = this.pending.take(`${text.slice(a, close)} ${text.slice(methodEnd + 1, pathEnd)}`);
     }
     if (status >= 200 && status < 300) {
       if (!publicPlexPaths.matches(text, methodEnd + 1, pathEnd)) ev.flags = EV_SUCCESS;
@@ -203,19 +183,7 @@ export class PlexParser implements LineParser, TimeSource {
     }
   }
 
-  /** Pending entries that carry a proxied client (their Completed lines must all be looked up). */
-  private proxied = 0;
-
-  private request(
-    text: string,
-    a: number,
-    end: number,
-    ev: LogEvent,
-    threadStart: number,
-    threadEnd: number,
-    tagStart: number,
-    tagEnd: number,
-  ): void {
+  private request(text: string, a: number, end: number, ev: LogEvent): void {
     const open = text.indexOf(' (', a);
     if (open === -1 || open - a > 64 || open >= end) return;
     // `(WAN)`, `(Subnet)`, `(Allowed Network (Subnet))`.
@@ -260,15 +228,10 @@ export class PlexParser implements LineParser, TimeSource {
       }
     }
     if (token !== TOKEN_OTHER || client !== '') {
-      if (this.pending.size >= PENDING_CAP) {
-        const oldest = this.pending.keys().next().value as string;
-        if (this.pending.get(oldest)?.client !== '') this.proxied--;
-        this.pending.delete(oldest);
-      }
-      const key = detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`);
-      if (client !== '' && this.pending.get(key)?.client === '') this.proxied++;
-      else if (client !== '' && !this.pending.has(key)) this.proxied++;
-      this.pending.set(key, { token, client });
+      this.pending.add(detach(`${text.slice(a, open)} ${text.slice(methodEnd + 1, pathEnd)}`), {
+        token,
+        client,
+      });
     }
     // The owner signed in (by name: 1.43 writes no `Auth: authenticated user` line).
     if (
@@ -282,22 +245,9 @@ export class PlexParser implements LineParser, TimeSource {
       if (client !== '') ev.setIpString(client);
       else ev.setIp(text, hostFrom, end_);
     }
-    if (client !== '') {
-      // Rare (proxied Plex): the client is not in the text, so the ring keeps its own copy.
-      this.remember(
-        detach(tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd)),
-        client,
-      );
-      return;
-    }
-    const slot = this.ringHead;
-    this.ringText[slot] = text;
-    this.ringPos[slot * 4] = tagStart >= 0 ? tagStart : threadStart;
-    this.ringPos[slot * 4 + 1] = tagStart >= 0 ? tagEnd : threadEnd;
-    this.ringPos[slot * 4 + 2] = hostFrom;
-    this.ringPos[slot * 4 + 3] = end_;
-    this.ringHead = (slot + 1) % RING;
-    if (this.ringSize < RING) this.ringSize++;
+    // Rare (proxied Plex): the client is not in the text, so the ring keeps its own copy.
+    if (client !== '') this.recent.remember(detach(text.slice(this.keyStart, this.keyEnd)), client);
+    else this.recent.record(text, this.keyStart, this.keyEnd, hostFrom, end_);
   }
 
   /**
@@ -319,60 +269,10 @@ export class PlexParser implements LineParser, TimeSource {
   private tokenFrom = 0;
   private tokenAt = 0;
 
-  /** The address of the latest remembered request with this thread id / request tag. */
-  private recentHost(key: string): string | undefined {
-    for (let k = 1; k <= this.ringSize; k++) {
-      const slot = (this.ringHead - k + RING) % RING;
-      const from = this.ringPos[slot * 4] as number;
-      const to = this.ringPos[slot * 4 + 1] as number;
-      const t = this.ringText[slot] as string;
-      if (to - from === key.length && t.startsWith(key, from)) {
-        return detach(t.slice(this.ringPos[slot * 4 + 2], this.ringPos[slot * 4 + 3]));
-      }
-    }
-    return undefined;
-  }
-
-  private remembered(): [string, string][] {
-    const out: [string, string][] = [];
-    for (let k = this.ringSize; k >= 1; k--) {
-      const slot = (this.ringHead - k + RING) % RING;
-      const t = this.ringText[slot] as string;
-      const p = this.ringPos;
-      out.push([
-        detach(t.slice(p[slot * 4], p[slot * 4 + 1])),
-        detach(t.slice(p[slot * 4 + 2], p[slot * 4 + 3])),
-      ]);
-    }
-    return out;
-  }
-
-  private remember(key: string, host: string): void {
-    const text = `${key} ${host}`;
-    const slot = this.ringHead;
-    this.ringText[slot] = text;
-    this.ringPos[slot * 4] = 0;
-    this.ringPos[slot * 4 + 1] = key.length;
-    this.ringPos[slot * 4 + 2] = key.length + 1;
-    this.ringPos[slot * 4 + 3] = text.length;
-    this.ringHead = (slot + 1) % RING;
-    if (this.ringSize < RING) this.ringSize++;
-  }
-
-  private auth(
-    text: string,
-    a: number,
-    end: number,
-    ev: LogEvent,
-    threadStart: number,
-    threadEnd: number,
-    tagStart: number,
-    tagEnd: number,
-  ): void {
+  private auth(text: string, a: number, end: number, ev: LogEvent): void {
     // `1 as alice`: user 1 is the server owner.
     if (text.charCodeAt(a) !== 49 || !text.startsWith(' as ', a + 1)) return;
-    const key = tagStart >= 0 ? text.slice(tagStart, tagEnd) : text.slice(threadStart, threadEnd);
-    const ip = this.recentHost(key);
+    const ip = this.recent.hostOf(text.slice(this.keyStart, this.keyEnd));
     if (ip === undefined || ip === '') return;
     hit(this.hits, P_AUTH);
     ev.flags = EV_OWNER;
@@ -434,8 +334,8 @@ export class PlexParser implements LineParser, TimeSource {
   saveState(): unknown {
     return {
       lastTime: Number.isNaN(this.lastTime) ? null : this.lastTime,
-      pending: [...this.pending].map(([k, v]) => [k, v.token, v.client]),
-      threads: this.remembered(),
+      pending: this.pending.save(),
+      threads: this.recent.entries(),
     };
   }
 
@@ -443,27 +343,11 @@ export class PlexParser implements LineParser, TimeSource {
     const s = state as { lastTime?: unknown; pending?: unknown; threads?: unknown } | null;
     if (!s || typeof s !== 'object') return;
     if (typeof s.lastTime === 'number') this.lastTime = s.lastTime;
-    if (Array.isArray(s.pending)) {
-      this.pending = new Map();
-      this.proxied = 0;
-      for (const e of s.pending) {
-        // Before 1.43 shapes only refused-token keys were saved, as bare strings.
-        if (typeof e === 'string') this.pending.set(e, { token: TOKEN_REFUSED, client: '' });
-        else if (
-          Array.isArray(e) &&
-          typeof e[0] === 'string' &&
-          typeof e[1] === 'number' &&
-          typeof e[2] === 'string'
-        ) {
-          this.pending.set(e[0], { token: e[1], client: e[2] });
-          if (e[2] !== '') this.proxied++;
-        }
-      }
-    }
+    if (Array.isArray(s.pending)) this.pending.load(s.pending);
     if (Array.isArray(s.threads)) {
       for (const e of s.threads) {
         if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
-          this.remember(e[0], e[1]);
+          this.recent.remember(e[0], e[1]);
       }
     }
   }
