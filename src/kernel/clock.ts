@@ -1,5 +1,3 @@
-import schedule from 'node-schedule';
-
 export interface Clock {
   now(): number;
 }
@@ -29,25 +27,3 @@ export interface Timers {
    */
   cron(expression: string, fn: () => void): CronTimer;
 }
-
-/** Node's timers, unref'd: a pending wait never keeps the process alive on shutdown. */
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  cron: (expression, fn) => {
-    // scheduleJob answers null for an expression it cannot parse
-    // (https://github.com/node-schedule/node-schedule#cron-style-scheduling).
-    const job = schedule.scheduleJob(expression, () => fn());
-    if (job === null) throw new Error(`not a cron expression: ${expression}`);
-    return {
-      next: () => job.nextInvocation()?.getTime(),
-      cancel: () => {
-        job.cancel();
-      },
-    };
-  },
-};

@@ -1,7 +1,8 @@
-import { type Clock, systemTimers, type Timers } from './clock.js';
+import type { Clock, Timers } from './clock.js';
 import { Job, type JobDefinition } from './job.js';
 import type { Logger } from './logger.js';
 import type { Service } from './service.js';
+import { systemTimers } from './system-timers.js';
 
 export interface JobSchedulerDeps {
   readonly clock: Clock;
