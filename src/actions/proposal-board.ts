@@ -251,6 +251,15 @@ export class ProposalBoard implements SuggestedActions {
           : action?.kind === 'stop-stream'
             ? () => this.proposeStopStream(finding, action)
             : undefined;
+      if (action?.kind === 'stop-stream' && this.deps.actions.proposals.pendingStopExists(action.sessionId)) {
+        // Two checks can ask to stop the same stream (a new address and a sharing signal):
+        // one proposal, and the second finding's digest line says why it has none.
+        skipped.push({
+          fingerprint: finding.fingerprint,
+          reason: 'a proposal to stop this stream is already waiting',
+        });
+        continue;
+      }
       if (propose) {
         try {
           proposed.push(await propose());

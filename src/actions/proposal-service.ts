@@ -125,6 +125,10 @@ export class ProposalService {
     return this.deps.proposals.pendingAllowExists(cidr, this.deps.clock.now());
   }
 
+  pendingStopExists(sessionId: string): boolean {
+    return this.deps.proposals.pendingStopExists(sessionId, this.deps.clock.now());
+  }
+
   byId(id: number): Proposal | undefined {
     return this.deps.proposals.byId(id);
   }

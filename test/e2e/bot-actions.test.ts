@@ -560,4 +560,31 @@ describe('actions end to end (real discord.js against the fake Discord, command 
     await expect.poll(() => field(lastEmbed(messageId), 'Status'), { timeout: 5_000 }).toBe('Done');
     expect(scriptCalls()).toEqual(['block 203.0.113.71 86400', 'block 203.0.113.70 86400']);
   });
+
+  it('two findings that ask to stop the same stream make one proposal; the second says why', async () => {
+    await start();
+    const stop = (check: string, key: string) =>
+      toFinding(check, {
+        key,
+        severity: 'medium',
+        title: `alice streams from 203.0.113.90 (${check})`,
+        evidence: 'session 42',
+        fix: 'stop it',
+        action: {
+          kind: 'stop-stream',
+          sessionId: '42',
+          user: 'alice',
+          address: '203.0.113.90',
+          reason: 'sharing',
+        },
+      });
+    const report = await bot?.ctx.board.proposeSuggestedActions([
+      stop('plex-sessions', 'a'),
+      stop('plex-account-signals', 'b'),
+    ]);
+    expect(report?.proposed.map((p) => p.action)).toMatchObject([{ kind: 'stop-stream', sessionId: '42' }]);
+    expect(report?.skipped).toEqual([
+      { fingerprint: 'plex-account-signals:b', reason: 'a proposal to stop this stream is already waiting' },
+    ]);
+  });
 });

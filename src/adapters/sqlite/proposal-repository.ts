@@ -111,9 +111,14 @@ export class ProposalRepository {
     return this.pendingWith('allow-cidr', '$.cidr', cidr, now);
   }
 
+  /** Whether stopping this Plex session is already waiting for approval. */
+  pendingStopExists(sessionId: string, now: number): boolean {
+    return this.pendingWith('stop-stream', '$.sessionId', sessionId, now);
+  }
+
   private pendingWith(
-    kind: 'block-ip' | 'allow-cidr',
-    path: '$.target' | '$.cidr',
+    kind: 'block-ip' | 'allow-cidr' | 'stop-stream',
+    path: '$.target' | '$.cidr' | '$.sessionId',
     value: string,
     now: number,
   ) {
