@@ -1,12 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app/app-context.js';
-import { type BotHandle, startBot } from '../../src/app/bot.js';
+import { describe, expect, it } from 'vitest';
 import { plexAccountSignals } from '../../src/checks/plex-account-signals.js';
 import { STOP_REASON } from '../../src/checks/plex-sessions.js';
 import { runScheduledScan } from '../../src/exposure/scheduled-scan.js';
-import { FakeDiscord } from '../harness/fake-discord.js';
-import { FakePlex } from '../harness/fake-plex.js';
-import { botEnv, TEST_IDS, tempDir, testContext } from '../harness/test-env.js';
+import { useBotLab } from '../harness/bot-lab.js';
+import { TEST_IDS } from '../harness/test-env.js';
 
 /** MaxMind test-data addresses (London, Linköping) with a fixed network table. */
 const facts = {
@@ -27,34 +24,13 @@ const stream = (address: string, id: string) => ({
 });
 
 describe('an account signal end to end: finding → proposal → only an approval stops the stream', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let discord: FakeDiscord;
-  let plex: FakePlex;
-  let app: AppContext | undefined;
-  let bot: BotHandle | undefined;
-
-  beforeEach(async () => {
-    dir = tempDir();
-    discord = new FakeDiscord();
-    plex = new FakePlex();
-    await Promise.all([discord.start(), plex.start()]);
-    app = testContext(botEnv(discord, { databasePath: `${dir.path}/db.sqlite`, plexUrl: plex.url }), {
-      checks: [plexAccountSignals],
-      addressFacts: facts,
-    });
-    if (!app.config.discord) throw new Error('discord config missing');
-    bot = await startBot(app, app.config.discord, { schedule: false });
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    app?.close();
-    await Promise.all([discord.stop(), plex.stop()]);
-    dir.remove();
-  });
+  const lab = useBotLab();
 
   it('a new country for a user is posted with a stop proposal that runs on ✅', async () => {
-    if (!app || !bot) throw new Error('not started');
+    const { app, bot } = await lab.start({
+      overrides: { checks: [plexAccountSignals], addressFacts: facts },
+    });
+    const { discord, plex } = lab;
     plex.state.sessions = [stream('81.2.69.142', 's-gb')];
     await runScheduledScan(app, bot.ctx.alerts, bot.ctx.board);
     expect(app.repos.findings.open()).toEqual([]);
