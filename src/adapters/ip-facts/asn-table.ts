@@ -33,6 +33,26 @@ function lineCount(csv: Buffer): number {
   return n;
 }
 
+/**
+ * Calls `put` with each well-formed row, its interned name and its index among the kept rows;
+ * answers how many were kept. Malformed lines are skipped.
+ */
+function eachRow(
+  csv: Buffer,
+  nameTable: string[],
+  nameIndex: Map<string, number>,
+  put: (row: Row, name: number, n: number) => void,
+): number {
+  let n = 0;
+  for (const line of csvLines(csv)) {
+    const row = parseRow(line.trimEnd());
+    if (!row) continue;
+    put(row, internName(row.name, nameTable, nameIndex), n);
+    n += 1;
+  }
+  return n;
+}
+
 interface Row {
   start: bigint;
   end: bigint;
@@ -73,17 +93,12 @@ export class AsnTable4 {
     this.ends = new Uint32Array(rows);
     this.asns = new Uint32Array(rows);
     this.names = new Uint32Array(rows);
-    let n = 0;
-    for (const line of csvLines(csv)) {
-      const row = parseRow(line.trimEnd());
-      if (!row) continue;
+    this.count = eachRow(csv, nameTable, nameIndex, (row, name, n) => {
       this.starts[n] = Number(row.start);
       this.ends[n] = Number(row.end);
       this.asns[n] = row.asn;
-      this.names[n] = internName(row.name, nameTable, nameIndex);
-      n += 1;
-    }
-    this.count = n;
+      this.names[n] = name;
+    });
   }
 
   readonly count: number;
@@ -124,19 +139,14 @@ export class AsnTable6 {
     this.endLo = new BigUint64Array(rows);
     this.asns = new Uint32Array(rows);
     this.names = new Uint32Array(rows);
-    let n = 0;
-    for (const line of csvLines(csv)) {
-      const row = parseRow(line.trimEnd());
-      if (!row) continue;
+    this.count = eachRow(csv, nameTable, nameIndex, (row, name, n) => {
       this.startHi[n] = row.start >> 64n;
       this.startLo[n] = row.start & MASK64;
       this.endHi[n] = row.end >> 64n;
       this.endLo[n] = row.end & MASK64;
       this.asns[n] = row.asn;
-      this.names[n] = internName(row.name, nameTable, nameIndex);
-      n += 1;
-    }
-    this.count = n;
+      this.names[n] = name;
+    });
   }
 
   find(hi: bigint, lo: bigint): AsnHit | undefined {
