@@ -132,9 +132,8 @@ describe('Dockerfile', () => {
     expect(final).toContain('VOLUME /data');
     expect(final.some((l) => /^HEALTHCHECK .*CMD .*doctor/.test(l))).toBe(true);
     expect(final.find((l) => l.startsWith('ENV '))).toMatch(/DATABASE_PATH=\/data\//);
-    expect(final.find((l) => l.startsWith('ENV '))).toContain(
-      `NODE_OPTIONS=${DEPLOYED_NODE_FLAGS.join(' ')}`,
-    );
+    const entrypoint = final.find((l) => l.startsWith('ENTRYPOINT '))?.slice('ENTRYPOINT '.length);
+    expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', ...DEPLOYED_NODE_FLAGS, 'dist/cli.js']);
   });
 
   it('copies only files that exist, and never the .env with the tokens', () => {
