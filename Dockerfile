@@ -1,16 +1,17 @@
 # syntax=docker/dockerfile:1
 # plex-warden in a container. Build: docker build -t plex-warden .   Run: see compose.yaml.
 
-# ── build: compile TypeScript with the dev dependencies ──────────────────────
+# ── build: bundle the TypeScript with the dev dependencies (esbuild) ─────────
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches the platform.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY scripts/build.ts ./scripts/
 COPY src ./src
-# `prepare` runs the build (tsc -p tsconfig.build.json) as part of npm ci.
+# `prepare` runs the build (scripts/build.ts: an esbuild bundle into dist/) as part of npm ci.
 RUN npm ci --no-audit --no-fund && npm run build
 
 # ── deps: production dependencies only, after the build ──────────────────────
