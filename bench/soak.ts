@@ -1,5 +1,5 @@
 /**
- * Soak: the bot as it runs in production (compiled JavaScript, its own process) against the
+ * Soak: the bot as it runs in production (the bundle from scripts/build.ts, its own process) against the
  * loopback fakes in this process — hundreds of scans (/scan commands plus the schedule firing
  * every second while Plex flips between healthy, bad token and garbage, so findings open and
  * resolve and digests go through the outbox), a thousand slash commands — sampling the bot's
@@ -7,6 +7,7 @@
  * (least-squares slope), against the targets: 80 MB right after ready, 100 MB steady, 5 MB drift.
  *
  *   npm run bench -- soak            SOAK_SCANS=300 SOAK_INTERACTIONS=1000 by default
+ *   SOAK_DIST=DIR npm run bench -- soak   measures the build in DIR instead of building this tree
  *
  * Why a child process rather than the bot inside this one: in one process the fakes, their
  * recorded calls and the TypeScript loader would be counted as the bot's memory (~140 MB at
@@ -28,7 +29,7 @@ const TARGET_MB = 100;
 const DRIFT_TARGET_MB = 5;
 const MB = 1024 * 1024;
 const repo = join(import.meta.dirname, '..');
-const distDir = join(repo, 'bench/.work/dist');
+const distDir = process.env.SOAK_DIST ?? join(repo, 'bench/.work/dist');
 
 interface Sample {
   readonly t: number;
@@ -136,12 +137,13 @@ function appendLogLines(path: string, count: number): void {
 export default async function soak(): Promise<void> {
   const scans = Number(process.env.SOAK_SCANS ?? 300);
   const interactions = Number(process.env.SOAK_INTERACTIONS ?? 1000);
-  // Production runs compiled JavaScript: build this tree into bench/.work (git-ignored).
-  execFileSync(
-    process.execPath,
-    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', distDir],
-    { cwd: repo, stdio: 'inherit' },
-  );
+  // Production runs the bundle: build this tree into bench/.work (git-ignored) the way
+  // `npm run build` does, unless SOAK_DIST names a build to measure (an A/B against another).
+  if (!process.env.SOAK_DIST)
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--outdir', distDir], {
+      cwd: repo,
+      stdio: 'inherit',
+    });
   const runs: [string, SoakResult][] = [
     ['node defaults', await soakOnce([], {}, scans, interactions)],
     ['as deployed', await soakOnce(DEPLOYED_NODE_FLAGS, DEPLOYED_ENV, scans, interactions)],

@@ -6,7 +6,8 @@
  *   - `replay` of 1M nginx lines vs `fail2ban-regex` (same filter as the log-review bench) and
  *     vs `grep -c`, whole processes;
  *   - `scan` against a closed Plex port (every check bounded) vs `node -e 0`.
- * The build under test is compiled into bench/.work/startup/dist.
+ * The build under test is bundled into bench/.work/startup/dist as `npm run build` does
+ * (scripts/build.ts); STARTUP_DIST=DIR measures the build in DIR instead (an A/B against another).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { F2B_FILTERS, GREP, generateNginx, median } from './log-review.js';
 
 const WORK = resolve('bench/.work/startup');
-const DIST = join(WORK, 'dist');
+const DIST = process.env.STARTUP_DIST ? resolve(process.env.STARTUP_DIST) : join(WORK, 'dist');
 
 interface Run {
   readonly ms: number;
@@ -52,10 +53,13 @@ const ms = (n: number) => `${Math.round(n)} ms`;
 
 export default async function startupBench(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  console.log('building (tsc -> bench/.work/startup/dist) ...');
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST, '--sourceMap', 'false'], {
-    stdio: 'inherit',
-  });
+  if (process.env.STARTUP_DIST) console.log(`measuring the build in ${DIST}`);
+  else {
+    console.log('building (scripts/build.ts -> bench/.work/startup/dist) ...');
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--outdir', DIST], {
+      stdio: 'inherit',
+    });
+  }
   if (!existsSync(join(WORK, 'node_modules'))) {
     execFileSync('ln', ['-s', resolve('node_modules'), join(WORK, 'node_modules')]);
   }
