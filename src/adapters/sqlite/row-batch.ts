@@ -39,6 +39,8 @@ export class RowBatch {
 
   flush(): void {
     const v = this.values;
+    // Called before every delete: most calls find nothing pending.
+    if (v.length === 0) return;
     let at = 0;
     for (let i = 1; i < BATCH_ROWS.length && at < v.length; i++) {
       const width = (BATCH_ROWS[i] as number) * COLUMNS;
