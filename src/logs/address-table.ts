@@ -17,7 +17,14 @@ export class AddressTable<T> {
    */
   private oldest: MapIterator<string> | undefined;
 
-  constructor(private readonly cap: number) {}
+  /**
+   * `writesRemovals` false: a table whose store drops entries by other means (seen-chunks.ts)
+   * neither keeps nor hands over the entries it removed.
+   */
+  constructor(
+    private readonly cap: number,
+    private readonly writesRemovals = true,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -76,7 +83,7 @@ export class AddressTable<T> {
       this.dirty.delete(ip);
       // Under a flood most evicted entries were never committed: no delete to write for them,
       // and the removed set stays as small as the changes that really reach the store.
-      if (!this.fresh.delete(ip)) this.removed.add(ip);
+      if (!this.fresh.delete(ip) && this.writesRemovals) this.removed.add(ip);
     }
   }
 
@@ -97,6 +104,16 @@ export class AddressTable<T> {
     budget = Number.POSITIVE_INFINITY,
   ): number {
     let n = 0;
+    if (budget >= this.dirty.size) {
+      // All of them: the sets are emptied at once, not an entry at a time (a flood drains thousands).
+      for (const ip of this.dirty) {
+        const value = this.map.get(ip);
+        if (value !== undefined) write(ip, value);
+      }
+      n = this.dirty.size;
+      this.dirty.clear();
+      this.fresh.clear();
+    }
     for (const ip of this.dirty) {
       if (n >= budget) return n;
       const value = this.map.get(ip);

@@ -211,10 +211,18 @@ export class SourceReview implements EventSink {
     // Render before windows are swept; sweep by the log's own clock (a skewed zone must not
     // end every window at once).
     this.o.detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
+    // The lines land first; the windows the sweep ends are then deleted at the same position in
+    // transactions of the usual size (a flood's sweep ended 46,000 windows: one transaction of
+    // 110-170 ms). A crash in between restores windows that had ended: the next sweep ends them.
+    await this.commitAll(segment.position);
     await this.o.detectors.sweep(Number.isFinite(this.latest) ? this.latest : this.passNow, () =>
       yieldToEventLoop(),
     );
-    await this.commitAll(segment.position);
+    for (let left = this.detect.undrained(), before = Number.POSITIVE_INFINITY; left > 0 && left < before; ) {
+      await this.commitAll(segment.position, Math.min(this.o.logs.commitRows, this.transactionRows));
+      before = left;
+      left = this.detect.undrained();
+    }
     return bytes;
   }
 
@@ -311,10 +319,10 @@ export class SourceReview implements EventSink {
    * position and counts nothing twice, loses nothing). The next trigger is sized from the
    * measured cost of a row so that the transaction stays near TRANSACTION_MS.
    */
-  private async commitAll(position: SourcePosition): Promise<void> {
+  private async commitAll(position: SourcePosition, budget = Number.POSITIVE_INFINITY): Promise<void> {
     const t0 = performance.now();
-    const written = this.counts.size + this.dailyRows + this.detect.undrained();
-    this.write(position);
+    const written = this.counts.size + this.dailyRows + Math.min(budget, this.detect.undrained());
+    this.write(position, budget);
     const ms = performance.now() - t0;
     await yieldToEventLoop();
     if (written < 100) return;
@@ -325,7 +333,8 @@ export class SourceReview implements EventSink {
     );
   }
 
-  private write(position: SourcePosition): void {
+  /** `budget`: at most this many detector state rows (the rest wait for the next commit). */
+  private write(position: SourcePosition, budget: number): void {
     const { source, store, detectors, parser } = this.o;
     detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
     const stored: StoredSource = {
@@ -340,7 +349,7 @@ export class SourceReview implements EventSink {
     store.commit(
       {
         source: stored,
-        writeStates: (write, remove) => detectors.drain(write, remove, Number.POSITIVE_INFINITY),
+        writeStates: (write, remove) => detectors.drain(write, remove, budget),
         counts: this.counts,
         daily: this.daily,
         countsBound: {

@@ -1,13 +1,7 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
+import { type Seen, SeenChunks } from './seen-chunks.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
-
-interface Seen {
-  firstAt: number;
-  /** Set when this address was reported (not learned quietly). */
-  flagged: boolean;
-  user: string;
-}
 
 /**
  * "Never seen before" detectors: remember every outside address (bounded), stay quiet while
@@ -17,10 +11,13 @@ interface Seen {
 export abstract class SeenDetector implements DetectorInstance {
   abstract readonly id: string;
   abstract readonly mask: number;
+  /** Drops its oldest entries first and writes no per-address delete: the chunks cover that. */
   readonly table: AddressTable<Seen>;
+  private readonly stored: SeenChunks;
 
   constructor(protected readonly ctx: DetectorContext) {
-    this.table = new AddressTable(ctx.maxTracked);
+    this.table = new AddressTable(ctx.maxTracked, false);
+    this.stored = new SeenChunks(this.table);
   }
 
   settled(ip: string): boolean {
@@ -42,26 +39,12 @@ export abstract class SeenDetector implements DetectorInstance {
 
   sweep(): void {}
 
-  drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
-    return this.table.drain(
-      (ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }),
-      remove,
-      budget,
-    );
+  /** A few chunk rows per commit whatever the budget (seen-chunks.ts). */
+  drain(write: (row: StateRow) => void, remove: (ip: string) => void, _budget: number): number {
+    return this.stored.drain(write, remove);
   }
 
   restore(rows: readonly StateRow[]): void {
-    for (const row of rows) {
-      try {
-        const s = JSON.parse(row.state) as Seen;
-        this.table.restore(row.ip, {
-          firstAt: s.firstAt ?? row.lastAt,
-          flagged: s.flagged === true,
-          user: s.user ?? '',
-        });
-      } catch {
-        this.table.restore(row.ip, { firstAt: row.lastAt, flagged: false, user: '' });
-      }
-    }
+    this.stored.restore(rows, this.ctx.maxTracked);
   }
 }
