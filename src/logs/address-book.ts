@@ -89,16 +89,13 @@ export class AddressBook {
     for (;;) {
       const key = keys[slot];
       if (key === undefined) break;
-      if (key.length === length) {
-        // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
-        let j = 0;
-        while (j < length && key.charCodeAt(j) === text.charCodeAt(start + j)) j++;
-        if (j === length) return this.values[slot] as AddressInfo;
-      }
+      // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
+      if (sameText(key, text, start, end)) return this.values[slot] as AddressInfo;
       slot = (slot + 1) & mask;
     }
-    const raw = detach(text.slice(start, end));
-    const info = this.classify(raw);
+    const info = this.classify(text, start, end);
+    // The canonical text is a fresh string already (most servers write that form): it is the key.
+    const raw = sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
     if (this.count * 2 >= keys.length) {
       this.grow();
       return this.insert(raw, info);
@@ -131,40 +128,59 @@ export class AddressBook {
     const oldKeys = this.keys;
     const oldValues = this.values;
     const size = oldKeys.length * 2;
-    // Past the bound start empty rather than grow: memory stays bounded under a flood.
-    const keep = size / 2 <= Math.min(this.options.cacheSize, MAX_CACHED);
-    const slots = keep ? size : INITIAL_SLOTS;
-    this.keys = emptySlots(slots);
-    this.values = emptySlots(slots);
-    this.mask = slots - 1;
     this.count = 0;
-    if (!keep) return;
+    if (size / 2 > Math.min(this.options.cacheSize, MAX_CACHED)) {
+      // Past the bound start empty rather than grow: memory stays bounded under a flood. The
+      // slots are kept (a flood fills them again at once; regrowing from the start made garbage).
+      oldKeys.fill(undefined);
+      oldValues.fill(undefined);
+      return;
+    }
+    this.keys = emptySlots(size);
+    this.values = emptySlots(size);
+    this.mask = size - 1;
     for (let i = 0; i < oldKeys.length; i++) {
       const key = oldKeys[i];
       if (key !== undefined) this.insert(key, oldValues[i] as AddressInfo);
     }
   }
 
-  private classify(raw: string): AddressInfo {
-    if (raw.length === 0 || raw.length > 45) return INVALID;
+  private classify(text: string, start: number, end: number): AddressInfo {
+    if (end - start > 45) return INVALID;
+    let colon = false;
+    for (let i = start; i < end; i++) {
+      if (text.charCodeAt(i) === 58) {
+        colon = true;
+        break;
+      }
+    }
     // Servers write IPv4 in canonical dotted form; anything else (`010.1.1.1` would be octal
     // to some parsers) is not an address we trust.
-    if (raw.indexOf(':') === -1) {
+    if (!colon) {
+      const raw = detach(text.slice(start, end));
       if (!isCanonicalIpv4(raw)) return INVALID;
       return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
     let ip: string;
-    if (readIpv6Groups(raw, 0, raw.length, GROUPS) && !isIpv4Mapped(GROUPS)) {
-      const text = ipv6Text(GROUPS);
-      // Most servers already write the canonical form: keep one string, not two.
-      ip = text === raw ? raw : text;
+    // Read in place: no string is cut out of the chunk for an address seen for the first time.
+    if (readIpv6Groups(text, start, end, GROUPS) && !isIpv4Mapped(GROUPS)) {
+      ip = ipv6Text(GROUPS);
     } else {
-      const parsed = parseIp(raw);
+      const parsed = parseIp(text.slice(start, end));
       if (!parsed) return INVALID;
       ip = parsed.toString();
     }
     return { ip, kind: KIND_CODE[this.options.scope.classify(ip).kind], settled: 0 };
   }
+}
+
+/** `key` equals `text[start, end)`: compared in place, a char loop (a dozen to 39 chars). */
+function sameText(key: string, text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (key.length !== length) return false;
+  let j = 0;
+  while (j < length && key.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+  return j === length;
 }
 
 /** A packed array of `n` undefined slots (`new Array(n)` turns into a slow dictionary when large). */
