@@ -29,7 +29,7 @@ export abstract class SeenDetector implements DetectorInstance {
 
   observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean {
     if (this.table.has(ip)) return false;
-    this.table.set(ip, { firstAt: time, flagged: !learning, user: ev.user });
+    this.table.add(ip, { firstAt: time, flagged: !learning, user: ev.user });
     return !learning;
   }
 
