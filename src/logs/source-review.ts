@@ -208,13 +208,16 @@ export class SourceReview implements EventSink {
     this.skip(segment.takeDroppedLines());
     // The first pass is over once the live source was read to its end.
     if (segment.live) this.learning = false;
-    // Render before windows are swept; sweep by the log's own clock (a skewed zone must not
-    // end every window at once).
-    this.o.detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
+    // Commit (and so render) before windows are swept; sweep by the log's own clock (a skewed
+    // zone must not end every window at once).
+    await this.commitAll(segment.position);
     await this.o.detectors.sweep(Number.isFinite(this.latest) ? this.latest : this.passNow, () =>
       yieldToEventLoop(),
     );
-    await this.commitAll(segment.position);
+    // The sweep's deletions (45,000 after a flood: one 136 ms transaction) come after the
+    // position landed, and deleting an ended window twice is harmless: they may take several
+    // bounded transactions.
+    while (this.detect.undrained() > 0) await this.commitAll(segment.position, this.transactionRows);
     return bytes;
   }
 
@@ -311,10 +314,10 @@ export class SourceReview implements EventSink {
    * position and counts nothing twice, loses nothing). The next trigger is sized from the
    * measured cost of a row so that the transaction stays near TRANSACTION_MS.
    */
-  private async commitAll(position: SourcePosition): Promise<void> {
+  private async commitAll(position: SourcePosition, budget = Number.POSITIVE_INFINITY): Promise<void> {
     const t0 = performance.now();
-    const written = this.counts.size + this.dailyRows + this.detect.undrained();
-    this.write(position);
+    const written = this.counts.size + this.dailyRows + Math.min(budget, this.detect.undrained());
+    this.write(position, budget);
     const ms = performance.now() - t0;
     await yieldToEventLoop();
     if (written < 100) return;
@@ -325,7 +328,7 @@ export class SourceReview implements EventSink {
     );
   }
 
-  private write(position: SourcePosition): void {
+  private write(position: SourcePosition, budget: number): void {
     const { source, store, detectors, parser } = this.o;
     detectors.collect(this.passNow, this.o.logs.findingRetentionMs, this.rendered);
     const stored: StoredSource = {
@@ -340,7 +343,7 @@ export class SourceReview implements EventSink {
     store.commit(
       {
         source: stored,
-        writeStates: (write, remove) => detectors.drain(write, remove, Number.POSITIVE_INFINITY),
+        writeStates: (write, remove) => detectors.drain(write, remove, budget),
         counts: this.counts,
         daily: this.daily,
         countsBound: {
