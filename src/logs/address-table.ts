@@ -129,6 +129,12 @@ export class AddressTable<T> {
     return n;
   }
 
+  /** Forgets the changes since the last drain (nothing will be written). */
+  discard(): void {
+    this.dirty.clear();
+    this.removed.clear();
+  }
+
   /** Number of changes not yet drained. */
   get pending(): number {
     return this.dirty.size + this.removed.size;
