@@ -10,6 +10,23 @@ interface Seen {
 }
 
 /**
+ * What the table holds per address. Most entries have no user (web sources): just the time,
+ * `firstAt` learned quietly and `-1 - firstAt` reported. Up to 200,000 of them per source, and
+ * under a flood each new address adds one: a number is a third of the memory of an object.
+ */
+type SeenEntry = Seen | number;
+
+function pack(firstAt: number, flagged: boolean, user: string): SeenEntry {
+  if (user !== '' || !(firstAt >= 0)) return { firstAt, flagged, user };
+  return flagged ? -1 - firstAt : firstAt;
+}
+
+function unpack(e: SeenEntry): Seen {
+  if (typeof e !== 'number') return e;
+  return e < 0 ? { firstAt: -1 - e, flagged: true, user: '' } : { firstAt: e, flagged: false, user: '' };
+}
+
+/**
  * "Never seen before" detectors: remember every outside address (bounded), stay quiet while
  * the first pass learns the baseline, and report an address the first time it shows up later.
  * Nothing expires by time: an address seen once is known.
@@ -17,7 +34,7 @@ interface Seen {
 export abstract class SeenDetector implements DetectorInstance {
   abstract readonly id: string;
   abstract readonly mask: number;
-  readonly table: AddressTable<Seen>;
+  readonly table: AddressTable<SeenEntry>;
 
   constructor(protected readonly ctx: DetectorContext) {
     this.table = new AddressTable(ctx.maxTracked);
@@ -39,13 +56,15 @@ export abstract class SeenDetector implements DetectorInstance {
     const known = ip === this.unknown ? false : this.table.has(ip);
     this.unknown = '';
     if (known) return false;
-    this.table.add(ip, { firstAt: time, flagged: !learning, user: ev.user });
+    this.table.add(ip, pack(time, !learning, ev.user));
     return !learning;
   }
 
   protected entry(ip: string): Seen | undefined {
-    const s = this.table.get(ip);
-    return s?.flagged ? s : undefined;
+    const e = this.table.get(ip);
+    if (e === undefined) return undefined;
+    const s = unpack(e);
+    return s.flagged ? s : undefined;
   }
 
   abstract render(ip: string): Detection | undefined;
@@ -54,7 +73,10 @@ export abstract class SeenDetector implements DetectorInstance {
 
   drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {
     return this.table.drain(
-      (ip, s) => write({ ip, state: JSON.stringify(s), lastAt: s.firstAt }),
+      (ip, e) => {
+        const s = unpack(e);
+        write({ ip, state: JSON.stringify(s), lastAt: s.firstAt });
+      },
       remove,
       budget,
     );
@@ -68,13 +90,9 @@ export abstract class SeenDetector implements DetectorInstance {
     for (const row of rows) {
       try {
         const s = JSON.parse(row.state) as Seen;
-        this.table.restore(row.ip, {
-          firstAt: s.firstAt ?? row.lastAt,
-          flagged: s.flagged === true,
-          user: s.user ?? '',
-        });
+        this.table.restore(row.ip, pack(s.firstAt ?? row.lastAt, s.flagged === true, s.user ?? ''));
       } catch {
-        this.table.restore(row.ip, { firstAt: row.lastAt, flagged: false, user: '' });
+        this.table.restore(row.ip, pack(row.lastAt, false, ''));
       }
     }
   }
