@@ -67,6 +67,11 @@ export class AddressBook {
   private version: number;
   private keys: (string | undefined)[] = emptySlots(INITIAL_SLOTS);
   private values: (AddressInfo | undefined)[] = emptySlots(INITIAL_SLOTS);
+  /**
+   * Each key's hash: compared before the key itself. Under a flood from one /64 every cached
+   * key has the same length and first 20 chars, and reading a key is a cache miss of its own.
+   */
+  private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
 
@@ -83,6 +88,7 @@ export class AddressBook {
     if (length <= 0 || length > 47) return INVALID;
     if (this.options.scope.version !== this.version) this.clear();
     const keys = this.keys;
+    const hashes = this.hashes;
     const h = hashTail(text, start, end);
     const mask = this.mask;
     let slot = (h ^ (h >>> 15)) & mask;
@@ -90,7 +96,7 @@ export class AddressBook {
       const key = keys[slot];
       if (key === undefined) break;
       // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
-      if (sameText(key, text, start, end)) return this.values[slot] as AddressInfo;
+      if (hashes[slot] === h && sameText(key, text, start, end)) return this.values[slot] as AddressInfo;
       slot = (slot + 1) & mask;
     }
     const info = this.classify(text, start, end);
@@ -101,6 +107,7 @@ export class AddressBook {
       return this.insert(raw, info);
     }
     keys[slot] = raw;
+    hashes[slot] = h;
     this.values[slot] = info;
     this.count++;
     return info;
@@ -111,6 +118,7 @@ export class AddressBook {
     let slot = (h ^ (h >>> 15)) & this.mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
     this.keys[slot] = raw;
+    this.hashes[slot] = h;
     this.values[slot] = info;
     this.count++;
     return info;
@@ -120,6 +128,7 @@ export class AddressBook {
     this.version = this.options.scope.version;
     this.keys = emptySlots(INITIAL_SLOTS);
     this.values = emptySlots(INITIAL_SLOTS);
+    this.hashes = new Int32Array(INITIAL_SLOTS);
     this.mask = INITIAL_SLOTS - 1;
     this.count = 0;
   }
@@ -138,6 +147,7 @@ export class AddressBook {
     }
     this.keys = emptySlots(size);
     this.values = emptySlots(size);
+    this.hashes = new Int32Array(size);
     this.mask = size - 1;
     for (let i = 0; i < oldKeys.length; i++) {
       const key = oldKeys[i];
@@ -174,13 +184,15 @@ export class AddressBook {
   }
 }
 
-/** `key` equals `text[start, end)`: compared in place, a char loop (a dozen to 39 chars). */
+/**
+ * `key` equals `text[start, end)`: compared in place, a char loop (a dozen to 39 chars), from
+ * the end, where addresses of one network differ.
+ */
 function sameText(key: string, text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (key.length !== length) return false;
-  let j = 0;
-  while (j < length && key.charCodeAt(j) === text.charCodeAt(start + j)) j++;
-  return j === length;
+  let j = end - start;
+  if (key.length !== j) return false;
+  while (j > 0 && key.charCodeAt(j - 1) === text.charCodeAt(start + j - 1)) j--;
+  return j === 0;
 }
 
 /** A packed array of `n` undefined slots (`new Array(n)` turns into a slow dictionary when large). */
