@@ -52,6 +52,12 @@ const INITIAL_SLOTS = 4096;
  * only costs a little speed with more than this many busy addresses.
  */
 const MAX_CACHED = 65_536;
+/**
+ * Slots while a flood goes on: when the table filled up with fewer than one hit in eight
+ * lookups since it was last emptied, nearly every address is new and caching them only makes
+ * 65,536 entries live long enough to reach the old generation (and be collected from there).
+ */
+const FLOOD_SLOTS = 4096;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
 
@@ -74,6 +80,11 @@ export class AddressBook {
   private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
+  /** Lookups answered and missed since the table was last emptied. */
+  private hits = 0;
+  private misses = 0;
+  /** Bounded at FLOOD_SLOTS until a fill sees the hits come back. */
+  private flood = false;
 
   constructor(private readonly options: AddressBookOptions) {
     this.version = options.scope.version;
@@ -96,9 +107,13 @@ export class AddressBook {
       const key = keys[slot];
       if (key === undefined) break;
       // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
-      if (hashes[slot] === h && sameText(key, text, start, end)) return this.values[slot] as AddressInfo;
+      if (hashes[slot] === h && sameText(key, text, start, end)) {
+        this.hits++;
+        return this.values[slot] as AddressInfo;
+      }
       slot = (slot + 1) & mask;
     }
+    this.misses++;
     const info = this.classify(text, start, end);
     // The canonical text is a fresh string already (most servers write that form): it is the key.
     const raw = sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
@@ -126,29 +141,49 @@ export class AddressBook {
 
   private clear(): void {
     this.version = this.options.scope.version;
-    this.keys = emptySlots(INITIAL_SLOTS);
-    this.values = emptySlots(INITIAL_SLOTS);
-    this.hashes = new Int32Array(INITIAL_SLOTS);
-    this.mask = INITIAL_SLOTS - 1;
+    this.allocate(INITIAL_SLOTS);
     this.count = 0;
+    this.hits = 0;
+    this.misses = 0;
+    this.flood = false;
+  }
+
+  private allocate(slots: number): void {
+    this.keys = emptySlots(slots);
+    this.values = emptySlots(slots);
+    this.hashes = new Int32Array(slots);
+    this.mask = slots - 1;
   }
 
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
     const size = oldKeys.length * 2;
-    this.count = 0;
-    if (size / 2 > Math.min(this.options.cacheSize, MAX_CACHED)) {
+    const bound = Math.min(this.options.cacheSize, MAX_CACHED);
+    if (this.flood || oldKeys.length > bound) {
+      const mostlyNew = this.hits * 8 < this.misses;
+      this.hits = 0;
+      this.misses = 0;
+      if (this.flood && !mostlyNew) {
+        // The flood is over: grow again, keeping what is cached.
+        this.flood = false;
+      } else if (!this.flood && mostlyNew && oldKeys.length > FLOOD_SLOTS) {
+        this.flood = true;
+        this.count = 0;
+        this.allocate(FLOOD_SLOTS);
+        return;
+      }
+    }
+    if (this.flood || oldKeys.length > bound) {
       // Past the bound start empty rather than grow: memory stays bounded under a flood. The
-      // slots are kept (a flood fills them again at once; regrowing from the start made garbage).
+      // slots are kept (filled again at once; regrowing from the start made garbage).
+      this.count = 0;
       oldKeys.fill(undefined);
       oldValues.fill(undefined);
       return;
     }
-    this.keys = emptySlots(size);
-    this.values = emptySlots(size);
-    this.hashes = new Int32Array(size);
-    this.mask = size - 1;
+    this.count = 0;
+    this.allocate(size);
     for (let i = 0; i < oldKeys.length; i++) {
       const key = oldKeys[i];
       if (key !== undefined) this.insert(key, oldValues[i] as AddressInfo);
