@@ -64,7 +64,7 @@ export interface SourceReviewOptions {
   readonly learnBaseline: boolean;
   /**
    * False for `replay`: its store lives as long as the dry run and nothing reads detector state
-   * back, so the state is not serialized at every commit point (a fifth of a replay's time).
+   * back, so the state is not serialized at every commit point (about a sixth of a replay's CPU).
    */
   readonly keepState?: boolean;
 }
