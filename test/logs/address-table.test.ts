@@ -22,30 +22,30 @@ describe('AddressTable', () => {
     expect(drained(table)).toEqual({ written: ['b', 'c'], removed: [] });
   });
 
-  it('an entry dropped after it was drained is removed from the store', () => {
+  /** A table whose entry `a` was written to the store, then deleted. */
+  function storedThenDeleted(): AddressTable<number> {
     const table = new AddressTable<number>(10);
     table.set('a', 1);
     drained(table);
     table.delete('a');
+    return table;
+  }
+
+  it('an entry dropped after it was drained is removed from the store', () => {
+    const table = storedThenDeleted();
     expect(table.pending).toBe(1);
     expect(drained(table)).toEqual({ written: [], removed: ['a'] });
   });
 
   it('a stored entry deleted, added again and deleted again is still removed from the store', () => {
-    const table = new AddressTable<number>(10);
-    table.set('a', 1);
-    drained(table);
-    table.delete('a');
+    const table = storedThenDeleted();
     table.add('a', 2);
     table.delete('a');
     expect(drained(table)).toEqual({ written: [], removed: ['a'] });
   });
 
   it('a stored entry deleted and added again is written, not removed', () => {
-    const table = new AddressTable<number>(10);
-    table.set('a', 1);
-    drained(table);
-    table.delete('a');
+    const table = storedThenDeleted();
     table.set('a', 2);
     expect(drained(table)).toEqual({ written: ['a'], removed: [] });
   });
