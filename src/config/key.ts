@@ -309,12 +309,14 @@ export const kinds = {
     );
   },
 
-  timezone<const O extends WithDefault<() => string>>(o: O) {
+  timezone<const O extends WithDefault<string>>(o: O) {
     return draft<string, O>(
       'timezone',
       o,
       () => 'an IANA time zone such as Europe/Berlin or UTC',
       (raw) => {
+        // What Intl answers for UTC, without paying for Intl's first use (ICU's data) at start.
+        if (raw === 'UTC') return raw;
         try {
           return new Intl.DateTimeFormat('en-US', { timeZone: raw }).resolvedOptions().timeZone;
         } catch {

@@ -74,8 +74,11 @@ export interface LogsConfig {
   readonly maxAgeMs: number;
   /** How long a finding stays open after the last line that supported it. */
   readonly findingRetentionMs: number;
-  /** Time zone of logs written in local time without a zone (Plex, syslog). */
-  readonly timeZone: string;
+  /**
+   * Time zone of logs written in local time without a zone (Plex, syslog); undefined: the
+   * system's, looked up when a line first needs it.
+   */
+  readonly timeZone: string | undefined;
   /** Offsets and detector state are committed at least every this many bytes. */
   readonly commitBytes: number;
   /** Upper bound on addresses tracked per source and detector (memory bound). */

@@ -16,11 +16,36 @@ const PART_INDEX: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {
   second: 5,
 };
 
+/**
+ * The system's zone as Intl sees it (TZ, else /etc/localtime). Intl's first use loads ICU's zone
+ * and calendar data, some 15 ms at start, so it is asked only once a line needs local time.
+ * An empty TZ is UTC to the C library (https://man7.org/linux/man-pages/man3/tzset.3.html); ICU
+ * calls it `Etc/Unknown`, a zone it then refuses to format in, so that is UTC here too.
+ */
+export function systemTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return !zone || zone === 'Etc/Unknown' ? 'UTC' : zone;
+}
+
 export class LocalTimeZone {
-  private readonly format: Intl.DateTimeFormat | null;
+  /** Built on the first local time; null for UTC. */
+  private format: Intl.DateTimeFormat | null | undefined;
+  private zone: string | undefined;
   private readonly cache = new Map<number, readonly number[]>();
 
-  constructor(readonly timeZone: string) {
+  /** `timeZone` is an IANA name; absent, the system's zone, looked up on first use. */
+  constructor(timeZone?: string) {
+    this.zone = timeZone;
+  }
+
+  get timeZone(): string {
+    this.zone ??= systemTimeZone();
+    return this.zone;
+  }
+
+  private formatter(): Intl.DateTimeFormat | null {
+    if (this.format !== undefined) return this.format;
+    const timeZone = this.timeZone;
     this.format =
       timeZone === 'UTC' || timeZone === 'Etc/UTC'
         ? null
@@ -34,14 +59,16 @@ export class LocalTimeZone {
             minute: 'numeric',
             second: 'numeric',
           });
+    return this.format;
   }
 
   /** Offset (local minus UTC) in ms at an instant. */
   offsetAt(utcMs: number): number {
-    if (!this.format) return 0;
+    const format = this.formatter();
+    if (!format) return 0;
     // year, month, day, hour, minute, second (Intl's part types, in Date.UTC's order).
     const f = [0, 0, 0, 0, 0, 0];
-    for (const part of this.format.formatToParts(new Date(utcMs))) {
+    for (const part of format.formatToParts(new Date(utcMs))) {
       const at = PART_INDEX[part.type];
       if (at !== undefined) f[at] = Number(part.value);
     }
@@ -91,7 +118,7 @@ export class LocalTimeZone {
   ): number {
     const local = Date.UTC(year, month0, day, hour, minute, 0);
     const rest = second * 1000 + ms;
-    if (!this.format) return local + rest;
+    if (!this.formatter()) return local + rest;
     const candidates = this.minuteCandidates(local);
     const first = (candidates[0] ?? local) + rest;
     if (candidates.length === 1 || Number.isNaN(hint)) return first;

@@ -14,9 +14,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process, in `cwd`, with exactly `env` (plus PATH). */
-export function runCliSync(args: string[], env: Record<string, string>, cwd: string, timeoutMs = 30_000) {
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, cliPath, ...args], {
+/**
+ * Runs the real CLI in a child process, in `cwd`, with exactly `env` (plus PATH); `nodeArgs`
+ * go to node before the script (e.g. a `--require` preload).
+ */
+export function runCliSync(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
+) {
+  const result = spawnSync(process.execPath, [...nodeArgs, '--import', tsxLoader, cliPath, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',

@@ -5,7 +5,6 @@ import { LOG_DETECTOR_IDS, LOG_SOURCE_KINDS, parseLogSources } from '../logs.js'
 import { section } from '../section.js';
 
 const logKinds = () => LOG_SOURCE_KINDS;
-const systemTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex tokens, new addresses)', {
   LOG_SOURCES: k.custom(parseLogSources, {
@@ -104,9 +103,10 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     min: '1m',
     description: 'A log finding stays open this long after the last line that supported it, then resolves.',
   }),
+  // No default here: unset means the system zone, which the log's clock reads only once a line
+  // has a local time (src/logs/local-time.ts), so a replay of offset-stamped lines never asks Intl.
   LOG_TIMEZONE: k.timezone({
     field: 'timeZone',
-    default: systemTimeZone,
     description: 'Zone of Plex and classic syslog timestamps, which carry none (default: the system zone).',
   }),
   LOG_COMMIT_BYTES: k.size({

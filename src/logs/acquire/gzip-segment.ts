@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { HEAD_BYTES, hashHead } from './source-files.js';
 import type { FilePosition, SourceChunk, SourcePosition, SourceSegment } from './types.js';
 
@@ -9,10 +10,18 @@ type Identity = Omit<FilePosition, 'offset'>;
 /** Compressed bytes read at a time; zlib's output is bounded the same way (stream backpressure). */
 const READ_BYTES = 64 * 1024;
 
+const require = createRequire(import.meta.url);
+/**
+ * node:zlib is loaded with the first compressed file, not at start: most passes and replays read
+ * none, and loading it is some 8 ms of CPU.
+ */
+let zlib: typeof Zlib | undefined;
+
 /** A gzip stream over one file: the file read in small pieces, decompressed as it is pulled. */
 function gunzipStream(path: string): Readable {
+  zlib ??= require('node:zlib') as typeof Zlib;
   // pipeline() carries an error of either stage (a missing file, a corrupt stream) to the end.
-  return pipeline(createReadStream(path, { highWaterMark: READ_BYTES }), createGunzip(), () => {});
+  return pipeline(createReadStream(path, { highWaterMark: READ_BYTES }), zlib.createGunzip(), () => {});
 }
 
 /**

@@ -1,7 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { JournalSpec } from '../../config/logs.js';
 import type { JournalPosition, SourceChunk, SourceCursor, SourcePassPlan, SourceSegment } from './types.js';
+
+const require = createRequire(import.meta.url);
+/**
+ * node:child_process (and net, dgram under it) is loaded with the first journal pass, not at
+ * start: file sources and replays never spawn journalctl, and loading it is some 7 ms of CPU.
+ */
+let childProcesses: typeof ChildProcesses | undefined;
+const childProcess = () => {
+  childProcesses ??= require('node:child_process') as typeof ChildProcesses;
+  return childProcesses;
+};
 
 /** Entries longer than this are dropped (counted), like over-long file lines. */
 const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
@@ -102,7 +115,7 @@ class JournalSegment implements SourceSegment {
   ) {
     this.pos = start;
     // An argument array, never a shell: the match and path come from configuration.
-    this.child = spawn(journalctl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = childProcess().spawn(journalctl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve, reject) => {
       this.child.on('error', reject);
       this.child.on('close', (code) => resolve(code));

@@ -2,8 +2,11 @@ import type { CidrSet } from '../../net/ip.js';
 import type { LogEvent } from '../log-event.js';
 
 export interface ParserOptions {
-  /** Zone for formats that write local time without an offset (Plex, classic syslog). */
-  readonly timeZone: string;
+  /**
+   * Zone for formats that write local time without an offset (Plex, classic syslog); undefined:
+   * the system's.
+   */
+  readonly timeZone: string | undefined;
   /** Now, for formats without a year (classic syslog). */
   readonly now: () => number;
   /**
