@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// First: replaces Node's fetch globals before a dependency reads them (see the module).
+import './kernel/web-globals.js';
+import './kernel/wasm-baseline.js';
 import { main } from './cli/main.js';
 import { EXIT } from './cli/types.js';
 

@@ -55,7 +55,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   // The label names the path; the origin says which server. Never the query or user info.
   const where = `${label} to ${url.protocol}//${url.host}`;
   const deadline = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+  const { signal, release } = req.signal ? either(req.signal, deadline) : { signal: deadline, release() {} };
   const failure = (error: unknown): ServiceError => {
     if (error instanceof ServiceError) return error;
     if (req.signal?.aborted)
@@ -72,56 +72,91 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     }
     return fail('unreachable', `${where} failed (${systemCode(error)})`, undefined, { cause: error });
   };
-  if (signal.aborted) throw failure(signal.reason);
-  let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
-      method: req.method,
-      ...(req.headers ? { headers: { ...req.headers } } : {}),
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      signal,
-      ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-  } catch (error) {
-    throw failure(error);
+    return await exchange();
+  } finally {
+    release();
   }
-  const status = response.statusCode;
-  try {
-    if (status >= 300 && status < 400) {
-      discard(response.body);
-      throw fail(
-        'redirect',
-        `${where} answered a redirect (HTTP ${status}), which is not followed`,
-        status,
-        undefined,
-      );
+
+  async function exchange(): Promise<HttpResponse> {
+    if (signal.aborted) throw failure(signal.reason);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: req.method,
+        ...(req.headers ? { headers: { ...req.headers } } : {}),
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        signal,
+        ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+    } catch (error) {
+      throw failure(error);
     }
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > req.maxBodyBytes) {
-      discard(response.body);
-      throw tooLarge();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      size += buffer.length;
-      if (size > req.maxBodyBytes) {
+    const status = response.statusCode;
+    try {
+      if (status >= 300 && status < 400) {
+        discard(response.body);
+        throw fail(
+          'redirect',
+          `${where} answered a redirect (HTTP ${status}), which is not followed`,
+          status,
+          undefined,
+        );
+      }
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > req.maxBodyBytes) {
         discard(response.body);
         throw tooLarge();
       }
-      chunks.push(buffer);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        size += buffer.length;
+        if (size > req.maxBodyBytes) {
+          discard(response.body);
+          throw tooLarge();
+        }
+        chunks.push(buffer);
+      }
+      return {
+        status,
+        headers: response.headers,
+        text: Buffer.concat(chunks).toString('utf8'),
+        label: where,
+      };
+    } catch (error) {
+      throw failure(error);
     }
-    return { status, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), label: where };
-  } catch (error) {
-    throw failure(error);
-  }
 
-  function tooLarge(): ServiceError {
-    return fail('too-large', `${where} answered more than ${req.maxBodyBytes} bytes`, status, undefined);
+    function tooLarge(): ServiceError {
+      return fail('too-large', `${where} answered more than ${req.maxBodyBytes} bytes`, status, undefined);
+    }
   }
+}
+
+/**
+ * Aborts when the caller's signal or the deadline does. Not AbortSignal.any: on Node 20 a
+ * composite stays in its sources' dependants after the request is over while a source lives on
+ * (https://github.com/nodejs/node/issues/55351), and a job hands every run the signal of the
+ * job itself, which lives as long as the bot. These listeners go when the request ends.
+ */
+function either(source: AbortSignal, deadline: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSource = () => controller.abort(source.reason);
+  const onDeadline = () => controller.abort(deadline.reason);
+  if (source.aborted) onSource();
+  source.addEventListener('abort', onSource, { once: true });
+  deadline.addEventListener('abort', onDeadline, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      source.removeEventListener('abort', onSource);
+      deadline.removeEventListener('abort', onDeadline);
+    },
+  };
 }
 
 /** Whether the answer is a 2xx. */

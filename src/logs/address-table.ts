@@ -20,7 +20,14 @@ export class AddressTable<T> {
    */
   private oldest: MapIterator<string> | undefined;
 
-  constructor(private readonly cap: number) {}
+  /**
+   * `writesRemovals` false: a table whose store drops entries by other means (seen-chunks.ts)
+   * neither keeps nor hands over the entries it removed.
+   */
+  constructor(
+    private readonly cap: number,
+    private readonly writesRemovals = true,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -92,7 +99,7 @@ export class AddressTable<T> {
       // and the removed set stays as small as the changes that really reach the store.
       const fresh = this.dirty.get(ip);
       if (fresh !== undefined) this.dirty.delete(ip);
-      if (fresh !== true) this.removed.add(ip);
+      if (fresh !== true && this.writesRemovals) this.removed.add(ip);
     }
   }
 
@@ -113,6 +120,15 @@ export class AddressTable<T> {
     budget = Number.POSITIVE_INFINITY,
   ): number {
     let n = 0;
+    if (budget >= this.dirty.size) {
+      // All of them: the map is emptied at once, not an entry at a time (a flood drains thousands).
+      for (const ip of this.dirty.keys()) {
+        const value = this.map.get(ip);
+        if (value !== undefined) write(ip, value);
+      }
+      n = this.dirty.size;
+      this.dirty.clear();
+    }
     for (const ip of this.dirty.keys()) {
       if (n >= budget) return n;
       const value = this.map.get(ip);

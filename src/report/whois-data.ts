@@ -11,6 +11,7 @@ import type { AllowlistEntry, Ban } from '../domain/ban.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { UserError } from '../kernel/errors.js';
 import { SLOW_WINDOW_PREFIX } from '../logs/detectors/brute-force.js';
+import { SEEN_CHUNK_PREFIX, seenInChunk } from '../logs/detectors/seen-chunks.js';
 import { addressLabel } from '../net/address-label.js';
 import type { AddressClass } from '../net/address-scope.js';
 import { addressProblem, cidrContains, type IpAddress, normalizeIp, parseCidr, parseIp } from '../net/ip.js';
@@ -94,7 +95,19 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
  * fields, each optional, so a row of an older or newer shape shows what it has.
  */
 function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
-  return deps.repos.addressHistory.detectorRows(ip, [SLOW_WINDOW_PREFIX]).map((row) => {
+  const history = deps.repos.addressHistory;
+  // A seen detector keeps its addresses in chunks (seen-chunks.ts): the address's entry is its row.
+  const seen = history.chunkRows(ip, SEEN_CHUNK_PREFIX).flatMap((row) => {
+    const s = seenInChunk(row.state, ip);
+    return s ? [{ ...row, key: ip, state: JSON.stringify(s), lastAt: s.firstAt }] : [];
+  });
+  // The order of the query's ORDER BY (binary), chunk entries merged in.
+  const order = (r: { sourceId: string; detector: string; key: string }) =>
+    `${r.sourceId}\0${r.detector}\0${r.key}`;
+  const rows = [...history.detectorRows(ip, [SLOW_WINDOW_PREFIX]), ...seen].sort((a, b) =>
+    order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0,
+  );
+  return rows.map((row) => {
     let state: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(row.state);

@@ -131,10 +131,11 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user);
     expect(final).toContain('VOLUME /data');
     expect(final.some((l) => /^HEALTHCHECK .*CMD .*doctor/.test(l))).toBe(true);
-    expect(final.find((l) => l.startsWith('ENV '))).toMatch(/DATABASE_PATH=\/data\//);
-    expect(final.find((l) => l.startsWith('ENV '))).toContain(
-      `NODE_OPTIONS=${DEPLOYED_NODE_FLAGS.join(' ')}`,
-    );
+    const env = final.find((l) => l.startsWith('ENV '));
+    expect(env).toMatch(/DATABASE_PATH=\/data\//);
+    for (const [key, v] of Object.entries(DEPLOYED_ENV)) expect(env).toContain(`${key}=${v}`);
+    const entrypoint = final.find((l) => l.startsWith('ENTRYPOINT '))?.slice('ENTRYPOINT '.length);
+    expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', ...DEPLOYED_NODE_FLAGS, 'dist/cli.js']);
   });
 
   it('copies only files that exist, and never the .env with the tokens', () => {

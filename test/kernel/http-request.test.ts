@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,27 @@ describe('httpRequest', () => {
     expect(error.kind).toBe('aborted');
     const already = await failure(httpRequest({ ...base, url, signal: AbortSignal.abort() }));
     expect(already.kind).toBe('aborted');
+  });
+
+  it('leaves nothing on a long-lived caller signal once each request is over', async () => {
+    const url = await serve((req, res) => {
+      if (req.url !== '/slow') res.end('ok');
+    });
+    const job = new AbortController(); // a job's signal lives as long as the bot
+    for (let i = 0; i < 50; i += 1) {
+      expect(await httpRequest({ ...base, url, signal: job.signal })).toMatchObject({ text: 'ok' });
+    }
+    // Node keeps AbortSignal.any composites here (nodejs/node#55351); absent: nothing to count.
+    const dependants = Object.getOwnPropertySymbols(job.signal).find(
+      (s) => s.description === 'kDependantSignals',
+    );
+    expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
+    const kept = dependants ? (job.signal as unknown as Record<symbol, Set<unknown>>)[dependants] : undefined;
+    expect(kept?.size ?? 0).toBe(0);
+    // And it still stops a request in flight.
+    setTimeout(() => job.abort(new Error('job stopped')), 50);
+    const stopped = await failure(httpRequest({ ...base, url: `${url}/slow`, signal: job.signal }));
+    expect(stopped.kind).toBe('aborted');
   });
 
   it('reports a refused connection as unreachable with the system code', async () => {

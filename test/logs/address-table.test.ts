@@ -58,7 +58,13 @@ describe('AddressTable', () => {
     table.set('c', 3); // evicts b: a was touched since
     expect([...table.map.keys()]).toEqual(['a', 'c']);
     const first: string[] = [];
-    expect(table.drain((ip) => first.push(ip), () => {}, 1)).toBe(1);
+    expect(
+      table.drain(
+        (ip) => first.push(ip),
+        () => {},
+        1,
+      ),
+    ).toBe(1);
     expect(first).toEqual(['a']);
     expect(drained(table)).toEqual({ written: ['c'], removed: [] });
     expect(table.pending).toBe(0);

@@ -24,6 +24,20 @@ function floodOfFailures(lines: number): string {
   return text;
 }
 
+/**
+ * The flood above with a success from yet another new address after every failure: those are
+ * the seen detectors' (first-seen-remote), stored in chunks of addresses.
+ */
+function floodWithNewcomers(lines: number): string {
+  const failures = floodOfFailures(lines).trimEnd().split('\n');
+  return failures
+    .map((line, i) => {
+      const ip = `2a03:${(i >> 12).toString(16)}:${(i & 0xfff).toString(16)}::1`;
+      return `${line}\n${ip} - - [25/Nov/2026:19:30:${String(i % 60).padStart(2, '0')} +0000] "GET / HTTP/1.1" 200 9 "-" "-"\n`;
+    })
+    .join('');
+}
+
 /** Only row-count commit points (none by bytes), and no count row pruned. */
 const FLOOD_ENV = { LOG_COMMIT_BYTES: '1g', LOG_COMMIT_ROWS: '2000', LOG_COUNTS_MAX_ADDRESSES: '1000000' };
 
@@ -129,9 +143,10 @@ describe('log review survives kill -9 at any moment', () => {
     dirs.push(dir);
     const file = join(dir.path, 'access.log');
     const lines = 12_000;
-    writeFileSync(file, floodOfFailures(lines));
-    // Every line a count row, a daily row and detector state: each commit point has thousands
-    // of rows, more than one transaction's worth if a commit point were ever split.
+    writeFileSync(file, floodWithNewcomers(lines));
+    // Every failure a count row, a daily row and detector state, every success a new address of
+    // first-seen-remote: each commit point has thousands of rows and rewrites a chunk of
+    // addresses, more than one transaction's worth if a commit point were ever split.
     const env = FLOOD_ENV;
     // What the tables hold after one uninterrupted run: every killed run must end the same.
     const tables = (db: string) => {
@@ -154,8 +169,11 @@ describe('log review survives kill -9 at any moment', () => {
     expect(await runReviewChild(file, clean, null, env)).toBe('done');
     const truth = tables(clean);
     expect(truth.counts).toHaveLength(lines);
-    expect(truth.lines).toBe(lines);
+    expect(truth.lines).toBe(2 * lines);
     expect(truth.state.length).toBeGreaterThan(0);
+    // 12,000 new addresses in chunks of 1,024 (seen-chunks.ts): a dozen rows, not 12,000.
+    const chunks = truth.state.filter((r) => (r as { detector: string }).detector === 'first-seen-remote');
+    expect(chunks).toHaveLength(Math.ceil(lines / 1024));
     for (const killAt of [1, 2, 3, 5]) {
       const db = join(dir.path, `db-${killAt}.sqlite`);
       expect(await runReviewChild(file, db, null, env, killAt)).toBe('killed');

@@ -19,6 +19,7 @@ import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { MemoryReviewStore } from '../../src/logs/memory-review-store.js';
 import { createParser } from '../../src/logs/parsers/index.js';
 import { replayFile } from '../../src/logs/replay.js';
+import type { SourceCommit } from '../../src/logs/review-store.js';
 import { SourceReview } from '../../src/logs/source-review.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
@@ -250,6 +251,66 @@ describe('the review loop over any cursor and store', () => {
       now: () => NOW,
       learnBaseline: true,
     });
+
+  it('deletes the windows a sweep ended after the lines landed, in transactions of LOG_COMMIT_ROWS', async () => {
+    /** Per commit: the position and how many state rows it wrote or deleted. */
+    const commits: { offset: number | undefined; rows: number }[] = [];
+    const store = new (class extends MemoryReviewStore {
+      override commit(c: SourceCommit, now: number): void {
+        let rows = 0;
+        super.commit(
+          {
+            ...c,
+            writeStates: (write, remove) =>
+              c.writeStates(
+                (d, row) => {
+                  rows++;
+                  write(d, row);
+                },
+                (d, ip) => {
+                  rows++;
+                  remove(d, ip);
+                },
+              ),
+          },
+          now,
+        );
+        commits.push({ offset: offsetOf(c.source.position), rows });
+      }
+    })();
+    // 3,000 addresses each probing once, then one line 90 minutes later: every window has ended.
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      nginx(`203.0.${i >> 8}.${(i & 0xff) + 1}`, 404, `/probe-${i}`, i),
+    );
+    lines.push('198.51.100.1 - - [25/Nov/2026:21:00:00 +0000] "GET / HTTP/1.1" 200 0 "-" "-"\n');
+    const logs = { ...config.logs, commitBytes: 1 << 30, commitRows: 500 };
+    const review = new SourceReview({
+      source,
+      cursor: new ListCursor(lines),
+      parser: createParser('nginx', { timeZone: 'UTC', now: () => NOW }),
+      detectors: new DetectorSet({
+        source,
+        settings: config.logs.settings.nginx,
+        maxTracked: 10_000,
+        detectors,
+      }),
+      store,
+      logs,
+      now: () => NOW,
+      learnBaseline: true,
+    });
+    await review.pass(addresses);
+    const end = commits.findIndex((c) => c.offset === lines.length);
+    const sweep = commits.slice(end + 1);
+    // Each of the sweep's commits at the end position, none bigger than the bound, and it took several.
+    expect(sweep.length).toBeGreaterThanOrEqual(6);
+    expect(sweep.every((c) => c.offset === lines.length && c.rows <= 500)).toBe(true);
+    // (Windows opened since the last commit point were never stored: nothing to delete for them.)
+    expect(sweep.reduce((n, c) => n + c.rows, 0)).toBeGreaterThan(2500);
+    expect(review.tracking().find((t) => t.detector === 'probing')?.tracked).toBe(0);
+    // Nothing of an ended window is left stored: a restarted loop starts with none.
+    expect(store.detectorState('journal', 'probing')).toEqual([]);
+  });
 
   it('commits the cursor position with the counts, and a new loop resumes after it', async () => {
     const store = new MemoryReviewStore();

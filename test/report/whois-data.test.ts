@@ -88,6 +88,31 @@ describe('gatherWhois (real SQLite, Plex at a closed port)', () => {
     );
   });
 
+  it("reads a seen detector's entry out of its chunk rows, and only the address's own", async () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    // As seen-chunks.ts stores them: the address among others, one of which it is a prefix of.
+    const chunk = (ips: string[], users: string[]) =>
+      JSON.stringify({
+        ip: ips,
+        at: ips.map((_, i) => now - (90 - i) * MIN),
+        f: ips.map((_, i) => i % 2),
+        u: users,
+      });
+    commit(
+      'plex',
+      [
+        ['first-seen-remote', '#0', JSON.parse(chunk(['203.0.113.1', IP, `${IP}0`], ['', 'bob', 'mallory']))],
+        ['owner-new-address', '#3', JSON.parse(chunk([`${IP}1`], ['eve']))],
+      ],
+      now,
+    );
+    const w = await gatherWhois(ctx, parseWhoisAddress(IP), AbortSignal.timeout(5_000));
+    expect(w.windows.map((x) => [x.sourceId, x.detector, x.firstAt, x.flagged, x.account])).toEqual([
+      ['plex', 'first-seen-remote', now - 89 * MIN, true, 'bob'],
+    ]);
+    expect(w.seen.map((s) => [s.sourceId, s.firstSeen])).toEqual([['plex', '2026-12-01']]);
+  });
+
   it('refuses ranges, zero-padded quads and names with a reason', () => {
     expect(() => parseWhoisAddress('0.0.0.0/0')).toThrow(/not a range/);
     expect(() => parseWhoisAddress('2001:db8::/32')).toThrow(/not a range/);

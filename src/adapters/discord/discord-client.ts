@@ -1,3 +1,6 @@
+// Before discord.js: @discordjs/rest builds multipart bodies with the global FormData, and undici 7
+// (package.json overrides) sends only its own FormData (brand-checked in lib/web/fetch/body.js).
+import '../../kernel/web-globals.js';
 import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
 import type { DiscordConfig } from '../../config/index.js';
 

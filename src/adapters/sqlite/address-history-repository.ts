@@ -61,4 +61,18 @@ export class AddressHistoryRepository {
       )
       .all(...keys) as DetectorRow[];
   }
+
+  /**
+   * Rows holding many addresses under keys starting with `prefix` (a seen detector's chunks) whose
+   * state names the address as a JSON string; the caller reads its entry out of them. A scan of
+   * those rows' text (a few MB at the detectors' bound), on demand only.
+   */
+  chunkRows(ip: string, prefix: string): DetectorRow[] {
+    return this.db
+      .prepare(
+        `SELECT source_id AS sourceId, detector, ip AS key, state, last_at AS lastAt FROM log_detector_state
+         WHERE substr(ip, 1, length(?)) = ? AND instr(state, ?) > 0 ORDER BY source_id, detector, ip`,
+      )
+      .all(prefix, prefix, JSON.stringify(ip)) as DetectorRow[];
+  }
 }

@@ -10,6 +10,7 @@ import type {
   StoredSource,
 } from '../../logs/review-store.js';
 import type { Database } from './database.js';
+import { RowBatch } from './row-batch.js';
 import { parseStoredJson } from './stored-json.js';
 
 /** Daily counts are kept twice as long as the longest report (31 days) can look back. */
@@ -135,6 +136,9 @@ export class LogReviewRepository implements ReviewStore {
     const journalCursor = position.kind === 'journald' ? position.cursor : null;
     const st = this.statements;
     const sourceId = file.sourceId;
+    // Left over only if the last transaction threw half-way: none of it may reach this one.
+    st.stateRows.clear();
+    st.dailyRows.clear();
     this.db.transaction(() => {
       st.upsertFile.run({
         sourceId: file.sourceId,
@@ -153,10 +157,16 @@ export class LogReviewRepository implements ReviewStore {
         positionKind,
         journalCursor,
       });
+      const states = st.stateRows;
       c.writeStates(
-        (detector, row) => st.upsertState.run(sourceId, detector, row.ip, row.state, safeInt(row.lastAt)),
-        (detector, ip) => st.deleteState.run(sourceId, detector, ip),
+        (detector, row) => states.push(sourceId, detector, row.ip, row.state, safeInt(row.lastAt)),
+        (detector, ip) => {
+          // In order: a row written before it is deleted must be written first.
+          states.flush();
+          st.deleteState.run(sourceId, detector, ip);
+        },
       );
+      states.flush();
       // Update first, insert when there was nothing to update: the new rows are then known
       // exactly, so the size bound needs no count(*) per commit (it was most of a flood's time).
       let inserted = 0;
@@ -170,7 +180,8 @@ export class LogReviewRepository implements ReviewStore {
         }
       }
       for (const [day, byIp] of c.daily)
-        for (const [ip, d] of byIp) st.addDaily.run(day, sourceId, ip, d.failures, d.clientErrors);
+        for (const [ip, d] of byIp) st.dailyRows.push(day, sourceId, ip, d.failures, d.clientErrors);
+      st.dailyRows.flush();
       // An index range on the key's first column: costs nothing when there is nothing to drop.
       st.pruneDaily.run(localDay(now - DAILY_RETENTION_MS));
       if (c.counts.size > 0) this.pruneCounts(sourceId, inserted, c.countsBound);
@@ -238,9 +249,10 @@ function prepareCommit(db: Database) {
          parser_state = excluded.parser_state, lines = excluded.lines, matched = excluded.matched, skipped = excluded.skipped,
          updated_at = excluded.updated_at, position_kind = excluded.position_kind, journal_cursor = excluded.journal_cursor`,
     ),
-    upsertState: db.prepare(
-      `INSERT INTO log_detector_state (source_id, detector, ip, state, last_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (source_id, detector, ip) DO UPDATE SET state = excluded.state, last_at = excluded.last_at`,
+    stateRows: new RowBatch(
+      db,
+      'INSERT INTO log_detector_state (source_id, detector, ip, state, last_at)',
+      'ON CONFLICT (source_id, detector, ip) DO UPDATE SET state = excluded.state, last_at = excluded.last_at',
     ),
     deleteState: db.prepare('DELETE FROM log_detector_state WHERE source_id = ? AND detector = ? AND ip = ?'),
     updateCounts: db.prepare(
@@ -250,9 +262,10 @@ function prepareCommit(db: Database) {
     insertCounts: db.prepare(
       'INSERT INTO log_address_counts (source_id, ip, failures, client_errors, bad_tokens, last_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    addDaily: db.prepare(
-      `INSERT INTO log_daily_counts (day, source_id, ip, failures, client_errors) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (day, source_id, ip) DO UPDATE SET failures = failures + excluded.failures,
+    dailyRows: new RowBatch(
+      db,
+      'INSERT INTO log_daily_counts (day, source_id, ip, failures, client_errors)',
+      `ON CONFLICT (day, source_id, ip) DO UPDATE SET failures = failures + excluded.failures,
          client_errors = client_errors + excluded.client_errors`,
     ),
     pruneDaily: db.prepare('DELETE FROM log_daily_counts WHERE day < ?'),

@@ -10,6 +10,7 @@ import { journalPosition } from './009-journal-position.js';
 import { logCountsAge } from './010-log-counts-age.js';
 import { findingAddressIndex } from './011-finding-addresses.js';
 import { accountSignals } from './012-account-signals.js';
+import { seenChunks } from './013-seen-chunks.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Append; never edit a migration that has shipped. */
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   logCountsAge,
   findingAddressIndex,
   accountSignals,
+  seenChunks,
 ];
