@@ -52,6 +52,12 @@ const INITIAL_SLOTS = 4096;
  * only costs a little speed with more than this many busy addresses.
  */
 const MAX_CACHED = 65_536;
+/**
+ * Slots while a flood goes on: when the table filled up with fewer than one hit in eight
+ * lookups since it was last emptied, nearly every address is new and caching them only makes
+ * 65,536 entries live long enough to reach the old generation (and be collected from there).
+ */
+const FLOOD_SLOTS = 4096;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
 
@@ -67,8 +73,18 @@ export class AddressBook {
   private version: number;
   private keys: (string | undefined)[] = emptySlots(INITIAL_SLOTS);
   private values: (AddressInfo | undefined)[] = emptySlots(INITIAL_SLOTS);
+  /**
+   * Each key's hash: compared before the key itself. Under a flood from one /64 every cached
+   * key has the same length and first 20 chars, and reading a key is a cache miss of its own.
+   */
+  private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
+  /** Lookups answered and missed since the table was last emptied. */
+  private hits = 0;
+  private misses = 0;
+  /** Bounded at FLOOD_SLOTS until a fill sees the hits come back. */
+  private flood = false;
 
   constructor(private readonly options: AddressBookOptions) {
     this.version = options.scope.version;
@@ -83,27 +99,30 @@ export class AddressBook {
     if (length <= 0 || length > 47) return INVALID;
     if (this.options.scope.version !== this.version) this.clear();
     const keys = this.keys;
+    const hashes = this.hashes;
     const h = hashTail(text, start, end);
     const mask = this.mask;
     let slot = (h ^ (h >>> 15)) & mask;
     for (;;) {
       const key = keys[slot];
       if (key === undefined) break;
-      if (key.length === length) {
-        // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
-        let j = 0;
-        while (j < length && key.charCodeAt(j) === text.charCodeAt(start + j)) j++;
-        if (j === length) return this.values[slot] as AddressInfo;
+      // A char loop beats a startsWith call for a dozen chars (this runs for most lines).
+      if (hashes[slot] === h && sameText(key, text, start, end)) {
+        this.hits++;
+        return this.values[slot] as AddressInfo;
       }
       slot = (slot + 1) & mask;
     }
-    const raw = detach(text.slice(start, end));
-    const info = this.classify(raw);
+    this.misses++;
+    const info = this.classify(text, start, end);
+    // The canonical text is a fresh string already (most servers write that form): it is the key.
+    const raw = sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
     if (this.count * 2 >= keys.length) {
       this.grow();
       return this.insert(raw, info);
     }
     keys[slot] = raw;
+    hashes[slot] = h;
     this.values[slot] = info;
     this.count++;
     return info;
@@ -114,6 +133,7 @@ export class AddressBook {
     let slot = (h ^ (h >>> 15)) & this.mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
     this.keys[slot] = raw;
+    this.hashes[slot] = h;
     this.values[slot] = info;
     this.count++;
     return info;
@@ -121,50 +141,93 @@ export class AddressBook {
 
   private clear(): void {
     this.version = this.options.scope.version;
-    this.keys = emptySlots(INITIAL_SLOTS);
-    this.values = emptySlots(INITIAL_SLOTS);
-    this.mask = INITIAL_SLOTS - 1;
+    this.allocate(INITIAL_SLOTS);
     this.count = 0;
+    this.hits = 0;
+    this.misses = 0;
+    this.flood = false;
+  }
+
+  private allocate(slots: number): void {
+    this.keys = emptySlots(slots);
+    this.values = emptySlots(slots);
+    this.hashes = new Int32Array(slots);
+    this.mask = slots - 1;
   }
 
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
     const size = oldKeys.length * 2;
-    // Past the bound start empty rather than grow: memory stays bounded under a flood.
-    const keep = size / 2 <= Math.min(this.options.cacheSize, MAX_CACHED);
-    const slots = keep ? size : INITIAL_SLOTS;
-    this.keys = emptySlots(slots);
-    this.values = emptySlots(slots);
-    this.mask = slots - 1;
+    const bound = Math.min(this.options.cacheSize, MAX_CACHED);
+    if (this.flood || oldKeys.length > bound) {
+      const mostlyNew = this.hits * 8 < this.misses;
+      this.hits = 0;
+      this.misses = 0;
+      if (this.flood && !mostlyNew) {
+        // The flood is over: grow again, keeping what is cached.
+        this.flood = false;
+      } else if (!this.flood && mostlyNew && oldKeys.length > FLOOD_SLOTS) {
+        this.flood = true;
+        this.count = 0;
+        this.allocate(FLOOD_SLOTS);
+        return;
+      }
+    }
+    if (this.flood || oldKeys.length > bound) {
+      // Past the bound start empty rather than grow: memory stays bounded under a flood. The
+      // slots are kept (filled again at once; regrowing from the start made garbage).
+      this.count = 0;
+      oldKeys.fill(undefined);
+      oldValues.fill(undefined);
+      return;
+    }
     this.count = 0;
-    if (!keep) return;
+    this.allocate(size);
     for (let i = 0; i < oldKeys.length; i++) {
       const key = oldKeys[i];
       if (key !== undefined) this.insert(key, oldValues[i] as AddressInfo);
     }
   }
 
-  private classify(raw: string): AddressInfo {
-    if (raw.length === 0 || raw.length > 45) return INVALID;
+  private classify(text: string, start: number, end: number): AddressInfo {
+    if (end - start > 45) return INVALID;
+    let colon = false;
+    for (let i = start; i < end; i++) {
+      if (text.charCodeAt(i) === 58) {
+        colon = true;
+        break;
+      }
+    }
     // Servers write IPv4 in canonical dotted form; anything else (`010.1.1.1` would be octal
     // to some parsers) is not an address we trust.
-    if (raw.indexOf(':') === -1) {
+    if (!colon) {
+      const raw = detach(text.slice(start, end));
       if (!isCanonicalIpv4(raw)) return INVALID;
       return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
     let ip: string;
-    if (readIpv6Groups(raw, 0, raw.length, GROUPS) && !isIpv4Mapped(GROUPS)) {
-      const text = ipv6Text(GROUPS);
-      // Most servers already write the canonical form: keep one string, not two.
-      ip = text === raw ? raw : text;
+    // Read in place: no string is cut out of the chunk for an address seen for the first time.
+    if (readIpv6Groups(text, start, end, GROUPS) && !isIpv4Mapped(GROUPS)) {
+      ip = ipv6Text(GROUPS);
     } else {
-      const parsed = parseIp(raw);
+      const parsed = parseIp(text.slice(start, end));
       if (!parsed) return INVALID;
       ip = parsed.toString();
     }
     return { ip, kind: KIND_CODE[this.options.scope.classify(ip).kind], settled: 0 };
   }
+}
+
+/**
+ * `key` equals `text[start, end)`: compared in place, a char loop (a dozen to 39 chars), from
+ * the end, where addresses of one network differ.
+ */
+function sameText(key: string, text: string, start: number, end: number): boolean {
+  let j = end - start;
+  if (key.length !== j) return false;
+  while (j > 0 && key.charCodeAt(j - 1) === text.charCodeAt(start + j - 1)) j--;
+  return j === 0;
 }
 
 /** A packed array of `n` undefined slots (`new Array(n)` turns into a slow dictionary when large). */

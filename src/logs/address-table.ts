@@ -5,10 +5,13 @@
  */
 export class AddressTable<T> {
   readonly map = new Map<string, T>();
-  private readonly dirty = new Set<string>();
+  /**
+   * Changed since the last drain, in order of first change; true for an entry created since
+   * then: never written, so dropping it needs no delete (one map instead of two sets: under a
+   * flood every new address passed through both).
+   */
+  private readonly dirty = new Map<string, boolean>();
   private readonly removed = new Set<string>();
-  /** Entries created since the last drain: never written, so dropping one needs no delete. */
-  private readonly fresh = new Set<string>();
   evicted = 0;
   /**
    * Walks the map in insertion order to find the oldest entry. Kept across evictions: V8 leaves
@@ -39,18 +42,31 @@ export class AddressTable<T> {
   }
 
   set(ip: string, value: T): void {
-    if (!this.map.has(ip)) {
-      if (this.map.size >= this.cap) {
-        const oldest = this.nextOldest();
-        if (oldest !== undefined) {
-          this.delete(oldest);
-          this.evicted++;
-        }
+    if (this.map.has(ip)) {
+      this.map.set(ip, value);
+      this.changed(ip);
+    } else {
+      this.add(ip, value);
+    }
+  }
+
+  /** `set` for an address the caller just found absent (`has`): one lookup less per new address. */
+  add(ip: string, value: T): void {
+    if (this.map.size >= this.cap) {
+      const oldest = this.nextOldest();
+      if (oldest !== undefined) {
+        this.delete(oldest);
+        this.evicted++;
       }
-      this.fresh.add(ip);
     }
     this.map.set(ip, value);
-    this.dirty.add(ip);
+    // Deleted since the last drain: the store still holds its row, so it is not new there.
+    const stored = this.removed.size !== 0 && this.removed.delete(ip);
+    this.dirty.set(ip, !stored);
+  }
+
+  private changed(ip: string): void {
+    if (!this.dirty.has(ip)) this.dirty.set(ip, false);
     if (this.removed.size !== 0) this.removed.delete(ip);
   }
 
@@ -74,16 +90,16 @@ export class AddressTable<T> {
       this.map.delete(ip);
       this.map.set(ip, value);
     }
-    this.dirty.add(ip);
-    if (this.removed.size !== 0) this.removed.delete(ip);
+    this.changed(ip);
   }
 
   delete(ip: string): void {
     if (this.map.delete(ip)) {
-      this.dirty.delete(ip);
       // Under a flood most evicted entries were never committed: no delete to write for them,
       // and the removed set stays as small as the changes that really reach the store.
-      if (!this.fresh.delete(ip) && this.writesRemovals) this.removed.add(ip);
+      const fresh = this.dirty.get(ip);
+      if (fresh !== undefined) this.dirty.delete(ip);
+      if (fresh !== true && this.writesRemovals) this.removed.add(ip);
     }
   }
 
@@ -105,21 +121,19 @@ export class AddressTable<T> {
   ): number {
     let n = 0;
     if (budget >= this.dirty.size) {
-      // All of them: the sets are emptied at once, not an entry at a time (a flood drains thousands).
-      for (const ip of this.dirty) {
+      // All of them: the map is emptied at once, not an entry at a time (a flood drains thousands).
+      for (const ip of this.dirty.keys()) {
         const value = this.map.get(ip);
         if (value !== undefined) write(ip, value);
       }
       n = this.dirty.size;
       this.dirty.clear();
-      this.fresh.clear();
     }
-    for (const ip of this.dirty) {
+    for (const ip of this.dirty.keys()) {
       if (n >= budget) return n;
       const value = this.map.get(ip);
       if (value !== undefined) write(ip, value);
       this.dirty.delete(ip);
-      this.fresh.delete(ip);
       n++;
     }
     for (const ip of this.removed) {
@@ -129,6 +143,12 @@ export class AddressTable<T> {
       n++;
     }
     return n;
+  }
+
+  /** Forgets the changes since the last drain (nothing will be written). */
+  discard(): void {
+    this.dirty.clear();
+    this.removed.clear();
   }
 
   /** Number of changes not yet drained. */

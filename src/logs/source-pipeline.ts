@@ -65,5 +65,6 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
       : logs,
     now: o.now,
     learnBaseline: o.replay === undefined,
+    keepState: o.replay === undefined,
   });
 }

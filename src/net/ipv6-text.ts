@@ -64,9 +64,15 @@ export function isIpv4Mapped(g: Uint16Array): boolean {
   return g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff;
 }
 
+/** Scratch bytes for ipv6Text (single-threaded, never held across calls); 39 chars at most. */
+const TEXT = Buffer.alloc(40);
+const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+
 /**
  * RFC 5952 §4 text: lowercase, no leading zeros, the longest run (2+) of zero groups as `::`,
- * the first of equal runs (what ipaddr.js's toString writes).
+ * the first of equal runs (what ipaddr.js's toString writes). Written into bytes and decoded
+ * once: under a flood of new addresses this runs per line, and fifteen concatenations made a
+ * chain of strings that had to be flattened again as soon as the text was used as a key.
  */
 export function ipv6Text(g: ArrayLike<number>): string {
   let best = -1;
@@ -84,17 +90,23 @@ export function ipv6Text(g: ArrayLike<number>): string {
     }
     i = j;
   }
-  let out = '';
+  const out = TEXT;
+  let n = 0;
   for (let i = 0; i < 8; i++) {
     if (i === best) {
-      out += i === 0 ? '::' : ':';
+      if (i === 0) out[n++] = 58;
+      out[n++] = 58;
       i += bestLen - 1;
       continue;
     }
-    out += (g[i] as number).toString(16);
-    if (i < 7) out += ':';
+    const v = (g[i] as number) & 0xffff;
+    if (v >= 0x1000) out[n++] = HEX[v >> 12] as number;
+    if (v >= 0x100) out[n++] = HEX[(v >> 8) & 15] as number;
+    if (v >= 0x10) out[n++] = HEX[(v >> 4) & 15] as number;
+    out[n++] = HEX[v & 15] as number;
+    if (i < 7) out[n++] = 58;
   }
-  return out;
+  return out.toString('latin1', 0, n);
 }
 
 /** True when the first `prefix` bits of `g` equal those of `net` (both eight groups). */

@@ -209,3 +209,30 @@ describe('AddressBook', () => {
     }
   });
 });
+
+describe('AddressBook under a flood of new addresses', () => {
+  const scope = AddressScope.fromConfig({ lanCidrs: ['192.168.0.0/16'], allowlist: [] });
+  const at = (book: AddressBook, ip: string) => book.lookupRange(`x ${ip} y`, 2, 2 + ip.length);
+  const flood = (i: number) =>
+    `2a01:4f8:c17:2a3f:${((i >>> 16) + 1).toString(16)}:${(i & 0xffff).toString(16)}:1:1`;
+
+  it('answers every address right during and after a flood, and caches again once it is over', () => {
+    const book = new AddressBook({ scope, cacheSize: 200_000 });
+    const regular = at(book, '203.0.113.7');
+    for (let i = 0; i < 150_000; i++) {
+      const info = at(book, flood(i));
+      if (info.ip !== flood(i) || info.kind !== ADDR_OUTSIDE) throw new Error(`wrong answer for ${flood(i)}`);
+      if (i % 1000 === 0) expect(at(book, '192.168.1.5').kind).toBe(ADDR_LOCAL);
+    }
+    // The household's regular traffic again: the cache fills with hits and keeps its entries.
+    const hot = Array.from({ length: 3000 }, (_, i) => `198.51.${i >> 8}.${i & 255}`);
+    let seed = 7;
+    for (let i = 0; i < 30_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      at(book, hot[seed % hot.length] as string);
+    }
+    const first = hot.map((ip) => at(book, ip));
+    expect(hot.map((ip) => at(book, ip)).every((info, i) => info === first[i])).toBe(true);
+    expect(at(book, '203.0.113.7')).toMatchObject({ ip: regular.ip, kind: ADDR_OUTSIDE });
+  });
+});

@@ -122,6 +122,11 @@ export class DetectorSet {
     }
   }
 
+  /** Forgets the state changes drain() would write (a dry run: nothing reads them back). */
+  discard(): void {
+    for (const inst of this.instances) inst.discard();
+  }
+
   /** Rows drain() still has to write (the changed-finding marks are rendered, not written). */
   undrained(): number {
     let n = 0;

@@ -133,6 +133,11 @@ class BruteForceInstance implements DetectorInstance {
     );
   }
 
+  discard(): void {
+    this.fast.discard();
+    this.slow.discard();
+  }
+
   restore(rows: readonly StateRow[]): void {
     const fast: StateRow[] = [];
     const slow: StateRow[] = [];

@@ -123,6 +123,10 @@ class ProbingInstance implements DetectorInstance {
     );
   }
 
+  discard(): void {
+    this.table.discard();
+  }
+
   restore(rows: readonly StateRow[]): void {
     for (const row of rows) {
       try {

@@ -60,6 +60,8 @@ export interface DetectorInstance {
    */
   drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number;
   restore(rows: readonly StateRow[]): void;
+  /** Forgets the changes since the last drain unwritten (a dry run keeps no state). */
+  discard(): void;
   /** The counts of its AddressTable (or tables). */
   readonly table: TableCounts;
 }

@@ -94,6 +94,10 @@ export abstract class WindowDetector implements DetectorInstance {
     );
   }
 
+  discard(): void {
+    this.table.discard();
+  }
+
   restore(rows: readonly StateRow[]): void {
     for (const row of rows) {
       const w = decodeWindow(row.state);
