@@ -195,8 +195,11 @@ export class AddressScope {
     return OUTSIDE;
   }
 
-  /** The same answers as `classify`, in the same order, for a plain IPv6 address's groups. */
-  private classifyIpv6(groups: Uint16Array): AddressClass {
+  /**
+   * The same answers as `classify`, in the same order, for a plain (not IPv4-mapped) IPv6
+   * address's groups (read-only here).
+   */
+  classifyIpv6(groups: Uint16Array): AddressClass {
     const snap = this.current();
     const special = v6Find(SPECIAL_V6, groups);
     if (special?.self) return { kind: 'self', code: special.code, reason: special.what };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
 import type { Database } from '../../src/adapters/sqlite/database.js';
 import { PublicAddressRepository } from '../../src/adapters/sqlite/public-address-repository.js';
-import { ADDR_LOCAL, ADDR_OUTSIDE, AddressBook } from '../../src/logs/address-book.js';
+import { ADDR_ALLOWED, ADDR_LOCAL, ADDR_OUTSIDE, AddressBook } from '../../src/logs/address-book.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { parseCidr } from '../../src/net/ip.js';
 import { openTestDatabase } from '../harness/actions-fixture.js';
@@ -146,6 +146,26 @@ describe('AddressScope', () => {
     expect(book.lookup('198.51.100.40').kind).toBe(ADDR_OUTSIDE); // cached
     scope.learn('plex', '198.51.100.40');
     expect(book.lookup('198.51.100.40').kind).toBe(ADDR_LOCAL);
+  });
+
+  it('classifies IPv6 read into groups by the log review as it does the text', () => {
+    allow('2a01:4f8:1::/48');
+    scope.learn('plex', '2a01:4f8:2::9');
+    const book = new AddressBook({ scope, cacheSize: 100 });
+    const code = {
+      self: ADDR_LOCAL,
+      lan: ADDR_LOCAL,
+      allowed: ADDR_ALLOWED,
+      special: ADDR_OUTSIDE,
+      outside: ADDR_OUTSIDE,
+    };
+    const cases = ['2a01:4f8:1:0:0:0:0:7', '2A01:4F8:2::9', '2a01:4f8:3::1', '::1', 'fe80::1', '2001:db8::1'];
+    for (const ip of cases) {
+      expect(book.lookup(ip).kind, ip).toBe(code[scope.classify(ip).kind]);
+    }
+    expect(book.lookup('2a01:4f8:1::7').kind).toBe(ADDR_ALLOWED);
+    expect(book.lookup('2a01:4f8:2::9').kind).toBe(ADDR_LOCAL);
+    expect(book.lookup('2a01:4f8:3::1').kind).toBe(ADDR_OUTSIDE);
   });
 });
 
