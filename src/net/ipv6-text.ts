@@ -64,6 +64,21 @@ export function isIpv4Mapped(g: Uint16Array): boolean {
   return g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff;
 }
 
+/** The groups ipv6Text last wrote, and the text it wrote for them (see readIpv6Text). */
+const WRITTEN = new Uint16Array(8);
+let writtenText = '';
+
+/**
+ * readIpv6Groups over all of `text`, answered from the last ipv6Text call when `text` is what it
+ * wrote: a log line's new address is written once (address-book.ts) and then read again by every
+ * detector that keys it by its network (ipv6-range.ts), under a flood once per line.
+ */
+export function readIpv6Text(text: string, out: Uint16Array): boolean {
+  if (text !== writtenText) return readIpv6Groups(text, 0, text.length, out);
+  out.set(WRITTEN);
+  return true;
+}
+
 /** Scratch bytes for ipv6Text (single-threaded, never held across calls); 39 chars at most. */
 const TEXT = Buffer.alloc(40);
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
@@ -106,7 +121,9 @@ export function ipv6Text(g: ArrayLike<number>): string {
     out[n++] = HEX[v & 15] as number;
     if (i < 7) out[n++] = 58;
   }
-  return out.toString('latin1', 0, n);
+  for (let i = 0; i < 8; i++) WRITTEN[i] = g[i] as number;
+  writtenText = out.toString('latin1', 0, n);
+  return writtenText;
 }
 
 /** True when the first `prefix` bits of `g` equal those of `net` (both eight groups). */

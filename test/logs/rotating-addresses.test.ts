@@ -178,4 +178,18 @@ describe('ipv6Range', () => {
     expect(ipv6Range('1:2:3:4:5:6:7:8:9', 64)).toBeUndefined();
     expect(ipv6Range('1:2:3', 64)).toBeUndefined();
   });
+  it('answers a repeated, alternated or re-prefixed address afresh, never the last answer', () => {
+    const a = '2001:db8:1:2::7';
+    const b = '2001:db8:9:2::7';
+    expect(ipv6Range(a, 64)).toBe('2001:db8:1:2::/64');
+    expect(ipv6Range(a, 64)).toBe('2001:db8:1:2::/64');
+    expect(ipv6Range(a, 48)).toBe('2001:db8:1::/48');
+    expect(ipv6Range(b, 48)).toBe('2001:db8:9::/48');
+    expect(ipv6Range(b, 64)).toBe('2001:db8:9:2::/64');
+    expect(ipv6Range(a, 64)).toBe('2001:db8:1:2::/64');
+    expect(ipv6Range('2001:db8:1:2::8', 64)).toBe('2001:db8:1:2::/64');
+    expect(ipv6Range(a, 128)).toBeUndefined();
+    expect(ipv6Range('1:2:3', 64)).toBeUndefined();
+    expect(ipv6Range('1:2:3', 64)).toBeUndefined();
+  });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../src/net/ip.js';
-import { ipv6InPrefix, ipv6Text, isIpv4Mapped, readIpv6Groups } from '../../src/net/ipv6-text.js';
+import {
+  ipv6InPrefix,
+  ipv6Text,
+  isIpv4Mapped,
+  readIpv6Groups,
+  readIpv6Text,
+} from '../../src/net/ipv6-text.js';
 
 /** The fast path must answer exactly as ipaddr.js (through parseIp) does, or decline. */
 function fast(text: string): string | undefined {
@@ -65,6 +71,18 @@ describe('IPv6 text without ipaddr.js', () => {
       expect(fast(full)).toBe(canonical);
       expect(fast(canonical ?? '')).toBe(canonical);
     }
+  });
+
+  it('reads back the text ipv6Text last wrote, and any other text from its chars', () => {
+    const out = new Uint16Array(8);
+    const written = ipv6Text([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]);
+    expect(readIpv6Text(written, out)).toBe(true);
+    expect([...out]).toEqual([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]);
+    expect(readIpv6Text('fe80::2', out)).toBe(true);
+    expect([...out]).toEqual([0xfe80, 0, 0, 0, 0, 0, 0, 2]);
+    expect(readIpv6Text('1::2::3', out)).toBe(false);
+    expect(readIpv6Text(written, out)).toBe(true);
+    expect([...out]).toEqual([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]);
   });
 
   it('matches prefixes bit by bit', () => {

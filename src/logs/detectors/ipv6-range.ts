@@ -1,7 +1,19 @@
-import { ipv6Text, readIpv6Groups } from '../../net/ipv6-text.js';
+import { ipv6Text, readIpv6Text } from '../../net/ipv6-text.js';
 
 /** Scratch groups (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
+/**
+ * The last answer: one line's address is asked for by every detector that keys by network (both
+ * seen detectors, the brute-force and probing range windows), so under a flood of new addresses
+ * the same address came four times in a row, each read and written again.
+ */
+let lastIp = '';
+let lastPrefix = -1;
+let lastRange: string | undefined;
+/** The last network written, by its groups: a flood's addresses share one (and its string's hash). */
+const NET = new Uint16Array(8);
+let netPrefix = -1;
+let netText = '';
 
 /**
  * The IPv6 network an address belongs to, as canonical CIDR text (`2001:db8:1:2::/64`): the key
@@ -12,11 +24,26 @@ const GROUPS = new Uint16Array(8);
  */
 export function ipv6Range(ip: string, prefix: number): string | undefined {
   if (prefix >= 128 || ip.indexOf(':') === -1) return undefined;
-  if (!readIpv6Groups(ip, 0, ip.length, GROUPS)) return undefined;
+  if (ip === lastIp && prefix === lastPrefix) return lastRange;
+  lastIp = ip;
+  lastPrefix = prefix;
+  lastRange = range(ip, prefix);
+  return lastRange;
+}
+
+function range(ip: string, prefix: number): string | undefined {
+  if (!readIpv6Text(ip, GROUPS)) return undefined;
   const full = prefix >> 4;
   const bits = prefix & 15;
   for (let i = full; i < 8; i++) {
     GROUPS[i] = i === full && bits !== 0 ? (GROUPS[i] as number) & ((0xffff << (16 - bits)) & 0xffff) : 0;
   }
-  return `${ipv6Text(GROUPS)}/${prefix}`;
+  let same = prefix === netPrefix;
+  for (let i = 0; same && i < 8; i++) same = GROUPS[i] === NET[i];
+  if (same) return netText;
+  NET.set(GROUPS);
+  netPrefix = prefix;
+  // Flattened once: the text is a key of the detectors' maps.
+  netText = `${ipv6Text(GROUPS)}/${prefix}`;
+  return netText;
 }
