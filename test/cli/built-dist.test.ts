@@ -76,6 +76,28 @@ describe('the built dist CLI', () => {
     expect(scan.stdout).toMatch(/^Usage: plex-warden scan/);
   });
 
+  it('--help and replay evaluate none of the bundled undici; reading a fetch global does', () => {
+    // undici sets its global dispatcher as it loads (lib/global.js): the mark of it having run.
+    const probe = join(dir.path, 'undici-probe.cjs');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => {
+        if (process.env.READ_FETCH) void globalThis.fetch;
+        const loaded = globalThis[Symbol.for('undici.globalDispatcher.1')] !== undefined;
+        require('node:fs').writeFileSync(process.env.UNDICI_OUT, String(loaded));
+      });\n`,
+    );
+    const undiciRan = (args: string[], extra: Record<string, string> = {}) => {
+      const out = join(dir.path, `undici-${args[0]}-${Object.keys(extra).length}.txt`);
+      const r = run(args, env({ UNDICI_OUT: out, ...extra }), ['--require', probe]);
+      expect([0, 1], r.stderr).toContain(r.code);
+      return readFileSync(out, 'utf8');
+    };
+    expect(undiciRan(['--help'])).toBe('false');
+    expect(undiciRan(['replay', LOG, '--kind', 'nginx', '--json'])).toBe('false');
+    expect(undiciRan(['--help'], { READ_FETCH: '1' })).toBe('true');
+  });
+
   it('usage and configuration mistakes exit 2 and say what is wrong', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['nope'], env(), /Unknown command "nope"/],
@@ -154,7 +176,7 @@ describe('the built dist CLI', () => {
       const { id } = discord.interaction({ name: 'status', userId: TEST_IDS.approverUser });
       await discord.waitFor((c) => c.path.startsWith(`/interactions/${id}/`), 15_000);
       // A multipart upload: @discordjs/rest sends only the FormData of the undici it uses, and
-      // that must be the one src/kernel/web-globals.ts installs (one undici, left external).
+      // that must be the one src/kernel/web-globals.ts installs (one undici in the bundle).
       const { token } = discord.interaction({ name: 'report', userId: TEST_IDS.approverUser });
       const edit = await discord.waitFor(
         (c) => c.method === 'PATCH' && c.path.includes(`/${token}/messages/@original`),
