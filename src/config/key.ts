@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setCronLocale } from '../kernel/cron-locale.js';
 import { parseDuration } from '../kernel/duration.js';
 import { parseCidr } from '../net/ip.js';
 
@@ -26,6 +27,7 @@ type Parse<T> = (raw: string) => T | Rejected | undefined;
  */
 let cronParser: typeof import('cron-parser') | undefined;
 const loadCronParser = () => {
+  setCronLocale();
   cronParser ??= (
     typeof require === 'function' ? require('cron-parser') : createRequire(import.meta.url)('cron-parser')
   ) as typeof import('cron-parser');
