@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
  * `globalThis.FormData`, so the bot carried a second HTTP stack it never sent a request with:
  * ~12 MB of RSS. And with one undici for all (package.json overrides), @discordjs/rest's
  * multipart bodies must be undici 7's FormData: it sends only its own (brand check in
- * lib/web/fetch/body.js). Imported first by the entry point and by the Discord client: each
- * global becomes a getter for undici 7's export, read once and then kept as a plain value
- * (assigning one works as before).
+ * lib/web/fetch/body.js). Imported first by every module that imports undici and by the
+ * Discord client (before discord.js), not by the entry point, so `--help` and `replay` do not
+ * parse undici's bundled text: each global becomes a getter for undici 7's export, read once
+ * and then kept as a plain value (assigning one works as before).
  */
 
 /**
