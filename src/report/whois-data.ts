@@ -11,7 +11,7 @@ import type { AllowlistEntry, Ban } from '../domain/ban.js';
 import { type PlexSession, readSessions } from '../exposure/plex-resources.js';
 import { UserError } from '../kernel/errors.js';
 import { SLOW_WINDOW_PREFIX } from '../logs/detectors/brute-force.js';
-import { SEEN_CHUNK_PREFIX, seenInChunk } from '../logs/detectors/seen-chunks.js';
+import { SEEN_CHUNK_PREFIX, seenInChunk, seenKey } from '../logs/detectors/seen-chunks.js';
 import { addressLabel } from '../net/address-label.js';
 import type { AddressClass } from '../net/address-scope.js';
 import { addressProblem, cidrContains, type IpAddress, normalizeIp, parseCidr, parseIp } from '../net/ip.js';
@@ -96,11 +96,19 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
  */
 function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
   const history = deps.repos.addressHistory;
-  // A seen detector keeps its addresses in chunks (seen-chunks.ts): the address's entry is its row.
-  const seen = history.chunkRows(ip, SEEN_CHUNK_PREFIX).flatMap((row) => {
-    const s = seenInChunk(row.state, ip);
-    return s ? [{ ...row, key: ip, state: JSON.stringify(s), lastAt: s.firstAt }] : [];
-  });
+  // A seen detector keeps its addresses in chunks (seen-chunks.ts): the address's entry is its
+  // row, under its IPv6 network (LOG_IPV6_PREFIX) or, not rewritten yet, the address itself.
+  const keys = new Set([
+    ip,
+    ...Object.values(deps.config.logs.settings).map((s) => seenKey(ip, s.ipv6Prefix)),
+  ]);
+  const seen = [...keys].flatMap((key) =>
+    history.chunkRows(key, SEEN_CHUNK_PREFIX).flatMap((row) => {
+      const s = seenInChunk(row.state, key);
+      const via = key === ip ? '' : ` (network ${key}, first ${s?.first ?? 'unknown'})`;
+      return s ? [{ ...row, key: ip, via, state: JSON.stringify(s), lastAt: s.firstAt }] : [];
+    }),
+  );
   // The order of the query's ORDER BY (binary), chunk entries merged in.
   const order = (r: { sourceId: string; detector: string; key: string }) =>
     `${r.sourceId}\0${r.detector}\0${r.key}`;
@@ -116,9 +124,10 @@ function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
       // Shown with what the row itself says: its source, detector and time.
     }
     const slow = row.key !== ip;
+    const via = 'via' in row ? row.via : '';
     return {
       sourceId: row.sourceId,
-      detector: slow ? `${row.detector} (slow)` : row.detector,
+      detector: slow ? `${row.detector} (slow)` : `${row.detector}${via}`,
       windowMs: windowOf(deps, row.sourceId, row.detector, slow),
       count: num(state.total),
       firstAt: num(state.firstAt),

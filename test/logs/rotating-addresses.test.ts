@@ -11,6 +11,8 @@ import { tempDir } from '../harness/test-env.js';
 const NOW = Date.UTC(2026, 10, 25, 20, 0);
 const pad = (n: number) => String(n).padStart(2, '0');
 /** Classic syslog (RFC 3164 timestamp), as sshd writes to auth.log. */
+const accepted = (ip: string, second = 0) =>
+  `Nov 25 19:10:${pad(second)} nas sshd[1234]: Accepted publickey for alice from ${ip} port 51234 ssh2\n`;
 const failed = (ip: string, hour = 19, minute = 10, second = 0) =>
   `Nov 25 ${pad(hour)}:${pad(minute)}:${pad(second)} nas sshd[1234]: Failed password for root from ${ip} port 51234 ssh2\n`;
 /** Addresses inside one /64 of a (non-documentation) global prefix, rotated per attempt. */
@@ -31,6 +33,9 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     const config = loadConfig({ LOG_TIMEZONE: 'UTC', ...env }, { requireDiscord: false });
     return replayFile(file, 'sshd', { logs: config.logs, network: config.network, now: () => NOW });
   };
+  // Replay assumes nothing is known yet: every first sighting is reported (as after learning).
+  const firstSeen = async (text: string, env: Env = {}) =>
+    (await replay(text, env)).findings.filter((f) => f.key.startsWith('first-seen-remote:'));
   const policy = new BlockPolicy(
     new AddressScope({
       lanCidrs: ['192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
@@ -88,6 +93,50 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     for (let i = 0; i < 10; i++) one64 += failed(rotated(i), 19, 10, i);
     expect((await replay(one64, { LOG_IPV6_PREFIX: '128' })).findings).toEqual([]);
     expect(() => loadConfig({ LOG_IPV6_PREFIX: '32' }, { requireDiscord: false })).toThrow(/LOG_IPV6_PREFIX/);
+  });
+
+  it('raises one finding for two addresses of one /64, naming the network and the first address', async () => {
+    const found = await firstSeen(accepted(`${NET}:a1b2:c3d4:e5f6:1`, 1) + accepted(`${NET}:77:88:99:aa`, 2));
+    expect(found.map((f) => f.key)).toEqual([`first-seen-remote:sshd:${NET}::/64`]);
+    expect(found[0]?.title).toBe(
+      `New outside address got in on sshd: ${NET}::/64 (first ${NET}:a1b2:c3d4:e5f6:1)`,
+    );
+    expect(found[0]?.evidence).toContain('no address in it seen before on sshd');
+    expect(found[0]?.evidence).toContain('2026-11-25 19:10 UTC');
+    // Somebody got in: nothing to block (suggested-actions.ts), whatever the key.
+    expect(found[0]?.action).toBeUndefined();
+  });
+
+  it('raises one per /64, and per address for IPv4 as before', async () => {
+    const text =
+      accepted(`${NET}::1`, 1) +
+      accepted('2001:470:1f0b:1b::1', 2) +
+      accepted(`${NET}::2`, 3) +
+      accepted('198.51.100.7', 4) +
+      accepted('198.51.100.8', 5);
+    expect((await firstSeen(text)).map((f) => f.key).sort()).toEqual([
+      'first-seen-remote:sshd:198.51.100.7',
+      'first-seen-remote:sshd:198.51.100.8',
+      'first-seen-remote:sshd:2001:470:1f0b:1a::/64',
+      'first-seen-remote:sshd:2001:470:1f0b:1b::/64',
+    ]);
+    const v4 = (await firstSeen(accepted('198.51.100.7')))[0];
+    expect(v4?.title).toBe('New outside address got in on sshd: 198.51.100.7');
+    expect(v4?.evidence).toContain('never seen before on sshd');
+  });
+
+  it('groups by a wider prefix when asked, and per address with LOG_IPV6_PREFIX=128', async () => {
+    const text = accepted(`${NET}::1`, 1) + accepted('2001:470:1f0b:1b::1', 2) + accepted(`${NET}::2`, 3);
+    expect((await firstSeen(text, { LOG_IPV6_PREFIX: '56' })).map((f) => f.key)).toEqual([
+      'first-seen-remote:sshd:2001:470:1f0b::/56',
+    ]);
+    const perAddress = await firstSeen(text, { LOG_IPV6_PREFIX: '128' });
+    expect(perAddress.map((f) => f.key)).toEqual([
+      `first-seen-remote:sshd:${NET}::1`,
+      'first-seen-remote:sshd:2001:470:1f0b:1b::1',
+      `first-seen-remote:sshd:${NET}::2`,
+    ]);
+    expect(perAddress[0]?.title).toBe(`New outside address got in on sshd: ${NET}::1`);
   });
 
   it('flags a slow brute force (20 failures in 24 h by default on SSH) that the fast window misses', async () => {

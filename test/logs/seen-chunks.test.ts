@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { firstSeenRemote } from '../../src/logs/detectors/first-seen-remote.js';
-import { SEEN_CHUNK_SIZE, seenInChunk } from '../../src/logs/detectors/seen-chunks.js';
+import { SEEN_CHUNK_SIZE, seenInChunk, seenKey } from '../../src/logs/detectors/seen-chunks.js';
 import type { DetectorInstance, StateRow } from '../../src/logs/detectors/types.js';
 import { EV_SUCCESS, type LogEvent } from '../../src/logs/log-event.js';
 
@@ -20,6 +20,8 @@ const detector = (maxTracked: number) =>
 
 const ev = (user = '') => ({ flags: EV_SUCCESS, user }) as unknown as LogEvent;
 const ipOf = (i: number) => `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`;
+/** Each of those addresses is in a /64 of its own: remembered under it (LOG_IPV6_PREFIX 64). */
+const keyOf = (i: number) => seenKey(ipOf(i), 64);
 
 /** A store of state rows as the SQLite one keeps them (key → row), counting what each drain did. */
 class Rows {
@@ -77,12 +79,13 @@ describe('the stored form of a seen detector (chunks of addresses)', () => {
     expect(store.written).toBe(0);
     const third = store.rows.get('#2')?.state ?? '';
     expect(JSON.parse(third).ip).toHaveLength(2510 - 2 * SEEN_CHUNK_SIZE);
-    expect(seenInChunk(third, ipOf(2506))).toEqual({
+    expect(seenInChunk(third, keyOf(2506))).toEqual({
       firstAt: T0 + 2_506_000,
       flagged: false,
       user: 'user2506',
+      first: ipOf(2506),
     });
-    expect(seenInChunk(third, ipOf(2)), 'an address of another chunk').toBeUndefined();
+    expect(seenInChunk(third, keyOf(2)), 'an address of another chunk').toBeUndefined();
   });
 
   it('deletes a chunk (never an address) once the bound dropped all of it, and restores the same table', () => {
@@ -97,7 +100,7 @@ describe('the stored form of a seen detector (chunks of addresses)', () => {
     const again = detector(cap);
     again.restore(store.sorted());
     expect(keysOf(again)).toEqual(keysOf(d));
-    expect(keysOf(again)[0]).toBe(ipOf(6000));
+    expect(keysOf(again)[0]).toBe(keyOf(6000));
   });
 
   it('stores the same rows whatever the commit points, and a restored detector carries on the same', () => {
@@ -155,5 +158,77 @@ describe('the stored form of a seen detector (chunks of addresses)', () => {
       { ip: '#1', state: JSON.stringify({ ip: ['203.0.113.1'], at: [T0] }), lastAt: T0 },
     ]);
     expect(keysOf(d)).toEqual(['203.0.113.1']);
+  });
+
+  it('folds IPv6 entries stored one by one into their network, the earliest sighting winning, and rewrites every chunk once', () => {
+    const net = '2001:db8:5:6';
+    const old = (ips: string[], at: number[], f: number[], u: string[]) =>
+      JSON.stringify({ ip: ips, at, f, u });
+    const rows: StateRow[] = [
+      // Chunks as written before the network key: full addresses, no first-address column.
+      {
+        ip: '#0',
+        state: old(
+          [`${net}::9`, '203.0.113.7', `${net}::1`],
+          [T0 + 5, T0 + 6, T0 + 1],
+          [1, 0, 0],
+          ['late', '', 'early'],
+        ),
+        lastAt: T0,
+      },
+      { ip: '#1', state: old(['2001:db8:7:8::1'], [T0 + 9], [1], ['']), lastAt: T0 + 9 },
+      // A row of the per-address form (before migration 013) of the same /64.
+      {
+        ip: `${net}::3`,
+        state: JSON.stringify({ firstAt: T0 + 2, flagged: true, user: 'x' }),
+        lastAt: T0 + 2,
+      },
+    ];
+    const d = detector(1000);
+    d.restore(rows);
+    expect(keysOf(d)).toEqual([`${net}::/64`, '203.0.113.7', '2001:db8:7:8::/64']);
+    expect(d.settled(`${net}:1:2:3:4`), 'another address of the /64').toBe(true);
+    const store = new Rows();
+    for (const row of rows) store.rows.set(row.ip, row);
+    store.drain(d);
+    expect(store.removed.sort()).toEqual(['#0', '#1', `${net}::3`]);
+    expect([...store.rows.keys()]).toEqual(['#0']);
+    const state = store.rows.get('#0')?.state ?? '';
+    expect(seenInChunk(state, `${net}::/64`)).toEqual({
+      firstAt: T0 + 1,
+      flagged: false,
+      user: 'early',
+      first: `${net}::1`,
+    });
+    expect(seenInChunk(state, '203.0.113.7')).toEqual({ firstAt: T0 + 6, flagged: false, user: '' });
+    // Rewritten once: a restart restores the new chunks as they are and has nothing to write.
+    const again = detector(1000);
+    again.restore(store.sorted());
+    expect(keysOf(again)).toEqual(keysOf(d));
+    store.written = 0;
+    store.removed = [];
+    store.drain(again);
+    expect([store.written, store.removed]).toEqual([0, []]);
+  });
+
+  it('keeps each IPv6 address apart with LOG_IPV6_PREFIX=128, and unfolds network keys to their first address', () => {
+    const perAddress = firstSeenRemote.create({
+      source,
+      settings: { ...config.logs.settings.nginx, ipv6Prefix: 128 },
+      maxTracked: 1000,
+      changed: () => undefined,
+    });
+    const stored = JSON.stringify({
+      ip: ['2001:db8:5:6::/64', '2001:db8:5:6::2'],
+      at: [T0, T0 + 1],
+      f: [0, 0],
+      u: ['', ''],
+      a: ['2001:db8:5:6::1', ''],
+    });
+    perAddress.restore([{ ip: '#0', state: stored, lastAt: T0 }]);
+    expect(keysOf(perAddress)).toEqual(['2001:db8:5:6::1', '2001:db8:5:6::2']);
+    expect(perAddress.settled('2001:db8:5:6::3')).toBe(false);
+    expect(perAddress.observe(ev(), '2001:db8:5:6::3', T0 + 2, false)).toBe(true);
+    expect(perAddress.render('2001:db8:5:6::3')?.key).toBe('first-seen-remote:nginx:2001:db8:5:6::3');
   });
 });

@@ -113,6 +113,44 @@ describe('gatherWhois (real SQLite, Plex at a closed port)', () => {
     expect(w.seen.map((s) => [s.sourceId, s.firstSeen])).toEqual([['plex', '2026-12-01']]);
   });
 
+  it("shows an IPv6 address its network's entry (LOG_IPV6_PREFIX), and an entry stored by the address itself", async () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    const net = '2001:470:1f0b:1a';
+    commit(
+      'plex',
+      [
+        [
+          'first-seen-remote',
+          '#0',
+          {
+            ip: ['203.0.113.1', `${net}::/64`],
+            at: [now - 90 * MIN, now - 80 * MIN],
+            f: [0, 1],
+            u: ['', 'bob'],
+            a: ['', `${net}::1`],
+          },
+        ],
+        // Written before networks were the key, not rewritten yet (the bot has not run since).
+        ['owner-new-address', '#0', { ip: [`${net}::2`], at: [now - 70 * MIN], f: [0], u: ['eve'] }],
+      ],
+      now,
+    );
+    const w = await gatherWhois(ctx, parseWhoisAddress(`${net}::2`), AbortSignal.timeout(5_000));
+    expect(w.windows.map((x) => [x.detector, x.firstAt, x.flagged, x.account])).toEqual([
+      [`first-seen-remote (network ${net}::/64, first ${net}::1)`, now - 80 * MIN, true, 'bob'],
+      ['owner-new-address', now - 70 * MIN, false, 'eve'],
+    ]);
+    expect(whoisSections(w).flatMap((s) => s.lines)).toContain(
+      `plex first-seen-remote (network ${net}::/64, first ${net}::1): first seen 2026-12-01 10:40 UTC (reported) · account "bob"`,
+    );
+    const other = await gatherWhois(
+      ctx,
+      parseWhoisAddress('2001:470:1f0b:1b::2'),
+      AbortSignal.timeout(5_000),
+    );
+    expect(other.windows, 'another /64').toEqual([]);
+  });
+
   it('refuses ranges, zero-padded quads and names with a reason', () => {
     expect(() => parseWhoisAddress('0.0.0.0/0')).toThrow(/not a range/);
     expect(() => parseWhoisAddress('2001:db8::/32')).toThrow(/not a range/);

@@ -16,15 +16,18 @@ class OwnerNewAddressInstance extends SeenDetector {
   readonly id = 'owner-new-address' as const;
   readonly mask = EV_OWNER;
 
-  render(ip: string): Detection | undefined {
-    const s = this.entry(ip);
+  render(key: string): Detection | undefined {
+    const s = this.entry(key);
     if (!s) return undefined;
+    const where = this.where(key, s);
+    const never =
+      s.first === undefined ? 'never used by the owner before' : 'no address in it used by the owner before';
     const { source } = this.ctx;
     return {
-      key: findingKey(this.id, source.id, ip),
+      key: findingKey(this.id, source.id, key),
       severity: 'high',
-      title: `Plex owner account used from a new address: ${ip}`,
-      evidence: `Plex authenticated the owner account${s.user !== '' ? ` "${displayText(s.user, 40)}"` : ''} for a request from ${ip} (outside the LAN, never used by the owner before) at ${isoMinute(s.firstAt)}.`,
+      title: `Plex owner account used from a new address: ${where}`,
+      evidence: `Plex authenticated the owner account${s.user !== '' ? ` "${displayText(s.user, 40)}"` : ''} for a request from ${where} (outside the LAN, ${never}) at ${isoMinute(s.firstAt)}.`,
       fix: 'If it was not you: plex.tv > Settings > Authorized Devices > sign out all, change the password and enable two-factor authentication.',
       grounds: 'Plex owner account from a new outside address',
     };

@@ -1,12 +1,14 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
-import { type Seen, SeenChunks } from './seen-chunks.js';
+import { type Seen, SeenChunks, seenKey } from './seen-chunks.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
 /**
  * "Never seen before" detectors: remember every outside address (bounded), stay quiet while
  * the first pass learns the baseline, and report an address the first time it shows up later.
- * Nothing expires by time: an address seen once is known.
+ * Nothing expires by time: an address seen once is known. IPv6 is remembered by network
+ * (LOG_IPV6_PREFIX, seenKey): a phone's temporary addresses (RFC 8981) rotate inside the /64 of
+ * its home line, and one network's finding is keyed and rendered by the network.
  */
 export abstract class SeenDetector implements DetectorInstance {
   abstract readonly id: string;
@@ -25,24 +27,49 @@ export abstract class SeenDetector implements DetectorInstance {
    * a flood of new addresses a second lookup in a table of 200,000 was a tenth of a line's cost.
    */
   private unknown = '';
+  /** Its key. */
+  private unknownKey = '';
+
+  /** The key an address is remembered under. */
+  keyOf(ip: string): string {
+    return seenKey(ip, this.ctx.settings.ipv6Prefix);
+  }
 
   settled(ip: string): boolean {
-    if (this.table.has(ip)) return true;
+    const key = this.keyOf(ip);
+    if (this.table.has(key)) return true;
     this.unknown = ip;
+    this.unknownKey = key;
     return false;
   }
 
   observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean {
-    const known = ip === this.unknown ? false : this.table.has(ip);
+    const fresh = ip === this.unknown;
+    const key = fresh ? this.unknownKey : this.keyOf(ip);
     this.unknown = '';
-    if (known) return false;
-    this.table.add(ip, { firstAt: time, flagged: !learning, user: ev.user });
-    return !learning;
+    if (!fresh && this.table.has(key)) return false;
+    if (key === ip) {
+      this.table.add(ip, { firstAt: time, flagged: !learning, user: ev.user });
+      return !learning;
+    }
+    this.table.add(key, { firstAt: time, flagged: !learning, user: ev.user, first: ip });
+    // The finding is the network's: rendered (and keyed) under the network, not this address.
+    if (!learning) this.ctx.changed(key, time);
+    return false;
   }
 
-  protected entry(ip: string): Seen | undefined {
-    const s = this.table.get(ip);
+  /** The flagged entry under `key` (an address, or a network as seenKey writes it). */
+  protected entry(key: string): Seen | undefined {
+    const s = this.table.get(key);
     return s?.flagged ? s : undefined;
+  }
+
+  /**
+   * How a finding names its key: the address, or the network with the address first seen in it
+   * (`2001:db8:1:2::/64 (first 2001:db8:1:2::7)`).
+   */
+  protected where(key: string, s: Seen): string {
+    return s.first === undefined ? key : `${key} (first ${s.first})`;
   }
 
   abstract render(ip: string): Detection | undefined;
@@ -60,6 +87,6 @@ export abstract class SeenDetector implements DetectorInstance {
   }
 
   restore(rows: readonly StateRow[]): void {
-    this.stored.restore(rows, this.ctx.maxTracked);
+    this.stored.restore(rows, this.ctx.maxTracked, (ip) => this.keyOf(ip));
   }
 }
