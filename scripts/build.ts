@@ -16,27 +16,41 @@ import { build } from 'esbuild';
 /**
  * Left in node_modules, loaded at run time:
  * - native addons: better-sqlite3 (finds its .node file by path), @resvg/resvg-js;
- * - packages whose data files src/ finds with require.resolve: @ip-location-db/*, @expo-google-fonts/*;
- * - packages src/ loads with createRequire (src/kernel/web-globals.ts, src/net/ip.ts,
- *   src/config/key.ts): bundled as well, they would load twice. undici above all: @discordjs/rest's
- *   FormData must be the one web-globals installs (undici's brand check, lib/web/fetch/body.js).
+ * - packages whose data files src/ finds with require.resolve: @ip-location-db/*, @expo-google-fonts/*.
+ * undici, ipaddr.js and cron-parser are bundled, minified, though src/ loads them lazily with
+ * require() (src/kernel/web-globals.ts, src/net/ip.ts, src/config/key.ts): esbuild bundles a
+ * require() of a package like an import, so discord.js, node-schedule and src/ share one copy.
  */
 export const EXTERNAL = [
   'better-sqlite3',
   '@resvg/resvg-js',
   '@ip-location-db/*',
   '@expo-google-fonts/*',
-  'undici',
-  'ipaddr.js',
-  'cron-parser',
 ] as const;
+
+/**
+ * Packages that must be in the bundle once: @discordjs/rest sends only the FormData of the undici
+ * that web-globals installs (undici's brand check, lib/web/fetch/body.js), and a second copy of
+ * any of them would be held by V8 twice.
+ */
+const ONCE = ['undici', 'ipaddr.js', 'cron-parser', 'luxon'] as const;
+
+/** The package roots (…/node_modules/<name>/) the bundle took files of `name` from. */
+function copiesOf(name: string, inputs: readonly string[]): string[] {
+  const marker = `node_modules/${name}/`;
+  const roots = inputs.flatMap((path) => {
+    const at = path.lastIndexOf(marker);
+    return at < 0 ? [] : [path.slice(0, at + marker.length)];
+  });
+  return [...new Set(roots)];
+}
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const outdir = resolve(values.outdir);
 // Chunk names carry a content hash: old ones would pile up.
 rmSync(outdir, { recursive: true, force: true });
 
-await build({
+const result = await build({
   entryPoints: ['src/cli.ts'],
   outdir,
   bundle: true,
@@ -59,4 +73,12 @@ await build({
   // A worker-sharded discord.js would look for defaultWorker.js beside the bundle (__dirname):
   // the bot uses the default single-process sharding, which never does.
   logLevel: 'warning',
+  metafile: true,
 });
+
+const inputs = Object.keys(result.metafile.inputs);
+for (const name of ONCE) {
+  const copies = copiesOf(name, inputs);
+  if (copies.length !== 1)
+    throw new Error(`${name}: the bundle holds ${copies.length} copies, one expected: ${copies.join(', ')}`);
+}

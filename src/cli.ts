@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// First: replaces Node's fetch globals before a dependency reads them (see the module).
-import './kernel/web-globals.js';
+// src/kernel/web-globals.ts is imported first by what loads undici or discord.js, not here: it
+// refers to the bundled undici, whose text `--help` and `replay` need not parse.
 import './kernel/wasm-baseline.js';
 import { main } from './cli/main.js';
 import { EXIT } from './cli/types.js';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { LOG_SOURCE_KINDS, type LogSourceKind } from '../config/logs.js';
 import { severityRank } from '../domain/severity.js';
 import { UserError } from '../kernel/errors.js';
+import { thousands } from '../kernel/thousands.js';
 import { type ReplayResult, replayFile } from '../logs/replay.js';
 import { type CliModule, EXIT } from './types.js';
 
@@ -49,14 +50,6 @@ export const cli: CliModule = {
       : EXIT.ok;
   },
 };
-
-/**
- * 1234567 as `1,234,567`, what toLocaleString('en-US') writes for an integer, without Intl:
- * its first use loads ICU's data, some 15 ms of a replay's start.
- */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
-}
 
 function formatReplay(r: ReplayResult): string {
   const rate = r.durationMs > 0 ? Math.round((r.lines / r.durationMs) * 1000) : r.lines;

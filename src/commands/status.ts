@@ -4,6 +4,7 @@ import { boundedText } from '../alerts/bounded-list.js';
 import { LIMITS, truncate } from '../alerts/embeds.js';
 import type { AppContext } from '../domain/app-context.js';
 import { formatDuration } from '../kernel/duration.js';
+import { thousands } from '../kernel/thousands.js';
 import type { Command } from './types.js';
 
 export const status: Command = {
@@ -112,7 +113,7 @@ async function logPositions(ctx: AppContext): Promise<string> {
     } catch {
       lag = 'file missing now';
     }
-    lines.push(`\`${source.id}\`: ${row.lines.toLocaleString('en-US')} lines read, ${lag}`);
+    lines.push(`\`${source.id}\`: ${thousands(row.lines)} lines read, ${lag}`);
   }
   // Three fields of at most 1,024 each (this, the last scan and stuck bans) keep the embed < 6,000.
   return boundedText(lines, { max: LIMITS.fieldValue }).text;

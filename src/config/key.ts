@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setCronLocale } from '../kernel/cron-locale.js';
 import { parseDuration } from '../kernel/duration.js';
 import { parseCidr } from '../net/ip.js';
 
@@ -19,11 +20,17 @@ export class RejectedLine extends Rejected {
 
 type Parse<T> = (raw: string) => T | Rejected | undefined;
 
-const require = createRequire(import.meta.url);
-/** cron-parser (and luxon under it) is loaded when a cron value is first read, not at start. */
+/**
+ * cron-parser (and luxon under it) is loaded when a cron value is first read, not at start.
+ * Bundled (scripts/build.ts), esbuild makes this require() the minified copy node-schedule uses
+ * too; from source an ES module has no `require` (see src/kernel/web-globals.ts).
+ */
 let cronParser: typeof import('cron-parser') | undefined;
 const loadCronParser = () => {
-  cronParser ??= require('cron-parser') as typeof import('cron-parser');
+  setCronLocale();
+  cronParser ??= (
+    typeof require === 'function' ? require('cron-parser') : createRequire(import.meta.url)('cron-parser')
+  ) as typeof import('cron-parser');
   return cronParser;
 };
 

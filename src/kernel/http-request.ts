@@ -1,3 +1,5 @@
+// Before undici: it reads globalThis.Headers as it loads (see the module).
+import './web-globals.js';
 import { type Dispatcher, request, errors as undiciErrors } from 'undici';
 import type * as v from 'valibot';
 import { ServiceError, type ServiceFailure } from './errors.js';

@@ -1,5 +1,6 @@
 import schedule from 'node-schedule';
 import type { Timers } from './clock.js';
+import { setCronLocale } from './cron-locale.js';
 
 // Apart from clock.ts so that what only reads the time (replay, the CLI) does not load
 // node-schedule and the cron-parser and luxon it brings.
@@ -12,6 +13,7 @@ export const systemTimers: Timers = {
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   cron: (expression, fn) => {
+    setCronLocale();
     // scheduleJob answers null for an expression it cannot parse
     // (https://github.com/node-schedule/node-schedule#cron-style-scheduling).
     const job = schedule.scheduleJob(expression, () => fn());

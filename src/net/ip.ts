@@ -6,7 +6,12 @@ import type Ipaddr from 'ipaddr.js';
  * exports (https://nodejs.org/api/esm.html#commonjs-namespaces): some 30 ms of every start for
  * its one 38 KB file. require() loads it without that scan.
  */
-const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof Ipaddr;
+const ipaddr =
+  // Bundled (scripts/build.ts), esbuild makes this require() its own minified copy; from source
+  // an ES module has no `require` (see src/kernel/web-globals.ts).
+  (
+    typeof require === 'function' ? require('ipaddr.js') : createRequire(import.meta.url)('ipaddr.js')
+  ) as typeof Ipaddr;
 
 export type IpAddress = Ipaddr.IPv4 | Ipaddr.IPv6;
 

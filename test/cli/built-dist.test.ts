@@ -76,6 +76,27 @@ describe('the built dist CLI', () => {
     expect(scan.stdout).toMatch(/^Usage: plex-warden scan/);
   });
 
+  it('--help and replay evaluate none of the bundled undici; scan does', () => {
+    // undici sets its global dispatcher as it loads (lib/global.js): the mark of it having run.
+    const probe = join(dir.path, 'undici-probe.cjs');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => {
+        const loaded = globalThis[Symbol.for('undici.globalDispatcher.1')] !== undefined;
+        require('node:fs').writeFileSync(process.env.UNDICI_OUT, String(loaded));
+      });\n`,
+    );
+    const undiciRan = (args: string[]) => {
+      const out = join(dir.path, `undici-${args[0]}.txt`);
+      const r = run(args, env({ UNDICI_OUT: out }), ['--require', probe]);
+      expect([0, 1], r.stderr).toContain(r.code);
+      return readFileSync(out, 'utf8');
+    };
+    expect(undiciRan(['--help'])).toBe('false');
+    expect(undiciRan(['replay', LOG, '--kind', 'nginx', '--json'])).toBe('false');
+    expect(undiciRan(['scan', '--json'])).toBe('true');
+  });
+
   it('usage and configuration mistakes exit 2 and say what is wrong', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['nope'], env(), /Unknown command "nope"/],
@@ -142,9 +163,17 @@ describe('the built dist CLI', () => {
     const stderrFile = join(dir.path, 'bot-stderr.txt');
     try {
       const e = botEnv(discord, { databasePath: join(dir.path, 'bot.sqlite'), plexUrl: plex.url });
-      child = spawn(process.execPath, [cli, 'bot'], {
+      // At exit, whether Node's own undici was ever loaded (web-globals keeps it out).
+      const internal = join(dir.path, 'bot-internal-undici.txt');
+      const probe = join(dir.path, 'internal-undici-probe.cjs');
+      writeFileSync(
+        probe,
+        `process.on('exit', () => require('node:fs').writeFileSync(process.env.INTERNAL_OUT,
+          String(process.moduleLoadList.some((m) => m.includes('internal/deps/undici')))));\n`,
+      );
+      child = spawn(process.execPath, ['--require', probe, cli, 'bot'], {
         cwd: dir.path,
-        env: { PATH: process.env.PATH ?? '', ...(e as Record<string, string>) },
+        env: { PATH: process.env.PATH ?? '', INTERNAL_OUT: internal, ...(e as Record<string, string>) },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr?.on('data', (chunk) => appendFileSync(stderrFile, chunk));
@@ -154,7 +183,7 @@ describe('the built dist CLI', () => {
       const { id } = discord.interaction({ name: 'status', userId: TEST_IDS.approverUser });
       await discord.waitFor((c) => c.path.startsWith(`/interactions/${id}/`), 15_000);
       // A multipart upload: @discordjs/rest sends only the FormData of the undici it uses, and
-      // that must be the one src/kernel/web-globals.ts installs (one undici, left external).
+      // that must be the one src/kernel/web-globals.ts installs (one undici in the bundle).
       const { token } = discord.interaction({ name: 'report', userId: TEST_IDS.approverUser });
       const edit = await discord.waitFor(
         (c) => c.method === 'PATCH' && c.path.includes(`/${token}/messages/@original`),
@@ -165,6 +194,7 @@ describe('the built dist CLI', () => {
       child.kill('SIGTERM');
       const stderr = () => (existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8') : '');
       expect(await exited, stderr()).toBe(0);
+      expect(readFileSync(internal, 'utf8')).toBe('false');
     } finally {
       if (child?.exitCode === null) child.kill('SIGKILL');
       await discord.stop();

@@ -1,3 +1,5 @@
+// Before undici: it reads globalThis.Headers as it loads (see the module).
+import '../../kernel/web-globals.js';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector, ping, WebSocket } from 'undici';

@@ -1,3 +1,5 @@
+// Before undici: it reads globalThis.Headers as it loads (see the module).
+import '../../kernel/web-globals.js';
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
 import { ServiceError, type ServiceFailure } from '../../kernel/errors.js';

@@ -1,3 +1,5 @@
+// Before undici: it reads globalThis.Headers as it loads (see the module).
+import '../../kernel/web-globals.js';
 import { XMLParser } from 'fast-xml-parser';
 import { Agent, type Dispatcher } from 'undici';
 import { httpRequest } from '../../kernel/http-request.js';
