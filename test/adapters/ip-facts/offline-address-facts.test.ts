@@ -43,25 +43,26 @@ describe('OfflineAddressFacts against the shipped databases', () => {
 });
 
 describe('OfflineAddressFacts without usable databases', () => {
-  it('degrades to unknown when the databases are missing, and says so once', () => {
+  /** Facts whose three database paths point at files that do not exist, and what they warned. */
+  const withoutDatabases = () => {
     const warnings: string[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'ipfacts-'));
     const facts = new OfflineAddressFacts(
       { countryMmdb: join(dir, 'no.mmdb'), asnV4Csv: join(dir, 'no4.csv'), asnV6Csv: join(dir, 'no6.csv') },
       { warn: (m: string) => warnings.push(m) } as never,
     );
+    return { facts, warnings };
+  };
+
+  it('degrades to unknown when the databases are missing, and says so once', () => {
+    const { facts, warnings } = withoutDatabases();
     expect(facts.lookup('8.8.8.8')).toBeUndefined();
     expect(facts.lookup('1.1.1.1')).toBeUndefined();
     expect(warnings).toHaveLength(2);
   });
 
   it('answers loopback, LAN and other special addresses without reading the databases', () => {
-    const warnings: string[] = [];
-    const dir = mkdtempSync(join(tmpdir(), 'ipfacts-'));
-    const facts = new OfflineAddressFacts(
-      { countryMmdb: join(dir, 'no.mmdb'), asnV4Csv: join(dir, 'no4.csv'), asnV6Csv: join(dir, 'no6.csv') },
-      { warn: (m: string) => warnings.push(m) } as never,
-    );
+    const { facts, warnings } = withoutDatabases();
     for (const ip of ['127.0.0.1', '::1', '10.0.0.12', '192.168.1.5', 'fe80::1', 'fd00::2', '100.64.0.1'])
       expect(facts.lookup(ip)).toBeUndefined();
     // Nothing was opened: the missing files were never noticed.
