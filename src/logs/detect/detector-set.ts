@@ -136,8 +136,7 @@ export class DetectorSet {
 
   /** Changed entries not yet drained, all detectors together (a commit point under a flood). */
   pending(): number {
-    let n = 0;
-    for (const inst of this.instances) n += inst.table.pending;
+    let n = this.undrained();
     for (const d of this.dirty) n += d.size;
     return n;
   }
