@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Logger } from './logger.js';
 
 /**
@@ -43,8 +44,13 @@ export class ServiceError extends SafeError {
   }
 }
 
+const require = createRequire(import.meta.url);
+
 /** A short reference printed to the user and logged with the full error, to find one in the other. */
 export function errorReference(): string {
+  // Loaded here, on the rare unexpected error: every CLI command imports this module, and
+  // loading node:crypto is a few ms of its start-up (bench/startup.ts).
+  const { randomBytes } = require('node:crypto') as typeof Crypto;
   return randomBytes(4).toString('hex');
 }
 

@@ -269,7 +269,17 @@ export class WholeFileCursor implements SourceCursor {
       );
     } else if (cur) {
       const size = Number(cur.stat.size);
-      const id = identity(this.path, cur.fd, cur.stat.dev, cur.stat.ino, size);
+      // Never resumed, so the position needs no head hash (headLen 0, as a position taken
+      // before any byte was written): hashing the head loaded node:crypto for nothing, a few
+      // ms of the replay's start-up (bench/startup.ts).
+      const id: Identity = {
+        kind: 'file',
+        path: this.path,
+        dev: cur.stat.dev.toString(),
+        ino: cur.stat.ino.toString(),
+        headLen: 0,
+        headHash: '',
+      };
       segments.push(
         new FileSegment(cur.fd, id, 0, size, this.chunkBytes, {
           final: true,
