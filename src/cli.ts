@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // src/kernel/web-globals.ts is imported first by what loads undici or discord.js, not here: it
-// refers to the bundled undici, whose text `--help` and `replay` need not parse.
-import './kernel/wasm-baseline.js';
+// refers to the bundled undici, whose text `--help` and `replay` need not parse. It sets the
+// WebAssembly flag too (kernel/wasm-baseline.ts): node:v8 is not loaded for them either.
 import { main } from './cli/main.js';
 import { EXIT } from './cli/types.js';
 

@@ -6,6 +6,6 @@ import { setFlagsFromString } from 'node:v8';
  * compiler memory for a moment (measured: V8's peak_malloced_memory 39 MB against 5 MB), and
  * glibc kept most of it, for a parser that reads a few small HTTP responses a minute. Liftoff
  * code runs those just as fast (https://v8.dev/blog/liftoff). Set before anything compiles
- * WebAssembly; imported first by the entry point.
+ * WebAssembly; imported first by web-globals.ts, which comes before undici wherever it loads.
  */
 setFlagsFromString('--liftoff-only');

@@ -1,3 +1,5 @@
+// First: the flag must be set before undici's llhttp is compiled (its comment says why).
+import './wasm-baseline.js';
 import { createRequire } from 'node:module';
 
 /**
