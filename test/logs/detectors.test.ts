@@ -12,6 +12,8 @@ import {
   ADDR_OUTSIDE,
   AddressBook,
 } from '../../src/logs/address-book.js';
+import { probing } from '../../src/logs/detectors/probing.js';
+import { EV_CLIENT_ERROR, LogEvent } from '../../src/logs/log-event.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
@@ -110,6 +112,33 @@ describe('log detectors', () => {
     expect((await replay('nginx', text)).findings).toEqual([]);
     text += nginx('203.0.113.8', 403, '/probe-last');
     expect(keys(await replay('nginx', text))).toEqual(['probing:nginx:203.0.113.8']);
+  });
+
+  it('renders each probing episode with its own sample paths, rendered again as it goes on', () => {
+    const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
+    const settings = config.logs.settings.nginx;
+    const inst = probing.create({
+      source: { id: 'nginx', kind: 'nginx', path: '/dev/null' },
+      settings,
+      maxTracked: 100,
+      changed: () => undefined,
+    });
+    const ev = new LogEvent();
+    const probe = (path: string, time: number) => {
+      ev.reset();
+      ev.flags = EV_CLIENT_ERROR;
+      ev.setPath(path, 0, path.length);
+      return inst.observe(ev, '203.0.113.8', time);
+    };
+    const t0 = Date.UTC(2026, 10, 25, 19, 30);
+    for (let i = 0; i < settings.probePaths; i++) probe(`/first-${i}`, t0 + i);
+    const first = inst.render('203.0.113.8')?.evidence;
+    expect(first).toContain('e.g. "/first-0", "/first-1", "/first-2".');
+    expect(inst.render('203.0.113.8')?.evidence).toBe(first);
+    // Quiet for longer than the window: the next paths are a new episode, with new samples.
+    const t1 = t0 + settings.probeFindTimeMs + 60_000;
+    for (let i = 0; i < settings.probePaths; i++) probe(`/second-${i}`, t1 + i);
+    expect(inst.render('203.0.113.8')?.evidence).toContain('e.g. "/second-0", "/second-1", "/second-2".');
   });
 
   it('keeps fail2ban semantics: failures outside findTime do not add up', async () => {
