@@ -124,7 +124,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
   }),
   LOG_COMMIT_ROWS: k.int({
     field: 'commitRows',
-    default: '5000',
+    default: '10000',
     min: 100,
     max: 1_000_000,
     description:
