@@ -71,8 +71,12 @@ export class MemoryReviewStore implements ReviewStore {
   }
 
   /** In the order findings were first raised. */
+  /**
+   * By key, as the SQLite store orders them: the order they were first rendered in depends on
+   * where the commit points fell, and those are sized from measured commit times.
+   */
   activeFindings(): LogFindingRow[] {
-    return [...this.findings.values()];
+    return [...this.findings.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private stateMap(sourceId: string, detector: string): Map<string, DetectorStateRow> {

@@ -127,6 +127,29 @@ describe('replay takes the live review path', () => {
   });
   afterEach(() => dir.remove());
 
+  it('replays findings in the order of their keys, wherever the commit points fell', async () => {
+    const file = join(dir.path, 'access.log');
+    let text = '';
+    for (let i = 0; i < 25; i++) text += nginx('198.51.100.9', 404, `/probe-${i}.php`, i);
+    // Past a 4 KiB chunk: with LOG_COMMIT_BYTES=1 the probing finding is rendered a commit earlier.
+    for (let i = 0; i < 100; i++) text += nginx('192.0.2.44', 200, '/', i % 60);
+    for (let i = 0; i < 12; i++) text += nginx('203.0.113.7', 401, '/login', i);
+    writeFileSync(file, text);
+    const keys = async (env: Record<string, string>) => {
+      const c = loadConfig({ LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d', ...env }, { requireDiscord: false });
+      const r = await replayFile(file, 'nginx', { logs: c.logs, network: c.network, now: () => NOW });
+      return r.findings.map((f) => f.key);
+    };
+    const expected = [
+      'brute-force:nginx:203.0.113.7',
+      // Only the address that got in (2xx) is a first sighting.
+      'first-seen-remote:nginx:192.0.2.44',
+      'probing:nginx:198.51.100.9',
+    ];
+    expect(await keys({ LOG_COMMIT_BYTES: '1' })).toEqual(expected);
+    expect(await keys({})).toEqual(expected);
+  });
+
   it('counts and flags the same as a live review of the same file', async () => {
     const file = join(dir.path, 'access.log');
     writeFileSync(file, mixedLog());

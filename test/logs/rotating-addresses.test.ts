@@ -148,8 +148,8 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     const perAddress = await firstSeen(text, { LOG_IPV6_PREFIX: '128' });
     expect(perAddress.map((f) => f.key)).toEqual([
       `first-seen-remote:sshd:${NET}::1`,
-      'first-seen-remote:sshd:2001:470:1f0b:1b::1',
       `first-seen-remote:sshd:${NET}::2`,
+      'first-seen-remote:sshd:2001:470:1f0b:1b::1',
     ]);
     expect(perAddress[0]?.title).toBe(`New outside address got in on sshd: ${NET}::1`);
   });
