@@ -167,6 +167,54 @@ describe('AddressScope', () => {
     expect(book.lookup('2a01:4f8:2::9').kind).toBe(ADDR_LOCAL);
     expect(book.lookup('2a01:4f8:3::1').kind).toBe(ADDR_OUTSIDE);
   });
+
+  it('answers a whole /64 alike only while no entry longer than /64 lies inside it', () => {
+    const kinds = (ips: readonly string[]) => ips.map((ip) => scope.classify(ip).kind);
+    const net = ['2a01:4f8:9:1::6', '2a01:4f8:9:1::7', '2a01:4f8:9:1::8', '2a01:4f8:9:1::7'];
+    expect(kinds(net)).toEqual(['outside', 'outside', 'outside', 'outside']);
+    // A /128 inside the /64 just answered for, then a learned one: each wins for its address only.
+    allow('2a01:4f8:9:1::7');
+    expect(kinds(net)).toEqual(['outside', 'allowed', 'outside', 'allowed']);
+    scope.learn('plex', '2a01:4f8:9:1::8');
+    expect(kinds(net)).toEqual(['outside', 'allowed', 'self', 'allowed']);
+    // A shorter entry covers the /64 and its neighbours; the longer ones inside still decide first.
+    allow('2a01:4f8:9::/48', clock.now() + 60_000);
+    expect(kinds([...net, '2a01:4f8:9:2::6'])).toEqual(['allowed', 'allowed', 'self', 'allowed', 'allowed']);
+    clock.advance(60_000);
+    expect(kinds(['2a01:4f8:9:2::6', '2a01:4f8:9:2::7', '2a01:4f8:9:1::6'])).toEqual([
+      'outside',
+      'outside',
+      'outside',
+    ]);
+    // Special ranges longer than /64 count too: ::/64 holds ::1/128 (loopback) and ::/128.
+    expect(kinds(['::5', '::1', '::5', '::'])).toEqual(['outside', 'self', 'outside', 'self']);
+  });
+
+  it('asks an extra allow-list about every address, never for its /64', () => {
+    const extra = AddressScope.fromConfig(
+      { lanCidrs: [], allowlist: [] },
+      { extraAllowed: (ip) => ip === '2a01:4f8:9:1::7' },
+    );
+    const ips = ['2a01:4f8:9:1::6', '2a01:4f8:9:1::7', '2a01:4f8:9:1::8'];
+    expect(ips.map((ip) => extra.classify(ip).kind)).toEqual(['outside', 'allowed', 'outside']);
+  });
+
+  it('answers the log review for a /128 allow entry inside a flooding /64', () => {
+    allow('2a01:4f8:9:1:0:2:3:1');
+    const book = new AddressBook({ scope, cacheSize: 100 });
+    const ips = [
+      '2a01:4f8:9:1:0:1:9:1',
+      '2a01:4f8:9:1:0:2:3:1',
+      '2a01:4f8:9:1:0:2:4:1',
+      '2a01:4f8:9:1:0:2:3:1',
+    ];
+    expect(ips.map((ip) => book.lookup(ip).kind)).toEqual([
+      ADDR_OUTSIDE,
+      ADDR_ALLOWED,
+      ADDR_OUTSIDE,
+      ADDR_ALLOWED,
+    ]);
+  });
 });
 
 function cidr(text: string) {
