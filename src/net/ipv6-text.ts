@@ -160,7 +160,7 @@ let writtenText = '';
  */
 export function readIpv6Text(text: string, out: Uint16Array): boolean {
   if (text !== writtenText) return readIpv6Groups(text, 0, text.length, out);
-  out.set(WRITTEN);
+  for (let i = 0; i < 8; i++) out[i] = WRITTEN[i] as number;
   return true;
 }
 
