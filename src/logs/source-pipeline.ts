@@ -65,6 +65,7 @@ export function createSourceReview(o: SourcePipelineOptions): SourceReview {
       : logs,
     now: o.now,
     learnBaseline: o.replay === undefined,
+    ipv6Prefix: settings.ipv6Prefix,
     keepState: o.replay === undefined,
   });
 }

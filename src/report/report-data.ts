@@ -101,7 +101,9 @@ export function buildReportData(deps: ReportDeps, dayCount: number): ReportData 
     map.set(label, e);
   };
   for (const k of repos.report.knocks(first, last)) {
-    const f = facts.lookup(k.ip);
+    // IPv6 is counted per network (LOG_IPV6_PREFIX): its first address is in the same AS.
+    const slash = k.ip.indexOf('/');
+    const f = facts.lookup(slash === -1 ? k.ip : k.ip.slice(0, slash));
     add(asns, f ? `AS${f.asn} ${f.asName}` : 'unknown', k.events);
     add(countries, f ? f.country : 'unknown', k.events);
   }

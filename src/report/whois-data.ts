@@ -91,6 +91,16 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : u
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
+ * What the log review keeps the address under: the address, and for IPv6 its network of each
+ * kind's LOG_IPV6_PREFIX (the seen detectors and the counts key IPv6 by it, seenKey).
+ */
+function networkKeys(deps: WhoisDeps, ip: string): string[] {
+  return [
+    ...new Set([ip, ...Object.values(deps.config.logs.settings).map((s) => seenKey(ip, s.ipv6Prefix))]),
+  ];
+}
+
+/**
  * The detectors' own state rows (sliding-window.ts, probing.ts, seen-detector.ts): read by their
  * fields, each optional, so a row of an older or newer shape shows what it has.
  */
@@ -98,11 +108,7 @@ function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
   const history = deps.repos.addressHistory;
   // A seen detector keeps its addresses in chunks (seen-chunks.ts): the address's entry is its
   // row, under its IPv6 network (LOG_IPV6_PREFIX) or, not rewritten yet, the address itself.
-  const keys = new Set([
-    ip,
-    ...Object.values(deps.config.logs.settings).map((s) => seenKey(ip, s.ipv6Prefix)),
-  ]);
-  const seen = [...keys].flatMap((key) =>
+  const seen = networkKeys(deps, ip).flatMap((key) =>
     history.chunkRows(key, SEEN_CHUNK_PREFIX).flatMap((row) => {
       const s = seenInChunk(row.state, key);
       const via = key === ip ? '' : ` (network ${key}, first ${s?.first ?? 'unknown'})`;
@@ -154,8 +160,9 @@ function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow
     }
     return e;
   };
-  for (const c of history.counts(ip)) entry(c.sourceId).counts = c;
-  for (const d of history.days(ip)) entry(d.sourceId).first.push(d.firstDay);
+  const keys = networkKeys(deps, ip);
+  for (const c of history.counts(keys)) entry(c.sourceId).counts = c;
+  for (const d of history.days(keys)) entry(d.sourceId).first.push(d.firstDay);
   for (const w of windows) {
     const e = entry(w.sourceId, w.lastAt);
     if (e.counts.lastAt < w.lastAt) e.counts = { ...e.counts, lastAt: w.lastAt };

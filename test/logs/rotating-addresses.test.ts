@@ -95,6 +95,21 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     expect(() => loadConfig({ LOG_IPV6_PREFIX: '32' }, { requireDiscord: false })).toThrow(/LOG_IPV6_PREFIX/);
   });
 
+  it('counts a /64 once, whatever its addresses, and each address with 128', async () => {
+    let text = '';
+    for (let i = 0; i < 10; i++) text += failed(rotated(i), 19, 10, i);
+    text += failed('203.0.113.9') + failed('203.0.113.9', 19, 11);
+    const counted = (r: Awaited<ReturnType<typeof replay>>) =>
+      r.addresses.map((a) => [a.ip, a.failures] as const);
+    expect(counted(await replay(text))).toEqual([
+      [`${NET}::/64`, 10],
+      ['203.0.113.9', 2],
+    ]);
+    const each = counted(await replay(text, { LOG_IPV6_PREFIX: '128' }));
+    expect(each).toHaveLength(11);
+    expect(each).toContainEqual([rotated(3), 1]);
+  });
+
   it('raises one finding for two addresses of one /64, naming the network and the first address', async () => {
     const found = await firstSeen(accepted(`${NET}:a1b2:c3d4:e5f6:1`, 1) + accepted(`${NET}:77:88:99:aa`, 2));
     expect(found.map((f) => f.key)).toEqual([`first-seen-remote:sshd:${NET}::/64`]);

@@ -9,7 +9,7 @@ import { FONT_FILES, renderPng } from '../../src/report/render-png.js';
 import { CHART_HEIGHT, CHART_WIDTH, reportSvg } from '../../src/report/report-chart.js';
 import { buildWeeklyReport, MAX_ATTACHMENT_BYTES } from '../../src/report/weekly-report.js';
 import { pngSize } from '../harness/png-size.js';
-import { seedFacts, seedReportDatabase } from '../harness/report-seed.js';
+import { commitDailyCounts, seedFacts, seedReportDatabase } from '../harness/report-seed.js';
 import { tempDir } from '../harness/test-env.js';
 
 const NOW = new Date(2026, 10, 30, 9, 0).getTime();
@@ -109,6 +109,23 @@ describe('the weekly picture', () => {
     );
     expect(data.days).toHaveLength(31);
     expect(data.topAsns).toEqual([{ label: 'unknown', events: 83 + 61 + 5 + 4 + 500, addresses: 5 }]);
+  });
+
+  it('labels an IPv6 network (counted per LOG_IPV6_PREFIX) by the AS of its first address', () => {
+    const day = lastLocalDays(NOW, 1)[0] as string;
+    commitDailyCounts(
+      store.repos,
+      'nginx',
+      day,
+      new Map([['2001:470:1f0b:1a::/64', { failures: 0, clientErrors: 7000 }]]),
+      NOW,
+    );
+    const facts = {
+      lookup: (ip: string) =>
+        ip === '2001:470:1f0b:1a::' ? { asn: 6939, asName: 'HURRICANE', country: 'US' } : undefined,
+    };
+    const { data } = buildWeeklyReport({ repos: store.repos, facts, now: NOW }, 7);
+    expect(data.topAsns[0]).toEqual({ label: 'AS6939 HURRICANE', events: 7000, addresses: 1 });
   });
 
   it('shows what the data says and no more: an empty database draws empty panels', () => {

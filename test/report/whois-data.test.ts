@@ -151,6 +151,31 @@ describe('gatherWhois (real SQLite, Plex at a closed port)', () => {
     expect(other.windows, 'another /64').toEqual([]);
   });
 
+  it("adds an IPv6 address's network counts (LOG_IPV6_PREFIX) to those it had per address", async () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    const net = '2001:470:1f0b:1a';
+    const counted = (ip: string, failures: number, day: string) =>
+      ctx.repos.logReview.commit(
+        {
+          source: reviewedSource('sshd'),
+          writeStates: () => {},
+          counts: new Map([[ip, { failures, clientErrors: 0, badTokens: 0, lastAt: now }]]),
+          countsBound: { maxAddresses: 100, seenAfter: Number.NEGATIVE_INFINITY },
+          daily: new Map([[day, new Map([[ip, { failures, clientErrors: 0 }]])]]),
+          findings: [],
+        },
+        now,
+      );
+    // Written per address before the counts moved to networks, then under the /64.
+    counted(`${net}::2`, 3, '2026-11-29');
+    counted(`${net}::/64`, 40, '2026-12-01');
+    counted('2001:470:1f0b:1b::/64', 500, '2026-12-01');
+    const w = await gatherWhois(ctx, parseWhoisAddress(`${net}::2`), AbortSignal.timeout(5_000));
+    expect(w.seen.map((x) => [x.sourceId, x.failures, x.firstSeen])).toEqual([['sshd', 43, '2026-11-29']]);
+    const other = await gatherWhois(ctx, parseWhoisAddress(`${net}::9`), AbortSignal.timeout(5_000));
+    expect(other.seen.map((x) => [x.sourceId, x.failures])).toEqual([['sshd', 40]]);
+  });
+
   it('refuses ranges, zero-padded quads and names with a reason', () => {
     expect(() => parseWhoisAddress('0.0.0.0/0')).toThrow(/not a range/);
     expect(() => parseWhoisAddress('2001:db8::/32')).toThrow(/not a range/);

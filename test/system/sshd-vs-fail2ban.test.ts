@@ -94,7 +94,8 @@ describeSystem(
       );
       for (const ip of out.split('\n').filter((l) => l !== '')) theirs.set(ip, (theirs.get(ip) ?? 0) + 1);
 
-      const config = loadConfig({ LOG_TIMEZONE: 'UTC' }, { requireDiscord: false });
+      // fail2ban counts each IPv6 address on its own; LOG_IPV6_PREFIX=128 counts as it does.
+      const config = loadConfig({ LOG_TIMEZONE: 'UTC', LOG_IPV6_PREFIX: '128' }, { requireDiscord: false });
       const ours = await replayFile(file, 'sshd', {
         logs: config.logs,
         network: config.network,

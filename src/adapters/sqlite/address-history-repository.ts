@@ -33,22 +33,29 @@ export interface DetectorRow {
 export class AddressHistoryRepository {
   constructor(private readonly db: Database) {}
 
-  counts(ip: string): SourceCounts[] {
+  /**
+   * Counts stored under any of `keys` (the address, and the IPv6 networks it is counted under:
+   * LOG_IPV6_PREFIX), one row per source, summed: rows written per address before the counts
+   * moved to networks stay until they age out (LOG_COUNTS_RETENTION).
+   */
+  counts(keys: readonly string[]): SourceCounts[] {
     return this.db
       .prepare(
-        `SELECT source_id AS sourceId, failures, client_errors AS clientErrors, bad_tokens AS badTokens, last_at AS lastAt
-         FROM log_address_counts WHERE ip = ? ORDER BY source_id`,
+        `SELECT source_id AS sourceId, SUM(failures) AS failures, SUM(client_errors) AS clientErrors,
+           SUM(bad_tokens) AS badTokens, MAX(last_at) AS lastAt
+         FROM log_address_counts WHERE ip IN (${marks(keys)}) GROUP BY source_id ORDER BY source_id`,
       )
-      .all(ip) as SourceCounts[];
+      .all(...keys) as SourceCounts[];
   }
 
-  days(ip: string): SourceDays[] {
+  /** Like `counts`: the days of rows under any of `keys`. */
+  days(keys: readonly string[]): SourceDays[] {
     return this.db
       .prepare(
         `SELECT source_id AS sourceId, MIN(day) AS firstDay, MAX(day) AS lastDay
-         FROM log_daily_counts WHERE ip = ? GROUP BY source_id ORDER BY source_id`,
+         FROM log_daily_counts WHERE ip IN (${marks(keys)}) GROUP BY source_id ORDER BY source_id`,
       )
-      .all(ip) as SourceDays[];
+      .all(...keys) as SourceDays[];
   }
 
   /** Rows keyed by the address itself or by one of `prefixes` followed by it. */
@@ -57,7 +64,7 @@ export class AddressHistoryRepository {
     return this.db
       .prepare(
         `SELECT source_id AS sourceId, detector, ip AS key, state, last_at AS lastAt FROM log_detector_state
-         WHERE ip IN (${keys.map(() => '?').join(',')}) ORDER BY source_id, detector, ip`,
+         WHERE ip IN (${marks(keys)}) ORDER BY source_id, detector, ip`,
       )
       .all(...keys) as DetectorRow[];
   }
@@ -75,4 +82,9 @@ export class AddressHistoryRepository {
       )
       .all(prefix, prefix, JSON.stringify(ip)) as DetectorRow[];
   }
+}
+
+/** One `?` per key, for an IN list. */
+function marks(keys: readonly unknown[]): string {
+  return keys.map(() => '?').join(',');
 }

@@ -58,7 +58,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     min: 48,
     max: 128,
     description:
-      'IPv6 addresses are also counted per network of this prefix length (a /64 is one subscriber\nline, so rotating addresses inside it does not evade the thresholds); 128 turns it off.\nNarrower than /48 is refused: a block proposal must stay inside what the block policy accepts.',
+      'IPv6 addresses are also counted per network of this prefix length (a /64 is one subscriber\nline, so rotating addresses inside it does not evade the thresholds), and their event counts\nand first sightings are kept per network; 128 keeps everything per address.\nNarrower than /48 is refused: a block proposal must stay inside what the block policy accepts.',
   }),
   LOG_BAD_TOKEN_COUNT: k.int({
     min: 1,
@@ -124,7 +124,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
   }),
   LOG_COMMIT_ROWS: k.int({
     field: 'commitRows',
-    default: '5000',
+    default: '10000',
     min: 100,
     max: 1_000_000,
     description:
