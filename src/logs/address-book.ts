@@ -48,7 +48,7 @@ export interface AddressBookOptions {
 }
 
 /** Self and LAN are never looked at; special ranges outside the LAN are (a shared network). */
-const KIND_CODE = {
+export const KIND_CODE = {
   self: ADDR_LOCAL,
   lan: ADDR_LOCAL,
   allowed: ADDR_ALLOWED,

@@ -15,7 +15,6 @@ import {
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
 import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
-import { parseIp } from '../../src/net/ip.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { ManualClock } from '../harness/manual-clock.js';
 import { tempDir } from '../harness/test-env.js';
@@ -235,51 +234,5 @@ describe('AddressBook under a flood of new addresses', () => {
     const first = hot.map((ip) => at(book, ip));
     expect(hot.map((ip) => at(book, ip)).every((info, i) => info === first[i])).toBe(true);
     expect(at(book, '203.0.113.7')).toMatchObject({ ip: regular.ip, kind: ADDR_OUTSIDE });
-  });
-
-  it('reads an address that starts like the last one as it reads it whole', () => {
-    const allowed = AddressScope.fromConfig({ lanCidrs: [], allowlist: ['2a01:4f8:c17:2a3f::7'] });
-    const book = new AddressBook({ scope: allowed, cacheSize: 1000 });
-    const code = {
-      self: ADDR_LOCAL,
-      lan: ADDR_LOCAL,
-      allowed: ADDR_ALLOWED,
-      special: ADDR_OUTSIDE,
-      outside: ADDR_OUTSIDE,
-    };
-    const texts = [
-      '2a01:4f8:c17:2a3f:1:2:3:4',
-      '2a01:4f8:c17:2a3f::5',
-      '2a01:4f8:c17:2a3f::',
-      '2a01:4f8:c17:2a3f::7',
-      '2a01:4f8:c17:2a3f:0:0:0:7',
-      '2a01:4f8:c17:2a3f:',
-      '2a01:4f8:c17:2a3f:::1',
-      '2a01:4f8:c17:2a3f:1:2:3:4:5',
-      '2a01:4f8:c17:2a3f:1::2::3',
-      '2a01:4f8:c17:2a3f:1:2:3::',
-      '2a01:4f8:c17:2a3f:00001::',
-      '2a01:4f8:c17:2a3f:0:ffff:1.2.3.4',
-      '2a01:4f8:c17:2a3fa::1',
-      '2A01:4F8:C17:2A3F:1::',
-      '2A01:4f8:c17:2a3f:1::',
-      '2A01:4f8:c17:2a3f:2::',
-      '2a01:04f8:c17:2a3f:1::',
-      '2a01:04f8:c17:2a3f:2::',
-      '2a01:4f8:c17:2a3e:1::',
-      '2a01:4f8:c17::1',
-      '2a01:4f8:c17::2:3',
-      '2a01:4f8:c17::2::3',
-      '2a01:4f8:c17:0:1::',
-      '2a01:4f8:c17:0:1:2::',
-      '0:0:0:0:0:ffff:102:304',
-      '0:0:0:0:1:ffff:102:304',
-    ];
-    for (const raw of texts) {
-      const canonical = parseIp(raw)?.toString();
-      const expected =
-        canonical === undefined ? [ADDR_INVALID, ''] : [code[allowed.classify(raw).kind], canonical];
-      expect([at(book, raw).kind, at(book, raw).ip], raw).toEqual(expected);
-    }
   });
 });
