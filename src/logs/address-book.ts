@@ -1,6 +1,14 @@
 import type { AddressClass } from '../net/address-scope.js';
 import { dottedIpv4, parseIp } from '../net/ip.js';
-import { ipv6Text, isIpv4Mapped, readIpv6Groups } from '../net/ipv6-text.js';
+import {
+  IPV6_CANONICAL,
+  IPV6_INVALID,
+  ipv6Text,
+  ipv6TextOf,
+  isIpv4Mapped,
+  readIpv6Form,
+  readIpv6FormAfter,
+} from '../net/ipv6-text.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
@@ -40,7 +48,7 @@ export interface AddressBookOptions {
 }
 
 /** Self and LAN are never looked at; special ranges outside the LAN are (a shared network). */
-const KIND_CODE = {
+export const KIND_CODE = {
   self: ADDR_LOCAL,
   lan: ADDR_LOCAL,
   allowed: ADDR_ALLOWED,
@@ -65,6 +73,8 @@ const MAX_CACHED = 65_536;
 const FLOOD_SLOTS = 4096;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
+/** Groups of the /64 a new IPv6 address is first read up to (see `AddressBook.prefix`). */
+const PREFIX_GROUPS = 4;
 
 /**
  * Classifies addresses as written in logs (one book per source and pass: the `settled` bits
@@ -90,6 +100,18 @@ export class AddressBook {
   private misses = 0;
   /** Bounded at FLOOD_SLOTS until a fill sees the hits come back. */
   private flood = false;
+  /**
+   * The chars of the last new IPv6 address up to its fourth colon, when its first four groups
+   * were written out (no `::` among them), and those groups: a flood's next address from the
+   * same /64 is read from there on, not from its first char.
+   */
+  private readonly prefix = new Uint16Array(20);
+  private prefixLength = 0;
+  private readonly prefixGroups = new Uint16Array(PREFIX_GROUPS);
+  /** No uppercase digit or leading zero in the prefix (readIpv6FormAfter). */
+  private prefixPlain = false;
+  /** Set by classify when the address was written as its canonical text (the cache key then). */
+  private keyIsIp = false;
 
   constructor(private readonly options: AddressBookOptions) {
     this.version = options.scope.version;
@@ -119,9 +141,11 @@ export class AddressBook {
       slot = (slot + 1) & mask;
     }
     this.misses++;
+    this.keyIsIp = false;
     const info = this.classify(text, start, end);
     // The canonical text is a fresh string already (most servers write that form): it is the key.
-    const raw = sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
+    const raw =
+      this.keyIsIp || sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
     if (this.count * 2 >= keys.length) {
       this.grow();
       return this.insert(raw, info);
@@ -209,13 +233,16 @@ export class AddressBook {
     if (!colon) {
       const raw = detach(text.slice(start, end));
       if (!isCanonicalIpv4(raw)) return INVALID;
+      this.keyIsIp = true;
       return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
     const scope = this.options.scope;
     let ip: string;
     // Read in place: no string is cut out of the chunk for an address seen for the first time.
-    if (readIpv6Groups(text, start, end, GROUPS) && !isIpv4Mapped(GROUPS)) {
-      ip = ipv6Text(GROUPS);
+    const form = this.readIpv6(text, start, end);
+    if (form !== IPV6_INVALID && !isIpv4Mapped(GROUPS)) {
+      this.keyIsIp = form === IPV6_CANONICAL;
+      ip = this.keyIsIp ? ipv6TextOf(text, start, end, GROUPS) : ipv6Text(GROUPS);
       if (scope.classifyIpv6 !== undefined)
         return { ip, kind: KIND_CODE[scope.classifyIpv6(GROUPS).kind], settled: 0 };
     } else {
@@ -224,6 +251,44 @@ export class AddressBook {
       ip = parsed.toString();
     }
     return { ip, kind: KIND_CODE[scope.classify(ip).kind], settled: 0 };
+  }
+
+  /** readIpv6Form into GROUPS, from the end of the last address's /64 when it starts the same. */
+  private readIpv6(text: string, start: number, end: number): number {
+    const known = this.prefixLength;
+    if (known !== 0 && end - start > known && end - start <= 39) {
+      const prefix = this.prefix;
+      let k = 0;
+      while (k < known && text.charCodeAt(start + k) === prefix[k]) k++;
+      if (k === known) {
+        for (let g = 0; g < PREFIX_GROUPS; g++) GROUPS[g] = this.prefixGroups[g] as number;
+        return readIpv6FormAfter(text, start + known, end, GROUPS, PREFIX_GROUPS, this.prefixPlain);
+      }
+    }
+    const form = readIpv6Form(text, start, end, GROUPS);
+    if (form !== IPV6_INVALID) this.notePrefix(text, start, end);
+    return form;
+  }
+
+  /** Remembers the chars up to the fourth colon of an address just read, unless a `::` comes first. */
+  private notePrefix(text: string, start: number, end: number): void {
+    this.prefixLength = 0;
+    this.prefixPlain = true;
+    let colons = 0;
+    for (let i = start; i < end && i - start < this.prefix.length; i++) {
+      const c = text.charCodeAt(i);
+      this.prefix[i - start] = c;
+      const groupStart = i === start || text.charCodeAt(i - 1) === 58;
+      if ((c >= 65 && c <= 70) || (c === 48 && groupStart && text.charCodeAt(i + 1) !== 58))
+        this.prefixPlain = false;
+      if (c !== 58) continue;
+      if (groupStart) return;
+      if (++colons === PREFIX_GROUPS) {
+        this.prefixLength = i + 1 - start;
+        for (let g = 0; g < PREFIX_GROUPS; g++) this.prefixGroups[g] = GROUPS[g] as number;
+        return;
+      }
+    }
   }
 }
 

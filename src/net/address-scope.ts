@@ -15,7 +15,16 @@
 import type { AllowlistEntry } from '../domain/ban.js';
 import type { LearnedPublicAddress, PublicAddressSource } from '../domain/public-address.js';
 import { type Cidr, CidrSet, dottedIpv4, type IpAddress, parseCidr, parseIp } from './ip.js';
-import { type V4Table, type V6Table, v4Find, v4Table, v6Find, v6Table } from './ip-tables.js';
+import {
+  type V4Table,
+  type V6Table,
+  v4Find,
+  v4Table,
+  v6Find,
+  v6HasLong,
+  v6Long,
+  v6Table,
+} from './ip-tables.js';
 import { ipv6Text, isIpv4Mapped, readIpv6Groups } from './ipv6-text.js';
 import { cidrsOverlap, SPECIAL_RANGES, type SpecialRangeCode } from './special-ranges.js';
 
@@ -97,6 +106,8 @@ interface Snapshot {
   readonly lan6: V6Table<Entry>;
   readonly self6: V6Table<Entry>;
   readonly allowed6: V6Table<Entry>;
+  /** The /64 networks holding an IPv6 entry (special ranges included) longer than /64. */
+  readonly long6: Uint16Array;
   readonly readAt: number;
   /** The earliest expiry among the /allow entries read: the snapshot is stale from then on. */
   readonly staleAt: number;
@@ -117,6 +128,11 @@ const SOURCE_NAME: Record<PublicAddressSource, string> = {
 
 export class AddressScope {
   private snapshot: Snapshot;
+  /** The last /64 classifyIpv6 answered for all of (see there). */
+  private readonly network: { snapshot?: Snapshot; groups: Uint16Array; answer: AddressClass } = {
+    groups: new Uint16Array(4),
+    answer: OUTSIDE,
+  };
   private version_ = 0;
   private readonly configLan: readonly Entry[];
   private readonly configAllowed: readonly Entry[];
@@ -197,10 +213,31 @@ export class AddressScope {
 
   /**
    * The same answers as `classify`, in the same order, for a plain (not IPv4-mapped) IPv6
-   * address's groups (read-only here).
+   * address's groups (read-only here). The last /64 asked about keeps its answer while no entry
+   * longer than /64 lies inside it (then every address of it gets the same one): a flood from
+   * one /64 asks once per line.
    */
   classifyIpv6(groups: Uint16Array): AddressClass {
     const snap = this.current();
+    const net = this.network;
+    if (
+      net.snapshot === snap &&
+      groups[0] === net.groups[0] &&
+      groups[1] === net.groups[1] &&
+      groups[2] === net.groups[2] &&
+      groups[3] === net.groups[3]
+    )
+      return net.answer;
+    const answer = this.classifyIpv6In(snap, groups);
+    if (this.deps.extraAllowed === undefined && !v6HasLong(snap.long6, groups)) {
+      net.snapshot = snap;
+      net.groups.set(groups.subarray(0, 4));
+      net.answer = answer;
+    }
+    return answer;
+  }
+
+  private classifyIpv6In(snap: Snapshot, groups: Uint16Array): AddressClass {
     const special = v6Find(SPECIAL_V6, groups);
     if (special?.self) return { kind: 'self', code: special.code, reason: special.what };
     const own = v6Find(snap.self6, groups);
@@ -290,6 +327,9 @@ export class AddressScope {
       self.map((e) => e.cidr.text),
       allowed.map((e) => e.cidr.text),
     ]);
+    const lan6 = v6Table(this.configLan);
+    const self6 = v6Table(self);
+    const allowed6 = v6Table(allowed);
     return {
       lan: this.configLan,
       self,
@@ -297,9 +337,10 @@ export class AddressScope {
       lan4: v4Table(this.configLan),
       self4: v4Table(self),
       allowed4: v4Table(allowed),
-      lan6: v6Table(this.configLan),
-      self6: v6Table(self),
-      allowed6: v6Table(allowed),
+      lan6,
+      self6,
+      allowed6,
+      long6: v6Long([SPECIAL_V6, lan6, self6, allowed6]),
       readAt: now,
       staleAt,
       signature,

@@ -62,3 +62,28 @@ export function v6Find<T extends IpTableItem>(table: V6Table<T>, groups: Uint16A
   }
   return undefined;
 }
+
+/** The first four groups (the /64) of every entry longer than /64 in `tables`, one after the other. */
+export function v6Long(tables: readonly V6Table<IpTableItem>[]): Uint16Array {
+  const out: number[] = [];
+  for (const t of tables) {
+    t.prefixes.forEach((prefix, i) => {
+      if (prefix > 64) out.push(...t.nets.subarray(i * 8, i * 8 + 4));
+    });
+  }
+  return Uint16Array.from(out);
+}
+
+/** True when the /64 of `groups` is one of `long` (see v6Long). */
+export function v6HasLong(long: Uint16Array, groups: Uint16Array): boolean {
+  for (let i = 0; i < long.length; i += 4) {
+    if (
+      long[i] === groups[0] &&
+      long[i + 1] === groups[1] &&
+      long[i + 2] === groups[2] &&
+      long[i + 3] === groups[3]
+    )
+      return true;
+  }
+  return false;
+}

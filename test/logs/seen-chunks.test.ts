@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import type { AddressTable } from '../../src/logs/address-table.js';
 import { firstSeenRemote } from '../../src/logs/detectors/first-seen-remote.js';
 import { SEEN_CHUNK_SIZE, seenInChunk, seenKey } from '../../src/logs/detectors/seen-chunks.js';
 import type { DetectorInstance, StateRow } from '../../src/logs/detectors/types.js';
@@ -62,7 +63,7 @@ function feed(d: DetectorInstance, store: Rows, from: number, to: number, every:
   store.drain(d);
 }
 
-const keysOf = (d: DetectorInstance) => [...(d.table as unknown as { map: Map<string, unknown> }).map.keys()];
+const keysOf = (d: DetectorInstance) => (d.table as AddressTable<unknown>).keys();
 
 describe('the stored form of a seen detector (chunks of addresses)', () => {
   it('writes a row per chunk, rewriting only the one still filling', () => {

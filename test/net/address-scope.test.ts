@@ -2,9 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AllowlistRepository } from '../../src/adapters/sqlite/allowlist-repository.js';
 import type { Database } from '../../src/adapters/sqlite/database.js';
 import { PublicAddressRepository } from '../../src/adapters/sqlite/public-address-repository.js';
-import { ADDR_ALLOWED, ADDR_LOCAL, ADDR_OUTSIDE, AddressBook } from '../../src/logs/address-book.js';
+import {
+  ADDR_ALLOWED,
+  ADDR_INVALID,
+  ADDR_LOCAL,
+  ADDR_OUTSIDE,
+  AddressBook,
+  KIND_CODE,
+} from '../../src/logs/address-book.js';
 import { AddressScope } from '../../src/net/address-scope.js';
-import { parseCidr } from '../../src/net/ip.js';
+import { parseCidr, parseIp } from '../../src/net/ip.js';
 import { openTestDatabase } from '../harness/actions-fixture.js';
 import { ManualClock } from '../harness/manual-clock.js';
 
@@ -152,20 +159,104 @@ describe('AddressScope', () => {
     allow('2a01:4f8:1::/48');
     scope.learn('plex', '2a01:4f8:2::9');
     const book = new AddressBook({ scope, cacheSize: 100 });
-    const code = {
-      self: ADDR_LOCAL,
-      lan: ADDR_LOCAL,
-      allowed: ADDR_ALLOWED,
-      special: ADDR_OUTSIDE,
-      outside: ADDR_OUTSIDE,
-    };
     const cases = ['2a01:4f8:1:0:0:0:0:7', '2A01:4F8:2::9', '2a01:4f8:3::1', '::1', 'fe80::1', '2001:db8::1'];
     for (const ip of cases) {
-      expect(book.lookup(ip).kind, ip).toBe(code[scope.classify(ip).kind]);
+      expect(book.lookup(ip).kind, ip).toBe(KIND_CODE[scope.classify(ip).kind]);
     }
     expect(book.lookup('2a01:4f8:1::7').kind).toBe(ADDR_ALLOWED);
     expect(book.lookup('2a01:4f8:2::9').kind).toBe(ADDR_LOCAL);
     expect(book.lookup('2a01:4f8:3::1').kind).toBe(ADDR_OUTSIDE);
+  });
+
+  it('reads an address that starts like the last one as it reads it whole', () => {
+    const allowed = AddressScope.fromConfig({ lanCidrs: [], allowlist: ['2a01:4f8:c17:2a3f::7'] });
+    const book = new AddressBook({ scope: allowed, cacheSize: 1000 });
+    const texts = [
+      '2a01:4f8:c17:2a3f:1:2:3:4',
+      '2a01:4f8:c17:2a3f::5',
+      '2a01:4f8:c17:2a3f::',
+      '2a01:4f8:c17:2a3f::7',
+      '2a01:4f8:c17:2a3f:0:0:0:7',
+      '2a01:4f8:c17:2a3f:',
+      '2a01:4f8:c17:2a3f:::1',
+      '2a01:4f8:c17:2a3f:1:2:3:4:5',
+      '2a01:4f8:c17:2a3f:1::2::3',
+      '2a01:4f8:c17:2a3f:1:2:3::',
+      '2a01:4f8:c17:2a3f:00001::',
+      '2a01:4f8:c17:2a3f:0:ffff:1.2.3.4',
+      '2a01:4f8:c17:2a3fa::1',
+      '2A01:4F8:C17:2A3F:1::',
+      '2A01:4f8:c17:2a3f:1::',
+      '2A01:4f8:c17:2a3f:2::',
+      '2a01:04f8:c17:2a3f:1::',
+      '2a01:04f8:c17:2a3f:2::',
+      '2a01:4f8:c17:2a3e:1::',
+      '2a01:4f8:c17::1',
+      '2a01:4f8:c17::2:3',
+      '2a01:4f8:c17::2::3',
+      '2a01:4f8:c17:0:1::',
+      '2a01:4f8:c17:0:1:2::',
+      '0:0:0:0:0:ffff:102:304',
+      '0:0:0:0:1:ffff:102:304',
+    ];
+    for (const raw of texts) {
+      const canonical = parseIp(raw)?.toString();
+      const expected =
+        canonical === undefined ? [ADDR_INVALID, ''] : [KIND_CODE[allowed.classify(raw).kind], canonical];
+      // In a line, as the review reads it: new, then cached.
+      for (let i = 0; i < 2; i++) {
+        const info = book.lookupRange(`x ${raw} y`, 2, 2 + raw.length);
+        expect([info.kind, info.ip], raw).toEqual(expected);
+      }
+    }
+  });
+
+  it('answers a whole /64 alike only while no entry longer than /64 lies inside it', () => {
+    const kinds = (ips: readonly string[]) => ips.map((ip) => scope.classify(ip).kind);
+    const net = ['2a01:4f8:9:1::6', '2a01:4f8:9:1::7', '2a01:4f8:9:1::8', '2a01:4f8:9:1::7'];
+    expect(kinds(net)).toEqual(['outside', 'outside', 'outside', 'outside']);
+    // A /128 inside the /64 just answered for, then a learned one: each wins for its address only.
+    allow('2a01:4f8:9:1::7');
+    expect(kinds(net)).toEqual(['outside', 'allowed', 'outside', 'allowed']);
+    scope.learn('plex', '2a01:4f8:9:1::8');
+    expect(kinds(net)).toEqual(['outside', 'allowed', 'self', 'allowed']);
+    // A shorter entry covers the /64 and its neighbours; the longer ones inside still decide first.
+    allow('2a01:4f8:9::/48', clock.now() + 60_000);
+    expect(kinds([...net, '2a01:4f8:9:2::6'])).toEqual(['allowed', 'allowed', 'self', 'allowed', 'allowed']);
+    clock.advance(60_000);
+    expect(kinds(['2a01:4f8:9:2::6', '2a01:4f8:9:2::7', '2a01:4f8:9:1::6'])).toEqual([
+      'outside',
+      'outside',
+      'outside',
+    ]);
+    // Special ranges longer than /64 count too: ::/64 holds ::1/128 (loopback) and ::/128.
+    expect(kinds(['::5', '::1', '::5', '::'])).toEqual(['outside', 'self', 'outside', 'self']);
+  });
+
+  it('asks an extra allow-list about every address, never for its /64', () => {
+    const extra = AddressScope.fromConfig(
+      { lanCidrs: [], allowlist: [] },
+      { extraAllowed: (ip) => ip === '2a01:4f8:9:1::7' },
+    );
+    const ips = ['2a01:4f8:9:1::6', '2a01:4f8:9:1::7', '2a01:4f8:9:1::8'];
+    expect(ips.map((ip) => extra.classify(ip).kind)).toEqual(['outside', 'allowed', 'outside']);
+  });
+
+  it('answers the log review for a /128 allow entry inside a flooding /64', () => {
+    allow('2a01:4f8:9:1:0:2:3:1');
+    const book = new AddressBook({ scope, cacheSize: 100 });
+    const ips = [
+      '2a01:4f8:9:1:0:1:9:1',
+      '2a01:4f8:9:1:0:2:3:1',
+      '2a01:4f8:9:1:0:2:4:1',
+      '2a01:4f8:9:1:0:2:3:1',
+    ];
+    expect(ips.map((ip) => book.lookup(ip).kind)).toEqual([
+      ADDR_OUTSIDE,
+      ADDR_ALLOWED,
+      ADDR_OUTSIDE,
+      ADDR_ALLOWED,
+    ]);
   });
 });
 

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../src/net/ip.js';
 import {
+  IPV6_CANONICAL,
+  IPV6_INVALID,
+  IPV6_READ,
   ipv6InPrefix,
   ipv6Text,
+  ipv6TextOf,
   isIpv4Mapped,
+  readIpv6Form,
+  readIpv6FormAfter,
   readIpv6Groups,
   readIpv6Text,
 } from '../../src/net/ipv6-text.js';
@@ -70,6 +76,50 @@ describe('IPv6 text without ipaddr.js', () => {
       const canonical = parseIp(full)?.toString();
       expect(fast(full)).toBe(canonical);
       expect(fast(canonical ?? '')).toBe(canonical);
+      for (const text of [full, canonical ?? '', full.toUpperCase()]) {
+        const g = new Uint16Array(8);
+        const form = readIpv6Form(text, 0, text.length, g);
+        expect(form, text).toBe(text === canonical ? IPV6_CANONICAL : IPV6_READ);
+        if (form === IPV6_CANONICAL) expect(ipv6TextOf(`x${text}y`, 1, text.length + 1, g)).toBe(canonical);
+      }
+    }
+  });
+
+  it('reads the rest of an address after its first groups as it reads it whole', () => {
+    const whole = new Uint16Array(8);
+    const rest = new Uint16Array(8);
+    const texts = [
+      '1:2:3:4:5:6:7:8',
+      '1:2:3:4::',
+      '1:2:3:4::8',
+      '1:2:3::8',
+      '1:2:3:4:5::6:7',
+      'a:b:c:d:e:f:0:1',
+      '1:0:0:4::8',
+      '01:2:3:4::8',
+      '1:B:3:4::8',
+      '1:2:3:4:0:0:7:8',
+      '1:2:3:4:0::7:8',
+    ];
+    const broken = (t: string) => [`${t}:`, `${t}::1`, `${t}:1`, `${t}0000`, `${t}.1`];
+    for (const text of [...texts, ...texts.flatMap(broken)]) {
+      const form = readIpv6Form(text, 0, text.length, whole);
+      let colons = 0;
+      for (let i = 1; i < text.length; i++) {
+        if (text[i] !== ':') continue;
+        if (text[i - 1] === ':') break;
+        colons++;
+        // The first `colons` groups as a caller knows them from an address written the same way.
+        const first = text
+          .slice(0, i)
+          .split(':')
+          .map((g) => Number.parseInt(g, 16));
+        rest.fill(0xeeee).set(first);
+        const plain = !/[A-F]|(^|:)0[0-9a-f]/.test(text.slice(0, i + 1));
+        const after = readIpv6FormAfter(text, i + 1, text.length, rest, colons, plain);
+        expect(after, `${text} after ${colons}`).toBe(form);
+        if (form !== IPV6_INVALID) expect([...rest], text).toEqual([...whole]);
+      }
     }
   });
 

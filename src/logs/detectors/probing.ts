@@ -128,7 +128,9 @@ class ProbingInstance implements DetectorInstance {
 
   sweep(now: number): void {
     const window = this.ctx.settings.probeFindTimeMs;
-    for (const [ip, s] of this.table.map) if (s.lastAt < now - window) this.table.delete(ip);
+    this.table.forEach((s, ip) => {
+      if (s.lastAt < now - window) this.table.delete(ip);
+    });
   }
 
   drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {

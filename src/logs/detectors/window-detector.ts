@@ -81,9 +81,9 @@ export abstract class WindowDetector implements DetectorInstance {
   }
 
   sweep(now: number): void {
-    for (const [ip, w] of this.table.map) {
+    this.table.forEach((w, ip) => {
       if (windowExpired(w, now, this.findTimeMs)) this.table.delete(ip);
-    }
+    });
   }
 
   drain(write: (row: StateRow) => void, remove: (ip: string) => void, budget: number): number {

@@ -3,6 +3,7 @@ import { migrate, openDatabase } from '../../../src/adapters/sqlite/database.js'
 import { LogReviewRepository } from '../../../src/adapters/sqlite/log-review-repository.js';
 import { migrations } from '../../../src/adapters/sqlite/migrations/index.js';
 import { loadConfig } from '../../../src/config/index.js';
+import type { AddressTable } from '../../../src/logs/address-table.js';
 import { firstSeenRemote } from '../../../src/logs/detectors/first-seen-remote.js';
 import { SEEN_CHUNK_SIZE, seenInChunk } from '../../../src/logs/detectors/seen-chunks.js';
 
@@ -70,7 +71,7 @@ describe('migration 013: seen detectors keep their addresses in chunks', () => {
       changed: () => undefined,
     });
     d.restore(repo.detectorState('nginx', 'first-seen-remote'));
-    const keys = [...(d.table as unknown as { map: Map<string, unknown> }).map.keys()];
+    const keys = (d.table as AddressTable<unknown>).keys();
     expect(keys).toHaveLength(n + 1);
     expect(keys.slice(0, 2)).toEqual(['203.0.0.0', '203.0.0.1']);
     expect(keys.at(-1)).toBe('198.51.100.1');
