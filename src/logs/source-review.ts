@@ -28,7 +28,7 @@ const YIELD_AFTER_MS = 10;
  * transaction's length is what TRANSACTION_MS bounds. At 2,500 (when a row cost 10-30 us) the
  * log-review bench's normal mix (3,000 addresses, ~5,300 distinct rows touched again and again)
  * made 42 commits per million lines, each rewriting the same rows: half of the pass. Up to the
- * time budget: 13-23 commits, the pass 1.2-1.6x faster.
+ * time budget: 18-34 commits, the pass 1.2-1.6x faster.
  */
 const TRANSACTION_ROWS = 10_000;
 /**
@@ -40,9 +40,10 @@ const FIRST_TRANSACTION_ROWS = 1000;
  * What one transaction may take: the next commit point comes after as many rows as the slowest
  * recent cost of a row allows (at least 200: each transaction rewrites the pages it touches, so
  * tiny ones cost more in all), so a slow disk or a loaded machine commits sooner instead of stalling.
- * Well inside the 100 ms a pass may hold the event loop (monitorEventLoopDelay in the bench).
+ * A budget of 40 ms made the flood's longest transactions 52-77 ms (the cost of a row grows with
+ * the table) for no clear gain over 30 (39-43 ms), of the 100 ms a pass may hold the event loop.
  */
-const TRANSACTION_MS = 40;
+const TRANSACTION_MS = 30;
 
 export interface SourceReviewOptions {
   readonly source: LogSourceConfig;
