@@ -70,7 +70,6 @@ export class MemoryReviewStore implements ReviewStore {
     return n;
   }
 
-  /** In the order findings were first raised. */
   /**
    * By key, as the SQLite store orders them: the order they were first rendered in depends on
    * where the commit points fell, and those are sized from measured commit times.

@@ -4,7 +4,7 @@ import { localDay, localDayBounds } from '../kernel/local-day.js';
 import type { SourceCursor, SourcePassPlan, SourcePosition, SourceSegment } from './acquire/types.js';
 import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
 import type { DetectorSet } from './detect/detector-set.js';
-import { ipv6Range } from './detectors/ipv6-range.js';
+import { seenKey } from './detectors/seen-chunks.js';
 import { type EventSink, LineSplitter } from './line-splitter.js';
 import { EV_BAD_TOKEN, EV_CLIENT_ERROR, EV_FAILURE, EV_ROUTINE, type LogEvent } from './log-event.js';
 import type { LineParser } from './parsers/types.js';
@@ -284,7 +284,7 @@ export class SourceReview implements EventSink {
    */
   private countKey(ip: string): string {
     const prefix = this.o.ipv6Prefix;
-    return prefix === undefined ? ip : (ipv6Range(ip, prefix) ?? ip);
+    return prefix === undefined ? ip : seenKey(ip, prefix);
   }
 
   private count(ev: LogEvent, ip: string): void {

@@ -104,11 +104,11 @@ function networkKeys(deps: WhoisDeps, ip: string): string[] {
  * The detectors' own state rows (sliding-window.ts, probing.ts, seen-detector.ts): read by their
  * fields, each optional, so a row of an older or newer shape shows what it has.
  */
-function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
+function detectorWindows(deps: WhoisDeps, ip: string, keys: readonly string[]): DetectorWindow[] {
   const history = deps.repos.addressHistory;
   // A seen detector keeps its addresses in chunks (seen-chunks.ts): the address's entry is its
   // row, under its IPv6 network (LOG_IPV6_PREFIX) or, not rewritten yet, the address itself.
-  const seen = networkKeys(deps, ip).flatMap((key) =>
+  const seen = keys.flatMap((key) =>
     history.chunkRows(key, SEEN_CHUNK_PREFIX).flatMap((row) => {
       const s = seenInChunk(row.state, key);
       const via = key === ip ? '' : ` (network ${key}, first ${s?.first ?? 'unknown'})`;
@@ -149,7 +149,11 @@ function detectorWindows(deps: WhoisDeps, ip: string): DetectorWindow[] {
  * with a failure or 4xx and a detector's first sighting. A source that only saw the address get
  * in (first-seen-remote) is listed too, with zero counts.
  */
-function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow[]): SourceSighting[] {
+function sightings(
+  deps: WhoisDeps,
+  keys: readonly string[],
+  windows: readonly DetectorWindow[],
+): SourceSighting[] {
   const history = deps.repos.addressHistory;
   const bySource = new Map<string, { counts: SourceCounts; first: string[] }>();
   const entry = (sourceId: string, lastAt = 0) => {
@@ -160,7 +164,6 @@ function sightings(deps: WhoisDeps, ip: string, windows: readonly DetectorWindow
     }
     return e;
   };
-  const keys = networkKeys(deps, ip);
   for (const c of history.counts(keys)) entry(c.sourceId).counts = c;
   for (const d of history.days(keys)) entry(d.sourceId).first.push(d.firstDay);
   for (const w of windows) {
@@ -220,7 +223,8 @@ export async function gatherWhois(deps: WhoisDeps, parsed: IpAddress, signal: Ab
   const now = deps.clock.now();
   const { repos } = deps;
   const scope = deps.scope.classify(parsed);
-  const windows = detectorWindows(deps, ip);
+  const keys = networkKeys(deps, ip);
+  const windows = detectorWindows(deps, ip, keys);
   const holds = (text: string) => {
     const cidr = parseCidr(text);
     return cidr !== undefined && cidrContains(cidr, parsed);
@@ -239,7 +243,7 @@ export async function gatherWhois(deps: WhoisDeps, parsed: IpAddress, signal: Ab
     scope,
     facts: deps.addressFacts.lookup(ip),
     now,
-    seen: sightings(deps, ip, windows),
+    seen: sightings(deps, keys, windows),
     windows,
     findings: repos.findings.mentioning(ip, 50),
     findingCount: repos.findings.countMentioning(ip),
