@@ -9,6 +9,8 @@ import {
   readIpv6Form,
   readIpv6FormAfter,
 } from '../net/ipv6-text.js';
+import { ipv6Range } from './detectors/ipv6-range.js';
+import { Ipv6Networks } from './ipv6-networks.js';
 import { detach } from './log-event.js';
 
 export const ADDR_INVALID = 0;
@@ -18,14 +20,18 @@ export const ADDR_LOCAL = 2;
 export const ADDR_ALLOWED = 3;
 
 export interface AddressInfo {
-  /** Canonical text (IPv4-mapped unwrapped, IPv6 compressed). */
-  readonly ip: string;
+  /**
+   * What the detectors and the counts know the address by (seenKey): its canonical text
+   * (IPv4-mapped unwrapped, IPv6 compressed), or with an IPv6 prefix below 128 its network as
+   * CIDR text (`2001:db8:1:2::/64`).
+   */
+  readonly key: string;
   readonly kind: number;
-  /** Bit i: detector i of the owning source already knows everything about this address. */
+  /** Bit i: detector i of the owning source already knows everything about this key. */
   settled: number;
 }
 
-const INVALID: AddressInfo = { ip: '', kind: ADDR_INVALID, settled: 0 };
+const INVALID: AddressInfo = { key: '', kind: ADDR_INVALID, settled: 0 };
 
 /** The part of AddressScope the book needs: one answer per address, and when answers moved. */
 export interface AddressClassifier {
@@ -36,6 +42,8 @@ export interface AddressClassifier {
    * already read into groups: a new address is then read once, not twice.
    */
   classifyIpv6?(groups: Uint16Array): AddressClass;
+  /** True when every address of the /`prefix` network of `groups` gets the same answer now. */
+  uniformIpv6?(groups: Uint16Array, prefix: number): boolean;
 }
 
 export interface AddressBookOptions {
@@ -45,6 +53,11 @@ export interface AddressBookOptions {
    */
   readonly scope: AddressClassifier;
   readonly cacheSize: number;
+  /**
+   * LOG_IPV6_PREFIX of the source: below 128 an IPv6 address is known by its network (128, the
+   * default here: by the address).
+   */
+  readonly ipv6Prefix?: number;
 }
 
 /** Self and LAN are never looked at; special ranges outside the LAN are (a shared network). */
@@ -73,6 +86,7 @@ const MAX_CACHED = 65_536;
 const FLOOD_SLOTS = 4096;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
+
 /** Groups of the /64 a new IPv6 address is first read up to (see `AddressBook.prefix`). */
 const PREFIX_GROUPS = 4;
 
@@ -112,9 +126,21 @@ export class AddressBook {
   private prefixPlain = false;
   /** Set by classify when the address was written as its canonical text (the cache key then). */
   private keyIsIp = false;
+  /** Set by classify when the answer is its network's: nothing to cache per address. */
+  private shared = false;
+  private readonly ipv6Prefix: number;
+  /** With a prefix below 128: what IPv6 networks are known by (their answers shared when they can be). */
+  private readonly networks: Ipv6Networks | undefined;
+
+  private readonly kindOf = (groups: Uint16Array): number =>
+    KIND_CODE[(this.options.scope.classifyIpv6 as (g: Uint16Array) => AddressClass)(groups).kind];
+  private readonly uniform = (groups: Uint16Array, prefix: number): boolean =>
+    this.options.scope.uniformIpv6?.(groups, prefix) === true;
 
   constructor(private readonly options: AddressBookOptions) {
     this.version = options.scope.version;
+    this.ipv6Prefix = options.ipv6Prefix ?? 128;
+    if (this.ipv6Prefix < 128) this.networks = new Ipv6Networks(this.ipv6Prefix);
   }
 
   lookup(raw: string): AddressInfo {
@@ -142,10 +168,13 @@ export class AddressBook {
     }
     this.misses++;
     this.keyIsIp = false;
+    this.shared = false;
     const info = this.classify(text, start, end);
+    // A network's shared answer costs a read of the text and one lookup, no string per address.
+    if (this.shared || info.kind === ADDR_INVALID) return info;
     // The canonical text is a fresh string already (most servers write that form): it is the key.
     const raw =
-      this.keyIsIp || sameText(info.ip, text, start, end) ? info.ip : detach(text.slice(start, end));
+      this.keyIsIp || sameText(info.key, text, start, end) ? info.key : detach(text.slice(start, end));
     if (this.count * 2 >= keys.length) {
       this.grow();
       return this.insert(raw, info);
@@ -175,6 +204,7 @@ export class AddressBook {
     this.hits = 0;
     this.misses = 0;
     this.flood = false;
+    this.networks?.clear();
   }
 
   private allocate(slots: number): void {
@@ -234,23 +264,29 @@ export class AddressBook {
       const raw = detach(text.slice(start, end));
       if (!isCanonicalIpv4(raw)) return INVALID;
       this.keyIsIp = true;
-      return { ip: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
+      return { key: raw, kind: KIND_CODE[this.options.scope.classify(raw).kind], settled: 0 };
     }
     const scope = this.options.scope;
-    let ip: string;
     // Read in place: no string is cut out of the chunk for an address seen for the first time.
     const form = this.readIpv6(text, start, end);
     if (form !== IPV6_INVALID && !isIpv4Mapped(GROUPS)) {
+      if (this.networks !== undefined && scope.classifyIpv6 !== undefined) {
+        const info = this.networks.answer(GROUPS, this.kindOf, this.uniform);
+        this.shared = this.networks.shared;
+        return info;
+      }
       this.keyIsIp = form === IPV6_CANONICAL;
-      ip = this.keyIsIp ? ipv6TextOf(text, start, end, GROUPS) : ipv6Text(GROUPS);
+      const ip = this.keyIsIp ? ipv6TextOf(text, start, end, GROUPS) : ipv6Text(GROUPS);
       if (scope.classifyIpv6 !== undefined)
-        return { ip, kind: KIND_CODE[scope.classifyIpv6(GROUPS).kind], settled: 0 };
-    } else {
-      const parsed = parseIp(text.slice(start, end));
-      if (!parsed) return INVALID;
-      ip = parsed.toString();
+        return { key: ip, kind: KIND_CODE[scope.classifyIpv6(GROUPS).kind], settled: 0 };
+      return { key: ip, kind: KIND_CODE[scope.classify(ip).kind], settled: 0 };
     }
-    return { ip, kind: KIND_CODE[scope.classify(ip).kind], settled: 0 };
+    // IPv4-mapped (unwrapped to its IPv4 address) or a form readIpv6Form leaves to ipaddr.js.
+    const parsed = parseIp(text.slice(start, end));
+    if (!parsed) return INVALID;
+    const ip = parsed.toString();
+    const kind = KIND_CODE[scope.classify(ip).kind];
+    return { key: ip.indexOf(':') === -1 ? ip : (ipv6Range(ip, this.ipv6Prefix) ?? ip), kind, settled: 0 };
   }
 
   /** readIpv6Form into GROUPS, from the end of the last address's /64 when it starts the same. */

@@ -4,7 +4,6 @@ import { localDay, localDayBounds } from '../kernel/local-day.js';
 import type { SourceCursor, SourcePassPlan, SourcePosition, SourceSegment } from './acquire/types.js';
 import { ADDR_INVALID, ADDR_OUTSIDE, AddressBook, type AddressBookOptions } from './address-book.js';
 import type { DetectorSet } from './detect/detector-set.js';
-import { seenKey } from './detectors/seen-chunks.js';
 import { type EventSink, LineSplitter } from './line-splitter.js';
 import { EV_BAD_TOKEN, EV_CLIENT_ERROR, EV_FAILURE, EV_ROUTINE, type LogEvent } from './log-event.js';
 import type { LineParser } from './parsers/types.js';
@@ -71,7 +70,10 @@ export interface SourceReviewOptions {
    * back, so the state is not serialized at every commit point (about a sixth of a replay's CPU).
    */
   readonly keepState?: boolean;
-  /** LOG_IPV6_PREFIX of the source's kind: what IPv6 is counted under (none: per address). */
+  /**
+   * LOG_IPV6_PREFIX of the source's kind: what IPv6 is counted and judged under (none: per
+   * address). The detectors' settings carry the same value.
+   */
   readonly ipv6Prefix?: number;
 }
 
@@ -151,7 +153,7 @@ export class SourceReview implements EventSink {
 
   /** One incremental pass: whatever the cursor has after the committed position. */
   async pass(addresses: AddressBookOptions): Promise<SourcePassResult> {
-    this.addresses = new AddressBook(addresses);
+    this.addresses = new AddressBook({ ...addresses, ipv6Prefix: this.o.ipv6Prefix ?? 128 });
     this.passNow = this.o.now();
     this.minTime = this.passNow - this.o.logs.maxAgeMs;
     this.pass_ = zero();
@@ -269,22 +271,15 @@ export class SourceReview implements EventSink {
     }
     this.pass_.matched++;
     this.total.matched++;
-    if ((flags & COUNTED) !== 0) this.count(ev, this.countKey(info.ip));
+    // IPv6 under its LOG_IPV6_PREFIX network (info.key), as the detectors: temporary addresses
+    // (RFC 8981) rotate inside a /64 (RFC 6177), and per address a flood of them was a counts row
+    // and a daily row per line (84,000 of a million-line flood's 150,000 rows).
+    if ((flags & COUNTED) !== 0) this.count(ev, info.key);
     if (info.kind !== ADDR_OUTSIDE) return;
     // Most lines: a 2xx from an address every interested detector already knows.
     const interested = this.interested[flags] as number;
     if ((info.settled & interested) !== interested)
-      this.dispatch(ev, info.ip, this.detect.wanted(flags, info));
-  }
-
-  /**
-   * IPv6 is counted by its LOG_IPV6_PREFIX network, as the seen detectors remember it: temporary
-   * addresses (RFC 8981) rotate inside a /64 (RFC 6177), and per address a flood of them was a
-   * counts row and a daily row per line (84,000 of a million-line flood's 150,000 rows).
-   */
-  private countKey(ip: string): string {
-    const prefix = this.o.ipv6Prefix;
-    return prefix === undefined ? ip : seenKey(ip, prefix);
+      this.dispatch(ev, info.key, this.detect.wanted(flags, info));
   }
 
   private count(ev: LogEvent, ip: string): void {

@@ -23,6 +23,7 @@ import {
   v6Find,
   v6HasLong,
   v6Long,
+  v6LongerInside,
   v6Table,
 } from './ip-tables.js';
 import { ipv6Text, isIpv4Mapped, readIpv6Groups } from './ipv6-text.js';
@@ -235,6 +236,19 @@ export class AddressScope {
       net.answer = answer;
     }
     return answer;
+  }
+
+  /**
+   * True when every address of the /`prefix` network of `groups` gets the same answer now: no
+   * scope entry (special ranges included) longer than the prefix lies inside it, and no extra
+   * allow-list (a function of the address text) is asked. A log review then judges the network's
+   * addresses with one answer (address-book.ts); an allow-listed /128 inside a /64 keeps its
+   * neighbours on per-address answers.
+   */
+  uniformIpv6(groups: Uint16Array, prefix: number): boolean {
+    if (this.deps.extraAllowed !== undefined) return false;
+    const snap = this.current();
+    return !v6LongerInside([SPECIAL_V6, snap.lan6, snap.self6, snap.allowed6], groups, prefix);
   }
 
   private classifyIpv6In(snap: Snapshot, groups: Uint16Array): AddressClass {

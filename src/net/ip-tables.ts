@@ -63,6 +63,24 @@ export function v6Find<T extends IpTableItem>(table: V6Table<T>, groups: Uint16A
   return undefined;
 }
 
+/**
+ * True when some entry of `tables` longer than /`prefix` lies inside the /`prefix` network of
+ * `groups`: only then can two addresses of that network get different answers (an entry as long
+ * or shorter holds the whole network or none of it).
+ */
+export function v6LongerInside(
+  tables: readonly V6Table<IpTableItem>[],
+  groups: Uint16Array,
+  prefix: number,
+): boolean {
+  for (const t of tables) {
+    for (let i = 0; i < t.prefixes.length; i++) {
+      if ((t.prefixes[i] as number) > prefix && ipv6InPrefix(groups, t.nets, i * 8, prefix)) return true;
+    }
+  }
+  return false;
+}
+
 /** The first four groups (the /64) of every entry longer than /64 in `tables`, one after the other. */
 export function v6Long(tables: readonly V6Table<IpTableItem>[]): Uint16Array {
   const out: number[] = [];

@@ -234,7 +234,7 @@ describe('AddressBook', () => {
     // Twice: the second answer comes from the cache (which is bounded at 4 entries here).
     for (let i = 0; i < 2; i++) {
       const info = book.lookupRange(`x ${raw} y`, 2, 2 + raw.length);
-      expect([info.kind, info.ip]).toEqual([kind, ip]);
+      expect([info.kind, info.key]).toEqual([kind, ip]);
     }
   });
 });
@@ -250,7 +250,8 @@ describe('AddressBook under a flood of new addresses', () => {
     const regular = at(book, '203.0.113.7');
     for (let i = 0; i < 150_000; i++) {
       const info = at(book, flood(i));
-      if (info.ip !== flood(i) || info.kind !== ADDR_OUTSIDE) throw new Error(`wrong answer for ${flood(i)}`);
+      if (info.key !== flood(i) || info.kind !== ADDR_OUTSIDE)
+        throw new Error(`wrong answer for ${flood(i)}`);
       if (i % 1000 === 0) expect(at(book, '192.168.1.5').kind).toBe(ADDR_LOCAL);
     }
     // The household's regular traffic again: the cache fills with hits and keeps its entries.
@@ -262,6 +263,6 @@ describe('AddressBook under a flood of new addresses', () => {
     }
     const first = hot.map((ip) => at(book, ip));
     expect(hot.map((ip) => at(book, ip)).every((info, i) => info === first[i])).toBe(true);
-    expect(at(book, '203.0.113.7')).toMatchObject({ ip: regular.ip, kind: ADDR_OUTSIDE });
+    expect(at(book, '203.0.113.7')).toMatchObject({ key: regular.key, kind: ADDR_OUTSIDE });
   });
 });

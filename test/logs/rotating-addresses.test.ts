@@ -54,7 +54,12 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::/64`]);
     const finding = result.findings[0];
     expect(finding?.evidence).toContain('1000 failed SSH logins');
-    expect(finding?.evidence).toContain(`addresses in ${NET}::/64`);
+    // The network, how many addresses took part (told apart up to 32) and one of them.
+    expect(finding?.evidence).toContain(
+      `from the network ${NET}::/64 (32 or more different addresses, e.g. ${rotated(0)})`,
+    );
+    expect(finding?.evidence).toContain('Last account tried: "root".');
+    expect(finding?.title).toBe(`Brute force from ${NET}::/64 (${rotated(0)}) on sshd`);
     expect(finding?.action).toMatchObject({ kind: 'block-ip', ip: `${NET}::/64` });
     const verdict = policy.check(finding?.action?.kind === 'block-ip' ? finding.action.ip : '');
     expect(verdict.ok).toBe(true);
@@ -71,11 +76,23 @@ describe('detection that rotating IPv6 addresses cannot evade', () => {
     expect(result.findings[0]?.evidence).toContain('1000 failed SSH logins');
   });
 
-  it('charges one address alone to that address, not to its /64', async () => {
+  // Was "charges one address alone to that address": an attacker holding a /64 can move to its
+  // next address at will, so blocking the one address it used would not stop it (RFC 6177).
+  it('judges one address alone by its /64, the evidence naming the address; per address with 128', async () => {
     let text = '';
     for (let i = 0; i < 8; i++) text += failed(`${NET}::7`, 19, 10, i);
     const result = await replay(text);
-    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::7`]);
+    expect(result.findings.map((f) => f.key)).toEqual([`brute-force:sshd:${NET}::/64`]);
+    expect(result.findings[0]?.title).toBe(`Brute force from ${NET}::/64 (${NET}::7) on sshd`);
+    expect(result.findings[0]?.evidence).toContain(
+      `from the network ${NET}::/64 (one address, e.g. ${NET}::7)`,
+    );
+    expect(result.findings[0]?.action).toMatchObject({ kind: 'block-ip', ip: `${NET}::/64` });
+    const each = await replay(text, { LOG_IPV6_PREFIX: '128' });
+    expect(each.findings.map((f) => [f.key, f.title])).toEqual([
+      [`brute-force:sshd:${NET}::7`, `Brute force from ${NET}::7 on sshd`],
+    ]);
+    expect(each.findings[0]?.action).toMatchObject({ kind: 'block-ip', ip: `${NET}::7` });
   });
 
   it('groups by LOG_IPV6_PREFIX, and counts per address only with 128', async () => {

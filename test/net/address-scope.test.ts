@@ -206,7 +206,7 @@ describe('AddressScope', () => {
       // In a line, as the review reads it: new, then cached.
       for (let i = 0; i < 2; i++) {
         const info = book.lookupRange(`x ${raw} y`, 2, 2 + raw.length);
-        expect([info.kind, info.ip], raw).toEqual(expected);
+        expect([info.kind, info.key], raw).toEqual(expected);
       }
     }
   });

@@ -55,13 +55,13 @@ export class DetectorSet {
    */
   wanted(flags: number, info: AddressInfo): number {
     const instances = this.instances;
-    const ip = info.ip;
+    const key = info.key;
     let wanted = 0;
     for (let i = 0; i < instances.length; i++) {
       const bit = 1 << i;
       const inst = instances[i] as DetectorInstance;
       if ((inst.mask & flags) === 0 || (info.settled & bit) !== 0) continue;
-      if (inst.settled(ip)) info.settled |= bit;
+      if (inst.settled(key)) info.settled |= bit;
       else wanted |= bit;
     }
     return wanted;

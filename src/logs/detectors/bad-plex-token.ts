@@ -7,13 +7,14 @@
  * False positives: a family member's device with an expired token on the road (it usually
  * recovers after a re-login). No block is suggested for that reason. Fix: if nobody in the
  * house recognizes the address, sign out all devices at plex.tv (Authorized Devices) and
- * change the password.
+ * change the password. IPv6 is judged per network (LOG_IPV6_PREFIX, window-detector.ts).
  */
 import { formatDuration } from '../../kernel/duration.js';
 import { EV_BAD_TOKEN } from '../log-event.js';
+import { keyTitle, networkText } from './network-window.js';
 import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
-import { WindowDetector } from './window-detector.js';
+import { isRange, WindowDetector } from './window-detector.js';
 
 class BadPlexTokenInstance extends WindowDetector {
   readonly id = 'bad-plex-token' as const;
@@ -30,8 +31,8 @@ class BadPlexTokenInstance extends WindowDetector {
     return {
       key: findingKey(this.id, source.id, ip),
       severity: 'medium',
-      title: `Rejected Plex token from outside: ${ip}`,
-      evidence: `Plex refused a token from ${ip} (outside the LAN) at least ${milestone(w.total, settings.badTokenCount)} time(s) since ${isoMinute(w.firstAt)} (threshold: ${settings.badTokenCount} within ${formatDuration(settings.findTimeMs)}).`,
+      title: `Rejected Plex token from outside: ${keyTitle(ip, w)}`,
+      evidence: `Plex refused a token from ${isRange(ip) ? `the network ${networkText(ip, w, undefined)}` : ip} (outside the LAN) at least ${milestone(w.total, settings.badTokenCount)} time(s) since ${isoMinute(w.firstAt)} (threshold: ${settings.badTokenCount} within ${formatDuration(settings.findTimeMs)}).`,
       fix: 'If no family device is on that address, sign out all devices at plex.tv (Settings > Authorized Devices) and change the Plex password.',
       grounds: `${settings.badTokenCount}+ rejected Plex tokens within ${formatDuration(settings.findTimeMs)}`,
     };

@@ -5,9 +5,9 @@
  * one (LOG_SLOW_MAX_RETRY within LOG_SLOW_FIND_TIME, 20 in 24 h on SSH) catches guessers that
  * stay under the fast rate — fail2ban's answer is its `recidive` jail with a one-day findtime
  * (https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf). Both windows feed one
- * finding per address. IPv6 failures also count per network (LOG_IPV6_PREFIX, a /64 by
- * default): addresses rotated inside one subscriber's /64 add up, and the finding (and its
- * block) is for the /64 once more than one address took part.
+ * finding per address. IPv6 is judged per network (LOG_IPV6_PREFIX, a /64 by default): the
+ * addresses a subscriber rotates inside its /64 add up, and the finding (and its block) is for the
+ * /64, naming how many different addresses took part and one of them.
  *
  * Why it matters: a password guessed on SSH or on a proxied admin page is the whole house.
  * False positives: a family device with a saved wrong password, a script with an old
@@ -19,6 +19,7 @@
 import { formatDuration } from '../../kernel/duration.js';
 import { addressLabel } from '../../net/address-label.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
+import { keyTitle, networkText } from './network-window.js';
 import type { WindowState } from './sliding-window.js';
 import type {
   Detection,
@@ -31,7 +32,7 @@ import type {
 import { findingKey, isoMinute, milestone } from './types.js';
 import { isRange, WindowDetector } from './window-detector.js';
 
-/** One of the two windows: failures per address (and range) within its find time. */
+/** One of the two windows: failures per address (or IPv6 network) within its find time. */
 class FailureWindow extends WindowDetector {
   readonly id = 'brute-force' as const;
   readonly mask = EV_FAILURE;
@@ -41,7 +42,7 @@ class FailureWindow extends WindowDetector {
     readonly maxRetry: number,
     findTimeMs: number,
   ) {
-    super(ctx, maxRetry, findTimeMs, true);
+    super(ctx, maxRetry, findTimeMs);
   }
 
   protected override note(ev: LogEvent): string {
@@ -101,13 +102,13 @@ class BruteForceInstance implements DetectorInstance {
     const range = isRange(key);
     const what = `${milestone(w.total, maxRetry)} failed ${ssh ? 'SSH logins' : 'sign-ins'}`;
     const from = range
-      ? `addresses in ${key} (${(w.spread ?? 0) + 1} or more different ones)`
+      ? `the network ${networkText(key, w, this.ctx.addressFacts)}`
       : addressLabel(key, this.ctx.addressFacts);
-    const user = !range && w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
+    const user = w.note !== '' ? ` Last account tried: "${displayText(w.note, 40)}".` : '';
     return {
       key: findingKey(this.id, source.id, key),
       severity: ssh ? 'high' : 'medium',
-      title: `${label} from ${key} on ${source.id}`,
+      title: `${label} from ${keyTitle(key, w)} on ${source.id}`,
       evidence: `${source.id} (${source.path}) logged at least ${what} from ${from} since ${isoMinute(w.firstAt)} (threshold: ${maxRetry} within ${formatDuration(findTimeMs)}).${user}`,
       fix: ssh
         ? 'Approve the block, then disable SSH password logins (PasswordAuthentication no) or stop forwarding port 22.'

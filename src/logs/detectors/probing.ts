@@ -9,16 +9,26 @@
  * Why it matters: it is how an exposed service gets found and fingerprinted before the attack.
  * False positives: a broken page linking many missing resources, a client with many stale
  * bookmarks; routine Plex requests are never counted. Fix: approve the block; do not expose
- * services that need not be public.
+ * services that need not be public. IPv6 is judged per network (LOG_IPV6_PREFIX, a /64 by
+ * default): a scanner rotating its addresses inside its /64 walks one window, not one per address.
  */
 import { formatDuration } from '../../kernel/duration.js';
 import { addressLabel } from '../../net/address-label.js';
 import { AddressTable } from '../address-table.js';
 import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-event.js';
+import {
+  isRange,
+  keyTitle,
+  type NetworkPart,
+  networkText,
+  noteAddress,
+  noteAddressText,
+  windowKey,
+} from './network-window.js';
 import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
 
-interface ProbeState {
+interface ProbeState extends NetworkPart {
   /** Flat [pathHash, lastTime, ...] pairs of the distinct paths in the window. */
   seen: number[];
   flaggedAt: number;
@@ -54,16 +64,27 @@ class ProbingInstance implements DetectorInstance {
     return false;
   }
 
+  /** `ip`: the address, or its network when the address book gave that. */
   observe(ev: LogEvent, ip: string, time: number): boolean {
+    const flagged = this.add(ev, ip, time);
+    const key = windowKey(ip, this.ctx.settings.ipv6Prefix);
+    // The finding is the network's: marked (and rendered) under its key, not the address.
+    if (flagged && key !== ip) this.ctx.changed(key, time);
+    return flagged && key === ip;
+  }
+
+  private add(ev: LogEvent, ip: string, time: number): boolean {
     if (!ev.hasPath()) return false;
-    const { probePaths, probeFindTimeMs } = this.ctx.settings;
-    let s = this.table.get(ip);
+    const { probePaths, probeFindTimeMs, ipv6Prefix } = this.ctx.settings;
+    const key = windowKey(ip, ipv6Prefix);
+    let s = this.table.get(key);
     if (s === undefined || (s.flaggedAt !== 0 && s.lastAt < time - probeFindTimeMs)) {
       s = { seen: [], flaggedAt: 0, total: 0, firstAt: time, lastAt: time, samples: [] };
-      this.table.set(ip, s);
+      this.table.set(key, s);
     } else {
-      this.table.touch(ip);
+      this.table.touch(key);
     }
+    if (key !== ip || isRange(key)) noteAddress(s, ev, ip);
     s.lastAt = Math.max(s.lastAt, time);
     const from = s.lastAt - probeFindTimeMs;
     let seen = s.seen;
@@ -119,8 +140,8 @@ class ProbingInstance implements DetectorInstance {
     return {
       key: findingKey(this.id, source.id, ip),
       severity: 'medium',
-      title: `Probing from ${ip} on ${source.id}`,
-      evidence: `${addressLabel(ip, this.ctx.addressFacts)} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${this.window}), e.g. ${samples}.`,
+      title: `Probing from ${keyTitle(ip, s)} on ${source.id}`,
+      evidence: `${isRange(ip) ? `The network ${networkText(ip, s, this.ctx.addressFacts)}` : addressLabel(ip, this.ctx.addressFacts)} asked ${source.id} for at least ${milestone(s.total, settings.probePaths)} different paths that failed (4xx) since ${isoMinute(s.firstAt)} (threshold: ${settings.probePaths} within ${this.window}), e.g. ${samples}.`,
       fix: 'Approve the block; keep only the services you need reachable from the internet.',
       grounds: `probing ${source.id}: ${settings.probePaths}+ distinct failing paths within ${this.window}`,
     };
@@ -145,16 +166,52 @@ class ProbingInstance implements DetectorInstance {
     this.table.discard();
   }
 
+  /**
+   * Rows stored per IPv6 address (before windows were kept per network, or LOG_IPV6_PREFIX
+   * lowered from 128) fold into their network's window, as window-detector.ts does: the paths
+   * seen are merged, the counts added; the address rows go at the next commit.
+   */
   restore(rows: readonly StateRow[]): void {
+    const prefix = this.ctx.settings.ipv6Prefix;
     for (const row of rows) {
+      let s: ProbeState;
       try {
-        const s = JSON.parse(row.state) as ProbeState;
-        if (Array.isArray(s.seen) && typeof s.lastAt === 'number') this.table.restore(row.ip, s);
+        s = JSON.parse(row.state) as ProbeState;
       } catch {
-        // A corrupt row only loses one address's window.
+        continue; // A corrupt row only loses one address's window.
       }
+      if (!Array.isArray(s.seen) || typeof s.lastAt !== 'number') continue;
+      const key = windowKey(row.ip, prefix);
+      this.table.restore(row.ip, s);
+      if (key === row.ip) continue;
+      this.table.delete(row.ip);
+      const part: ProbeState = { ...s, addrs: [] };
+      noteAddressText(part, row.ip);
+      const known = this.table.get(key);
+      this.table.set(key, known ? mergeProbes(known, part, this.ctx.settings.probePaths) : part);
     }
   }
+}
+
+/** Two windows of one network as one: distinct paths merged (bounded as observe bounds them). */
+function mergeProbes(a: ProbeState, b: ProbeState, probePaths: number): ProbeState {
+  const seen = a.seen.slice();
+  for (let i = 0; i < b.seen.length && seen.length < probePaths * 4; i += 2) {
+    if (!seen.some((h, j) => j % 2 === 0 && h === b.seen[i]))
+      seen.push(b.seen[i] as number, b.seen[i + 1] as number);
+  }
+  const flaggedAt = Math.max(a.flaggedAt, b.flaggedAt);
+  const total = flaggedAt !== 0 ? a.total + b.total : seen.length / 2;
+  return {
+    seen,
+    flaggedAt: flaggedAt === 0 && total >= probePaths ? Math.max(a.lastAt, b.lastAt) : flaggedAt,
+    total,
+    firstAt: Math.min(a.firstAt, b.firstAt),
+    lastAt: Math.max(a.lastAt, b.lastAt),
+    samples: a.samples.concat(b.samples).slice(0, SAMPLES),
+    ...((a.addr ?? b.addr) ? { addr: (a.addr ?? b.addr) as string } : {}),
+    addrs: [...new Set([...(a.addrs ?? []), ...(b.addrs ?? [])])],
+  };
 }
 
 export const probing = {

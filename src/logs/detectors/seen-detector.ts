@@ -1,6 +1,7 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
-import { type Seen, SeenChunks, seenKey } from './seen-chunks.js';
+import { eventAddress, isRange, windowKey } from './network-window.js';
+import { type Seen, SeenChunks } from './seen-chunks.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
 /**
@@ -30,9 +31,9 @@ export abstract class SeenDetector implements DetectorInstance {
   /** Its key. */
   private unknownKey = '';
 
-  /** The key an address is remembered under. */
+  /** The key an address (or the network the address book gave for it) is remembered under. */
   keyOf(ip: string): string {
-    return seenKey(ip, this.ctx.settings.ipv6Prefix);
+    return windowKey(ip, this.ctx.settings.ipv6Prefix);
   }
 
   settled(ip: string): boolean {
@@ -48,11 +49,14 @@ export abstract class SeenDetector implements DetectorInstance {
     const key = fresh ? this.unknownKey : this.keyOf(ip);
     this.unknown = '';
     if (!fresh && this.table.has(key)) return false;
-    if (key === ip) {
+    if (!isRange(key)) {
       this.table.add(ip, { firstAt: time, flagged: !learning, user: ev.user });
       return !learning;
     }
-    this.table.add(key, { firstAt: time, flagged: !learning, user: ev.user, first: ip });
+    // The address that showed the network first: from the line (none was written per address).
+    const first = isRange(ip) ? eventAddress(ev) : ip;
+    this.table.add(key, { firstAt: time, flagged: !learning, user: ev.user, first });
+    if (key === ip) return !learning;
     // The finding is the network's: rendered (and keyed) under the network, not this address.
     if (!learning) this.ctx.changed(key, time);
     return false;

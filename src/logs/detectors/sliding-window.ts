@@ -1,8 +1,10 @@
+import type { NetworkPart } from './network-window.js';
+
 /**
  * fail2ban's core: a per-address list of failure times inside `findTime`, kept no longer than
  * `maxRetry` (older entries cannot change the verdict). Flagged once the list is full.
  */
-export interface WindowState {
+export interface WindowState extends NetworkPart {
   /** Failure times (log time, ms), oldest first, at most maxRetry of them. */
   times: number[];
   /** Set when the threshold was reached; counts every failure since the window began. */
@@ -10,10 +12,8 @@ export interface WindowState {
   total: number;
   firstAt: number;
   lastAt: number;
-  /** Something detector-specific to show (last user name tried; for a range, its last address). */
+  /** Something detector-specific to show (the last user name tried). */
   note: string;
-  /** Range windows only: how many times the address changed inside the range (at least 1 = rotating). */
-  spread?: number;
 }
 
 export function newWindow(time: number): WindowState {
@@ -68,10 +68,56 @@ export function decodeWindow(text: string): WindowState | undefined {
       total: typeof v.total === 'number' ? v.total : 0,
       firstAt: typeof v.firstAt === 'number' ? v.firstAt : v.lastAt,
       lastAt: v.lastAt,
-      note: typeof v.note === 'string' ? v.note : '',
-      ...(typeof v.spread === 'number' ? { spread: v.spread } : {}),
+      ...decodeNetworkPart(v),
     };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A network window's fields. A range window of the versions before windows were kept per network
+ * (brute force only) has `spread` and its last address in `note`: that address is the one shown.
+ */
+function decodeNetworkPart(
+  v: Partial<WindowState> & { spread?: unknown },
+): Pick<WindowState, 'note' | 'addr' | 'addrs'> {
+  const note = typeof v.note === 'string' ? v.note : '';
+  if (typeof v.spread === 'number' && v.addr === undefined) return { note: '', addr: note };
+  return {
+    note,
+    ...(typeof v.addr === 'string' ? { addr: v.addr } : {}),
+    ...(Array.isArray(v.addrs) ? { addrs: v.addrs.filter((h): h is number => typeof h === 'number') } : {}),
+  };
+}
+
+/**
+ * Two windows of one network as one (state stored per IPv6 address before windows were kept per
+ * network, folded on restore): the failure times merged and cut to the newest `maxRetry` within
+ * `findTimeMs`, the counts added, flagged when either was.
+ */
+export function mergeWindows(
+  a: WindowState,
+  b: WindowState,
+  maxRetry: number,
+  findTimeMs: number,
+): WindowState {
+  const lastAt = Math.max(a.lastAt, b.lastAt);
+  const times = a.times
+    .concat(b.times)
+    .filter((t) => t >= lastAt - findTimeMs)
+    .sort((x, y) => x - y)
+    .slice(-maxRetry);
+  const flaggedAt = Math.max(a.flaggedAt, b.flaggedAt);
+  const total = flaggedAt !== 0 ? a.total + b.total : times.length;
+  return {
+    times,
+    flaggedAt: flaggedAt === 0 && times.length >= maxRetry ? lastAt : flaggedAt,
+    total,
+    firstAt: Math.min(a.firstAt, b.firstAt),
+    lastAt,
+    note: a.lastAt >= b.lastAt ? a.note : b.note,
+    ...((a.addr ?? b.addr) ? { addr: (a.addr ?? b.addr) as string } : {}),
+    addrs: [...new Set([...(a.addrs ?? []), ...(b.addrs ?? [])])],
+  };
 }

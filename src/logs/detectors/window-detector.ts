@@ -1,20 +1,25 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
-import { ipv6Range } from './ipv6-range.js';
+import { isRange, noteAddress, noteAddressText, windowKey } from './network-window.js';
 import {
   addFailure,
   decodeWindow,
   encodeWindow,
+  mergeWindows,
   newWindow,
   type WindowState,
   windowExpired,
 } from './sliding-window.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
 
+export { isRange } from './network-window.js';
+
 /**
- * Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). With
- * `ranges`, an IPv6 failure also counts in the window of its network (LOG_IPV6_PREFIX, keyed by
- * the CIDR text in the same table), so addresses rotated inside one /64 add up.
+ * Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). IPv6 is
+ * counted per network (LOG_IPV6_PREFIX below 128, keyed as seenKey writes it): RFC 8981 temporary
+ * addresses rotate inside the /64 a subscriber line gets (RFC 6177), so one window per network
+ * sees an attacker that changes address on every try, and its evidence keeps how many different
+ * addresses took part and one of them. With 128, and for IPv4, one window per address (fail2ban's).
  */
 export abstract class WindowDetector implements DetectorInstance {
   abstract readonly id: string;
@@ -25,7 +30,6 @@ export abstract class WindowDetector implements DetectorInstance {
     protected readonly ctx: DetectorContext,
     private readonly threshold: number,
     readonly findTimeMs: number,
-    private readonly ranges = false,
   ) {
     this.table = new AddressTable(ctx.maxTracked);
   }
@@ -38,15 +42,9 @@ export abstract class WindowDetector implements DetectorInstance {
     return false;
   }
 
+  /** `ip`: the address, or its network when the address book gave that. */
   observe(ev: LogEvent, ip: string, time: number): boolean {
-    const w = this.window(ip, time);
-    const note = this.note(ev);
-    if (note !== '') w.note = note;
-    if (this.ranges) this.observeRange(ip, time);
-    return addFailure(w, time, this.threshold, this.findTimeMs);
-  }
-
-  private window(key: string, time: number): WindowState {
+    const key = windowKey(ip, this.ctx.settings.ipv6Prefix);
     let w = this.table.get(key);
     if (w === undefined || (w.flaggedAt !== 0 && windowExpired(w, time, this.findTimeMs))) {
       w = newWindow(time);
@@ -54,30 +52,21 @@ export abstract class WindowDetector implements DetectorInstance {
     } else {
       this.table.touch(key);
     }
-    return w;
+    const note = this.note(ev);
+    if (note !== '') w.note = note;
+    if (key !== ip || isRange(key)) noteAddress(w, ev, ip);
+    const flagged = addFailure(w, time, this.threshold, this.findTimeMs);
+    // The finding is the network's: marked (and rendered) under its key, not the address.
+    if (flagged && key !== ip) this.ctx.changed(key, time);
+    return flagged && key === ip;
   }
 
-  private observeRange(ip: string, time: number): void {
-    const range = ipv6Range(ip, this.ctx.settings.ipv6Prefix);
-    if (range === undefined) return;
-    const w = this.window(range, time);
-    if (w.note !== ip) {
-      // One address alone is the per-address window's business; a second one makes it rotation.
-      if (w.note !== '') w.spread = (w.spread ?? 0) + 1;
-      w.note = ip;
-    }
-    if (addFailure(w, time, this.threshold, this.findTimeMs) && (w.spread ?? 0) > 0) {
-      this.ctx.changed(range, time);
-    }
-  }
+  abstract render(key: string): Detection | undefined;
 
-  abstract render(ip: string): Detection | undefined;
-
-  /** The window of a flagged address, or of a flagged range several addresses shared. */
+  /** The window of a flagged address or network. */
   protected flagged(key: string): WindowState | undefined {
     const w = this.table.get(key);
-    if (w === undefined || w.flaggedAt === 0) return undefined;
-    return isRange(key) && (w.spread ?? 0) === 0 ? undefined : w;
+    return w === undefined || w.flaggedAt === 0 ? undefined : w;
   }
 
   sweep(now: number): void {
@@ -98,15 +87,30 @@ export abstract class WindowDetector implements DetectorInstance {
     this.table.discard();
   }
 
+  /**
+   * Rows stored per IPv6 address (versions before windows were kept per network, or
+   * LOG_IPV6_PREFIX lowered from 128) fold into their network's window: an attack going on over
+   * the upgrade keeps its count instead of starting again (a window lasts minutes to a day, and a
+   * finding flagged before stays flagged). The address rows are deleted at the next commit, in the
+   * same transaction as the network's row is written. Rows of a network of another prefix (the
+   * setting changed) stay under their own key until their window ends and the sweep drops them.
+   */
   restore(rows: readonly StateRow[]): void {
+    const prefix = this.ctx.settings.ipv6Prefix;
     for (const row of rows) {
       const w = decodeWindow(row.state);
-      if (w) this.table.restore(row.ip, w);
+      if (!w) continue;
+      const key = windowKey(row.ip, prefix);
+      if (key === row.ip) {
+        this.table.restore(row.ip, w);
+        continue;
+      }
+      this.table.restore(row.ip, w);
+      this.table.delete(row.ip);
+      const part = { ...w, addrs: [] as number[] };
+      noteAddressText(part, row.ip);
+      const known = this.table.get(key);
+      this.table.set(key, known ? mergeWindows(known, part, this.threshold, this.findTimeMs) : part);
     }
   }
-}
-
-/** Range windows are keyed by CIDR text, addresses never contain a slash. */
-export function isRange(key: string): boolean {
-  return key.indexOf('/') !== -1;
 }
