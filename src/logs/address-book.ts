@@ -285,6 +285,8 @@ export class AddressBook {
     const parsed = parseIp(text.slice(start, end));
     if (!parsed) return INVALID;
     const ip = parsed.toString();
+    // A zone (`%eth0`, RFC 4007) only means something on a link: on any other address it is forged.
+    if (ip.indexOf('%') !== -1 && parsed.range() !== 'linkLocal') return INVALID;
     const kind = KIND_CODE[scope.classify(ip).kind];
     return { key: ip.indexOf(':') === -1 ? ip : (ipv6Range(ip, this.ipv6Prefix) ?? ip), kind, settled: 0 };
   }
