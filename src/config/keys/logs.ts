@@ -46,7 +46,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     max: 100_000,
     perKind: logKinds,
     description:
-      'Brute force, slow window beside the fast one: this many failures from one address (or one IPv6\nrange, see LOG_IPV6_PREFIX) ... Defaults by kind: plex 80, web servers 40, sshd 20 ...',
+      'Brute force, slow window beside the fast one: this many failures from one address (or one IPv6\nnetwork, see LOG_IPV6_PREFIX) ... Defaults by kind: plex 80, web servers 40, sshd 20 ...',
   }),
   LOG_SLOW_FIND_TIME: k.duration({
     min: '1s',
@@ -58,7 +58,7 @@ export const LOGS = section('logs', 'Log review (brute force, probing, bad Plex 
     min: 48,
     max: 128,
     description:
-      'IPv6 addresses are also counted per network of this prefix length (a /64 is one subscriber\nline, so rotating addresses inside it does not evade the thresholds), and their event counts\nand first sightings are kept per network; 128 keeps everything per address.\nNarrower than /48 is refused: a block proposal must stay inside what the block policy accepts.',
+      'IPv6 is judged per network of this prefix length: a /64 is one subscriber line, whose\ntemporary addresses rotate at will, so every detector (brute force, probing, rejected Plex\ntokens, first sightings) and the event counts keep one window per network; a finding names\nthe network, how many of its addresses took part and one of them, and suggests blocking the\nnetwork. An allow-listed address inside stays allowed. 128 judges every address alone.\nNarrower than /48 is refused: a block proposal must stay inside what the block policy accepts.',
   }),
   LOG_BAD_TOKEN_COUNT: k.int({
     min: 1,
