@@ -118,9 +118,16 @@ function detectorWindows(deps: WhoisDeps, ip: string, keys: readonly string[]): 
   // The order of the query's ORDER BY (binary), chunk entries merged in.
   const order = (r: { sourceId: string; detector: string; key: string }) =>
     `${r.sourceId}\0${r.detector}\0${r.key}`;
-  const rows = [...history.detectorRows(ip, [SLOW_WINDOW_PREFIX]), ...seen].sort((a, b) =>
-    order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0,
+  // The windows: under the address, or under its network (every window of an IPv6 address is kept
+  // per LOG_IPV6_PREFIX network), the slow window's marked.
+  const kept = keys.flatMap((key) =>
+    history.detectorRows(key, [SLOW_WINDOW_PREFIX]).map((row) => {
+      if (key === ip) return row;
+      const slow = row.key.startsWith(SLOW_WINDOW_PREFIX);
+      return { ...row, key: slow ? `${SLOW_WINDOW_PREFIX}${ip}` : ip, network: key };
+    }),
   );
+  const rows = [...kept, ...seen].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   return rows.map((row) => {
     let state: Record<string, unknown> = {};
     try {
@@ -130,10 +137,15 @@ function detectorWindows(deps: WhoisDeps, ip: string, keys: readonly string[]): 
       // Shown with what the row itself says: its source, detector and time.
     }
     const slow = row.key !== ip;
-    const via = 'via' in row ? row.via : '';
+    const via =
+      'via' in row
+        ? row.via
+        : 'network' in row
+          ? ` (network ${row.network}, e.g. ${str(state.addr) ?? 'unknown'})`
+          : '';
     return {
       sourceId: row.sourceId,
-      detector: slow ? `${row.detector} (slow)` : `${row.detector}${via}`,
+      detector: slow ? `${row.detector} (slow)${via}` : `${row.detector}${via}`,
       windowMs: windowOf(deps, row.sourceId, row.detector, slow),
       count: num(state.total),
       firstAt: num(state.firstAt),

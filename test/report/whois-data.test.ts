@@ -151,6 +151,35 @@ describe('gatherWhois (real SQLite, Plex at a closed port)', () => {
     expect(other.windows, 'another /64').toEqual([]);
   });
 
+  it("shows an IPv6 address its network's detector windows, fast and slow, with an address of it", async () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    const net = '2001:470:1f0b:1a';
+    const window = (total: number) => ({
+      times: [],
+      flaggedAt: now,
+      total,
+      firstAt: now - 60 * MIN,
+      lastAt: now,
+      note: 'root',
+      addr: `${net}::1`,
+      addrs: [1, 2, 3],
+    });
+    commit(
+      'sshd',
+      [
+        ['brute-force', `${net}::/64`, window(12)],
+        ['brute-force', `~${net}::/64`, window(30)],
+        ['brute-force', '2001:470:1f0b:1b::/64', window(99)],
+      ],
+      now,
+    );
+    const w = await gatherWhois(ctx, parseWhoisAddress(`${net}::2`), AbortSignal.timeout(5_000));
+    expect(w.windows.map((x) => [x.detector, x.count, x.account])).toEqual([
+      [`brute-force (network ${net}::/64, e.g. ${net}::1)`, 12, 'root'],
+      [`brute-force (slow) (network ${net}::/64, e.g. ${net}::1)`, 30, 'root'],
+    ]);
+  });
+
   it("adds an IPv6 address's network counts (LOG_IPV6_PREFIX) to those it had per address", async () => {
     const now = Date.UTC(2026, 11, 1, 12);
     const net = '2001:470:1f0b:1a';
