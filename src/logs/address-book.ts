@@ -124,6 +124,10 @@ export class AddressBook {
   private readonly prefixGroups = new Uint16Array(PREFIX_GROUPS);
   /** No uppercase digit or leading zero in the prefix (readIpv6FormAfter). */
   private prefixPlain = false;
+  /** Set by readIpv6: the address was read on from `prefix`. */
+  private prefixHit = false;
+  /** The shared answer of the network `prefix` lies in (a prefix of up to 64 bits), once known. */
+  private prefixInfo: AddressInfo | undefined;
   /** Set by classify when the address was written as its canonical text (the cache key then). */
   private keyIsIp = false;
   /** Set by classify when the answer is its network's: nothing to cache per address. */
@@ -205,6 +209,7 @@ export class AddressBook {
     this.misses = 0;
     this.flood = false;
     this.networks?.clear();
+    this.prefixInfo = undefined;
   }
 
   private allocate(slots: number): void {
@@ -270,9 +275,16 @@ export class AddressBook {
     // Read in place: no string is cut out of the chunk for an address seen for the first time.
     const form = this.readIpv6(text, start, end);
     if (form !== IPV6_INVALID && !isIpv4Mapped(GROUPS)) {
-      if (this.networks !== undefined && scope.classifyIpv6 !== undefined) {
-        const info = this.networks.answer(GROUPS, this.kindOf, this.uniform);
-        this.shared = this.networks.shared;
+      const networks = this.networks;
+      if (networks !== undefined && scope.classifyIpv6 !== undefined) {
+        // Read on from the last new address's /64: a network of up to 64 bits is that one's.
+        if (this.prefixHit && this.prefixInfo !== undefined && networks.reuse()) {
+          this.shared = true;
+          return this.prefixInfo;
+        }
+        const info = networks.answer(GROUPS, this.kindOf, this.uniform);
+        this.shared = networks.shared;
+        if (this.shared && this.ipv6Prefix <= 64 && this.prefixLength !== 0) this.prefixInfo = info;
         return info;
       }
       this.keyIsIp = form === IPV6_CANONICAL;
@@ -298,11 +310,13 @@ export class AddressBook {
       const prefix = this.prefix;
       let k = 0;
       while (k < known && text.charCodeAt(start + k) === prefix[k]) k++;
+      this.prefixHit = k === known;
       if (k === known) {
         for (let g = 0; g < PREFIX_GROUPS; g++) GROUPS[g] = this.prefixGroups[g] as number;
         return readIpv6FormAfter(text, start + known, end, GROUPS, PREFIX_GROUPS, this.prefixPlain);
       }
     }
+    this.prefixHit = false;
     const form = readIpv6Form(text, start, end, GROUPS);
     if (form !== IPV6_INVALID) this.notePrefix(text, start, end);
     return form;
@@ -311,6 +325,7 @@ export class AddressBook {
   /** Remembers the chars up to the fourth colon of an address just read, unless a `::` comes first. */
   private notePrefix(text: string, start: number, end: number): void {
     this.prefixLength = 0;
+    this.prefixInfo = undefined;
     this.prefixPlain = true;
     let colons = 0;
     for (let i = start; i < end && i - start < this.prefix.length; i++) {

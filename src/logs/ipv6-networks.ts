@@ -36,6 +36,11 @@ export class Ipv6Networks {
 
   constructor(private readonly prefix: number) {}
 
+  /** Counts a shared answer the caller gave from its own memo; false once they are to be asked again. */
+  reuse(): boolean {
+    return ++this.answers <= REUSE;
+  }
+
   clear(): void {
     this.entries = noEntries();
     this.answers = 0;
