@@ -174,8 +174,9 @@ export class AddressBook {
     this.keyIsIp = false;
     this.shared = false;
     const info = this.classify(text, start, end);
-    // A network's shared answer costs a read of the text and one lookup, no string per address.
-    if (this.shared || info.kind === ADDR_INVALID) return info;
+    // Under a flood a network's shared answer costs a read of the text and one lookup, no string
+    // per address; otherwise it is cached by the text too (a household's own addresses repeat).
+    if ((this.shared && this.flood) || info.kind === ADDR_INVALID) return info;
     // The canonical text is a fresh string already (most servers write that form): it is the key.
     const raw =
       this.keyIsIp || sameText(info.key, text, start, end) ? info.key : detach(text.slice(start, end));
