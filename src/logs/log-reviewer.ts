@@ -164,7 +164,7 @@ export class LogReviewer {
 }
 
 /**
- * The address a finding is about: an IPv6 range finding (brute force over a /64) is keyed by its
+ * The address a finding is about: a finding on an IPv6 network (LOG_IPV6_PREFIX) is keyed by its
  * CIDR text, which is no address; its network address decides whether it is still outside.
  */
 function networkAddress(key: string): string {

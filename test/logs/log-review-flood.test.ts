@@ -11,7 +11,7 @@ import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
 import { tempDir } from '../harness/test-env.js';
 
-/** A flood: every line a failure from its own IPv6 address (one per /64, so ranges grow too). */
+/** A flood: every line a failure from its own IPv6 address, each in a /64 of its own. */
 function flood(lines: number): string {
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {

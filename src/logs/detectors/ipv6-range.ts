@@ -3,9 +3,9 @@ import { ipv6Text, readIpv6Text } from '../../net/ipv6-text.js';
 /** Scratch groups (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
 /**
- * The last answer: one line's address is asked for by every detector that keys by network (both
- * seen detectors, the brute-force and probing range windows), so under a flood of new addresses
- * the same address came four times in a row, each read and written again.
+ * The last answer: one line's address may be asked for by several detectors that key by network
+ * (when the review did not give them the network already, see address-book.ts), so under a flood
+ * of new addresses the same address came several times in a row, each read and written again.
  */
 let lastIp = '';
 let lastPrefix = -1;

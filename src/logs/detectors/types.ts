@@ -9,8 +9,8 @@ export interface DetectorContext {
   /** Bound on addresses this detector tracks for this source. */
   readonly maxTracked: number;
   /**
-   * Marks a key other than the observed address as changed (an IPv6 range the address falls in),
-   * so its finding is rendered with the address's.
+   * Marks a key other than the one observed as changed (the IPv6 network an address given alone
+   * falls in), so that key's finding is rendered.
    */
   readonly changed: (key: string, time: number) => void;
   /** ASN and country shown next to an address in evidence; unknown when absent. */
@@ -43,7 +43,8 @@ export interface DetectorInstance {
   /** EV_* bits this detector wants. */
   readonly mask: number;
   /**
-   * Takes one event for `ip` (canonical). `learning` is true while the first pass over a
+   * Takes one event for `ip`: the canonical address, or with LOG_IPV6_PREFIX below 128 its IPv6
+   * network as the address book keys it (the address is then read from `ev` when needed). `learning` is true while the first pass over a
    * source builds its baseline (first-seen detectors stay quiet). Returns true when the
    * finding for this address changed and must be rendered again.
    */
