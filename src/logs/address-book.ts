@@ -174,9 +174,7 @@ export class AddressBook {
     this.keyIsIp = false;
     this.shared = false;
     const info = this.classify(text, start, end);
-    // Under a flood a network's shared answer costs a read of the text and one lookup, no string
-    // per address; otherwise it is cached by the text too (a household's own addresses repeat).
-    if ((this.shared && this.flood) || info.kind === ADDR_INVALID) return info;
+    if (info.kind === ADDR_INVALID || (this.shared && this.mostlyNew())) return info;
     // The canonical text is a fresh string already (most servers write that form): it is the key.
     const raw =
       this.keyIsIp || sameText(info.key, text, start, end) ? info.key : detach(text.slice(start, end));
@@ -189,6 +187,17 @@ export class AddressBook {
     this.values[slot] = info;
     this.count++;
     return info;
+  }
+
+  /**
+   * True when caching a network's shared answer under its text would not pay: a flood (see grow),
+   * or past the first entries fewer than one hit in eight lookups. A network's new address then
+   * costs a read of its text and one lookup, no string and no entry of its own (a flood from one
+   * /64 filled the table with 65,536 of them first); a household's own addresses, which repeat,
+   * are cached by their text as before.
+   */
+  private mostlyNew(): boolean {
+    return this.flood || (this.count >= INITIAL_SLOTS / 2 && this.hits * 8 < this.misses);
   }
 
   private insert(raw: string, info: AddressInfo): AddressInfo {
