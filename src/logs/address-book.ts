@@ -86,7 +86,6 @@ const MAX_CACHED = 65_536;
 const FLOOD_SLOTS = 4096;
 /** Scratch groups for classify (single-threaded, never held across calls). */
 const GROUPS = new Uint16Array(8);
-
 /** Groups of the /64 a new IPv6 address is first read up to (see `AddressBook.prefix`). */
 const PREFIX_GROUPS = 4;
 
@@ -130,7 +129,7 @@ export class AddressBook {
   private prefixInfo: AddressInfo | undefined;
   /** Set by classify when the address was written as its canonical text (the cache key then). */
   private keyIsIp = false;
-  /** Set by classify when the answer is its network's: nothing to cache per address. */
+  /** Set by classify when the answer is its network's, shared (cached by text only while it pays). */
   private shared = false;
   private readonly ipv6Prefix: number;
   /** With a prefix below 128: what IPv6 networks are known by (their answers shared when they can be). */
@@ -297,11 +296,12 @@ export class AddressBook {
         if (this.shared && this.ipv6Prefix <= 64 && this.prefixLength !== 0) this.prefixInfo = info;
         return info;
       }
-      this.keyIsIp = form === IPV6_CANONICAL;
-      const ip = this.keyIsIp ? ipv6TextOf(text, start, end, GROUPS) : ipv6Text(GROUPS);
-      if (scope.classifyIpv6 !== undefined)
-        return { key: ip, kind: KIND_CODE[scope.classifyIpv6(GROUPS).kind], settled: 0 };
-      return { key: ip, kind: KIND_CODE[scope.classify(ip).kind], settled: 0 };
+      const canonical = form === IPV6_CANONICAL;
+      const ip = canonical ? ipv6TextOf(text, start, end, GROUPS) : ipv6Text(GROUPS);
+      const kind = KIND_CODE[(scope.classifyIpv6 ? scope.classifyIpv6(GROUPS) : scope.classify(ip)).kind];
+      if (networks !== undefined) return { key: ipv6Range(ip, this.ipv6Prefix) ?? ip, kind, settled: 0 };
+      this.keyIsIp = canonical;
+      return { key: ip, kind, settled: 0 };
     }
     // IPv4-mapped (unwrapped to its IPv4 address) or a form readIpv6Form leaves to ipaddr.js.
     const parsed = parseIp(text.slice(start, end));
