@@ -47,7 +47,9 @@ export function noteAddress(part: NetworkPart, ev: LogEvent, ip: string): void {
     return;
   }
   part.addr ??= eventAddress(ev);
-  addHash(part, hashText(ev.ipText, ev.ipStart, ev.ipEnd));
+  // Past the cap nothing more is told apart: no hash to compute (a flood's every line).
+  if ((part.addrs?.length ?? 0) < NETWORK_SPREAD_CAP)
+    addHash(part, hashText(ev.ipText, ev.ipStart, ev.ipEnd));
 }
 
 /** noteAddress for an address as canonical text. */
