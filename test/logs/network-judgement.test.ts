@@ -1,6 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlockPolicy } from '../../src/actions/block-policy.js';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -106,6 +107,9 @@ describe('IPv6 judged by its LOG_IPV6_PREFIX network', () => {
     expect(found.findings.map((f) => f.key)).toEqual([`brute-force:nginx:${NET}::/64`]);
     expect(found.findings[0]?.evidence).toContain('at least 10 failed sign-ins');
     expect(found.findings[0]?.evidence).toContain('(10 different addresses');
+    // The /64 block it suggests overlaps the allowed address: the policy says so (forceable).
+    const policy = new BlockPolicy(AddressScope.fromConfig({ lanCidrs: [], allowlist: [`${NET}::7`] }));
+    expect(policy.check(`${NET}::/64`)).toMatchObject({ ok: false, code: 'allowlisted', forceable: true });
     // Without the entry, the allowed address's failures are the network's.
     expect((await replay(text)).findings[0]?.evidence).toContain('at least 20 failed sign-ins');
   });
