@@ -1,6 +1,6 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockPolicy } from '../../src/actions/block-policy.js';
 import { LogReviewRepository } from '../../src/adapters/sqlite/log-review-repository.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
@@ -14,10 +14,9 @@ import { encodeWindow } from '../../src/logs/detectors/sliding-window.js';
 import type { Detector, DetectorInstance, StateRow } from '../../src/logs/detectors/types.js';
 import { EV_BAD_TOKEN, EV_CLIENT_ERROR, EV_FAILURE, LogEvent } from '../../src/logs/log-event.js';
 import { LogReviewer } from '../../src/logs/log-reviewer.js';
-import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
 import { openTestDatabase } from '../harness/log-db.js';
-import { tempDir } from '../harness/test-env.js';
+import { useTextReplay } from '../harness/text-replay.js';
 
 const NOW = Date.UTC(2026, 10, 25, 20, 0);
 /** One /64 of a global (non-documentation) prefix, and its addresses as a privacy extension rotates them. */
@@ -29,18 +28,7 @@ const nginx = (ip: string, status: number, path: string, second = 0) =>
 const source = { id: 'nginx', kind: 'nginx', path: '/dev/null' } as const;
 
 describe('IPv6 judged by its LOG_IPV6_PREFIX network', () => {
-  let dir: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    dir = tempDir('plex-warden-network-');
-  });
-  afterEach(() => dir.remove());
-
-  const replay = async (text: string, env: Env = {}) => {
-    const file = join(dir.path, 'access.log');
-    writeFileSync(file, text);
-    const c = loadConfig({ LOG_TIMEZONE: 'UTC', ...env }, { requireDiscord: false });
-    return replayFile(file, 'nginx', { logs: c.logs, network: c.network, now: () => NOW });
-  };
+  const { dir, replay } = useTextReplay('nginx', NOW);
 
   it('a rotating /64 gives one finding per detector, named by the network, counting its addresses', async () => {
     let text = '';
@@ -126,7 +114,7 @@ describe('IPv6 judged by its LOG_IPV6_PREFIX network', () => {
         { LOG_SOURCES: `nginx:${file}`, LOG_TIMEZONE: 'UTC', LOG_MAX_AGE: '3650d', LOG_BACKFILL_BYTES: '1g' },
         { requireDiscord: false },
       );
-      const handle = openTestDatabase(join(dir.path, db));
+      const handle = openTestDatabase(join(dir(), db));
       try {
         const r = new LogReviewer({
           logs: c.logs,
@@ -140,10 +128,10 @@ describe('IPv6 judged by its LOG_IPV6_PREFIX network', () => {
         handle.close();
       }
     };
-    const whole = join(dir.path, 'whole.log');
+    const whole = join(dir(), 'whole.log');
     writeFileSync(whole, lines.join(''));
     const expected = await review(whole, 'whole.sqlite');
-    const split = join(dir.path, 'split.log');
+    const split = join(dir(), 'split.log');
     writeFileSync(split, lines.slice(0, 2500).join(''));
     await review(split, 'split.sqlite');
     // A new process: state restored from the store, the rest of the flood appended.

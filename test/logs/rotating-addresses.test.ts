@@ -1,12 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockPolicy } from '../../src/actions/block-policy.js';
 import { type Env, loadConfig } from '../../src/config/index.js';
 import { ipv6Range } from '../../src/logs/detectors/ipv6-range.js';
-import { replayFile } from '../../src/logs/replay.js';
 import { AddressScope } from '../../src/net/address-scope.js';
-import { tempDir } from '../harness/test-env.js';
+import { useTextReplay } from '../harness/text-replay.js';
 
 const NOW = Date.UTC(2026, 10, 25, 20, 0);
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -21,18 +18,7 @@ const rotated = (i: number) =>
   `${NET}:${(i + 1).toString(16)}:${(i * 7).toString(16)}:beef:${(i * 13).toString(16)}`;
 
 describe('detection that rotating IPv6 addresses cannot evade', () => {
-  let dir: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    dir = tempDir('plex-warden-rotate-');
-  });
-  afterEach(() => dir.remove());
-
-  const replay = async (text: string, env: Env = {}) => {
-    const file = join(dir.path, 'auth.log');
-    writeFileSync(file, text);
-    const config = loadConfig({ LOG_TIMEZONE: 'UTC', ...env }, { requireDiscord: false });
-    return replayFile(file, 'sshd', { logs: config.logs, network: config.network, now: () => NOW });
-  };
+  const { replay } = useTextReplay('sshd', NOW);
   // Replay assumes nothing is known yet: every first sighting is reported (as after learning).
   const firstSeen = async (text: string, env: Env = {}) =>
     (await replay(text, env)).findings.filter((f) => f.key.startsWith('first-seen-remote:'));
