@@ -19,7 +19,15 @@ export class LoopbackHttpServer {
   ): Promise<string> {
     this.server = createServer(handler);
     const { onUpgrade } = options;
-    if (onUpgrade) this.server.on('upgrade', (req, socket, head) => onUpgrade(req, socket as Socket, head));
+    // Node's HTTP server takes its own 'error' listener off a socket it hands to 'upgrade'
+    // (lib/_http_server.js, onParserExecuteCommon): a client that resets while the fake still
+    // writes its refusal would then throw ECONNRESET out of the test run. Dropped like any
+    // other fake's connection instead.
+    if (onUpgrade)
+      this.server.on('upgrade', (req, socket, head) => {
+        socket.on('error', () => socket.destroy());
+        onUpgrade(req, socket as Socket, head);
+      });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
