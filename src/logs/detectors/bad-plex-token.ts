@@ -11,10 +11,10 @@
  */
 import { formatDuration } from '../../kernel/duration.js';
 import { EV_BAD_TOKEN } from '../log-event.js';
-import { keyTitle, networkText } from './network-window.js';
+import { isRange, keyTitle, networkText } from './network-window.js';
 import type { Detection, Detector, DetectorContext } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
-import { isRange, WindowDetector } from './window-detector.js';
+import { WindowDetector } from './window-detector.js';
 
 class BadPlexTokenInstance extends WindowDetector {
   readonly id = 'bad-plex-token' as const;

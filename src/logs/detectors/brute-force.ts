@@ -19,7 +19,7 @@
 import { formatDuration } from '../../kernel/duration.js';
 import { addressLabel } from '../../net/address-label.js';
 import { displayText, EV_FAILURE, type LogEvent } from '../log-event.js';
-import { keyTitle, networkText } from './network-window.js';
+import { isRange, keyTitle, networkText } from './network-window.js';
 import type { WindowState } from './sliding-window.js';
 import type {
   Detection,
@@ -30,7 +30,7 @@ import type {
   TableCounts,
 } from './types.js';
 import { findingKey, isoMinute, milestone } from './types.js';
-import { isRange, WindowDetector } from './window-detector.js';
+import { WindowDetector } from './window-detector.js';
 
 /** One of the two windows: failures per address (or IPv6 network) within its find time. */
 class FailureWindow extends WindowDetector {

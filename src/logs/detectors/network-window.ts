@@ -1,6 +1,7 @@
 import type { AddressFactsLookup } from '../../domain/address-facts.js';
 import { addressLabel } from '../../net/address-label.js';
 import { parseIp } from '../../net/ip.js';
+import type { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
 import { seenKey } from './seen-chunks.js';
 
@@ -56,6 +57,38 @@ export function noteAddress(part: NetworkPart, ev: LogEvent, ip: string): void {
 export function noteAddressText(part: NetworkPart, ip: string): void {
   part.addr ??= ip;
   addHash(part, hashText(ip, 0, ip.length));
+}
+
+/**
+ * Restores one stored window under its key; a row stored per IPv6 address (versions before
+ * windows were kept per network, or LOG_IPV6_PREFIX lowered from 128) is folded into its
+ * network's window with `merge` instead. Restored and then deleted, the address's row goes at the
+ * next commit, in the transaction that writes the network's.
+ */
+export function restoreWindow<T extends NetworkPart>(
+  table: AddressTable<T>,
+  ip: string,
+  state: T,
+  ipv6Prefix: number,
+  merge: (known: T, part: T) => T,
+): void {
+  table.restore(ip, state);
+  const key = windowKey(ip, ipv6Prefix);
+  if (key === ip) return;
+  table.delete(ip);
+  const part: T = { ...state, addrs: [] };
+  noteAddressText(part, ip);
+  const known = table.get(key);
+  table.set(key, known ? merge(known, part) : part);
+}
+
+/** The network parts of two windows of one network as one: the first address kept, the hashes joined. */
+export function mergeNetworkParts(a: NetworkPart, b: NetworkPart): NetworkPart {
+  const addr = a.addr ?? b.addr;
+  return {
+    ...(addr === undefined ? {} : { addr }),
+    addrs: [...new Set([...(a.addrs ?? []), ...(b.addrs ?? [])])],
+  };
 }
 
 function addHash(part: NetworkPart, h: number): void {

@@ -19,10 +19,11 @@ import { detach, displayText, EV_CLIENT_ERROR, type LogEvent } from '../log-even
 import {
   isRange,
   keyTitle,
+  mergeNetworkParts,
   type NetworkPart,
   networkText,
   noteAddress,
-  noteAddressText,
+  restoreWindow,
   windowKey,
 } from './network-window.js';
 import type { Detection, Detector, DetectorContext, DetectorInstance, StateRow } from './types.js';
@@ -167,12 +168,12 @@ class ProbingInstance implements DetectorInstance {
   }
 
   /**
-   * Rows stored per IPv6 address (before windows were kept per network, or LOG_IPV6_PREFIX
-   * lowered from 128) fold into their network's window, as window-detector.ts does: the paths
-   * seen are merged, the counts added; the address rows go at the next commit.
+   * Rows stored per IPv6 address fold into their network's window (restoreWindow), as the
+   * window detectors' do: the paths seen are merged, the counts added.
    */
   restore(rows: readonly StateRow[]): void {
     const prefix = this.ctx.settings.ipv6Prefix;
+    const merge = (a: ProbeState, b: ProbeState) => mergeProbes(a, b, this.ctx.settings.probePaths);
     for (const row of rows) {
       let s: ProbeState;
       try {
@@ -181,14 +182,7 @@ class ProbingInstance implements DetectorInstance {
         continue; // A corrupt row only loses one address's window.
       }
       if (!Array.isArray(s.seen) || typeof s.lastAt !== 'number') continue;
-      const key = windowKey(row.ip, prefix);
-      this.table.restore(row.ip, s);
-      if (key === row.ip) continue;
-      this.table.delete(row.ip);
-      const part: ProbeState = { ...s, addrs: [] };
-      noteAddressText(part, row.ip);
-      const known = this.table.get(key);
-      this.table.set(key, known ? mergeProbes(known, part, this.ctx.settings.probePaths) : part);
+      restoreWindow(this.table, row.ip, s, prefix, merge);
     }
   }
 }
@@ -209,8 +203,7 @@ function mergeProbes(a: ProbeState, b: ProbeState, probePaths: number): ProbeSta
     firstAt: Math.min(a.firstAt, b.firstAt),
     lastAt: Math.max(a.lastAt, b.lastAt),
     samples: a.samples.concat(b.samples).slice(0, SAMPLES),
-    ...((a.addr ?? b.addr) ? { addr: (a.addr ?? b.addr) as string } : {}),
-    addrs: [...new Set([...(a.addrs ?? []), ...(b.addrs ?? [])])],
+    ...mergeNetworkParts(a, b),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { NetworkPart } from './network-window.js';
+import { mergeNetworkParts, type NetworkPart } from './network-window.js';
 
 /**
  * fail2ban's core: a per-address list of failure times inside `findTime`, kept no longer than
@@ -117,7 +117,6 @@ export function mergeWindows(
     firstAt: Math.min(a.firstAt, b.firstAt),
     lastAt,
     note: a.lastAt >= b.lastAt ? a.note : b.note,
-    ...((a.addr ?? b.addr) ? { addr: (a.addr ?? b.addr) as string } : {}),
-    addrs: [...new Set([...(a.addrs ?? []), ...(b.addrs ?? [])])],
+    ...mergeNetworkParts(a, b),
   };
 }

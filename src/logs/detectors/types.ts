@@ -44,8 +44,9 @@ export interface DetectorInstance {
   readonly mask: number;
   /**
    * Takes one event for `ip`: the canonical address, or with LOG_IPV6_PREFIX below 128 its IPv6
-   * network as the address book keys it (the address is then read from `ev` when needed). `learning` is true while the first pass over a
-   * source builds its baseline (first-seen detectors stay quiet). Returns true when the
+   * network as the address book keys it (the address is then read from `ev` when needed).
+   * `learning` is true while the first pass over a source builds its baseline (first-seen
+   * detectors stay quiet). Returns true when the
    * finding for this address changed and must be rendered again.
    */
   observe(ev: LogEvent, ip: string, time: number, learning: boolean): boolean;

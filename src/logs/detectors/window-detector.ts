@@ -1,6 +1,6 @@
 import { AddressTable } from '../address-table.js';
 import type { LogEvent } from '../log-event.js';
-import { isRange, noteAddress, noteAddressText, windowKey } from './network-window.js';
+import { isRange, noteAddress, restoreWindow, windowKey } from './network-window.js';
 import {
   addFailure,
   decodeWindow,
@@ -11,8 +11,6 @@ import {
   windowExpired,
 } from './sliding-window.js';
 import type { Detection, DetectorContext, DetectorInstance, StateRow } from './types.js';
-
-export { isRange } from './network-window.js';
 
 /**
  * Shared machinery of the count-in-a-window detectors (brute force, bad Plex token). IPv6 is
@@ -88,29 +86,17 @@ export abstract class WindowDetector implements DetectorInstance {
   }
 
   /**
-   * Rows stored per IPv6 address (versions before windows were kept per network, or
-   * LOG_IPV6_PREFIX lowered from 128) fold into their network's window: an attack going on over
-   * the upgrade keeps its count instead of starting again (a window lasts minutes to a day, and a
-   * finding flagged before stays flagged). The address rows are deleted at the next commit, in the
-   * same transaction as the network's row is written. Rows of a network of another prefix (the
-   * setting changed) stay under their own key until their window ends and the sweep drops them.
+   * Rows stored per IPv6 address fold into their network's window (restoreWindow): an attack going
+   * on over the upgrade keeps its count instead of starting again (a window lasts minutes to a day,
+   * and a finding flagged before stays flagged). Rows of a network of another prefix (the setting
+   * changed) stay under their own key until their window ends and the sweep drops them.
    */
   restore(rows: readonly StateRow[]): void {
     const prefix = this.ctx.settings.ipv6Prefix;
+    const merge = (a: WindowState, b: WindowState) => mergeWindows(a, b, this.threshold, this.findTimeMs);
     for (const row of rows) {
       const w = decodeWindow(row.state);
-      if (!w) continue;
-      const key = windowKey(row.ip, prefix);
-      if (key === row.ip) {
-        this.table.restore(row.ip, w);
-        continue;
-      }
-      this.table.restore(row.ip, w);
-      this.table.delete(row.ip);
-      const part = { ...w, addrs: [] as number[] };
-      noteAddressText(part, row.ip);
-      const known = this.table.get(key);
-      this.table.set(key, known ? mergeWindows(known, part, this.threshold, this.findTimeMs) : part);
+      if (w) restoreWindow(this.table, row.ip, w, prefix, merge);
     }
   }
 }
